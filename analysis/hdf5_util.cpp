@@ -1,0 +1,184 @@
+// Typed HDF5 helpers: see hdf5_util.h.
+#include "hdf5_util.h"
+
+#include <fstream>
+#include <numeric>
+#include <stdexcept>
+
+namespace sweet::h5 {
+
+H5::LinkCreatPropList makeIntermediateGroups() {
+  H5::LinkCreatPropList props;
+  props.setCreateIntermediateGroup(true);
+  return props;
+}
+
+bool exists(const H5::H5Location& loc, const std::string& path) {
+  // H5Lexists fails (rather than answering false) when an intermediate group is missing,
+  // so walk the path one component at a time.
+  std::string prefix;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty()) {
+      prefix += (prefix.empty() ? "" : "/") + part;
+      if (H5Lexists(loc.getId(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+namespace {
+
+template <typename T>
+void writeDataset(H5::H5Location& loc, const std::string& path, const Shape& shape,
+                  const T* data, const H5::PredType& fileType, const H5::PredType& memType) {
+  H5::DataSpace space(static_cast<int>(shape.size()), shape.data());
+  if (exists(loc, path)) H5Ldelete(loc.getId(), path.c_str(), H5P_DEFAULT);
+  H5::DataSet ds = loc.createDataSet(path, fileType, space, H5::DSetCreatPropList::DEFAULT,
+                                     H5::DSetAccPropList::DEFAULT, makeIntermediateGroups());
+  ds.write(data, memType);
+}
+
+template <typename T>
+std::vector<T> readDataset(const H5::H5Location& loc, const std::string& path, Shape* shape,
+                           const H5::PredType& memType) {
+  H5::DataSet ds = loc.openDataSet(path);
+  H5::DataSpace space = ds.getSpace();
+  Shape dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  hsize_t count = 1;
+  for (hsize_t d : dims) count *= d;
+  std::vector<T> out(count);
+  if (count > 0) ds.read(out.data(), memType);
+  if (shape) *shape = dims;
+  return out;
+}
+
+}  // namespace
+
+void writeFloat32(H5::H5Location& loc, const std::string& path, const Shape& shape,
+                  const float* data) {
+  writeDataset(loc, path, shape, data, H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT);
+}
+
+void writeInt64(H5::H5Location& loc, const std::string& path, const Shape& shape,
+                const int64_t* data) {
+  writeDataset(loc, path, shape, data, H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64);
+}
+
+std::vector<float> readFloat32(const H5::H5Location& loc, const std::string& path, Shape* shape) {
+  return readDataset<float>(loc, path, shape, H5::PredType::NATIVE_FLOAT);
+}
+
+std::vector<int64_t> readInt64(const H5::H5Location& loc, const std::string& path, Shape* shape) {
+  return readDataset<int64_t>(loc, path, shape, H5::PredType::NATIVE_INT64);
+}
+
+Shape datasetShape(const H5::H5Location& loc, const std::string& path) {
+  H5::DataSpace space = loc.openDataSet(path).getSpace();
+  Shape dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  return dims;
+}
+
+void writeStringAttr(H5::H5Object& object, const std::string& name, const std::string& value) {
+  if (object.attrExists(name)) object.removeAttr(name);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::Attribute attr = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  attr.write(type, value);
+}
+
+void writeInt64Attr(H5::H5Object& object, const std::string& name, int64_t value) {
+  if (object.attrExists(name)) object.removeAttr(name);
+  H5::Attribute attr =
+      object.createAttribute(name, H5::PredType::STD_I64LE, H5::DataSpace(H5S_SCALAR));
+  attr.write(H5::PredType::NATIVE_INT64, &value);
+}
+
+void writeInt64ArrayAttr(H5::H5Object& object, const std::string& name,
+                         const std::vector<int64_t>& values) {
+  if (object.attrExists(name)) object.removeAttr(name);
+  hsize_t n = values.size();
+  H5::Attribute attr = object.createAttribute(name, H5::PredType::STD_I64LE, H5::DataSpace(1, &n));
+  if (n > 0) attr.write(H5::PredType::NATIVE_INT64, values.data());
+}
+
+void writeFloat64Attr(H5::H5Object& object, const std::string& name, double value) {
+  if (object.attrExists(name)) object.removeAttr(name);
+  H5::Attribute attr =
+      object.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(H5S_SCALAR));
+  attr.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+bool hasAttr(const H5::H5Object& object, const std::string& name) {
+  return object.attrExists(name);
+}
+
+std::string readStringAttr(const H5::H5Object& object, const std::string& name) {
+  H5::Attribute attr = object.openAttribute(name);
+  H5::StrType type = attr.getStrType();
+  std::string value;
+  attr.read(type, value);
+  return value;
+}
+
+int64_t readInt64Attr(const H5::H5Object& object, const std::string& name) {
+  int64_t value = 0;
+  object.openAttribute(name).read(H5::PredType::NATIVE_INT64, &value);
+  return value;
+}
+
+std::vector<int64_t> readInt64ArrayAttr(const H5::H5Object& object, const std::string& name) {
+  H5::Attribute attr = object.openAttribute(name);
+  std::vector<int64_t> values(static_cast<size_t>(attr.getSpace().getSimpleExtentNpoints()));
+  if (!values.empty()) attr.read(H5::PredType::NATIVE_INT64, values.data());
+  return values;
+}
+
+double readFloat64Attr(const H5::H5Object& object, const std::string& name) {
+  double value = 0;
+  object.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &value);
+  return value;
+}
+
+H5::H5File openForReading(const std::string& path) {
+  if (!std::ifstream(path).good()) throw std::runtime_error(path + ": cannot open file (missing or unreadable)");
+  H5::Exception::dontPrint();
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw std::runtime_error(path + ": not an HDF5 file (or its header is truncated)");
+  try {
+    H5::FileAccPropList fapl;
+    fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    return H5::H5File(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5::FileCreatPropList::DEFAULT, fapl);
+  } catch (const H5::Exception&) {
+    // Files written without SWMR (older library format) refuse SWMR readers.
+  }
+  try {
+    return H5::H5File(path, H5F_ACC_RDONLY);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(describe(path, "cannot open as HDF5 (truncated or damaged?)", e));
+  }
+}
+
+std::vector<float> readFloat32Slab(const H5::H5Location& loc, const std::string& path,
+                                   const Shape& offset, const Shape& count) {
+  H5::DataSet ds = loc.openDataSet(path);
+  H5::DataSpace fileSpace = ds.getSpace();
+  fileSpace.selectHyperslab(H5S_SELECT_SET, count.data(), offset.data());
+  hsize_t total = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
+  std::vector<float> out(total);
+  H5::DataSpace memSpace(1, &total);
+  if (total > 0) ds.read(out.data(), H5::PredType::NATIVE_FLOAT, memSpace, fileSpace);
+  return out;
+}
+
+std::string describe(const std::string& file, const std::string& what, const H5::Exception& e) {
+  return file + ": " + what + ": " + e.getDetailMsg();
+}
+
+}  // namespace sweet::h5

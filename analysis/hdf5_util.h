@@ -1,0 +1,62 @@
+// Small typed helpers over the HDF5 C++ API, shared by the run-file writer and readers.
+// They exist so that callers name datasets by path and never juggle DataSpace/DataType,
+// and so every HDF5 failure becomes one std::runtime_error naming the file and object.
+#pragma once
+
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sweet::h5 {
+
+// Shape of a dataset, outermost dimension first.
+using Shape = std::vector<hsize_t>;
+
+// Link-creation properties that make intermediate groups ("a/b/c") on the fly.
+H5::LinkCreatPropList makeIntermediateGroups();
+
+bool exists(const H5::H5Location& loc, const std::string& path);
+
+// Fixed-size datasets, written whole.
+void writeFloat32(H5::H5Location& loc, const std::string& path, const Shape& shape,
+                  const float* data);
+void writeInt64(H5::H5Location& loc, const std::string& path, const Shape& shape,
+                const int64_t* data);
+
+// Whole-dataset reads; `shape` (optional) receives the dataset's dimensions.
+std::vector<float> readFloat32(const H5::H5Location& loc, const std::string& path,
+                               Shape* shape = nullptr);
+std::vector<int64_t> readInt64(const H5::H5Location& loc, const std::string& path,
+                               Shape* shape = nullptr);
+Shape datasetShape(const H5::H5Location& loc, const std::string& path);
+
+// Attributes on a group or dataset (`object` is "/" for the file's root).
+void writeStringAttr(H5::H5Object& object, const std::string& name, const std::string& value);
+void writeInt64Attr(H5::H5Object& object, const std::string& name, int64_t value);
+void writeInt64ArrayAttr(H5::H5Object& object, const std::string& name,
+                         const std::vector<int64_t>& values);
+void writeFloat64Attr(H5::H5Object& object, const std::string& name, double value);
+
+bool hasAttr(const H5::H5Object& object, const std::string& name);
+std::string readStringAttr(const H5::H5Object& object, const std::string& name);
+int64_t readInt64Attr(const H5::H5Object& object, const std::string& name);
+std::vector<int64_t> readInt64ArrayAttr(const H5::H5Object& object, const std::string& name);
+double readFloat64Attr(const H5::H5Object& object, const std::string& name);
+
+// Opens an existing file for reading: first as an SWMR reader (latest library format, so a
+// file another process is still writing can be read), then plain read-only for files that
+// were not written in SWMR mode. Throws std::runtime_error "<file>: ..." when the file is
+// missing or is not a readable HDF5 file (e.g. truncated).
+H5::H5File openForReading(const std::string& path);
+
+// Reads `count` float32 values of a hyperslab [offset, offset+count) of a dataset of any
+// floating type (float16 files are converted by HDF5).
+std::vector<float> readFloat32Slab(const H5::H5Location& loc, const std::string& path,
+                                   const Shape& offset, const Shape& count);
+
+// Describes an HDF5 exception as "<file>: <what failed>: <hdf5 detail>".
+std::string describe(const std::string& file, const std::string& what, const H5::Exception& e);
+
+}  // namespace sweet::h5

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's second command: install dependencies, build, run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/install-deps.sh
+start=$(date +%s)
+bash packaging/build.sh
+echo "test.sh: build took $(( $(date +%s) - start )) s" >&2
+start=$(date +%s)
+ctest --test-dir build --output-on-failure -j 2
+echo "test.sh: tests took $(( $(date +%s) - start )) s" >&2

@@ -1,0 +1,46 @@
+// BertConfig: the fields of a Hugging Face config.json that change BERT's computation,
+// plus the early-exit fields SWEET Workbench adds when it saves a fine-tuned model.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sweet {
+
+struct BertConfig {
+  int64_t vocab_size = 30522;
+  int64_t hidden_size = 768;
+  int64_t num_hidden_layers = 12;
+  int64_t num_attention_heads = 12;
+  int64_t intermediate_size = 3072;
+  std::string hidden_act = "gelu";  // gelu (erf), gelu_new / gelu_pytorch_tanh (tanh), relu
+  double hidden_dropout_prob = 0.1;
+  double attention_probs_dropout_prob = 0.1;
+  int64_t max_position_embeddings = 512;
+  int64_t type_vocab_size = 2;
+  double layer_norm_eps = 1e-12;
+  int64_t pad_token_id = 0;
+
+  // Early-exit fields (absent from plain BERT checkpoints).
+  std::vector<int64_t> exit_layers;  // 1-based, ascending; empty = plain encoder
+  std::string exit_method;           // "ee", "sweet" or "mm"; empty for plain encoder
+  int64_t num_labels = 0;
+  std::vector<std::string> label_names;
+
+  int64_t headDim() const { return hidden_size / num_attention_heads; }
+
+  // Throws std::runtime_error (prefixed with `source`) when the values are inconsistent.
+  void validate(const std::string& source) const;
+};
+
+// Reads config.json. Unknown keys are kept out of the struct but not an error: Hugging Face
+// files carry many that do not matter here (architectures, transformers_version, ...).
+BertConfig loadBertConfig(const std::string& path);
+BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source);
+nlohmann::json bertConfigToJson(const BertConfig& config);
+void saveBertConfig(const BertConfig& config, const std::string& path);
+
+}  // namespace sweet

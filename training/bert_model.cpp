@@ -1,0 +1,160 @@
+// BERT encoder: see bert_model.h.
+#include "bert_model.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace sweet {
+namespace nn = torch::nn;
+
+BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) {
+  word_embeddings = register_module("word_embeddings", nn::Embedding(c.vocab_size, c.hidden_size));
+  position_embeddings = register_module(
+      "position_embeddings", nn::Embedding(c.max_position_embeddings, c.hidden_size));
+  if (c.type_vocab_size > 0)
+    token_type_embeddings = register_module("token_type_embeddings",
+                                            nn::Embedding(c.type_vocab_size, c.hidden_size));
+  LayerNorm = register_module(
+      "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
+}
+
+torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids,
+                                          const torch::Tensor& token_type_ids) {
+  const int64_t T = input_ids.size(1);
+  TORCH_CHECK(T <= position_embeddings->weight.size(0), "sequence of ", T,
+              " tokens is longer than max_position_embeddings ",
+              position_embeddings->weight.size(0));
+  auto positions = torch::arange(T, input_ids.options());  // [T], broadcast over the batch
+  auto x = word_embeddings(input_ids) + position_embeddings(positions).unsqueeze(0);
+  if (token_type_embeddings) x = x + token_type_embeddings(token_type_ids);
+  return dropout(LayerNorm(x));  // [B, T, H]
+}
+
+BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c)
+    : num_heads(c.num_attention_heads), head_dim(c.headDim()) {
+  query = register_module("query", nn::Linear(c.hidden_size, c.hidden_size));
+  key = register_module("key", nn::Linear(c.hidden_size, c.hidden_size));
+  value = register_module("value", nn::Linear(c.hidden_size, c.hidden_size));
+  dropout = register_module("dropout", nn::Dropout(c.attention_probs_dropout_prob));
+}
+
+torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden,
+                                             const torch::Tensor& mask_bias) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  auto heads = [&](const torch::Tensor& x) {  // [B, T, H] -> [B, A, T, D]
+    return x.view({B, T, num_heads, head_dim}).transpose(1, 2);
+  };
+  auto q = heads(query(hidden)), k = heads(key(hidden)), v = heads(value(hidden));
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
+  scores = scores + mask_bias;                              // [B, A, T, T]
+  auto probs = dropout(torch::softmax(scores, -1));         // [B, A, T, T]
+  auto context = torch::matmul(probs, v);                   // [B, A, T, D]
+  return context.transpose(1, 2).reshape({B, T, num_heads * head_dim});  // [B, T, H]
+}
+
+BertResidualOutputImpl::BertResidualOutputImpl(int64_t in_features, const BertConfig& c) {
+  dense = register_module("dense", nn::Linear(in_features, c.hidden_size));
+  LayerNorm = register_module(
+      "LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
+}
+
+torch::Tensor BertResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  return LayerNorm(dropout(dense(x)) + residual);
+}
+
+BertAttentionImpl::BertAttentionImpl(const BertConfig& c) {
+  self = register_module("self", BertSelfAttention(c));
+  output = register_module("output", BertResidualOutput(c.hidden_size, c));
+}
+
+torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias) {
+  return output(self(hidden, mask_bias), hidden);
+}
+
+BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : activation(c.hidden_act) {
+  dense = register_module("dense", nn::Linear(c.hidden_size, c.intermediate_size));
+}
+
+torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
+  auto x = dense(hidden);
+  if (activation == "gelu") return torch::gelu(x);  // exact (erf) GELU, as BERT was trained
+  if (activation == "relu") return torch::relu(x);
+  return torch::gelu(x, "tanh");                      // gelu_new / gelu_pytorch_tanh
+}
+
+BertLayerImpl::BertLayerImpl(const BertConfig& c) {
+  attention = register_module("attention", BertAttention(c));
+  intermediate = register_module("intermediate", BertIntermediate(c));
+  output = register_module("output", BertResidualOutput(c.intermediate_size, c));
+}
+
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias) {
+  auto attended = attention(hidden, mask_bias);        // [B, T, H]
+  return output(intermediate(attended), attended);     // [B, T, H]
+}
+
+BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {
+  layer = register_module("layer", nn::ModuleList());
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) layer->push_back(BertLayer(c));
+}
+
+BertPoolerImpl::BertPoolerImpl(const BertConfig& c) {
+  dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
+}
+
+torch::Tensor BertPoolerImpl::forward(const torch::Tensor& hidden) {
+  using torch::indexing::Slice;
+  return torch::tanh(dense(hidden.index({Slice(), 0})));  // [CLS] token
+}
+
+BertModelImpl::BertModelImpl(const BertConfig& c) : config(c) {
+  embeddings = register_module("embeddings", BertEmbeddings(c));
+  encoder = register_module("encoder", BertEncoder(c));
+  pooler = register_module("pooler", BertPooler(c));
+}
+
+torch::Tensor BertModelImpl::maskBias(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
+  // As Hugging Face: (1 - mask) * lowest finite value, so padded keys get zero weight
+  // without producing inf - inf = NaN.
+  double lowest = dtype == torch::kHalf       ? -65504.0
+                  : dtype == torch::kBFloat16 ? -3.38953139e38
+                                              : static_cast<double>(std::numeric_limits<float>::lowest());
+  auto keep = attention_mask.to(dtype).unsqueeze(1).unsqueeze(2);  // [B, 1, 1, T]
+  return (1.0 - keep) * lowest;
+}
+
+BertModelOutput BertModelImpl::forward(const torch::Tensor& input_ids,
+                                       const torch::Tensor& attention_mask,
+                                       const torch::Tensor& token_type_ids) {
+  BertModelOutput out;
+  auto hidden = embeddings(input_ids, token_type_ids);
+  auto bias = maskBias(attention_mask, hidden.scalar_type());
+  out.hidden_states.push_back(hidden);
+  for (int64_t i = 0; i < config.num_hidden_layers; ++i) {
+    hidden = encoder->at(i)(hidden, bias);
+    out.hidden_states.push_back(hidden);
+  }
+  out.pooled = pooler(hidden);
+  return out;
+}
+
+void initBertWeights(torch::nn::Module& module, double stddev) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/true)) {
+    if (auto* linear = m->as<nn::Linear>()) {
+      linear->weight.normal_(0.0, stddev);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* emb = m->as<nn::Embedding>()) {
+      emb->weight.normal_(0.0, stddev);
+    } else if (auto* ln = m->as<nn::LayerNorm>()) {
+      ln->weight.fill_(1.0);
+      ln->bias.zero_();
+    }
+  }
+}
+
+}  // namespace sweet
