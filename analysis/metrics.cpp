@@ -1,0 +1,91 @@
+// Task metrics: see metrics.h; formulas in docs/formulas.md.
+#include "metrics.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace sweet::analysis {
+
+Metric metricFromName(const std::string& name) {
+  if (name == "accuracy") return Metric::Accuracy;
+  if (name == "mcc") return Metric::Mcc;
+  if (name == "f1") return Metric::F1;
+  throw std::runtime_error("unknown metric '" + name + "' (expected accuracy, mcc or f1)");
+}
+
+const char* metricName(Metric metric) {
+  switch (metric) {
+    case Metric::Accuracy: return "accuracy";
+    case Metric::Mcc: return "mcc";
+    case Metric::F1: return "f1";
+  }
+  return "?";
+}
+
+ConfusionMatrix::ConfusionMatrix(int64_t classes)
+    : classes_(classes), counts_(static_cast<size_t>(classes * classes), 0) {
+  if (classes < 1) throw std::invalid_argument("ConfusionMatrix needs at least one class");
+}
+
+void ConfusionMatrix::clear() {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  total_ = 0;
+}
+
+double ConfusionMatrix::accuracy() const {
+  if (total_ == 0) return 0;
+  int64_t correct = 0;
+  for (int64_t k = 0; k < classes_; ++k) correct += at(k, k);
+  return static_cast<double>(correct) / static_cast<double>(total_);
+}
+
+double ConfusionMatrix::matthews() const {
+  // R_K = (c·s − Σ_k p_k t_k) / sqrt((s² − Σ p_k²)(s² − Σ t_k²)), c = correct, s = total,
+  // t_k = true count of class k, p_k = predicted count of class k. Sums in double: s² for
+  // 400k instances overflows nothing but keeps the products exact enough.
+  double c = 0, s = static_cast<double>(total_), pt = 0, pp = 0, tt = 0;
+  for (int64_t k = 0; k < classes_; ++k) {
+    double t = 0, p = 0;
+    for (int64_t j = 0; j < classes_; ++j) {
+      t += static_cast<double>(at(k, j));
+      p += static_cast<double>(at(j, k));
+    }
+    c += static_cast<double>(at(k, k));
+    pt += p * t;
+    pp += p * p;
+    tt += t * t;
+  }
+  double denominator = std::sqrt((s * s - pp) * (s * s - tt));
+  if (denominator == 0) return 0;
+  return (c * s - pt) / denominator;
+}
+
+double ConfusionMatrix::f1(int64_t positive) const {
+  double tp = static_cast<double>(at(positive, positive)), fp = 0, fn = 0;
+  for (int64_t k = 0; k < classes_; ++k) {
+    if (k == positive) continue;
+    fp += static_cast<double>(at(k, positive));
+    fn += static_cast<double>(at(positive, k));
+  }
+  double denominator = 2 * tp + fp + fn;
+  return denominator == 0 ? 0 : 2 * tp / denominator;
+}
+
+double ConfusionMatrix::score(Metric metric) const {
+  switch (metric) {
+    case Metric::Accuracy: return accuracy();
+    case Metric::Mcc: return matthews();
+    case Metric::F1: return f1(1);
+  }
+  return 0;
+}
+
+double score(Metric metric, const std::vector<int64_t>& labels, const std::vector<int32_t>& predictions,
+             int64_t classes) {
+  if (labels.size() != predictions.size()) throw std::invalid_argument("score: labels and predictions differ in length");
+  ConfusionMatrix confusion(classes);
+  for (size_t i = 0; i < labels.size(); ++i) confusion.add(labels[i], predictions[i]);
+  return confusion.score(metric);
+}
+
+}  // namespace sweet::analysis

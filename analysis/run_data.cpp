@@ -1,0 +1,134 @@
+// Run-file reader: see run_data.h and docs/run-file.md for the layout it follows.
+#include "run_data.h"
+
+#include "hdf5_util.h"
+
+#include <stdexcept>
+
+namespace sweet::analysis {
+
+namespace {
+
+// Every failure inside loadRun becomes "<file>: <problem>" so the CLI prints one line.
+[[noreturn]] void fail(const std::string& path, const std::string& problem) {
+  throw std::runtime_error(path + ": " + problem);
+}
+
+void requireAttr(const std::string& path, const H5::H5Object& root, const std::string& name) {
+  if (!h5::hasAttr(root, name)) fail(path, "not a complete run file: missing root attribute '" + name + "'");
+}
+
+nlohmann::json parseJson(const std::string& path, const std::string& name, const std::string& text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    fail(path, "attribute '" + name + "' is not valid JSON: " + e.what());
+  }
+}
+
+LogitSet readLogitSet(const std::string& path, const H5::H5File& file, const std::string& group,
+                      int64_t exits, int64_t classes) {
+  const std::string logitsPath = group + "/logits";
+  const std::string labelsPath = group + "/labels";
+  if (!h5::exists(file, logitsPath)) fail(path, "missing dataset " + logitsPath);
+  if (!h5::exists(file, labelsPath)) fail(path, "missing dataset " + labelsPath);
+  LogitSet set;
+  h5::Shape shape;
+  set.logits = h5::readFloat32(file, logitsPath, &shape);
+  if (shape.size() != 3 || static_cast<int64_t>(shape[0]) != exits ||
+      static_cast<int64_t>(shape[2]) != classes)
+    fail(path, logitsPath + " has the wrong shape (expected [" + std::to_string(exits) +
+                   ", N, " + std::to_string(classes) + "])");
+  set.exits = exits;
+  set.instances = static_cast<int64_t>(shape[1]);
+  set.classes = classes;
+  set.labels = h5::readInt64(file, labelsPath, &shape);
+  if (shape.size() != 1 || static_cast<int64_t>(shape[0]) != set.instances)
+    fail(path, labelsPath + " has " + std::to_string(set.labels.size()) + " labels for " +
+                   std::to_string(set.instances) + " instances");
+  for (int64_t label : set.labels)
+    if (label < 0 || label >= classes)
+      fail(path, labelsPath + " holds label " + std::to_string(label) + " outside [0, " +
+                     std::to_string(classes) + ")");
+  return set;
+}
+
+RunData readRun(const std::string& path, const H5::H5File& file) {
+  H5::Group root = file.openGroup("/");
+  requireAttr(path, root, "format");
+  if (h5::readStringAttr(root, "format") != "sweet-run") fail(path, "not a sweet run file (format attribute is not 'sweet-run')");
+  requireAttr(path, root, "format_version");
+  RunData run;
+  run.path = path;
+  run.formatVersion = h5::readInt64Attr(root, "format_version");
+  if (run.formatVersion > kRunFormatVersion)
+    fail(path, "format_version " + std::to_string(run.formatVersion) +
+                   " is newer than this reader understands (" + std::to_string(kRunFormatVersion) +
+                   "); update sweet");
+  for (const char* name : {"config", "method", "task", "metric", "label_names", "num_labels",
+                           "exit_layers", "num_layers", "seed", "learning_rate", "run_name"})
+    requireAttr(path, root, name);
+  run.configText = h5::readStringAttr(root, "config");
+  run.config = parseJson(path, "config", run.configText);
+  run.environment = h5::hasAttr(root, "environment")
+                        ? parseJson(path, "environment", h5::readStringAttr(root, "environment"))
+                        : nlohmann::json::object();
+  run.method = h5::readStringAttr(root, "method");
+  if (run.method != "ee" && run.method != "sweet" && run.method != "mm")
+    fail(path, "unknown method '" + run.method + "' (expected ee, sweet or mm)");
+  run.task = h5::readStringAttr(root, "task");
+  run.metric = h5::readStringAttr(root, "metric");
+  nlohmann::json labels = parseJson(path, "label_names", h5::readStringAttr(root, "label_names"));
+  if (!labels.is_array()) fail(path, "attribute 'label_names' is not a JSON array");
+  for (const auto& name : labels) run.labelNames.push_back(name.is_string() ? name.get<std::string>() : name.dump());
+  run.numLabels = h5::readInt64Attr(root, "num_labels");
+  run.exitLayers = h5::readInt64ArrayAttr(root, "exit_layers");
+  run.numLayers = h5::readInt64Attr(root, "num_layers");
+  run.seed = h5::readInt64Attr(root, "seed");
+  run.learningRate = h5::readFloat64Attr(root, "learning_rate");
+  run.runName = h5::readStringAttr(root, "run_name");
+  if (run.numLabels < 2) fail(path, "num_labels must be at least 2");
+  if (run.exitLayers.empty()) fail(path, "exit_layers is empty");
+  for (size_t e = 0; e < run.exitLayers.size(); ++e)
+    if (run.exitLayers[e] < 1 || (e > 0 && run.exitLayers[e] <= run.exitLayers[e - 1]))
+      fail(path, "exit_layers must be 1-based and strictly ascending");
+  if (run.exitLayers.back() != run.numLayers)
+    fail(path, "the last exit layer (" + std::to_string(run.exitLayers.back()) +
+                   ") is not num_layers (" + std::to_string(run.numLayers) + ")");
+
+  if (!h5::exists(file, "/status")) fail(path, "missing dataset /status");
+  std::vector<int64_t> status = h5::readInt64(file, "/status");
+  if (status.size() != 3 || status[0] < 0 || status[0] > 3) fail(path, "/status is not [state, steps_done, total_steps]");
+  run.status = {static_cast<RunState>(status[0]), status[1], status[2]};
+
+  run.evalDone = h5::exists(file, "/eval/done") && !h5::readInt64(file, "/eval/done").empty() &&
+                 h5::readInt64(file, "/eval/done")[0] == 1;
+  run.eval = readLogitSet(path, file, "/eval", run.exits(), run.numLabels);
+  if (h5::exists(file, "/calibration/logits"))
+    run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels);
+
+  if (h5::exists(file, "/train/loss")) {
+    h5::Shape shape;
+    run.trainLoss = h5::readFloat32(file, "/train/loss", &shape);
+    if (shape.size() != 2 || static_cast<int64_t>(shape[1]) != run.exits())
+      fail(path, "/train/loss is not [steps, exits]");
+    run.trainSteps = static_cast<int64_t>(shape[0]);
+  }
+  if (h5::exists(file, "/train/lr")) run.trainLr = h5::readFloat32(file, "/train/lr");
+  run.hasGradients = h5::exists(file, "/gradients/cosine");
+  return run;
+}
+
+}  // namespace
+
+RunData loadRun(const std::string& path) {
+  H5::H5File file = h5::openForReading(path);
+  try {
+    return readRun(path, file);
+  } catch (const H5::Exception& e) {
+    // HDF5 reports truncated datasets and bad types as exceptions deep inside a read.
+    throw std::runtime_error(h5::describe(path, "cannot read run file (truncated or damaged?)", e));
+  }
+}
+
+}  // namespace sweet::analysis

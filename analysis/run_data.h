@@ -1,0 +1,75 @@
+// One run file (docs/run-file.md) loaded into memory: the attributes and the eval and
+// calibration logits every analysis starts from. Reading is separate from analysing so the
+// GUI, the CLI and the tests share one reader and one set of error messages.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sweet::analysis {
+
+// The newest run-file format this reader understands; newer files are refused.
+inline constexpr int64_t kRunFormatVersion = 1;
+
+// Logits of every exit on one split, laid out [exits, instances, classes] as in the file.
+struct LogitSet {
+  int64_t exits = 0;
+  int64_t instances = 0;
+  int64_t classes = 0;
+  std::vector<float> logits;   // exits * instances * classes
+  std::vector<int64_t> labels; // instances
+
+  const float* row(int64_t exit, int64_t instance) const {
+    return logits.data() + (exit * instances + instance) * classes;
+  }
+  bool empty() const { return instances == 0; }
+};
+
+enum class RunState { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
+
+struct RunStatus {
+  RunState state = RunState::Running;
+  int64_t stepsDone = 0;
+  int64_t totalSteps = 0;
+};
+
+struct RunData {
+  std::string path;
+  int64_t formatVersion = 0;
+  std::string configText;          // the `config` attribute verbatim
+  nlohmann::json config;           // parsed
+  nlohmann::json environment;      // parsed `environment` (empty object if absent)
+  std::string method;              // ee | sweet | mm
+  std::string task;
+  std::string metric;              // accuracy | mcc | f1
+  std::vector<std::string> labelNames;
+  int64_t numLabels = 0;
+  std::vector<int64_t> exitLayers; // 1-based, ascending; back() == numLayers
+  int64_t numLayers = 0;
+  int64_t seed = 0;
+  double learningRate = 0;
+  std::string runName;
+
+  RunStatus status;
+  bool evalDone = false;           // /eval/done == 1: eval.logits hold the final evaluation
+  LogitSet eval;
+  std::optional<LogitSet> calibration;
+  int64_t trainSteps = 0;
+  std::vector<float> trainLoss;    // [trainSteps, exits]
+  std::vector<float> trainLr;      // [trainSteps]
+  bool hasGradients = false;
+
+  int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
+};
+
+// Reads a run file. Opens it for SWMR reading when the file allows (so a run still being
+// written can be read), otherwise read-only. Throws std::runtime_error naming the file and
+// the problem: missing file, not an HDF5 file / truncated, not a run file, newer format
+// version, missing or mis-shaped attribute or dataset.
+RunData loadRun(const std::string& path);
+
+}  // namespace sweet::analysis

@@ -1,0 +1,46 @@
+// Seed statistics: which runs are repeats of one configuration with different seeds, and
+// the mean, sample standard deviation and Student-t 95% confidence interval of any number
+// measured on them. One seed gives a mean but no spread: that is stated, not faked as 0.
+#pragma once
+
+#include "run_data.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sweet::analysis {
+
+// Quantile of Student's t distribution with `dof` >= 1 degrees of freedom, p in (0, 1).
+// Inverts the CDF (regularized incomplete beta) by bisection to ~1e-12.
+double studentTQuantile(double p, int64_t dof);
+// CDF of Student's t.
+double studentTCdf(double t, int64_t dof);
+
+struct SeedSummary {
+  int64_t n = 0;
+  double mean = 0;
+  std::optional<double> std;        // sample std (n − 1); absent for n < 2
+  std::optional<double> ciHalfWidth; // t_{0.975, n−1} · std / √n; absent for n < 2
+  std::optional<double> ciLow() const { return ciHalfWidth ? std::optional<double>(mean - *ciHalfWidth) : std::nullopt; }
+  std::optional<double> ciHigh() const { return ciHalfWidth ? std::optional<double>(mean + *ciHalfWidth) : std::nullopt; }
+};
+
+// Summary of values; `level` is the two-sided confidence level (0.95 for the paper).
+SeedSummary summarize(const std::vector<double>& values, double level = 0.95);
+
+// Config keys that never make two runs different experiments: the seed and where output
+// goes. Matched at any nesting depth.
+const std::vector<std::string>& defaultIgnoredConfigKeys();
+
+// The config with the ignored keys (and any extra ones) removed at every depth, dumped
+// canonically (nlohmann sorts object keys): equal strings = same experiment.
+std::string configFingerprint(const nlohmann::json& config, const std::vector<std::string>& extraIgnored = {});
+
+// Groups run indices whose fingerprints match, in order of first appearance.
+std::vector<std::vector<size_t>> groupBySeed(const std::vector<RunData>& runs,
+                                             const std::vector<std::string>& extraIgnored = {});
+
+}  // namespace sweet::analysis
