@@ -1,0 +1,103 @@
+// Tests for analysis/metrics and analysis/cost_model against hand-computed values.
+#include "analysis/cost_model.h"
+#include "analysis/metrics.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace sweet::analysis;
+
+namespace {
+
+// Binary case: TP = 3, FN = 1, FP = 2, TN = 4.
+ConfusionMatrix binaryCase() {
+  ConfusionMatrix m(2);
+  m.add(1, 1, 3);
+  m.add(1, 0, 1);
+  m.add(0, 1, 2);
+  m.add(0, 0, 4);
+  return m;
+}
+
+bool near(double a, double b) { return std::abs(a - b) < 1e-12; }
+
+}  // namespace
+
+class MetricsCostTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void accuracy_binary() { QCOMPARE(binaryCase().accuracy(), 0.7); }
+
+  void f1_binary_positiveClass() {
+    // 2·TP / (2·TP + FP + FN) = 6 / 9.
+    QVERIFY(near(binaryCase().f1(), 6.0 / 9.0));
+  }
+
+  void matthews_binary() {
+    // (TP·TN − FP·FN) / sqrt((TP+FP)(TP+FN)(TN+FP)(TN+FN)) = (12 − 2) / sqrt(5·4·6·5).
+    QVERIFY(near(binaryCase().matthews(), 10.0 / std::sqrt(600.0)));
+  }
+
+  void matthews_threeClasses_gorodkin() {
+    // Rows = truth: [[2,1,0],[0,2,1],[1,0,3]]; c = 7, s = 10, t = p = (3,3,4):
+    // (7·10 − 34) / sqrt((100 − 34)(100 − 34)) = 36 / 66.
+    ConfusionMatrix m(3);
+    const int64_t counts[3][3] = {{2, 1, 0}, {0, 2, 1}, {1, 0, 3}};
+    for (int64_t t = 0; t < 3; ++t)
+      for (int64_t p = 0; p < 3; ++p) m.add(t, p, counts[t][p]);
+    QVERIFY(near(m.matthews(), 36.0 / 66.0));
+  }
+
+  void matthews_constantPrediction_isZero() {
+    ConfusionMatrix m(2);
+    m.add(0, 1, 3);
+    m.add(1, 1, 5);
+    QCOMPARE(m.matthews(), 0.0);
+  }
+
+  void f1_noPositives_isZero() {
+    ConfusionMatrix m(2);
+    m.add(0, 0, 4);
+    QCOMPARE(m.f1(), 0.0);
+  }
+
+  void score_byMetricName() {
+    const std::vector<int64_t> labels = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    const std::vector<int32_t> preds = {1, 1, 1, 0, 1, 1, 0, 0, 0, 0};
+    QCOMPARE(score(metricFromName("accuracy"), labels, preds, 2), 0.7);
+    QVERIFY(near(score(metricFromName("f1"), labels, preds, 2), 6.0 / 9.0));
+    QVERIFY(near(score(metricFromName("mcc"), labels, preds, 2), 10.0 / std::sqrt(600.0)));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, metricFromName("bleu"));
+  }
+
+  void costFraction_sharedBackbone_handCase() {
+    // Two instances at layer 1, one at 4, one at 6: (2·1 + 4 + 6) / (12·4) = 1/4.
+    CostModel ee({1, 4, 6, 12}, CostKind::SharedBackbone);
+    QCOMPARE(ee.costFraction({2, 1, 1, 0}), 0.25);
+    QCOMPARE(CostModel::speedup(ee.costFraction({2, 1, 1, 0})), 4.0);
+    QCOMPARE(ee.costFraction({7, 0, 0, 0}), 1.0 / 12.0);
+    QCOMPARE(ee.costFraction({0, 0, 0, 3}), 1.0);
+    QCOMPARE(ee.exitCost(2), 0.5);
+  }
+
+  void costFraction_cascade_paysEveryEarlierModel() {
+    // Model i re-runs its own layers: 1, 1+4, 1+4+6, 1+4+6+12 = 23 layers for the last.
+    CostModel mm = CostModel::forMethod("mm", {1, 4, 6, 12});
+    QCOMPARE(mm.kind(), CostKind::Cascade);
+    QCOMPARE(mm.costFraction({0, 0, 0, 5}), 23.0 / 12.0);
+    QCOMPARE(mm.costFraction({1, 1, 1, 1}), 40.0 / 48.0);
+    QCOMPARE(mm.maxCost(), 23.0 / 12.0);
+    QCOMPARE(mm.minCost(), 1.0 / 12.0);
+  }
+
+  void forMethod_sweetIsSharedAndUnknownThrows() {
+    QCOMPARE(CostModel::forMethod("sweet", {1, 12}).kind(), CostKind::SharedBackbone);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, CostModel::forMethod("xx", {1, 12}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, CostModel({4, 4}, CostKind::SharedBackbone));
+  }
+};
+
+QTEST_GUILESS_MAIN(MetricsCostTest)
+#include "test_metrics_cost.moc"
