@@ -1,0 +1,134 @@
+// Tests for analysis/temperature_scaling and analysis/lr_selection against closed-form
+// optima and hand-computed tables.
+#include "analysis/lr_selection.h"
+#include "analysis/temperature_scaling.h"
+#include "run_file_fixture.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace sweet::analysis;
+
+namespace {
+
+// Four instances, all with logits (0, 2), labels 1 1 1 0. With identical logits the NLL
+// optimum makes the predicted probability equal the label frequency: σ(2β) = 3/4, so
+// β = ln 3 / 2 and T = 2 / ln 3.
+LogitSet identicalLogits() {
+  LogitSet set;
+  set.exits = 1;
+  set.instances = 4;
+  set.classes = 2;
+  set.logits = {0, 2, 0, 2, 0, 2, 0, 2};
+  set.labels = {1, 1, 1, 0};
+  return set;
+}
+
+double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+
+}  // namespace
+
+class CalibrationLrTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void fitTemperature_identicalLogits_matchesClosedForm() {
+    QVERIFY(std::abs(fitTemperature(identicalLogits(), 0) - 2 / std::log(3.0)) < 1e-9);
+  }
+
+  void negativeLogLikelihood_handValues() {
+    const LogitSet set = identicalLogits();
+    const double before = -(3 * std::log(sigmoid(2)) + std::log(1 - sigmoid(2))) / 4;
+    QVERIFY(std::abs(negativeLogLikelihood(set, 0, 1) - before) < 1e-12);
+    const double after = -(3 * std::log(0.75) + std::log(0.25)) / 4;
+    QVERIFY(std::abs(negativeLogLikelihood(set, 0, 2 / std::log(3.0)) - after) < 1e-9);
+  }
+
+  void expectedCalibrationError_handValues() {
+    // One bin: confidence σ(2) = 0.8808 against accuracy 3/4; after scaling both are 3/4.
+    const LogitSet set = identicalLogits();
+    QVERIFY(std::abs(expectedCalibrationError(set, 0, 1) - (sigmoid(2) - 0.75)) < 1e-7);
+    QVERIFY(expectedCalibrationError(set, 0, 2 / std::log(3.0)) < 1e-7);
+    // Two bins: confidence 0.9 right and 0.6 wrong: 0.5·|1 − 0.9| + 0.5·|0 − 0.6| = 0.35.
+    LogitSet two;
+    two.exits = 1;
+    two.instances = 2;
+    two.classes = 2;
+    two.logits = sweet::testing::binaryLogitTable({{0.9, 0.6}});
+    two.labels = {1, 0};
+    QVERIFY(std::abs(expectedCalibrationError(two, 0, 1) - 0.35) < 1e-6);
+  }
+
+  void fitTemperature_separableData_hitsLowerBound() {
+    LogitSet set = identicalLogits();
+    set.labels = {1, 1, 1, 1};  // always right: sharpening forever lowers the NLL
+    QVERIFY(std::abs(fitTemperature(set, 0) - 1e-3) < 1e-12);
+  }
+
+  void calibrate_fitsOnCalibrationSplitAndKeepsPredictions() {
+    QTemporaryDir dir;
+    sweet::testing::FakeRun fake;
+    fake.exitLayers = {12};
+    fake.evalLogits = identicalLogits().logits;
+    fake.evalLabels = {1, 1, 1, 0};
+    // Calibration split: logits (0, 2) with labels 1 0 -> σ(2β) = 1/2 -> β -> 0: T at 1e3.
+    fake.calibrationLogits = {0, 2, 0, 2};
+    fake.calibrationLabels = {1, 0};
+    const std::string path = dir.filePath("run.h5").toStdString();
+    sweet::testing::writeRun(path, fake);
+    const RunData run = loadRun(path);
+    const CalibrationResult onCalibration = calibrate(run);
+    QCOMPARE(onCalibration.fittedInstances, 2);
+    QVERIFY(std::abs(onCalibration.exits[0].temperature - 1e3) < 1e-6);
+    const CalibrationResult onEval = calibrate(run, CalibrationSplit::Eval);
+    QVERIFY(std::abs(onEval.exits[0].temperature - 2 / std::log(3.0)) < 1e-9);
+    QVERIFY(onEval.exits[0].nllAfter < onEval.exits[0].nllBefore);
+    QVERIFY(onEval.exits[0].eceAfter < onEval.exits[0].eceBefore);
+  }
+
+  void calibrate_withoutSplit_saysSo() {
+    RunData run;
+    run.path = "x.h5";
+    run.exitLayers = {12};
+    run.eval = identicalLogits();
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, calibrate(run));
+  }
+
+  void selectLearningRates_largestMeanAucWins() {
+    const std::vector<AucObservation> obs = {
+        {"bert", "ee", "sst2", 2e-5, 0.80}, {"bert", "ee", "sst2", 2e-5, 0.84},
+        {"bert", "ee", "sst2", 5e-5, 0.83}, {"bert", "ee", "sst2", 5e-5, 0.83},
+        {"bert", "ee", "sst2", 1e-5, 0.70}, {"bert", "mm", "sst2", 3e-5, 0.75}};
+    const auto selections = selectLearningRates(obs);
+    QCOMPARE(selections.size(), size_t(2));
+    const LrSelection& ee = selections[0];
+    QCOMPARE(ee.candidates.size(), size_t(3));
+    QCOMPARE(ee.candidates[0].learningRate, 1e-5);
+    QCOMPARE(ee.chosenLearningRate(), 5e-5);  // 0.83 beats 0.82 (2e-5) and 0.70
+    QVERIFY(std::abs(ee.candidates[1].auc.mean - 0.82) < 1e-12);
+    QCOMPARE(ee.candidates[1].auc.n, 2);
+    QCOMPARE(selections[1].chosenLearningRate(), 3e-5);
+    QVERIFY(!selections[1].candidates[0].auc.std.has_value());
+  }
+
+  void selectionAuc_meanScoreOverCostRange() {
+    // Two exits [6, 12], one instance right at both exits: the curve is flat at 1.
+    LogitSet set;
+    set.exits = 2;
+    set.instances = 1;
+    set.classes = 2;
+    set.logits = {0, 1, 0, 2};
+    set.labels = {1};
+    ExitReplay replay(set);
+    QCOMPARE(selectionAuc(replay, CostModel({6, 12}, CostKind::SharedBackbone), Metric::Accuracy), 1.0);
+    // Wrong at exit 1, right at exit 2: the curve rises linearly from 0 at 1/2 to 1 at 1.
+    set.logits = {1, 0, 0, 2};
+    ExitReplay rising(set);
+    QVERIFY(std::abs(selectionAuc(rising, CostModel({6, 12}, CostKind::SharedBackbone), Metric::Accuracy) - 0.5) < 1e-12);
+  }
+};
+
+QTEST_GUILESS_MAIN(CalibrationLrTest)
+#include "test_calibration_lr.moc"
