@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SWEET_VERSION " (" SWEET_GIT_COMMIT ")");
   sweet::cli::registerInitCheckpointCommand(app);
   sweet::cli::registerInspectCommand(app);
+  sweet::cli::registerTrainCommand(app);
+  sweet::cli::registerDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

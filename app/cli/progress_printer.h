@@ -1,0 +1,44 @@
+// A one-line progress bar on stderr for training runs (step, per-exit losses, lr,
+// examples/s, ETA), redrawn at most a few times a second so logs stay small.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "training/trainer.h"
+
+namespace sweet::cli {
+
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(std::string label) : label_(std::move(label)) {}
+
+  bool operator()(const StepMetrics& m) {
+    const auto now = std::chrono::steady_clock::now();
+    if (m.step != m.total_steps && now - last_ < std::chrono::milliseconds(250)) return true;
+    last_ = now;
+    const int width = 24;
+    const int filled = static_cast<int>(width * m.step / std::max<int64_t>(1, m.total_steps));
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(width, '.');
+    std::string losses;
+    for (float l : m.exit_losses) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "%s%.3f", losses.empty() ? "" : " ", l);
+      losses += buf;
+    }
+    std::fprintf(stderr, "\r%s [%s] %lld/%lld loss %s lr %.2e %.0f ex/s ETA %.0fs   ", label_.c_str(), bar.c_str(),
+                 static_cast<long long>(m.step), static_cast<long long>(m.total_steps), losses.c_str(),
+                 m.learning_rate, m.examples_per_second, m.eta_seconds);
+    if (m.step == m.total_steps) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+    return true;
+  }
+
+ private:
+  std::string label_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace sweet::cli

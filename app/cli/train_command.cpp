@@ -1,0 +1,63 @@
+// `sweet train CONFIG.json [--set key=value ...]`: one fine-tuning run, headless.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/progress_printer.h"
+#include "training/train_config.h"
+#include "training/trainer.h"
+
+namespace sweet::cli {
+namespace {
+
+std::atomic<bool> gStop{false};
+extern "C" void onInterrupt(int) { gStop = true; }
+
+}  // namespace
+
+void registerTrainCommand(CLI::App& root) {
+  struct Options {
+    std::string config;
+    std::vector<std::string> overrides;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = root.add_subcommand("train", "Fine-tune one EE / SWEET / MM run and write its run file");
+  cmd->add_option("config", opt->config, "Run configuration (JSON; keys in docs/training.md)")
+      ->required()->check(CLI::ExistingFile);
+  cmd->add_option("--set", opt->overrides, "Override a key: key=value (JSON value), repeatable");
+  cmd->callback([opt] {
+    std::ifstream in(opt->config);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(opt->config + ": not valid JSON: " + e.what());
+    }
+    for (const auto& o : opt->overrides) applyOverride(j, o);
+    TrainConfig config = trainConfigFromJson(j, opt->config);
+    // Ctrl-C stops at the next step and keeps the run file.
+    std::signal(SIGINT, onInterrupt);
+    TrainCallbacks cb;
+    ProgressPrinter progress(config.resolvedRunName());
+    cb.on_step = [&](const StepMetrics& m) { return progress(m); };
+    cb.on_message = [](const std::string& m) { std::cerr << "train: " << m << "\n"; };
+    cb.stop_requested = &gStop;
+    TrainResult r = runTraining(config, cb);
+    std::cerr << "\n";
+    if (r.outcome == RunOutcome::Failed) throw std::runtime_error(r.message);
+    std::cout << "run file: " << r.run_file << "\n";
+    if (!r.model_dir.empty()) std::cout << "model: " << r.model_dir << "\n";
+    if (r.outcome == RunOutcome::Stopped) {
+      std::cout << r.message << "\n";
+      return;
+    }
+    for (size_t e = 0; e < r.exit_scores.size(); ++e)
+      std::cout << "exit " << e << " (layer " << r.exit_layers[e] << "): " << r.metric << " " << r.exit_scores[e] << "\n";
+  });
+}
+
+}  // namespace sweet::cli

@@ -1,0 +1,61 @@
+// Writes one run's HDF5 file (layout: docs/run-file.md) as training goes. Every dataset is
+// created up front, then the file switches to SWMR (single writer, many readers) mode, so
+// another process can read it at any time; each append is flushed, so a crash loses at
+// most the step in flight. Torch-free: callers hand over plain float buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sweet {
+
+struct RunFileLayout {
+  std::string config_json, environment_json;
+  std::string method, task, metric, run_name;
+  std::vector<std::string> label_names;
+  std::vector<int64_t> exit_layers;
+  int64_t num_layers = 0, seed = 0;
+  double learning_rate = 0;
+  int64_t total_steps = 0;
+  std::vector<int64_t> train_indices, calibration_indices;
+  std::vector<int64_t> eval_labels, calibration_labels;
+  // Gradient records (none when record_gradients is false).
+  bool record_gradients = false;
+  std::vector<int64_t> gradient_layers;
+  std::string gradient_matrix, gradient_dtype = "float32";
+  int64_t gradient_rows = 0, gradient_cols = 0, probe_size = 0;
+};
+
+enum class RunState : int64_t { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
+
+class RunFileWriter {
+ public:
+  // Creates (truncates) `path`. Throws std::runtime_error naming the file on failure.
+  RunFileWriter(const std::string& path, const RunFileLayout& layout);
+  ~RunFileWriter();
+  RunFileWriter(const RunFileWriter&) = delete;
+  RunFileWriter& operator=(const RunFileWriter&) = delete;
+
+  // One optimiser step: E per-exit losses and the learning rate used.
+  void appendStep(const std::vector<float>& exit_losses, float lr, int64_t steps_done);
+  // Per-exit logits, row-major [E, N, K].
+  void writeEvalLogits(const std::vector<float>& logits);
+  void writeCalibrationLogits(const std::vector<float>& logits);
+  // One gradient record: raw [G, E, rows, cols] (zeros where undefined), norms [G, E],
+  // cosines [G, E, E] (NaN where undefined).
+  void appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
+                            const std::vector<float>& cosines);
+  void setState(RunState state, int64_t steps_done);
+  // Ends SWMR mode and closes the file; safe to call twice.
+  void close();
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+}  // namespace sweet

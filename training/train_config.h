@@ -1,0 +1,74 @@
+// The configuration of one training run: read from JSON (every key documented in
+// docs/training.md, unknown keys are errors), overridable with --set key=value, and
+// stored whole in the run file so a run can be repeated exactly.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sweet {
+
+struct GradientRecorderConfig {
+  int64_t every = 0;               // record every K optimiser steps; 0 = off
+  std::vector<int64_t> layers;     // 1-based; empty = every exit layer but the last
+  std::string matrix = "output.dense.weight";
+  int64_t probe_size = 16;         // examples in the fixed probe batch
+  std::string dtype = "float32";   // or float16 for the raw matrices
+};
+
+struct TrainConfig {
+  // Data
+  std::string task = "demo";       // sst2 mrpc cola rte qnli qqp mnli demo custom
+  std::string data_dir;            // GLUE folder holding train.tsv and dev.tsv
+  std::string train_file, eval_file;  // override data_dir's files
+  std::string text_column, text_b_column, label_column;  // custom tasks
+  std::vector<std::string> labels;                       // custom tasks: label names in id order
+  bool skip_invalid_rows = false;
+  int64_t train_cap = 6000;        // training examples, sampled with the seed
+  int64_t calibration_size = 500;  // held out of the training file for temperature scaling
+  int64_t eval_max_examples = 0;   // 0 = the whole eval file
+  int64_t demo_train_size = 4000, demo_eval_size = 1000;
+
+  // Model
+  std::string model;               // checkpoint folder (HF layout)
+  std::string method = "ee";       // ee, sweet, mm
+  std::vector<int64_t> exit_layers;  // empty = defaults for the depth
+  std::string pooler = "per_exit"; // per_exit or shared (the reference code)
+
+  // Optimisation
+  double learning_rate = 2e-5;
+  int64_t batch_size = 16;
+  int64_t epochs = 2;
+  int64_t max_length = 256;
+  double warmup_ratio = 0.0;
+  double weight_decay = 0.0;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
+  double max_grad_norm = 1.0;      // <= 0: no clipping
+  int64_t max_steps = 0;           // > 0: stop after this many steps (smoke tests)
+  int64_t seed = 42;
+  std::string device = "cpu";
+  int64_t threads = 0;             // 0 = one per core
+  int64_t eval_batch_size = 64;
+
+  // Output
+  std::string output_dir = "runs";
+  std::string run_name;            // empty = <task>-<method>-lr<lr>-s<seed>
+  bool save_model = true;
+
+  GradientRecorderConfig gradients;
+
+  std::string resolvedRunName() const;
+};
+
+// Throws std::runtime_error naming `source` for unknown keys, wrong types, bad values.
+TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source);
+nlohmann::json trainConfigToJson(const TrainConfig& config);
+TrainConfig loadTrainConfig(const std::string& path);
+// Applies "key=value" (value parsed as JSON, else taken as a string; nested keys with
+// dots: gradients.every=50).
+void applyOverride(nlohmann::json& j, const std::string& assignment);
+
+}  // namespace sweet

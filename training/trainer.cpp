@@ -1,0 +1,405 @@
+// One fine-tuning run: see trainer.h. Read top to bottom: prepare data, build the model,
+// open the run file, train (step by step), evaluate once, save.
+#include "trainer.h"
+
+#include <torch/torch.h>
+
+#include <unistd.h>
+
+#include <H5Cpp.h>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+#include "analysis/metrics.h"
+#include "bert_checkpoint.h"
+#include "demo_task.h"
+#include "device.h"
+#include "exit_model_factory.h"
+#include "gradient_recorder.h"
+#include "run_file_writer.h"
+#include "text_dataset.h"
+#include "wordpiece_tokenizer.h"
+
+namespace sweet {
+namespace fs = std::filesystem;
+
+double learningRateAt(int64_t step, int64_t total, int64_t warmup, double peak) {
+  if (warmup > 0 && step < warmup) return peak * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  const double remaining = static_cast<double>(total - step) / static_cast<double>(std::max<int64_t>(1, total - warmup));
+  return peak * std::max(0.0, remaining);
+}
+
+namespace {
+
+// Fisher-Yates with an explicit generator: the same permutation on every platform and
+// standard library (std::shuffle's algorithm is unspecified).
+std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
+  std::vector<int64_t> p(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) p[static_cast<size_t>(i)] = i;
+  std::mt19937_64 rng(seed);
+  for (int64_t i = n - 1; i > 0; --i) std::swap(p[static_cast<size_t>(i)], p[rng() % static_cast<uint64_t>(i + 1)]);
+  return p;
+}
+
+struct Split {
+  std::vector<Encoding> encodings;
+  std::vector<int64_t> labels, source_rows;
+};
+
+struct PreparedData {
+  TaskSpec task;
+  Split train, calibration, eval;
+};
+
+Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int64_t>& rows,
+                 const WordPieceTokenizer& tokenizer, int64_t maxLength) {
+  Split s;
+  for (int64_t r : rows) {
+    const auto& ex = examples[static_cast<size_t>(r)];
+    s.encodings.push_back(tokenizer.encode(ex.text_a, ex.text_b, maxLength));
+    s.labels.push_back(ex.label);
+    s.source_rows.push_back(r);
+  }
+  return s;
+}
+
+std::string joinPath(const std::string& dir, const std::string& file) {
+  return dir.empty() ? file : (fs::path(dir) / file).string();
+}
+
+PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokenizer,
+                         const std::function<void(const std::string&)>& say) {
+  PreparedData d;
+  std::vector<TextExample> train, eval;
+  if (c.task == "demo") {
+    d.task = demoTaskSpec();
+    // Fixed data seeds: every run (any method, any run seed) sees the same demo data.
+    for (auto& x : generateDemoExamples(c.demo_train_size, 20231)) train.push_back(x.example);
+    for (auto& x : generateDemoExamples(c.demo_eval_size, 777)) eval.push_back(x.example);
+  } else {
+    if (auto glue = glueTask(c.task)) {
+      d.task = *glue;
+    } else if (c.task == "custom") {
+      d.task.name = "custom";
+      d.task.metric = "accuracy";
+      d.task.text_column = c.text_column;
+      d.task.text_b_column = c.text_b_column;
+      d.task.label_column = c.label_column;
+      d.task.label_names = c.labels;
+    } else {
+      throw std::runtime_error("unknown task '" + c.task + "' (sst2, mrpc, cola, rte, qnli, qqp, mnli, demo, custom)");
+    }
+    const std::string trainPath = c.train_file.empty() ? joinPath(c.data_dir, d.task.train_file) : c.train_file;
+    const std::string evalPath = c.eval_file.empty() ? joinPath(c.data_dir, d.task.eval_file) : c.eval_file;
+    auto trainSet = readTextDataset(trainPath, d.task, c.skip_invalid_rows);
+    auto evalSet = readTextDataset(evalPath, d.task, c.skip_invalid_rows);
+    if (trainSet.skipped_rows) say(trainPath + ": skipped " + std::to_string(trainSet.skipped_rows) + " malformed rows");
+    if (evalSet.skipped_rows) say(evalPath + ": skipped " + std::to_string(evalSet.skipped_rows) + " malformed rows");
+    train = std::move(trainSet.examples);
+    eval = std::move(evalSet.examples);
+  }
+  // The seed alone decides the sample, so EE, MM and SWEET under one seed train on the same
+  // examples. Calibration rows come from beyond the cap when the file is large enough,
+  // otherwise they are held out of it (never more than a fifth of the file).
+  const auto n = static_cast<int64_t>(train.size());
+  const auto perm = permutation(n, static_cast<uint64_t>(c.seed));
+  const int64_t cal = std::min(c.calibration_size, n / 5);
+  const int64_t nTrain = std::min(c.train_cap, n - cal);
+  std::vector<int64_t> trainRows(perm.begin(), perm.begin() + nTrain);
+  std::vector<int64_t> calRows(perm.end() - cal, perm.end());
+  std::vector<int64_t> evalRows;
+  const auto nEval = static_cast<int64_t>(eval.size());
+  for (int64_t i = 0; i < (c.eval_max_examples > 0 ? std::min(c.eval_max_examples, nEval) : nEval); ++i) evalRows.push_back(i);
+  say("tokenizing " + std::to_string(nTrain) + " training, " + std::to_string(cal) + " calibration and " +
+      std::to_string(evalRows.size()) + " eval examples");
+  d.train = encodeRows(train, trainRows, tokenizer, c.max_length);
+  d.calibration = encodeRows(train, calRows, tokenizer, c.max_length);
+  d.eval = encodeRows(eval, evalRows, tokenizer, c.max_length);
+  return d;
+}
+
+torch::Tensor longTensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols, const c10::Device& device) {
+  // clone(): from_blob only borrows the vector, and .to() is a no-op on the same device.
+  return torch::from_blob(const_cast<int64_t*>(v.data()), {rows, cols}, torch::kLong).clone().to(device);
+}
+
+ModelInput makeInput(const WordPieceTokenizer& tokenizer, const std::vector<Encoding>& all,
+                     const std::vector<int64_t>& order, size_t begin, size_t end, const c10::Device& device) {
+  std::vector<Encoding> picked;
+  for (size_t i = begin; i < end; ++i) picked.push_back(all[static_cast<size_t>(order[i])]);
+  TokenBatch b = tokenizer.pad(picked);
+  return {longTensor(b.input_ids, b.batch, b.length, device), longTensor(b.attention_mask, b.batch, b.length, device),
+          longTensor(b.token_type_ids, b.batch, b.length, device)};
+}
+
+torch::Tensor labelTensor(const std::vector<int64_t>& labels, const std::vector<int64_t>& order, size_t begin,
+                          size_t end, const c10::Device& device) {
+  std::vector<int64_t> picked;
+  for (size_t i = begin; i < end; ++i) picked.push_back(labels[static_cast<size_t>(order[i])]);
+  return torch::tensor(picked, torch::kLong).to(device);
+}
+
+// One forward pass over a split: logits of every exit, row-major [E, N, K].
+std::vector<float> exitLogits(ExitClassifier& model, const WordPieceTokenizer& tokenizer, const Split& split,
+                              int64_t batchSize, int64_t K, const c10::Device& device) {
+  const auto E = static_cast<int64_t>(model.exitLayers().size());
+  const auto N = static_cast<int64_t>(split.encodings.size());
+  std::vector<float> out(static_cast<size_t>(E * N * K));
+  if (N == 0) return out;
+  std::vector<int64_t> order(static_cast<size_t>(N));
+  for (int64_t i = 0; i < N; ++i) order[static_cast<size_t>(i)] = i;
+  torch::NoGradGuard no_grad;
+  const bool wasTraining = model.is_training();
+  model.eval();
+  for (int64_t start = 0; start < N; start += batchSize) {
+    const int64_t end = std::min(N, start + batchSize);
+    auto logits = model.forwardExits(makeInput(tokenizer, split.encodings, order, static_cast<size_t>(start),
+                                               static_cast<size_t>(end), device));
+    for (int64_t e = 0; e < E; ++e) {
+      auto l = logits[static_cast<size_t>(e)].to(torch::kCPU, torch::kFloat).contiguous();  // [b, K]
+      std::memcpy(out.data() + (e * N + start) * K, l.data_ptr<float>(), static_cast<size_t>((end - start) * K) * sizeof(float));
+    }
+  }
+  if (wasTraining) model.train();
+  return out;
+}
+
+std::string environmentJson(const c10::Device& device, int threads) {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  char when[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return nlohmann::json{{"sweet_version", SWEET_VERSION_STRING},
+                        {"git_commit", SWEET_GIT_COMMIT_STRING},
+                        {"libtorch_version", libtorchVersion()},
+                        {"hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
+                        {"device", device.str()},
+                        {"threads", threads},
+                        {"hostname", host},
+                        {"started_at", when}}
+      .dump();
+}
+
+std::vector<double> exitScores(const std::vector<float>& logits, const std::vector<int64_t>& labels, int64_t E,
+                               int64_t K, const std::string& metric) {
+  std::vector<double> scores;
+  const auto N = static_cast<int64_t>(labels.size());
+  for (int64_t e = 0; e < E; ++e) {
+    analysis::ConfusionMatrix cm(K);
+    for (int64_t i = 0; i < N; ++i) {
+      const float* row = logits.data() + (e * N + i) * K;
+      cm.add(labels[static_cast<size_t>(i)], std::max_element(row, row + K) - row);
+    }
+    scores.push_back(cm.score(analysis::metricFromName(metric)));
+  }
+  return scores;
+}
+
+}  // namespace
+
+TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
+  auto say = [&](const std::string& m) {
+    if (cb.on_message) cb.on_message(m);
+  };
+  const int threads = configureThreads(static_cast<int>(c.threads));
+  const c10::Device device = parseDevice(c.device);
+
+  // ---- Data and tokenizer -------------------------------------------------------------
+  if (c.model.empty()) throw std::runtime_error("no model: set \"model\" to a checkpoint folder");
+  BertCheckpoint ck = openBertCheckpoint(c.model);
+  if (ck.vocab_file.empty()) throw std::runtime_error(c.model + ": no vocab.txt in the checkpoint folder");
+  WordPieceTokenizer tokenizer(ck.vocab_file, ck.do_lower_case);
+  PreparedData data = prepareData(c, tokenizer, say);
+  const auto K = static_cast<int64_t>(data.task.label_names.size());
+
+  // ---- Model --------------------------------------------------------------------------
+  const std::vector<int64_t> exitLayers = c.exit_layers.empty() ? defaultExitLayers(ck.config.num_hidden_layers) : c.exit_layers;
+  torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
+  auto model = buildExitClassifier(ck, c.method, exitLayers, K, c.pooler == "shared");
+  model->to(device);
+  model->train();
+  const auto E = static_cast<int64_t>(exitLayers.size());
+
+  // Decoupled weight decay, not applied to biases and LayerNorm weights (as in HF's recipe).
+  std::vector<torch::Tensor> decay, noDecay;
+  for (const auto& p : model->named_parameters()) {
+    const std::string& name = p.key();
+    const bool exempt = name.find("bias") != std::string::npos || name.find("LayerNorm") != std::string::npos;
+    (exempt ? noDecay : decay).push_back(p.value());
+  }
+  auto options = torch::optim::AdamWOptions(c.learning_rate)
+                     .betas({c.adam_beta1, c.adam_beta2})
+                     .eps(c.adam_eps)
+                     .weight_decay(c.weight_decay);
+  auto noDecayOptions = std::make_unique<torch::optim::AdamWOptions>(options);
+  noDecayOptions->weight_decay(0.0);
+  torch::optim::AdamW optimizer({torch::optim::OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamWOptions>(options)),
+                                 torch::optim::OptimizerParamGroup(noDecay, std::move(noDecayOptions))},
+                                options);
+
+  const auto nTrain = static_cast<int64_t>(data.train.encodings.size());
+  const int64_t stepsPerEpoch = (nTrain + c.batch_size - 1) / c.batch_size;
+  int64_t totalSteps = stepsPerEpoch * c.epochs;
+  if (c.max_steps > 0) totalSteps = std::min(totalSteps, c.max_steps);
+  const auto warmup = static_cast<int64_t>(std::llround(c.warmup_ratio * static_cast<double>(totalSteps)));
+
+  // ---- Gradient recorder (probe batch: held-out calibration rows, else eval rows) ------
+  std::unique_ptr<GradientRecorder> recorder;
+  if (c.gradients.every > 0) {
+    const Split& probeSource = data.calibration.encodings.empty() ? data.eval : data.calibration;
+    const auto P = std::min<int64_t>(c.gradients.probe_size, static_cast<int64_t>(probeSource.encodings.size()));
+    std::vector<int64_t> order(static_cast<size_t>(P));
+    for (int64_t i = 0; i < P; ++i) order[static_cast<size_t>(i)] = i;
+    recorder = std::make_unique<GradientRecorder>(
+        *model, c.gradients, makeInput(tokenizer, probeSource.encodings, order, 0, static_cast<size_t>(P), device),
+        labelTensor(probeSource.labels, order, 0, static_cast<size_t>(P), device));
+  }
+
+  // ---- Run file -----------------------------------------------------------------------
+  std::error_code ec;
+  fs::create_directories(c.output_dir, ec);
+  if (ec) throw std::runtime_error(c.output_dir + ": cannot create output folder: " + ec.message());
+  const std::string runName = c.resolvedRunName();
+  TrainResult result;
+  result.run_file = (fs::path(c.output_dir) / (runName + ".h5")).string();
+  result.metric = data.task.metric;
+  result.exit_layers = exitLayers;
+  RunFileLayout layout;
+  layout.config_json = trainConfigToJson(c).dump();
+  layout.environment_json = environmentJson(device, threads);
+  layout.method = c.method;
+  layout.task = data.task.name;
+  layout.metric = data.task.metric;
+  layout.run_name = runName;
+  layout.label_names = data.task.label_names;
+  layout.exit_layers = exitLayers;
+  layout.num_layers = exitLayers.back();
+  layout.seed = c.seed;
+  layout.learning_rate = c.learning_rate;
+  layout.total_steps = totalSteps;
+  layout.train_indices = data.train.source_rows;
+  layout.calibration_indices = data.calibration.source_rows;
+  layout.eval_labels = data.eval.labels;
+  layout.calibration_labels = data.calibration.labels;
+  if (recorder) {
+    layout.record_gradients = true;
+    layout.gradient_layers = recorder->layers();
+    layout.gradient_matrix = c.gradients.matrix;
+    layout.gradient_dtype = c.gradients.dtype;
+    layout.gradient_rows = recorder->rows();
+    layout.gradient_cols = recorder->cols();
+    layout.probe_size = c.gradients.probe_size;
+  }
+  RunFileWriter writer(result.run_file, layout);
+  say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
+      " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
+
+  auto recordGradients = [&](int64_t step) {
+    GradientRecord r = recorder->record(step);
+    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines);
+    if (cb.on_gradients) cb.on_gradients({step, recorder->layers(), r.exits, r.cosines});
+  };
+
+  // ---- Training loop ------------------------------------------------------------------
+  const auto started = std::chrono::steady_clock::now();
+  int64_t step = 0;
+  RunState state = RunState::Finished;
+  for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
+    const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
+    for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
+      if (cb.stop_requested && cb.stop_requested->load()) {
+        state = RunState::Stopped;
+        break;
+      }
+      const auto begin = static_cast<size_t>(b * c.batch_size);
+      const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
+      ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
+      torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
+
+      const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+      std::vector<torch::Tensor> logits = model->forwardExits(input);  // E x [B, K]
+      std::vector<torch::Tensor> losses;
+      for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels));
+      torch::Tensor stacked = torch::stack(losses);  // [E]
+      torch::Tensor total = stacked.sum();           // EE / SWEET / MM: the sum of every exit's loss
+
+      optimizer.zero_grad();
+      total.backward();
+      for (auto& group : model->clipGroups())
+        if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
+
+      // Sync point: the only device->host copy of the step.
+      auto lossesCpu = stacked.detach().to(torch::kCPU, torch::kFloat).contiguous();
+      std::vector<float> exitLosses(lossesCpu.data_ptr<float>(), lossesCpu.data_ptr<float>() + E);
+      bool finite = true;
+      for (float v : exitLosses) finite = finite && std::isfinite(v);
+      if (!finite) {
+        std::string values;
+        for (float v : exitLosses) values += (values.empty() ? "" : ", ") + std::to_string(v);
+        result.message = "loss became NaN/Inf at step " + std::to_string(step + 1) + " (per-exit losses: " + values +
+                         "); the run file keeps the steps before it. Lower learning_rate or add warmup.";
+        state = RunState::Failed;
+        break;
+      }
+      optimizer.step();
+      ++step;
+      writer.appendStep(exitLosses, static_cast<float>(lr), step);
+
+      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->load())))
+        recordGradients(step);
+
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      StepMetrics m;
+      m.step = step;
+      m.total_steps = totalSteps;
+      m.epoch = epoch;
+      m.exit_losses = exitLosses;
+      m.learning_rate = lr;
+      m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size)) / std::max(1e-9, elapsed);
+      m.eta_seconds = elapsed / static_cast<double>(step) * static_cast<double>(totalSteps - step);
+      if (cb.on_step && !cb.on_step(m)) {
+        state = RunState::Stopped;
+        break;
+      }
+    }
+  }
+  result.steps = step;
+
+  if (state != RunState::Finished) {
+    writer.setState(state, step);
+    writer.close();
+    result.outcome = state == RunState::Stopped ? RunOutcome::Stopped : RunOutcome::Failed;
+    if (result.message.empty()) result.message = "stopped after " + std::to_string(step) + " steps; the run file keeps them";
+    return result;
+  }
+
+  // ---- Evaluation: one pass gives every exit's logits -----------------------------------
+  say("evaluating every exit on " + std::to_string(data.eval.encodings.size()) + " examples");
+  auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device);
+  writer.writeEvalLogits(evalLogits);
+  writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device));
+  result.exit_scores = exitScores(evalLogits, data.eval.labels, E, K, data.task.metric);
+  writer.setState(RunState::Finished, step);
+  writer.close();
+
+  if (c.save_model) {
+    result.model_dir = (fs::path(c.output_dir) / (runName + ".model")).string();
+    model->to(torch::kCPU);
+    saveExitClassifier(*model, ck.config, data.task.label_names, c.pooler == "shared", result.model_dir, ck.vocab_file,
+                       ck.do_lower_case);
+  }
+  result.outcome = RunOutcome::Finished;
+  result.message = "finished " + std::to_string(step) + " steps";
+  return result;
+}
+
+}  // namespace sweet
