@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   sweet::cli::registerInspectCommand(app);
   sweet::cli::registerTrainCommand(app);
   sweet::cli::registerDemoCommand(app);
+  sweet::cli::registerReportCommand(app);
+  sweet::cli::registerGradientsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
