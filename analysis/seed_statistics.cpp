@@ -107,7 +107,9 @@ SeedSummary summarize(const std::vector<double>& values, double level) {
 const std::vector<std::string>& defaultIgnoredConfigKeys() {
   static const std::vector<std::string> keys = {
       "seed", "output", "output_dir", "output_path", "output_file", "out", "out_dir",
-      "run_dir", "run_name", "run_file", "checkpoint_dir", "log_dir"};
+      "run_dir", "run_name", "run_file", "checkpoint_dir", "log_dir",
+      // Neither changes the numbers (runs match across thread counts) nor the experiment.
+      "threads", "save_model"};
   return keys;
 }
 

@@ -31,8 +31,8 @@ struct SeedSummary {
 // Summary of values; `level` is the two-sided confidence level (0.95 for the paper).
 SeedSummary summarize(const std::vector<double>& values, double level = 0.95);
 
-// Config keys that never make two runs different experiments: the seed and where output
-// goes. Matched at any nesting depth.
+// Config keys that never make two runs different experiments: the seed, where output goes,
+// thread count and whether the model is saved. Matched at any nesting depth.
 const std::vector<std::string>& defaultIgnoredConfigKeys();
 
 // The config with the ignored keys (and any extra ones) removed at every depth, dumped
