@@ -14,6 +14,9 @@
 namespace sweet {
 namespace {
 
+// Marks a JSONL key that is absent (distinct from an empty string).
+const std::string kMissing = "\x01missing";
+
 bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -96,7 +99,7 @@ DelimitedTable readJsonl(const std::string& path, const TaskSpec& task) {
     std::vector<std::string> row;
     for (const auto& key : table.header) {
       if (!j.contains(key)) {
-        row.push_back("\x01missing");
+        row.push_back(kMissing);
       } else if (j[key].is_string()) {
         row.push_back(j[key].get<std::string>());
       } else {
@@ -146,7 +149,9 @@ TextDataset readTextDataset(const std::string& path, const TaskSpec& task, bool 
     ex.line = line;
     if (row.size() < needed) {
       problem = "row has " + std::to_string(row.size()) + " fields, needs at least " + std::to_string(needed);
-    } else if (row[textCol].empty() || row[textCol] == "\x01missing") {
+    } else if (row[textCol] == kMissing || (textBCol && row[*textBCol] == kMissing) || row[labelCol] == kMissing) {
+      problem = "object lacks a key among {" + task.text_column + ", " + task.text_b_column + ", " + task.label_column + "}";
+    } else if (row[textCol].empty()) {
       problem = "empty text";
     } else {
       ex.text_a = row[textCol];

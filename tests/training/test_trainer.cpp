@@ -1,0 +1,249 @@
+// End to end on a tiny model and the demo task (seconds): the run file's documented
+// layout, reproducibility, same sample across methods, clean stop, NaN handling, the
+// gradient recorder (and that it leaves training untouched), and model save/reload.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "analysis/hdf5_util.h"
+#include "analysis/run_data.h"
+#include "training/demo_checkpoint.h"
+#include "training/demo_task.h"
+#include "training/wordpiece_tokenizer.h"
+#include "training/exit_model_factory.h"
+#include "training/gradient_recorder.h"
+#include "training/trainer.h"
+
+using namespace sweet;
+
+class TestTrainer : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void schedule_warmupThenLinearDecay();
+  void run_writesDocumentedLayout();
+  void run_isReproducibleAndRecorderDoesNotDisturbIt();
+  void run_sameSeedSameSampleAcrossMethods();
+  void run_stopKeepsFinishedSteps();
+  void run_nanLossStopsWithMessage();
+  void run_unwritableOutputIsReported();
+  void gradients_sweetLaterExitsUndefinedAndRecomputable();
+  void recorder_identicalMatricesGiveOne();
+  void model_savedFolderReloadsToSameLogits();
+
+ private:
+  TrainConfig config(const QString& name) const;
+  QTemporaryDir dir_;
+  std::string checkpoint_;
+};
+
+void TestTrainer::initTestCase() {
+  const std::string cfg = dir_.filePath("tiny.json").toStdString();
+  std::ofstream(cfg) << R"({"vocab_size": 160, "hidden_size": 16, "num_hidden_layers": 4, "num_attention_heads": 2,
+                           "intermediate_size": 32, "max_position_embeddings": 48})";
+  checkpoint_ = ensureDemoCheckpoint(cfg, dir_.filePath("ck").toStdString());
+}
+
+TrainConfig TestTrainer::config(const QString& name) const {
+  TrainConfig c;
+  c.task = "demo";
+  c.model = checkpoint_;
+  c.demo_train_size = 200;
+  c.demo_eval_size = 100;
+  c.calibration_size = 40;
+  c.batch_size = 16;
+  c.epochs = 1;
+  c.max_length = 40;
+  c.learning_rate = 1e-3;
+  c.exit_layers = {1, 2, 4};
+  c.threads = 1;
+  c.output_dir = dir_.filePath(name).toStdString();
+  c.save_model = false;
+  return c;
+}
+
+void TestTrainer::schedule_warmupThenLinearDecay() {
+  QCOMPARE(learningRateAt(0, 100, 10, 1.0), 0.1);
+  QCOMPARE(learningRateAt(9, 100, 10, 1.0), 1.0);
+  QCOMPARE(learningRateAt(10, 100, 10, 1.0), 1.0);
+  QCOMPARE(learningRateAt(55, 100, 10, 1.0), 0.5);
+  QCOMPARE(learningRateAt(0, 100, 0, 2.0), 2.0);
+  QCOMPARE(learningRateAt(75, 100, 0, 2.0), 0.5);
+}
+
+void TestTrainer::run_writesDocumentedLayout() {
+  TrainConfig c = config("layout");
+  c.gradients.every = 5;
+  int steps = 0;
+  TrainCallbacks cb;
+  cb.on_step = [&](const StepMetrics& m) {
+    ++steps;
+    return m.exit_losses.size() == 3;
+  };
+  TrainResult r = runTraining(c, cb);
+  QCOMPARE(r.outcome, RunOutcome::Finished);
+  QCOMPARE(r.steps, 10);  // 160 training rows (200 - 40 calibration) / 16
+  QCOMPARE(steps, 10);
+  analysis::RunData run = analysis::loadRun(r.run_file);
+  QCOMPARE(run.method, std::string("ee"));
+  QCOMPARE(run.task, std::string("demo"));
+  QCOMPARE(run.exitLayers, (std::vector<int64_t>{1, 2, 4}));
+  QCOMPARE(run.numLayers, 4);
+  QVERIFY(run.evalDone);
+  QCOMPARE(run.status.state, analysis::RunState::Finished);
+  QCOMPARE(run.eval.instances, 100);
+  QCOMPARE(run.eval.classes, 2);
+  QVERIFY(run.calibration.has_value());
+  QCOMPARE(run.calibration->instances, 40);
+  QCOMPARE(run.trainSteps, 10);
+  for (float v : run.eval.logits) QVERIFY(std::isfinite(v));
+  QCOMPARE(run.config["learning_rate"].get<double>(), 1e-3);
+  QVERIFY(run.environment.contains("libtorch_version"));
+  H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+  QCOMPARE(h5::datasetShape(f, "train/indices"), (h5::Shape{160}));
+  QCOMPARE(h5::datasetShape(f, "gradients/cosine"), (h5::Shape{2, 2, 3, 3}));  // steps 5, 10; layers 1, 2
+  QCOMPARE(h5::datasetShape(f, "gradients/raw"), (h5::Shape{2, 2, 3, 16, 32}));
+  QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{5, 10}));
+  QCOMPARE(r.exit_scores.size(), size_t{3});
+}
+
+void TestTrainer::run_isReproducibleAndRecorderDoesNotDisturbIt() {
+  TrainConfig a = config("repro-a"), b = config("repro-b");
+  b.gradients.every = 3;
+  b.threads = 2;  // thread count must not change CPU results either
+  auto ra = runTraining(a), rb = runTraining(b);
+  auto la = analysis::loadRun(ra.run_file).trainLoss, lb = analysis::loadRun(rb.run_file).trainLoss;
+  QCOMPARE(la.size(), size_t{30});
+  QCOMPARE(la, lb);
+}
+
+void TestTrainer::run_sameSeedSameSampleAcrossMethods() {
+  TrainConfig ee = config("sample-ee"), mm = config("sample-mm"), other = config("sample-seed");
+  mm.method = "mm";
+  ee.max_steps = mm.max_steps = other.max_steps = 1;
+  other.seed = 7;
+  auto indices = [](const TrainResult& r) {
+    H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+    return h5::readInt64(f, "train/indices");
+  };
+  auto a = indices(runTraining(ee)), b = indices(runTraining(mm)), c = indices(runTraining(other));
+  QCOMPARE(a, b);
+  QVERIFY(a != c);
+}
+
+void TestTrainer::run_stopKeepsFinishedSteps() {
+  TrainConfig c = config("stop");
+  TrainCallbacks cb;
+  cb.on_step = [](const StepMetrics& m) { return m.step < 3; };
+  TrainResult r = runTraining(c, cb);
+  QCOMPARE(r.outcome, RunOutcome::Stopped);
+  analysis::RunData run = analysis::loadRun(r.run_file);
+  QCOMPARE(run.status.state, analysis::RunState::Stopped);
+  QCOMPARE(run.trainSteps, 3);
+  QVERIFY(!run.evalDone);
+}
+
+void TestTrainer::run_nanLossStopsWithMessage() {
+  TrainConfig c = config("nan");
+  c.learning_rate = 1e30;
+  c.max_grad_norm = 0;
+  TrainResult r = runTraining(c);
+  QCOMPARE(r.outcome, RunOutcome::Failed);
+  QVERIFY2(QString::fromStdString(r.message).contains("NaN/Inf"), r.message.c_str());
+  analysis::RunData run = analysis::loadRun(r.run_file);  // the steps before it are kept
+  QCOMPARE(run.status.state, analysis::RunState::Failed);
+  QCOMPARE(run.trainSteps, r.steps);
+}
+
+void TestTrainer::run_unwritableOutputIsReported() {
+  TrainConfig c = config("x");
+  c.output_dir = dir_.filePath("tiny.json/runs").toStdString();  // below a regular file
+  try {
+    runTraining(c);
+    QFAIL("training into an impossible folder started");
+  } catch (const std::runtime_error& e) {
+    QVERIFY2(QString(e.what()).contains("tiny.json/runs"), e.what());
+  }
+}
+
+void TestTrainer::gradients_sweetLaterExitsUndefinedAndRecomputable() {
+  TrainConfig c = config("grad-sweet");
+  c.method = "sweet";
+  c.gradients.every = 10;
+  TrainResult r = runTraining(c);
+  H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+  h5::Shape rawShape;
+  auto raw = h5::readFloat32(f, "gradients/raw", &rawShape);
+  auto cos = h5::readFloat32(f, "gradients/cosine");
+  auto norms = h5::readFloat32(f, "gradients/norm");
+  const int64_t G = 2, E = 3, cell = 16 * 32;
+  // Layer 1 (g = 0): only exit 0 reaches it under SWEET.
+  QVERIFY(norms[0] > 0.f);
+  QCOMPARE(norms[1], 0.f);
+  QCOMPARE(norms[2], 0.f);
+  QVERIFY(std::isnan(cos[0 * E * E + 0 * E + 1]));
+  QCOMPARE(cos[0], 1.f);
+  // Every stored cosine equals the row-averaged cosine recomputed from the raw matrices.
+  auto matrix = [&](int64_t g, int64_t e) {
+    return torch::from_blob(raw.data() + (g * E + e) * cell, {16, 32}, torch::kFloat).clone();
+  };
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t a = 0; a < E; ++a)
+      for (int64_t b = 0; b < E; ++b) {
+        const float stored = cos[static_cast<size_t>((g * E + a) * E + b)];
+        const float again = GradientRecorder::rowAveragedCosine(matrix(g, a), matrix(g, b));
+        if (std::isnan(stored)) {
+          QVERIFY(std::isnan(again));
+        } else {
+          QVERIFY2(std::abs(stored - again) < 1e-5f, qPrintable(QString("g%1 %2-%3").arg(g).arg(a).arg(b)));
+        }
+      }
+}
+
+void TestTrainer::recorder_identicalMatricesGiveOne() {
+  torch::manual_seed(0);
+  auto a = torch::randn({5, 7});
+  QCOMPARE(GradientRecorder::rowAveragedCosine(a, a), 1.f);
+  QCOMPARE(GradientRecorder::rowAveragedCosine(a, -a), -1.f);
+  QVERIFY(std::isnan(GradientRecorder::rowAveragedCosine(a, torch::zeros({5, 7}))));
+  // Rows orthogonal by construction: cosine 0.
+  auto x = torch::tensor({{1.f, 0.f}, {0.f, 2.f}}), y = torch::tensor({{0.f, 3.f}, {1.f, 0.f}});
+  QCOMPARE(GradientRecorder::rowAveragedCosine(x, y), 0.f);
+}
+
+void TestTrainer::model_savedFolderReloadsToSameLogits() {
+  for (const char* method : {"sweet", "mm"}) {
+    TrainConfig c = config(QString("save-%1").arg(method));
+    c.method = method;
+    c.save_model = true;
+    c.max_steps = 2;
+    TrainResult r = runTraining(c);
+    QVERIFY(!r.model_dir.empty());
+    auto model = loadExitClassifier(r.model_dir);
+    QCOMPARE(model->method(), std::string(method));
+    QCOMPARE(model->exitLayers(), (std::vector<int64_t>{1, 2, 4}));
+    // The reloaded model reproduces the run file's eval logits for the first instances.
+    analysis::RunData run = analysis::loadRun(r.run_file);
+    QVERIFY(run.evalDone);
+    model->eval();
+    WordPieceTokenizer tokenizer(r.model_dir + "/vocab.txt", true);
+    const auto examples = generateDemoExamples(100, 777);
+    std::vector<Encoding> enc;
+    for (int i = 0; i < 4; ++i) enc.push_back(tokenizer.encode(examples[static_cast<size_t>(i)].example.text_a, std::nullopt, 40));
+    TokenBatch b = tokenizer.pad(enc);
+    auto t = [&](std::vector<int64_t>& v) { return torch::from_blob(v.data(), {b.batch, b.length}, torch::kLong).clone(); };
+    torch::NoGradGuard no_grad;
+    auto logits = model->forwardExits({t(b.input_ids), t(b.attention_mask), t(b.token_type_ids)});
+    for (int64_t e = 0; e < 3; ++e)
+      for (int64_t i = 0; i < 4; ++i)
+        for (int64_t k = 0; k < 2; ++k)
+          QVERIFY(std::abs(logits[static_cast<size_t>(e)][i][k].item<float>() - run.eval.row(e, i)[k]) < 1e-4f);
+  }
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
