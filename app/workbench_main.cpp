@@ -1,0 +1,63 @@
+// `sweet-workbench`: parses the command line and either runs the headless export or shows
+// the main window (everything else lives in sweet::ui).
+#include "ui/headless_export.h"
+#include "ui/main_window.h"
+#include "ui/run_loader.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QTabWidget>
+#include <QTimer>
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("sweet-workbench"));
+  QApplication::setApplicationName(QStringLiteral("sweet-workbench"));
+  QApplication::setApplicationVersion(QStringLiteral(SWEET_VERSION));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("SWEET Workbench: train and compare early-exit models"));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("Run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
+  QCommandLineOption exportOpt(QStringLiteral("export"), QStringLiteral("Render the figures and tables of the given run files offscreen and exit"));
+  QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Output folder for --export"), QStringLiteral("DIR"), QStringLiteral("figures"));
+  QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Figure size for --export: one or two (columns)"), QStringLiteral("SIZE"), QStringLiteral("one"));
+  QCommandLineOption dpiOpt(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export"), QStringLiteral("DPI"), QStringLiteral("300"));
+  QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Open the demo runs in ./demo-runs (from `sweet demo`)"));
+  QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after loading, then quit"), QStringLiteral("FILE"));
+  QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs"), QStringLiteral("N"), QStringLiteral("0"));
+  parser.addOptions({exportOpt, outOpt, sizeOpt, dpiOpt, demoOpt, shotOpt, tabOpt});
+  parser.process(app);
+
+  QStringList runs = parser.positionalArguments();
+  if (parser.isSet(demoOpt)) {
+    const QDir demo(QStringLiteral("demo-runs"));
+    for (const QString& f : demo.entryList({QStringLiteral("*.h5")}, QDir::Files, QDir::Name)) runs << demo.filePath(f);
+    if (runs.isEmpty()) qWarning("no run files in ./demo-runs: run `sweet demo --out demo-runs` first");
+  }
+  if (parser.isSet(exportOpt)) {
+    sweet::ui::ExportOptions options;
+    options.size = sweet::ui::figureSizeFromName(parser.value(sizeOpt));
+    options.dpi = parser.value(dpiOpt).toInt();
+    return sweet::ui::runHeadlessExport(runs, parser.value(outOpt), options);
+  }
+
+  sweet::ui::MainWindow window;
+  window.tabs()->setCurrentIndex(parser.value(tabOpt).toInt());
+  window.show();
+  window.openRunFiles(runs);
+  if (parser.isSet(shotOpt)) {
+    const QString file = parser.value(shotOpt);
+    window.setConfirmClose(false);
+    QObject::connect(window.loader(), &sweet::ui::RunLoader::loaded, &window, [&window, file] {
+      QTimer::singleShot(800, &window, [&window, file] {
+        window.grab().save(file);
+        window.close();
+      });
+    });
+    if (runs.isEmpty()) QTimer::singleShot(800, &window, [&window, file] { window.grab().save(file); window.close(); });
+  }
+  return app.exec();
+}

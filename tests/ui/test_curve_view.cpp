@@ -1,0 +1,100 @@
+// Curve view: series from seeds, dragging a threshold marker with mouse events moves the
+// threshold and the readouts, and the fixed-ratio table is filled from the curves.
+#include "ui/curve_view.h"
+#include "ui/qcustomplot_include.h"
+#include "ui_fixtures.h"
+
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <numeric>
+
+using namespace sweet::ui;
+
+class CurveViewTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  std::vector<RunPtr> runs_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    const LoadBatch batch = loadRunFiles(sweet::testing::writeFixtureRuns(dir_.path()));
+    QVERIFY(batch.errors.empty());
+    runs_ = batch.runs;
+  }
+
+  void setRuns_groupsSeedsIntoOneSeriesPerMethod() {
+    CurveView view;
+    view.setRuns(runs_);
+    QCOMPARE(view.seriesCount(), size_t{3});
+    for (const auto& s : view.model().series()) {
+      QCOMPARE(s->runs.size(), size_t{2});
+      QVERIFY(!s->gridCost.empty());
+      for (size_t i = 0; i < s->gridCost.size(); ++i) QVERIFY(s->gridLow[i] <= s->gridMean[i] + 1e-12);
+    }
+    // MM is a cascade: its curve reaches past the full model's cost.
+    QVERIFY(view.model().series()[2]->gridCost.back() > 1.0);
+  }
+
+  void dragMarker_movesThresholdAndReadouts() {
+    CurveView view;
+    view.resize(1000, 700);
+    view.setRuns(runs_);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.plot()->replot();
+    const double before = view.threshold(0);
+    const ThresholdReadout r0 = view.readout(0);
+    const QString text0 = view.readoutText(0);
+    const double other = view.threshold(1);
+    const QPoint start = view.markerPixel(0).toPoint();
+    const QPoint target(static_cast<int>(view.plot()->xAxis->coordToPixel(r0.cost * 0.6)), start.y());
+    QTest::mousePress(view.plot(), Qt::LeftButton, {}, start);
+    QTest::mouseMove(view.plot(), (start + target) / 2);
+    QTest::mouseMove(view.plot(), target);
+    QTest::mouseRelease(view.plot(), Qt::LeftButton, {}, target);
+    QVERIFY(view.threshold(0) < before);          // lower threshold: earlier exits
+    QVERIFY(view.readout(0).cost < r0.cost - 0.05);
+    QVERIFY(view.readoutText(0) != text0);
+    QCOMPARE(view.threshold(1), other);           // not in shared mode: others stay
+    const auto& counts = view.readout(0).exitCounts;
+    QCOMPARE(std::accumulate(counts.begin(), counts.end(), 0.0), 400.0);
+    // The marker sits where the seed-mean readout says.
+    QCPGraph* marker = view.plot()->graph(3);
+    QCOMPARE(marker->name(), QStringLiteral("EE threshold"));
+    QCOMPARE(marker->data()->at(0)->key, view.readout(0).cost);
+    QCOMPARE(marker->data()->at(0)->value, view.readout(0).score);
+  }
+
+  void pressAwayFromMarker_doesNotDrag() {
+    CurveView view;
+    view.resize(1000, 700);
+    view.setRuns(runs_);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.plot()->replot();
+    const double before = view.threshold(0);
+    const QPoint far = view.markerPixel(0).toPoint() + QPoint(0, 200);
+    QTest::mousePress(view.plot(), Qt::LeftButton, {}, far);
+    QTest::mouseMove(view.plot(), far + QPoint(-100, 0));
+    QTest::mouseRelease(view.plot(), Qt::LeftButton, {}, far + QPoint(-100, 0));
+    QCOMPARE(view.threshold(0), before);
+  }
+
+  void fixedRatioTable_hasPaperFractions() {
+    CurveView view;
+    view.setRuns(runs_);
+    QTableWidget* t = view.fixedRatioTable();
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->columnCount(), 5);
+    QVERIFY(t->item(0, 4)->text().contains(QStringLiteral("±")));  // cost 1 reached, 2 seeds
+    const auto expected = view.model().scoreAtCost(0, 1.0);
+    QVERIFY(expected.has_value());
+    QVERIFY(t->item(0, 4)->text().startsWith(QString::number(expected->mean, 'f', 4)));
+  }
+};
+
+QTEST_MAIN(CurveViewTest)
+#include "test_curve_view.moc"

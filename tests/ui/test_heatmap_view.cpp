@@ -1,0 +1,71 @@
+// Heatmap view: values read back from each QCPColorMap equal the file's cosines (NaN
+// cells stay NaN), the step slider switches records, and hover text names the value.
+#include "analysis/gradient_conflict.h"
+#include "ui/heatmap_view.h"
+#include "ui/qcustomplot_include.h"
+#include "ui_fixtures.h"
+
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sweet::ui;
+
+class HeatmapViewTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  std::vector<RunPtr> runs_;
+
+  static void compareRecord(HeatmapView& view, const sweet::analysis::GradientRecords& g, int64_t record) {
+    for (int l = 0; l < view.colorMapCount(); ++l)
+      for (int64_t a = 0; a < g.exits(); ++a)
+        for (int64_t b = 0; b < g.exits(); ++b) {
+          const float stored = g.cosine[static_cast<size_t>(((record * g.layerCount() + l) * g.exits() + a) * g.exits() + b)];
+          const double shown = view.colorMap(l)->data()->cell(static_cast<int>(b), static_cast<int>(a));
+          if (std::isnan(stored)) QVERIFY2(std::isnan(shown), "undefined cell must stay undefined");
+          else QCOMPARE(shown, static_cast<double>(stored));
+        }
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    const LoadBatch batch = loadRunFiles(sweet::testing::writeFixtureRuns(dir_.path()));
+    QVERIFY(batch.errors.empty());
+    runs_ = batch.runs;
+  }
+
+  void colorMaps_equalFileCosines() {
+    HeatmapView view;
+    view.setRuns(runs_);
+    QVERIFY(view.currentRun());
+    QCOMPARE(view.colorMapCount(), 2);
+    const auto g = sweet::analysis::loadGradients(view.currentRun()->data.path);
+    QVERIFY(std::isnan(g.cosine[3]));  // the fixture has undefined cells to check
+    QCOMPARE(view.stepSlider()->value(), 0);
+    compareRecord(view, g, 0);
+    view.stepSlider()->setValue(2);
+    compareRecord(view, g, 2);
+    QCOMPARE(view.colorMap(0)->dataRange().lower, -1.0);  // fixed diverging scale
+    QCOMPARE(view.colorMap(0)->dataRange().upper, 1.0);
+  }
+
+  void hover_showsCellValue() {
+    HeatmapView view;
+    view.resize(900, 400);
+    view.setRuns(runs_);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.plot()->replot();
+    QCPColorMap* map = view.colorMap(1);
+    const QPoint cell(static_cast<int>(map->keyAxis()->coordToPixel(2)), static_cast<int>(map->valueAxis()->coordToPixel(1)));
+    const QString text = view.cellTextAt(cell);
+    const double expected = sweet::testing::fixtureCosine(0, 1, 1, 2);
+    QVERIFY2(text.contains(QString::number(expected, 'f', 4)), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("layer 4")));
+    const QPoint undefinedCell(static_cast<int>(map->keyAxis()->coordToPixel(3)), static_cast<int>(map->valueAxis()->coordToPixel(0)));
+    QVERIFY(view.cellTextAt(undefinedCell).contains(QStringLiteral("undefined")));
+  }
+};
+
+QTEST_MAIN(HeatmapViewTest)
+#include "test_heatmap_view.moc"

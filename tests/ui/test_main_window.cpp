@@ -1,0 +1,76 @@
+// Main window: run files open off the GUI thread into every view, recent files are kept,
+// a broken file is reported without losing the good ones, and About names the versions.
+#include "ui/about_dialog.h"
+#include "ui/curve_view.h"
+#include "ui/heatmap_view.h"
+#include "ui/main_window.h"
+#include "ui_fixtures.h"
+
+#include <QComboBox>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sweet::ui;
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QStringList runFiles_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("sweet-workbench-test"));
+    QSettings().clear();
+    runFiles_ = sweet::testing::writeFixtureRuns(dir_.path());
+  }
+
+  void openRunFiles_fillsEveryViewAndRecent() {
+    MainWindow window;
+    window.openRunFiles(runFiles_);
+    QTRY_COMPARE(window.store()->runs().size(), size_t{6});
+    QCOMPARE(window.curveView()->seriesCount(), size_t{3});
+    QCOMPARE(window.heatmapView()->runSelector()->count(), 1);
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    QCOMPARE(recent.size(), 6);
+    QVERIFY(recent.contains(QFileInfo(runFiles_.front()).absoluteFilePath()));
+  }
+
+  void menus_haveStandardShortcuts() {
+    MainWindow window;
+    QStringList shortcuts;
+    for (QAction* a : window.menuBar()->findChildren<QAction*>()) shortcuts << a->shortcut().toString();
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Open).toString()));
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Quit).toString()));
+    QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::New).toString()));
+  }
+
+  void brokenFile_keepsGoodOnes() {
+    MainWindow window;
+    const QString bogus = dir_.filePath("bogus.h5");
+    QFile f(bogus);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("nope");
+    f.close();
+    QTimer closer;
+    connect(&closer, &QTimer::timeout, [] {
+      if (QWidget* w = QApplication::activeModalWidget()) w->close();
+    });
+    closer.start(50);
+    window.openRunFiles({bogus, runFiles_.front()});
+    QTRY_COMPARE(window.store()->runs().size(), size_t{1});
+  }
+
+  void about_namesVersions() {
+    const QString text = aboutText();
+    QVERIFY(text.contains(QStringLiteral("libtorch")));
+    QVERIFY(text.contains(QStringLiteral("HDF5")));
+    QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "test_main_window.moc"

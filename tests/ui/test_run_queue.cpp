@@ -1,0 +1,84 @@
+// Run queue: a tiny demo-task run starts on the worker thread, reports progress that
+// arrives on the GUI thread, finishes with a readable run file; a long run stops cleanly
+// when asked and keeps its file marked stopped.
+#include "analysis/run_data.h"
+#include "tiny_training.h"
+#include "ui/monitor_view.h"
+#include "ui/run_queue.h"
+
+#include <QFileInfo>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sweet::ui;
+
+class RunQueueTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString checkpoint_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    checkpoint_ = sweet::testing::makeTinyCheckpoint(dir_.path());
+    QVERIFY(!checkpoint_.isEmpty());
+  }
+
+  void tinyRun_reportsProgressAcrossThreadsAndFinishes() {
+    RunQueue queue;
+    MonitorView monitor(&queue);
+    bool offGuiThread = false;
+    int changes = 0;
+    connect(&queue, &RunQueue::runChanged, this, [&] {
+      ++changes;
+      offGuiThread |= QThread::currentThread() != qApp->thread();
+    });
+    QString finishedFile;
+    connect(&queue, &RunQueue::runFinished, this, [&](int, const QString& f) { finishedFile = f; });
+    const int id = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs"), 3));
+    QVERIFY(queue.isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    const QueuedRun* r = queue.find(id);
+    QVERIFY2(r->state == QueuedRun::State::Finished, qPrintable(r->message));
+    QCOMPARE(r->stepsSeen, int64_t{3});
+    QCOMPARE(r->losses.size(), size_t{3});
+    QCOMPARE(r->losses.front().size(), size_t{2});
+    QCOMPARE(r->progress.step, int64_t{3});
+    QVERIFY(changes >= 2);
+    QVERIFY(!offGuiThread);
+    QVERIFY(QFileInfo::exists(finishedFile));
+    const auto data = sweet::analysis::loadRun(finishedFile.toStdString());
+    QCOMPARE(data.status.state, sweet::analysis::RunState::Finished);
+    QCOMPARE(monitor.table()->rowCount(), 1);
+    QCOMPARE(monitor.table()->item(0, 1)->text(), QStringLiteral("finished"));
+  }
+
+  void longRun_stopsCleanlyAndKeepsFile() {
+    RunQueue queue;
+    const int id = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-stop"), 0, 200));
+    QTRY_VERIFY_WITH_TIMEOUT(queue.find(id)->stepsSeen > 0, 240000);
+    QCOMPARE(queue.find(id)->state, QueuedRun::State::Running);
+    QVERIFY(!queue.remove(id));  // a running run cannot be removed
+    queue.stop(id);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    const QueuedRun* r = queue.find(id);
+    QCOMPARE(r->state, QueuedRun::State::Stopped);
+    QVERIFY(r->progress.step < r->progress.totalSteps);
+    QVERIFY(QFileInfo::exists(r->runFile));
+    QCOMPARE(sweet::analysis::loadRun(r->runFile.toStdString()).status.state, sweet::analysis::RunState::Stopped);
+    QVERIFY(queue.remove(id));
+    QVERIFY(queue.runs().empty());
+  }
+
+  void badConfig_failsWithMessage() {
+    RunQueue queue;
+    auto run = sweet::testing::tinyRun(dir_.filePath("no-such-checkpoint"), dir_.filePath("runs-bad"), 3);
+    const int id = queue.enqueue(run);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 60000);
+    QCOMPARE(queue.find(id)->state, QueuedRun::State::Failed);
+    QVERIFY(queue.find(id)->message.contains(QStringLiteral("no-such-checkpoint")));
+  }
+};
+
+QTEST_MAIN(RunQueueTest)
+#include "test_run_queue.moc"

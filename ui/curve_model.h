@@ -1,0 +1,64 @@
+// Data behind the speed-accuracy view, kept apart from the plot widget: runs grouped into
+// series (one per method/configuration, seeds pooled), each seed's exact confidence curve,
+// the seed mean and 95% CI on a common cost grid, and the threshold readout that the
+// draggable marker asks for at every mouse move (exit replay, no allocation per call).
+#pragma once
+
+#include "analysis/cost_model.h"
+#include "analysis/exit_policy.h"
+#include "analysis/seed_statistics.h"
+#include "analysis/speed_accuracy_curve.h"
+#include "ui/run_loader.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sweet::ui {
+
+// What the threshold marker shows: seed means at one confidence threshold.
+struct ThresholdReadout {
+  double threshold = 0;
+  double cost = 0;                  // mean cost fraction over seeds
+  double score = 0;                 // mean metric over seeds
+  std::vector<double> exitCounts;   // mean instances per exit over seeds
+  int64_t instances = 0;
+};
+
+struct CurveSeries {
+  std::string label;                // "EE", "SWEET lr=…", …
+  std::string method;
+  analysis::Metric metric = analysis::Metric::Accuracy;
+  std::vector<int64_t> exitLayers;
+  int64_t numLayers = 0;
+  std::vector<RunPtr> runs;         // one per seed
+  std::unique_ptr<analysis::CostModel> cost;
+  std::vector<std::unique_ptr<analysis::ExitReplay>> replays;
+  std::vector<analysis::Curve> seedCurves;
+  // Seed mean and CI on a grid spanning the cost range every seed reaches.
+  std::vector<double> gridCost, gridMean, gridLow, gridHigh;
+};
+
+class CurveModel {
+ public:
+  // Groups runs whose configs differ only in seed/output (analysis::groupBySeed).
+  void build(const std::vector<RunPtr>& runs);
+  const std::vector<std::unique_ptr<CurveSeries>>& series() const { return series_; }
+  size_t size() const { return series_.size(); }
+
+  ThresholdReadout readout(size_t series, double threshold) const;
+  // The threshold whose (first seed's) exact-curve point is closest in cost to `cost`.
+  double thresholdForCost(size_t series, double cost) const;
+  // Mean ± CI of the score at a cost fraction over seeds; nullopt where a seed's curve
+  // does not reach it.
+  std::optional<analysis::SeedSummary> scoreAtCost(size_t series, double cost) const;
+
+ private:
+  std::vector<std::unique_ptr<CurveSeries>> series_;
+};
+
+// "ee" -> "EE" etc.
+std::string methodDisplayName(const std::string& method);
+
+}  // namespace sweet::ui

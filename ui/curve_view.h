@@ -1,0 +1,73 @@
+// The speed-accuracy view (Fig. 4-6): one line per series with its seed 95% CI band, cost
+// fraction on x with a "speedup ×" axis on top, a draggable threshold marker per series
+// whose readouts (per-exit counts, score, cost) follow the mouse, and a table of scores at
+// the paper's fixed cost fractions. Data comes from CurveModel; this file only draws.
+#pragma once
+
+#include "ui/curve_model.h"
+#include "ui/run_loader.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QCustomPlot;
+class QCPGraph;
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMouseEvent;
+class QTableWidget;
+class QVBoxLayout;
+
+namespace sweet::ui {
+
+class CurveView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit CurveView(QWidget* parent = nullptr);
+
+  void setRuns(const std::vector<RunPtr>& runs);
+
+  QCustomPlot* plot() const { return plot_; }
+  const CurveModel& model() const { return model_; }
+  size_t seriesCount() const { return model_.size(); }
+  double threshold(size_t series) const { return markers_.at(series).threshold; }
+  const ThresholdReadout& readout(size_t series) const { return markers_.at(series).readout; }
+  QString readoutText(size_t series) const;
+  QTableWidget* fixedRatioTable() const { return fixedTable_; }
+  // Pixel position of a series' marker in plot coordinates (for tests and hit testing).
+  QPointF markerPixel(size_t series) const;
+
+  void setThreshold(size_t series, double threshold);
+  // Plot data as CSV: every seed-mean line, band and marker.
+  QString curveCsv() const;
+
+ Q_SIGNALS:
+  void thresholdChanged(int series, double threshold);
+
+ private:
+  struct Marker {
+    QCPGraph* graph = nullptr;
+    QDoubleSpinBox* spin = nullptr;
+    QLabel* label = nullptr;
+    double threshold = 0.9;
+    ThresholdReadout readout;
+  };
+  void rebuild();
+  void updateSpeedupAxis();
+  void fillFixedRatioTable();
+  void onMousePress(QMouseEvent* event);
+  void onMouseMove(QMouseEvent* event);
+  void onMouseRelease(QMouseEvent* event);
+
+  CurveModel model_;
+  QCustomPlot* plot_;
+  QVBoxLayout* readoutLayout_;
+  QCheckBox* shared_;
+  QTableWidget* fixedTable_;
+  std::vector<Marker> markers_;
+  int dragging_ = -1;
+};
+
+}  // namespace sweet::ui

@@ -1,0 +1,190 @@
+// Table 1 widget: see exit_table_view.h.
+#include "ui/exit_table_view.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTextStream>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace sweet::ui {
+namespace {
+
+constexpr int kSortRole = Qt::UserRole + 1;
+constexpr int kGapRole = Qt::UserRole + 2;  // gap rows stay below the methods when sorting
+
+// Sorts by the numeric mean rather than the "0.81 ± 0.01" text; gap rows always last.
+class NumericItem : public QTableWidgetItem {
+ public:
+  using QTableWidgetItem::QTableWidgetItem;
+  bool operator<(const QTableWidgetItem& other) const override {
+    const bool gapA = data(kGapRole).toBool(), gapB = other.data(kGapRole).toBool();
+    const Qt::SortOrder order = tableWidget() ? tableWidget()->horizontalHeader()->sortIndicatorOrder()
+                                              : Qt::AscendingOrder;
+    if (gapA != gapB) return order == Qt::AscendingOrder ? gapB : gapA;
+    const QVariant a = data(kSortRole), b = other.data(kSortRole);
+    if (a.isValid() && b.isValid()) return a.toDouble() < b.toDouble();
+    if (a.isValid() != b.isValid()) return b.isValid();
+    return text() < other.text();
+  }
+};
+
+QString fmt(double v) { return QString::number(v, 'f', 4); }
+
+QString latexEscape(QString s) {
+  s.replace('\\', "\\textbackslash{}").replace('_', "\\_").replace('%', "\\%").replace('&', "\\&").replace('#', "\\#");
+  return s;
+}
+
+}  // namespace
+
+ExitTableView::ExitTableView(QWidget* parent) : QWidget(parent) {
+  table_ = new QTableWidget(this);
+  table_->setToolTip(tr("Per-exit scores (each exit alone on the whole eval set): seed mean ± sample std; "
+                        "best per column in bold; click a header to sort"));
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSortingEnabled(true);
+  auto* csv = new QPushButton(tr("Copy as CSV"), this);
+  csv->setToolTip(tr("Copy the table, in its current order, to the clipboard as CSV"));
+  auto* latex = new QPushButton(tr("Copy as LaTeX"), this);
+  latex->setToolTip(tr("Copy the table to the clipboard as a LaTeX tabular (booktabs)"));
+  connect(csv, &QPushButton::clicked, this, &ExitTableView::copyCsv);
+  connect(latex, &QPushButton::clicked, this, &ExitTableView::copyLatex);
+  notes_ = new QLabel(this);
+  notes_->setWordWrap(true);
+  notes_->setToolTip(tr("How seeds were pooled, and warnings about the runs"));
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(csv);
+  buttons->addWidget(latex);
+  buttons->addStretch();
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(table_, 1);
+  layout->addLayout(buttons);
+  layout->addWidget(notes_);
+}
+
+void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
+  table_->setSortingEnabled(false);
+  table_->clear();
+  table_->setRowCount(0);
+  table_->setColumnCount(0);
+  std::vector<analysis::RunData> data;
+  for (const RunPtr& r : runs)
+    if (!r->data.eval.empty()) data.push_back(r->data);
+  if (data.empty()) {
+    notes_->setText(tr("No evaluated runs loaded."));
+    return;
+  }
+  analysis::Report report;
+  try {
+    report = analysis::buildReport(data, {});
+  } catch (const std::exception& e) {
+    notes_->setText(tr("Cannot build the table: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  size_t exits = 0;
+  for (const auto& g : report.groups) exits = std::max(exits, g.exitLayers.size());
+  table_->setColumnCount(static_cast<int>(exits));
+  QStringList headers;
+  const auto& layers = report.groups.front().exitLayers;
+  for (size_t e = 0; e < exits; ++e)
+    headers << (e < layers.size() ? tr("exit %1 (L%2)").arg(e + 1).arg(layers[e]) : tr("exit %1").arg(e + 1));
+  table_->setHorizontalHeaderLabels(headers);
+
+  const int groupRows = static_cast<int>(report.groups.size());
+  table_->setRowCount(groupRows + static_cast<int>(report.gaps.size()));
+  std::vector<double> best(exits, -INFINITY);
+  for (const auto& g : report.groups)
+    for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
+  for (int r = 0; r < groupRows; ++r) {
+    const auto& g = report.groups[static_cast<size_t>(r)];
+    auto* head = new NumericItem(QString::fromStdString(g.label + " (" + std::to_string(g.seeds.size()) + " seeds)"));
+    table_->setVerticalHeaderItem(r, head);
+    for (size_t e = 0; e < g.perExit.size(); ++e) {
+      const auto& s = g.perExit[e];
+      QString text = fmt(s.mean) + (s.std ? QStringLiteral(" ± ") + fmt(*s.std) : QString());
+      auto* item = new NumericItem(text);
+      item->setData(kSortRole, s.mean);
+      if (s.mean == best[e]) {
+        QFont f = item->font();
+        f.setBold(true);
+        item->setFont(f);
+      }
+      table_->setItem(r, static_cast<int>(e), item);
+    }
+  }
+  for (size_t i = 0; i < report.gaps.size(); ++i) {
+    const auto& gap = report.gaps[i];
+    const int r = groupRows + static_cast<int>(i);
+    table_->setVerticalHeaderItem(r, new QTableWidgetItem(QString::fromStdString(
+        gap.task + " " + gap.method + "−ee gap")));
+    for (size_t e = 0; e < gap.perExit.size(); ++e) {
+      auto* item = new NumericItem(gap.perExit[e] ? QString::asprintf("%+.4f", *gap.perExit[e]) : QStringLiteral("—"));
+      if (gap.perExit[e]) item->setData(kSortRole, *gap.perExit[e]);
+      item->setData(kGapRole, true);
+      QFont f = item->font();
+      f.setItalic(true);
+      item->setFont(f);
+      table_->setItem(r, static_cast<int>(e), item);
+    }
+  }
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  table_->setSortingEnabled(true);
+  QString notes = QString::fromStdString(report.grouping);
+  for (const auto& n : report.notes) notes += "\n" + QString::fromStdString(n);
+  notes_->setText(notes);
+}
+
+QString ExitTableView::toCsv() const {
+  QString out;
+  QTextStream s(&out);
+  s << "row";
+  for (int c = 0; c < table_->columnCount(); ++c) s << ",\"" << table_->horizontalHeaderItem(c)->text() << '"';
+  s << '\n';
+  for (int r = 0; r < table_->rowCount(); ++r) {
+    s << '"' << (table_->verticalHeaderItem(r) ? table_->verticalHeaderItem(r)->text() : QString()) << '"';
+    for (int c = 0; c < table_->columnCount(); ++c) {
+      const QTableWidgetItem* item = table_->item(r, c);
+      s << ",\"" << (item ? item->text() : QString()) << '"';
+    }
+    s << '\n';
+  }
+  return out;
+}
+
+QString ExitTableView::toLatex() const {
+  QString out;
+  QTextStream s(&out);
+  s << "\\begin{tabular}{l" << QString(table_->columnCount(), 'r') << "}\n\\toprule\n";
+  s << "Method";
+  for (int c = 0; c < table_->columnCount(); ++c) s << " & " << latexEscape(table_->horizontalHeaderItem(c)->text());
+  s << " \\\\\n\\midrule\n";
+  bool gapsStarted = false;
+  for (int r = 0; r < table_->rowCount(); ++r) {
+    const QTableWidgetItem* first = table_->item(r, 0);
+    if (first && first->data(kGapRole).toBool() && !gapsStarted) s << "\\midrule\n", gapsStarted = true;
+    QString head = table_->verticalHeaderItem(r) ? table_->verticalHeaderItem(r)->text() : QString();
+    s << latexEscape(head.replace(QStringLiteral("−"), QStringLiteral("$-$")));
+    for (int c = 0; c < table_->columnCount(); ++c) {
+      const QTableWidgetItem* item = table_->item(r, c);
+      QString text = item ? item->text() : QString();
+      text.replace(QStringLiteral(" ± "), QStringLiteral(" $\\pm$ ")).replace(QStringLiteral("—"), QStringLiteral("--"));
+      if (item && item->font().bold()) text = "\\textbf{" + text + "}";
+      s << " & " << text;
+    }
+    s << " \\\\\n";
+  }
+  s << "\\bottomrule\n\\end{tabular}\n";
+  return out;
+}
+
+void ExitTableView::copyCsv() const { QApplication::clipboard()->setText(toCsv()); }
+void ExitTableView::copyLatex() const { QApplication::clipboard()->setText(toLatex()); }
+
+}  // namespace sweet::ui

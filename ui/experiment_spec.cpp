@@ -1,0 +1,97 @@
+// Experiment expansion: see experiment_spec.h.
+#include "ui/experiment_spec.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace sweet::ui {
+namespace {
+
+std::vector<std::string> splitItems(const std::string& text) {
+  std::string normalized = text;
+  for (char& c : normalized)
+    if (c == ',' || c == ';') c = ' ';
+  std::istringstream in(normalized);
+  std::vector<std::string> items;
+  for (std::string item; in >> item;) items.push_back(item);
+  return items;
+}
+
+std::string lrText(double lr) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", lr);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<int64_t> parseIntList(const std::string& text) {
+  std::vector<int64_t> out;
+  for (const auto& item : splitItems(text)) {
+    size_t used = 0;
+    int64_t v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size()) throw std::runtime_error("'" + item + "' is not a whole number");
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<double> parseDoubleList(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& item : splitItems(text)) {
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size()) throw std::runtime_error("'" + item + "' is not a number");
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
+  if (spec.methods.empty()) throw std::runtime_error("choose at least one method");
+  if (spec.seeds.empty()) throw std::runtime_error("give at least one seed");
+  if (spec.learningRates.empty()) throw std::runtime_error("give at least one learning rate");
+  if (!spec.demoCheckpoint && spec.checkpoint.empty()) throw std::runtime_error("choose a checkpoint folder");
+  if (spec.task != "demo" && spec.dataDir.empty()) throw std::runtime_error("task " + spec.task + " needs a data folder");
+  const std::string demoDir = (std::filesystem::path(spec.outputDir) / "scratch-bert").string();
+  std::vector<PlannedRun> runs;
+  for (const auto& method : spec.methods)
+    for (double lr : spec.learningRates)
+      for (int64_t seed : spec.seeds) {
+        nlohmann::json j = spec.base.is_object() ? spec.base : nlohmann::json::object();
+        j["task"] = spec.task;
+        if (spec.task != "demo") j["data_dir"] = spec.dataDir;
+        j["method"] = method;
+        j["model"] = spec.demoCheckpoint ? demoDir : spec.checkpoint;
+        if (!spec.exitLayers.empty()) j["exit_layers"] = spec.exitLayers;
+        j["seed"] = seed;
+        j["learning_rate"] = lr;
+        j["epochs"] = spec.epochs;
+        j["batch_size"] = spec.batchSize;
+        j["max_length"] = spec.maxLength;
+        j["train_cap"] = spec.trainCap;
+        j["device"] = spec.device;
+        j["gradients"]["every"] = spec.gradientEvery;
+        j["output_dir"] = spec.outputDir;
+        PlannedRun run;
+        run.name = spec.task + "-" + method + "-lr" + lrText(lr) + "-s" + std::to_string(seed);
+        run.config = std::move(j);
+        if (spec.demoCheckpoint) run.demoCheckpointDir = demoDir;
+        runs.push_back(std::move(run));
+      }
+  return runs;
+}
+
+}  // namespace sweet::ui

@@ -1,0 +1,43 @@
+// An experiment as the "New experiment" dialog describes it, and its expansion into one
+// training config per (method, learning rate, seed). Qt-free and torch-free so it is
+// tested directly; the configs are checked by training's own parser before queueing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sweet::ui {
+
+struct ExperimentSpec {
+  nlohmann::json base = nlohmann::json::object();  // preset keys (e.g. resources/demo/demo.json)
+  bool demoCheckpoint = true;        // use (and create once) the demo's random-init BERT
+  std::string checkpoint;            // otherwise: a Hugging Face folder
+  std::string task = "demo";
+  std::string dataDir;               // GLUE folder for non-demo tasks
+  std::vector<std::string> methods = {"ee", "sweet", "mm"};
+  std::vector<int64_t> exitLayers;   // empty: the base's or the depth's defaults
+  std::vector<int64_t> seeds = {42};
+  std::vector<double> learningRates = {5e-4};
+  int64_t epochs = 4, batchSize = 32, maxLength = 40, trainCap = 4000;
+  std::string device = "cpu";
+  int64_t gradientEvery = 50;        // 0 = recorder off
+  std::string outputDir = "runs";
+};
+
+struct PlannedRun {
+  std::string name;                  // the run's resolved name, for the queue
+  nlohmann::json config;             // a complete training config
+  std::string demoCheckpointDir;     // non-empty: create the demo checkpoint here first
+};
+
+// One run per method x learning rate x seed, in that nesting order.
+std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec);
+
+// "1, 4,6 12" -> {1, 4, 6, 12}; throws std::runtime_error naming the bad item.
+std::vector<int64_t> parseIntList(const std::string& text);
+std::vector<double> parseDoubleList(const std::string& text);
+
+}  // namespace sweet::ui

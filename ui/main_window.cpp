@@ -1,0 +1,241 @@
+// Main window: see main_window.h.
+#include "ui/main_window.h"
+
+#include "ui/about_dialog.h"
+#include "ui/curve_view.h"
+#include "ui/exit_table_view.h"
+#include "ui/experiment_dialog.h"
+#include "ui/heatmap_view.h"
+#include "ui/monitor_view.h"
+#include "ui/plot_export.h"
+#include "ui/qcustomplot_include.h"
+#include "ui/run_queue.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
+namespace sweet::ui {
+namespace {
+
+constexpr int kMaxRecent = 10;
+
+QStringList runFilesIn(const QMimeData* mime) {
+  QStringList paths;
+  for (const QUrl& url : mime->urls())
+    if (url.isLocalFile() && url.toLocalFile().endsWith(QStringLiteral(".h5"), Qt::CaseInsensitive))
+      paths << url.toLocalFile();
+  return paths;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("SWEET Workbench"));
+  setAcceptDrops(true);
+  queue_ = new RunQueue(this);
+  curves_ = new CurveView(this);
+  table_ = new ExitTableView(this);
+  heatmaps_ = new HeatmapView(this);
+  monitor_ = new MonitorView(queue_, this);
+  tabs_ = new QTabWidget(this);
+  tabs_->addTab(curves_, tr("Speed-accuracy"));
+  tabs_->addTab(table_, tr("Per-exit table"));
+  tabs_->addTab(heatmaps_, tr("Gradient heatmaps"));
+  tabs_->addTab(monitor_, tr("Runs"));
+  tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
+  tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
+  tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
+  tabs_->setTabToolTip(3, tr("Run queue and live training curves"));
+  setCentralWidget(tabs_);
+  createMenus();
+  statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
+
+  connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
+  connect(&store_, &RunStore::changed, this, [this] {
+    curves_->setRuns(store_.runs());
+    table_->setRuns(store_.runs());
+    heatmaps_->setRuns(store_.runs());
+  });
+  connect(queue_, &RunQueue::message, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
+  connect(queue_, &RunQueue::runFinished, this, [this](int, const QString& file) { openRunFiles({file}); });
+
+  QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  if (!settings.contains(QStringLiteral("window/geometry"))) resize(1200, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* newExp = file->addAction(tr("&New experiment…"), this, &MainWindow::newExperiment);
+  newExp->setShortcut(QKeySequence::New);
+  newExp->setStatusTip(tr("Set up EE/SWEET/MM runs and queue them"));
+  QAction* open = file->addAction(tr("&Open run files…"), this, &MainWindow::openDialog);
+  open->setShortcut(QKeySequence::Open);
+  open->setStatusTip(tr("Open one or more .h5 run files"));
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  refreshRecentMenu();
+  file->addSeparator();
+  QMenu* exportMenu = file->addMenu(tr("&Export"));
+  QAction* fig1 = exportMenu->addAction(tr("Current plot, one column…"), this, [this] { exportFigure(false); });
+  fig1->setShortcut(QKeySequence(tr("Ctrl+E")));
+  fig1->setStatusTip(tr("Save the current tab's plot as PDF, SVG or PNG at one-column width (3.5 in)"));
+  exportMenu->addAction(tr("Current plot, two columns…"), this, [this] { exportFigure(true); })
+      ->setStatusTip(tr("Save the current tab's plot at full text width (7 in)"));
+  exportMenu->addAction(tr("Plot data as CSV…"), this, &MainWindow::exportPlotCsv)
+      ->setStatusTip(tr("Save the numbers behind the current plot as CSV"));
+  exportMenu->addAction(tr("Per-exit table as LaTeX…"), this, [this] { exportTable(true); })
+      ->setStatusTip(tr("Save Table 1 as a LaTeX tabular"));
+  exportMenu->addAction(tr("Per-exit table as CSV…"), this, [this] { exportTable(false); })
+      ->setStatusTip(tr("Save Table 1 as CSV"));
+  file->addSeparator();
+  QAction* clear = file->addAction(tr("&Close all runs"), this, [this] { store_.clear(); });
+  clear->setShortcut(QKeySequence::Close);
+  clear->setStatusTip(tr("Remove every run from the views (files are untouched)"));
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+  quit->setStatusTip(tr("Quit the workbench"));
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About SWEET Workbench"), this, [this] { showAboutDialog(this); })
+      ->setStatusTip(tr("Versions of the workbench, Qt, libtorch and HDF5"));
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::openRunFiles(const QStringList& paths) {
+  if (paths.isEmpty()) return;
+  statusBar()->showMessage(tr("Loading %n run file(s)…", nullptr, static_cast<int>(paths.size())));
+  loader_.load(paths);
+}
+
+void MainWindow::onLoaded(const LoadBatch& batch) {
+  QStringList ok;
+  for (const RunPtr& r : batch.runs) ok << QString::fromStdString(r->data.path);
+  addRecent(ok);
+  if (!batch.runs.empty()) store_.add(batch.runs);
+  if (!batch.errors.empty()) {
+    QStringList lines;
+    for (const auto& [path, message] : batch.errors) lines << message;
+    statusBar()->showMessage(tr("%n file(s) could not be read", nullptr, static_cast<int>(batch.errors.size())), 10000);
+    QMessageBox::warning(this, tr("Some run files could not be read"), lines.join('\n'));
+  } else {
+    statusBar()->showMessage(tr("Loaded %n run(s); %1 open", nullptr, static_cast<int>(batch.runs.size()))
+                                 .arg(store_.runs().size()), 10000);
+  }
+}
+
+void MainWindow::openDialog() {
+  QSettings settings;
+  const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open run files"),
+                                                          settings.value(QStringLiteral("paths/lastOpen")).toString(),
+                                                          tr("Run files (*.h5);;All files (*)"));
+  if (paths.isEmpty()) return;
+  settings.setValue(QStringLiteral("paths/lastOpen"), QFileInfo(paths.front()).absolutePath());
+  openRunFiles(paths);
+}
+
+void MainWindow::newExperiment() {
+  ExperimentDialog dialog(this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  for (const PlannedRun& run : dialog.plannedRuns()) queue_->enqueue(run);
+  tabs_->setCurrentWidget(monitor_);
+}
+
+QCustomPlot* MainWindow::currentPlot() const {
+  QWidget* w = tabs_->currentWidget();
+  if (w == curves_) return curves_->plot();
+  if (w == heatmaps_) return heatmaps_->plot();
+  if (w == monitor_) return monitor_->plot();
+  return nullptr;
+}
+
+void MainWindow::exportFigure(bool twoColumn) {
+  QCustomPlot* plot = currentPlot();
+  if (!plot) return statusBar()->showMessage(tr("This tab has no plot; use the table exports"), 5000);
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), QString(),
+                                                    tr("PDF (*.pdf);;SVG (*.svg);;PNG, 300 dpi (*.png)"));
+  if (path.isEmpty()) return;
+  ExportOptions options;
+  options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
+  QString error;
+  if (exportPlot(plot, path, options, &error)) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  else QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::exportPlotCsv() {
+  QString text;
+  if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
+  else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
+  else return statusBar()->showMessage(tr("CSV export is available for the curves and the heatmaps"), 5000);
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot data"), QString(), tr("CSV (*.csv)"));
+  QString error;
+  if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::exportTable(bool latex) {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export table"), QString(),
+                                                    latex ? tr("LaTeX (*.tex)") : tr("CSV (*.csv)"));
+  QString error;
+  if (!path.isEmpty() && !writeTextFile(path, latex ? table_->toLatex() : table_->toCsv(), &error))
+    QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::addRecent(const QStringList& paths) {
+  if (paths.isEmpty()) return;
+  QSettings settings;
+  QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+  for (const QString& p : paths) {
+    const QString abs = QFileInfo(p).absoluteFilePath();
+    recent.removeAll(abs);
+    recent.prepend(abs);
+  }
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue(QStringLiteral("recentFiles"), recent);
+  refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+  for (const QString& path : recent)
+    recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openRunFiles({path}); })->setStatusTip(path);
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (queue_->isBusy() && confirmClose_) {
+    const auto answer = QMessageBox::question(this, tr("Stop running work?"),
+                                              tr("Runs are still training or queued. Stop them and quit? "
+                                                 "Stopped runs keep their files."),
+                                              QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes) return event->ignore();
+  }
+  statusBar()->showMessage(tr("Stopping…"));
+  queue_->shutdown();
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!runFilesIn(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QStringList paths = runFilesIn(event->mimeData());
+  if (paths.isEmpty()) return;
+  event->acceptProposedAction();
+  openRunFiles(paths);
+}
+
+}  // namespace sweet::ui

@@ -1,0 +1,71 @@
+// The workbench's main window: menus, drag-and-drop of run files, recent files and
+// geometry in QSettings, the status bar, and one tab per view. It owns the run store and
+// the loader and forwards runs to the views; the views themselves live in their own files.
+#pragma once
+
+#include "ui/run_loader.h"
+#include "ui/run_store.h"
+
+#include <QMainWindow>
+
+class QMenu;
+class QTabWidget;
+class QCustomPlot;
+
+namespace sweet::ui {
+
+class CurveView;
+class ExitTableView;
+class HeatmapView;
+class MonitorView;
+class RunQueue;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  void openRunFiles(const QStringList& paths);
+  RunStore* store() { return &store_; }
+  RunLoader* loader() { return &loader_; }
+  RunQueue* queue() const { return queue_; }
+  CurveView* curveView() const { return curves_; }
+  ExitTableView* tableView() const { return table_; }
+  HeatmapView* heatmapView() const { return heatmaps_; }
+  MonitorView* monitorView() const { return monitor_; }
+  QTabWidget* tabs() const { return tabs_; }
+  // The plot of the current tab (nullptr on the table tab).
+  QCustomPlot* currentPlot() const;
+  // Skips the "stop running work?" question (tests, --screenshot).
+  void setConfirmClose(bool confirm) { confirmClose_ = confirm; }
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void createMenus();
+  void openDialog();
+  void newExperiment();
+  void exportFigure(bool twoColumn);
+  void exportPlotCsv();
+  void exportTable(bool latex);
+  void addRecent(const QStringList& paths);
+  void refreshRecentMenu();
+  void onLoaded(const LoadBatch& batch);
+
+  RunStore store_;
+  RunLoader loader_;
+  RunQueue* queue_;
+  QTabWidget* tabs_;
+  CurveView* curves_;
+  ExitTableView* table_;
+  HeatmapView* heatmaps_;
+  MonitorView* monitor_;
+  QMenu* recentMenu_ = nullptr;
+  bool confirmClose_ = true;
+};
+
+}  // namespace sweet::ui

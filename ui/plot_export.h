@@ -1,0 +1,34 @@
+// Figure export for papers: any QCustomPlot to PDF or SVG (vector) or PNG (chosen DPI) at
+// one- or two-column sizes, and text (CSV, LaTeX) to files. The format follows the file
+// extension so the GUI's Save dialog and the headless export share one entry point.
+#pragma once
+
+#include <QSize>
+#include <QString>
+
+class QCustomPlot;
+
+namespace sweet::ui {
+
+enum class FigureSize {
+  OneColumn,  // 3.5 in x 2.6 in: one column of a two-column paper
+  TwoColumn,  // 7.0 in x 3.0 in: the full text width
+};
+
+struct ExportOptions {
+  FigureSize size = FigureSize::OneColumn;
+  int dpi = 300;  // PNG only; PDF and SVG are vector
+};
+
+// Size in points (1/72 in): the plot is laid out at this size in every format, so text
+// has the same size relative to the figure in PDF, SVG and PNG.
+QSize figureSizePoints(FigureSize size);
+// Pixel size of a PNG export.
+QSize pngPixelSize(const ExportOptions& options);
+FigureSize figureSizeFromName(const QString& name);  // "one" | "two"
+
+// Writes .pdf, .svg or .png by extension; false with `error` set on failure.
+bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error = nullptr);
+bool writeTextFile(const QString& path, const QString& text, QString* error = nullptr);
+
+}  // namespace sweet::ui

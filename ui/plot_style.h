@@ -1,0 +1,28 @@
+// Colours shared by every plot so a method looks the same in the curve view, the table and
+// the loss monitor: EE blue, SWEET orange, MM green (colour-blind safe Okabe-Ito hues).
+#pragma once
+
+#include <QColor>
+#include <QString>
+
+#include <string>
+
+namespace sweet::ui {
+
+inline QColor methodColor(const std::string& method, int fallbackIndex = 0) {
+  if (method == "ee") return QColor(0, 114, 178);
+  if (method == "sweet") return QColor(230, 159, 0);
+  if (method == "mm") return QColor(0, 158, 115);
+  static const QColor others[] = {QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
+                                  QColor(0, 0, 0)};
+  return others[fallbackIndex % 4];
+}
+
+inline QColor exitColor(int exit) {
+  static const QColor hues[] = {QColor(0, 114, 178), QColor(230, 159, 0), QColor(0, 158, 115),
+                                QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
+                                QColor(240, 228, 66), QColor(0, 0, 0)};
+  return hues[exit % 8];
+}
+
+}  // namespace sweet::ui

@@ -1,0 +1,51 @@
+// Run-file loading off the GUI thread: see run_loader.h.
+#include "ui/run_loader.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <exception>
+
+namespace sweet::ui {
+
+LoadBatch loadRunFiles(const QStringList& paths) {
+  LoadBatch batch;
+  for (const QString& path : paths) {
+    try {
+      auto run = std::make_shared<LoadedRun>();
+      run->data = analysis::loadRun(path.toStdString());
+      if (run->data.hasGradients) {
+        // A run still being written may have an empty /gradients: show the run anyway.
+        try {
+          run->gradients = analysis::loadGradients(path.toStdString());
+        } catch (const std::exception& e) {
+          batch.errors.emplace_back(path, QString::fromStdString(e.what()));
+        }
+      }
+      batch.runs.push_back(std::move(run));
+    } catch (const std::exception& e) {
+      batch.errors.emplace_back(path, QString::fromStdString(e.what()));
+    }
+  }
+  return batch;
+}
+
+RunLoader::RunLoader(QObject* parent) : QObject(parent) {
+  connect(&watcher_, &QFutureWatcher<LoadBatch>::finished, this, [this] {
+    Q_EMIT loaded(watcher_.result());
+    startNext();
+  });
+}
+
+void RunLoader::load(const QStringList& paths) {
+  pending_.push_back(paths);
+  if (!watcher_.isRunning()) startNext();
+}
+
+void RunLoader::startNext() {
+  if (pending_.empty()) return;
+  const QStringList paths = pending_.front();
+  pending_.erase(pending_.begin());
+  watcher_.setFuture(QtConcurrent::run([paths] { return loadRunFiles(paths); }));
+}
+
+}  // namespace sweet::ui

@@ -1,0 +1,52 @@
+// The GUI's only door into training/ (libtorch): plain structs and functions with no Qt
+// and no training headers, so widget files never pull libtorch into their compile (a
+// torch include costs ~11 s and 1 GB per file) and tests can drive training directly.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sweet::ui {
+
+struct JobProgress {
+  int64_t step = 0, totalSteps = 0, epoch = 0;
+  std::vector<float> exitLosses;
+  double learningRate = 0, examplesPerSecond = 0, etaSeconds = 0;
+};
+
+struct JobCallbacks {
+  std::function<bool(const JobProgress&)> onStep;         // return false to stop
+  std::function<void(const std::string&)> onMessage;
+  const std::atomic<bool>* stopRequested = nullptr;       // polled before every step
+};
+
+struct JobResult {
+  enum class Outcome { Finished, Stopped, Failed };
+  Outcome outcome = Outcome::Failed;
+  std::string runFile, message;
+  int64_t steps = 0;
+};
+
+// Runs one training run from a JSON config (training/train_config.h keys). Bad configs
+// and inputs throw std::runtime_error before any step.
+JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& callbacks);
+
+// Writes (once) the demo's random-init checkpoint into `dir` from a BERT config file
+// (empty: resources/demo/config.json) and returns the folder.
+std::string ensureDemoCheckpointAt(const std::string& dir, const std::string& configFile = {});
+
+// Opens a checkpoint folder as training would and describes it ("4 layers, hidden 64,
+// vocab 256"); throws std::runtime_error naming the missing or broken file.
+std::string describeCheckpoint(const std::string& dir);
+
+// Checks a training config without running it (unknown keys, bad values); throws.
+void validateTrainConfig(const std::string& configJson);
+
+std::string libtorchVersion();
+// Path of a file under resources/ (see app/cli/resource_locator.h); throws when absent.
+std::string resourceFile(const std::string& relative);
+
+}  // namespace sweet::ui

@@ -1,0 +1,44 @@
+// Training worker: see training_worker.h.
+#include "ui/training_worker.h"
+
+#include <exception>
+
+namespace sweet::ui {
+
+std::vector<JobProgress> TrainingWorker::takeSteps() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<JobProgress> out;
+  out.swap(buffer_);
+  return out;
+}
+
+void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson) {
+  try {
+    if (!demoCheckpointDir.isEmpty()) {
+      Q_EMIT messageReady(id, tr("preparing the demo checkpoint in %1").arg(demoCheckpointDir));
+      ensureDemoCheckpointAt(demoCheckpointDir.toStdString());
+    }
+    JobCallbacks cb;
+    cb.stopRequested = &stop_;
+    cb.onMessage = [this, id](const std::string& m) { Q_EMIT messageReady(id, QString::fromStdString(m)); };
+    cb.onStep = [this](const JobProgress& p) {
+      bool wasEmpty;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        wasEmpty = buffer_.empty();
+        buffer_.push_back(p);
+      }
+      if (wasEmpty) Q_EMIT dataReady();  // one notification per drain, not per step
+      return !stop_.load();
+    };
+    const JobResult r = runTrainingJob(configJson.toStdString(), cb);
+    Q_EMIT jobFinished(id, static_cast<int>(r.outcome), QString::fromStdString(r.runFile),
+                       QString::fromStdString(r.message));
+  } catch (const std::exception& e) {
+    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), QString(), QString::fromStdString(e.what()));
+  } catch (...) {
+    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), QString(), tr("unknown error"));
+  }
+}
+
+}  // namespace sweet::ui

@@ -1,0 +1,43 @@
+// The object that trains, living on the queue's worker thread. Step metrics go into a
+// mutex-guarded buffer and only a cheap dataReady() is emitted, so a fast trainer cannot
+// flood the GUI's event queue; the controller drains the buffer on its own timer. Every
+// entry point catches exceptions and turns them into jobFailed (an escaped exception
+// would terminate the application).
+#pragma once
+
+#include "ui/training_adapter.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+namespace sweet::ui {
+
+class TrainingWorker : public QObject {
+  Q_OBJECT
+ public:
+  // Thread-safe: called directly from the GUI thread (a queued slot would wait for the
+  // running job to return, i.e. never stop it).
+  void requestStop() { stop_.store(true); }
+  void clearStop() { stop_.store(false); }
+  // Drains the steps buffered since the last call.
+  std::vector<JobProgress> takeSteps();
+
+ public Q_SLOTS:
+  void runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson);
+
+ Q_SIGNALS:
+  void dataReady();
+  void messageReady(int id, const QString& message);
+  void jobFinished(int id, int outcome, const QString& runFile, const QString& message);
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<JobProgress> buffer_;
+};
+
+}  // namespace sweet::ui
