@@ -126,9 +126,14 @@ void CurveView::rebuild() {
     });
   }
   plot_->xAxis->setRange(0, xMax * 1.02);
-  plot_->yAxis->rescale();
-  const QCPRange y = plot_->yAxis->range();
-  plot_->yAxis->setRange(y.lower - 0.05 * y.size() - 1e-3, y.upper + 0.05 * y.size() + 1e-3);
+  // y from the bands' extent with a margin, never narrower than 0.1 (a flat curve of an
+  // untrained model would otherwise get QCustomPlot's arbitrary default span).
+  double yLo = 1e300, yHi = -1e300;
+  for (const auto& s : model_.series())
+    for (size_t k = 0; k < s->gridCost.size(); ++k) yLo = std::min(yLo, s->gridLow[k]), yHi = std::max(yHi, s->gridHigh[k]);
+  if (yLo > yHi) yLo = 0, yHi = 1;
+  const double pad = std::max(0.05, 0.08 * (yHi - yLo));
+  plot_->yAxis->setRange(yLo - pad, yHi + pad);
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, 0.9);
   fillFixedRatioTable();
   plot_->replot();

@@ -93,9 +93,13 @@ void HeatmapView::rebuildMaps() {
   }
   auto* scale = new QCPColorScale(plot_);
   scale->setDataRange(QCPRange(-1, 1));
-  QCPColorGradient gradient(QCPColorGradient::gpPolar);
+  // Diverging blue-white-red: sign reads at a glance, 0 is neutral; undefined is grey.
+  QCPColorGradient gradient;
+  gradient.setColorStopAt(0.0, QColor(33, 102, 172));
+  gradient.setColorStopAt(0.5, QColor(247, 247, 247));
+  gradient.setColorStopAt(1.0, QColor(178, 24, 43));
   gradient.setNanHandling(QCPColorGradient::nhNanColor);
-  gradient.setNanColor(QColor(170, 170, 170));
+  gradient.setNanColor(QColor(140, 140, 140));
   scale->setGradient(gradient);
   scale->axis()->setLabel(tr("cosine"));
   const int layers = static_cast<int>(g.layerCount());
