@@ -41,18 +41,36 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c)
   dropout = register_module("dropout", nn::Dropout(c.attention_probs_dropout_prob));
 }
 
-torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden,
-                                             const torch::Tensor& mask_bias) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
-  auto heads = [&](const torch::Tensor& x) {  // [B, T, H] -> [B, A, T, D]
-    return x.view({B, T, num_heads, head_dim}).transpose(1, 2);
+torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias,
+                                             bool first_token_only) {
+  using torch::indexing::Slice;
+  const int64_t B = hidden.size(0), T = hidden.size(1), H = num_heads * head_dim;
+  const int64_t Tq = first_token_only ? 1 : T;  // query positions
+  auto heads = [&](const torch::Tensor& x, int64_t len) {  // [B, len, H] -> [B*A, len, D]
+    return x.reshape({B, len, num_heads, head_dim}).transpose(1, 2).reshape({B * num_heads, len, head_dim});
   };
-  auto q = heads(query(hidden)), k = heads(key(hidden)), v = heads(value(hidden));
-  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
-  scores = scores + mask_bias;                              // [B, A, T, T]
-  auto probs = dropout(torch::softmax(scores, -1));         // [B, A, T, T]
-  auto context = torch::matmul(probs, v);                   // [B, A, T, D]
-  return context.transpose(1, 2).reshape({B, T, num_heads * head_dim});  // [B, T, H]
+  torch::Tensor q, k, v;
+  if (first_token_only) {
+    q = heads(query(hidden.index({Slice(), Slice(0, 1)})), 1);
+    k = heads(key(hidden), T);
+    v = heads(value(hidden), T);
+  } else {
+    // One GEMM for query, key and value: [B, T, H] x [H, 3H]. The weights stay separate
+    // parameters (the checkpoint's names); concatenating them costs 3H^2 copies per call.
+    auto qkv = torch::linear(hidden, torch::cat({query->weight, key->weight, value->weight}),
+                             torch::cat({query->bias, key->bias, value->bias}));  // [B, T, 3H]
+    auto parts = qkv.split(H, -1);
+    q = heads(parts[0], T);
+    k = heads(parts[1], T);
+    v = heads(parts[2], T);
+  }
+  // scores = mask_bias + q k^T / sqrt(D) in one fused call: [B*A, Tq, T]
+  auto bias = mask_bias.expand({B, num_heads, 1, T}).reshape({B * num_heads, 1, T});
+  auto scores = torch::baddbmm(bias, q, k.transpose(1, 2), /*beta=*/1.0,
+                               /*alpha=*/1.0 / std::sqrt(static_cast<double>(head_dim)));
+  auto probs = dropout(torch::softmax(scores, -1));  // [B*A, Tq, T]
+  auto context = torch::bmm(probs, v);               // [B*A, Tq, D]
+  return context.reshape({B, num_heads, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, H});  // [B, Tq, H]
 }
 
 BertResidualOutputImpl::BertResidualOutputImpl(int64_t in_features, const BertConfig& c) {
@@ -71,8 +89,11 @@ BertAttentionImpl::BertAttentionImpl(const BertConfig& c) {
   output = register_module("output", BertResidualOutput(c.hidden_size, c));
 }
 
-torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias) {
-  return output(self(hidden, mask_bias), hidden);
+torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias,
+                                         bool first_token_only) {
+  using torch::indexing::Slice;
+  auto residual = first_token_only ? hidden.index({Slice(), Slice(0, 1)}) : hidden;
+  return output(self(hidden, mask_bias, first_token_only), residual);
 }
 
 BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : activation(c.hidden_act) {
@@ -92,9 +113,10 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c) {
   output = register_module("output", BertResidualOutput(c.intermediate_size, c));
 }
 
-torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias) {
-  auto attended = attention(hidden, mask_bias);        // [B, T, H]
-  return output(intermediate(attended), attended);     // [B, T, H]
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias,
+                                     bool first_token_only) {
+  auto attended = attention(hidden, mask_bias, first_token_only);  // [B, T or 1, H]
+  return output(intermediate(attended), attended);                 // [B, T or 1, H]
 }
 
 BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {

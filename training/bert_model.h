@@ -34,8 +34,9 @@ TORCH_MODULE(BertEmbeddings);
 
 struct BertSelfAttentionImpl : torch::nn::Module {
   explicit BertSelfAttentionImpl(const BertConfig& config);
-  // hidden: [B, T, H], mask_bias: [B, 1, 1, T] additive (0 keep, very negative drop) -> [B, T, H]
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias);
+  // hidden: [B, T, H], mask_bias: [B, 1, 1, T] additive (0 keep, very negative drop) -> [B, T, H].
+  // first_token_only: only position 0 ([CLS]) queries, -> [B, 1, H] (see BertLayerImpl).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias, bool first_token_only = false);
 
   int64_t num_heads, head_dim;
   torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
@@ -56,7 +57,7 @@ TORCH_MODULE(BertResidualOutput);
 
 struct BertAttentionImpl : torch::nn::Module {
   explicit BertAttentionImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias, bool first_token_only = false);
 
   BertSelfAttention self{nullptr};
   BertResidualOutput output{nullptr};
@@ -74,7 +75,10 @@ TORCH_MODULE(BertIntermediate);
 
 struct BertLayerImpl : torch::nn::Module {
   explicit BertLayerImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias);
+  // first_token_only computes the layer's output for [CLS] alone ([B, 1, H]): exact for the
+  // last layer before a classifier, which reads nothing else, and it skips (T-1)/T of
+  // that layer's attention output and feed-forward work in both passes.
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias, bool first_token_only = false);
 
   BertAttention attention{nullptr};
   BertIntermediate intermediate{nullptr};

@@ -58,7 +58,7 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
   size_t next = 0;
   const int64_t last = exit_layers_.back();
   for (int64_t l = 1; l <= last; ++l) {
-    hidden = bert->encoder->at(l - 1)(hidden, bias);
+    hidden = bert->encoder->at(l - 1)(hidden, bias, /*first_token_only=*/l == last);
     if (l == exit_layers_[next]) {
       logits.push_back(exits->ptr<ExitHeadImpl>(next)->forward(hidden, bert->pooler.get()));  // [B, K]
       ++next;

@@ -30,7 +30,8 @@ std::vector<torch::Tensor> MultiModel::forwardExits(const ModelInput& in) {
     auto m = member(i);
     auto hidden = m->bert->embeddings(in.input_ids, in.token_type_ids);
     auto bias = BertModelImpl::maskBias(in.attention_mask, hidden.scalar_type());
-    for (int64_t l = 0; l < m->bert->numLayers(); ++l) hidden = m->bert->encoder->at(l)(hidden, bias);
+    const int64_t L = m->bert->numLayers();
+    for (int64_t l = 0; l < L; ++l) hidden = m->bert->encoder->at(l)(hidden, bias, /*first_token_only=*/l == L - 1);
     logits.push_back(m->head->forward(hidden, nullptr));  // [B, K]
   }
   return logits;

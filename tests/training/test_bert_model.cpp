@@ -16,6 +16,7 @@ class TestBertModel : public QObject {
   void forward_returnsEveryLayerAndIsDeterministic();
   void forward_paddingDoesNotChangeRealTokens();
   void dropout_activeOnlyInTraining();
+  void layer_firstTokenOnlyEqualsFullClsRow();
 };
 
 namespace {
@@ -94,6 +95,21 @@ void TestBertModel::dropout_activeOnlyInTraining() {
   QVERIFY(!torch::equal(a, b));
   model->eval();
   QVERIFY(torch::equal(model(ids, mask, types).pooled, model(ids, mask, types).pooled));
+}
+
+void TestBertModel::layer_firstTokenOnlyEqualsFullClsRow() {
+  torch::manual_seed(3);
+  BertModel model(tinyConfig());
+  initBertWeights(*model);
+  model->eval();
+  auto hidden = torch::randn({2, 6, 16});
+  auto mask = torch::tensor({{1, 1, 1, 1, 0, 0}, {1, 1, 1, 1, 1, 1}}, torch::kLong);
+  auto bias = BertModelImpl::maskBias(mask, torch::kFloat);
+  auto layer = model->encoder->at(1);
+  auto full = layer(hidden, bias), cls = layer(hidden, bias, /*first_token_only=*/true);
+  QCOMPARE(cls.sizes().vec(), (std::vector<int64_t>{2, 1, 16}));
+  using torch::indexing::Slice;
+  QVERIFY((full.index({Slice(), Slice(0, 1)}) - cls).abs().max().item<float>() < 1e-6f);
 }
 
 QTEST_GUILESS_MAIN(TestBertModel)
