@@ -1,5 +1,6 @@
 // GLUE and custom-format readers: the real files' quirks (MRPC's byte-order mark, SST-2's
 // trailing spaces, CoLA's missing header and final newline), precise errors, skipping.
+#include <QDirIterator>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,6 +26,7 @@ class TestTextDataset : public QObject {
   void custom_csvQuotingAndJsonl();
   void demo_isDeterministicAndBalanced();
   void config_unknownKeyAndOverrides();
+  void config_everyPresetParses();
 };
 
 namespace {
@@ -182,6 +184,20 @@ void TestTextDataset::config_unknownKeyAndOverrides() {
   j.erase("lerning_rate");
   j["gradients"]["evry"] = 2;
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, trainConfigFromJson(j, "cfg.json"));
+}
+
+void TestTextDataset::config_everyPresetParses() {
+  int parsed = 0;
+  QDirIterator it(QStringLiteral(SWEET_RESOURCES_DIR), {"*.json"}, QDir::Files, QDirIterator::Subdirectories);
+  while (it.hasNext()) {
+    const QString path = it.next();
+    if (path.endsWith("demo/config.json")) continue;  // a BERT config, not a run config
+    std::ifstream in(path.toStdString());
+    const TrainConfig c = trainConfigFromJson(nlohmann::json::parse(in), path.toStdString());
+    QVERIFY(c.exit_layers.empty() || c.exit_layers.size() == 4);
+    ++parsed;
+  }
+  QCOMPARE(parsed, 4 * 7 + 1);  // 4 model presets x 7 GLUE tasks + the demo
 }
 
 QTEST_GUILESS_MAIN(TestTextDataset)
