@@ -354,7 +354,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       ++step;
       writer.appendStep(exitLosses, static_cast<float>(lr), step);
 
-      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->load())))
+      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false))))
         recordGradients(step);
 
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

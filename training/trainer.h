@@ -36,7 +36,7 @@ struct TrainCallbacks {
   std::function<void(const std::string&)> on_message;          // phases, warnings
   std::function<void(const GradientSummary&)> on_gradients;    // after each record
   const std::atomic<bool>* stop_requested = nullptr;           // checked before every step
-  const std::atomic<bool>* record_gradients_now = nullptr;     // on-demand gradient record
+  std::atomic<bool>* record_gradients_now = nullptr;           // on-demand record; cleared when taken
 };
 
 enum class RunOutcome { Finished, Stopped, Failed };

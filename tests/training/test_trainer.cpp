@@ -33,6 +33,7 @@ class TestTrainer : public QObject {
   void run_unwritableOutputIsReported();
   void gradients_sweetLaterExitsUndefinedAndRecomputable();
   void recorder_identicalMatricesGiveOne();
+  void recorder_onDemandRecordsOnceAndClearsTheRequest();
   void model_savedFolderReloadsToSameLogits();
 
  private:
@@ -213,6 +214,25 @@ void TestTrainer::recorder_identicalMatricesGiveOne() {
   // Rows orthogonal by construction: cosine 0.
   auto x = torch::tensor({{1.f, 0.f}, {0.f, 2.f}}), y = torch::tensor({{0.f, 3.f}, {1.f, 0.f}});
   QCOMPARE(GradientRecorder::rowAveragedCosine(x, y), 0.f);
+}
+
+void TestTrainer::recorder_onDemandRecordsOnceAndClearsTheRequest() {
+  TrainConfig c = config("on-demand");
+  c.gradients.every = 1000;  // never due by cadence in 10 steps
+  std::atomic<bool> now{false};
+  TrainCallbacks cb;
+  cb.record_gradients_now = &now;
+  cb.on_step = [&](const StepMetrics& m) {
+    if (m.step == 4) now = true;  // asked during step 4: taken after step 5
+    return true;
+  };
+  std::vector<int64_t> delivered;
+  cb.on_gradients = [&](const GradientSummary& g) { delivered.push_back(g.step); };
+  TrainResult r = runTraining(c, cb);
+  H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+  QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{5}));
+  QCOMPARE(delivered, (std::vector<int64_t>{5}));
+  QVERIFY(!now.load());
 }
 
 void TestTrainer::model_savedFolderReloadsToSameLogits() {
