@@ -113,6 +113,8 @@ void saveCheckpointFolder(const std::string& dirName, const BertConfig& config,
   if (!vocab_file.empty() && fs::absolute(vocab_file) != fs::absolute(dir / "vocab.txt")) {
     fs::copy_file(vocab_file, dir / "vocab.txt", fs::copy_options::overwrite_existing, ec);
     if (ec) throw std::runtime_error((dir / "vocab.txt").string() + ": cannot write: " + ec.message());
+    // copy_file keeps the source's mode; a read-only source must not make the copy read-only.
+    fs::permissions(dir / "vocab.txt", fs::perms::owner_write, fs::perm_options::add, ec);
   }
   std::ofstream tok(dir / "tokenizer_config.json", std::ios::trunc);
   tok << nlohmann::json{{"do_lower_case", do_lower_case}, {"model_max_length", config.max_position_embeddings}}.dump(2) << "\n";
