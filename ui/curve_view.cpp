@@ -1,8 +1,10 @@
 // Speed-accuracy view: see curve_view.h.
 #include "ui/curve_view.h"
 
+#include "ui/figure_style.h"
 #include "ui/plot_style.h"
 #include "ui/qcustomplot_include.h"
+#include "ui/speedup_axis.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -32,9 +34,11 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   plot_->yAxis->setLabel(tr("score"));
   plot_->xAxis2->setVisible(true);
   plot_->xAxis2->setLabel(tr("speedup ×"));
+  plot_->xAxis2->setTicker(QSharedPointer<SpeedupTicker>::create(plot_->xAxis2));
   plot_->legend->setVisible(true);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-  connect(plot_->xAxis, QOverload<const QCPRange&>::of(&QCPAxis::rangeChanged), this, [this] { updateSpeedupAxis(); });
+  keepLegendClearOfData(plot_);
+  connect(plot_->xAxis, QOverload<const QCPRange&>::of(&QCPAxis::rangeChanged), plot_->xAxis2,
+          QOverload<const QCPRange&>::of(&QCPAxis::setRange));
   connect(plot_, &QCustomPlot::mousePress, this, &CurveView::onMousePress);
   connect(plot_, &QCustomPlot::mouseMove, this, &CurveView::onMouseMove);
   connect(plot_, &QCustomPlot::mouseRelease, this, &CurveView::onMouseRelease);
@@ -105,7 +109,7 @@ void CurveView::rebuild() {
     m.graph = plot_->addGraph();
     m.graph->setName(name + " threshold");
     m.graph->setLineStyle(QCPGraph::lsNone);
-    m.graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), color, 12));
+    m.graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), color, 10));
     m.graph->removeFromLegend();
     m.spin = new QDoubleSpinBox(this);
     m.spin->setRange(0.0, 1.0);
@@ -170,17 +174,6 @@ QString CurveView::readoutText(size_t series) const {
 QPointF CurveView::markerPixel(size_t series) const {
   const ThresholdReadout& r = markers_.at(series).readout;
   return {plot_->xAxis->coordToPixel(r.cost), plot_->yAxis->coordToPixel(r.score)};
-}
-
-void CurveView::updateSpeedupAxis() {
-  const QCPRange range = plot_->xAxis->range();
-  auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-  for (double s : {0.5, 0.75, 1.0, 1.33, 2.0, 3.0, 4.0, 6.0, 12.0}) {
-    const double c = 1.0 / s;
-    if (c >= range.lower && c <= range.upper) ticker->addTick(c, QString::number(s) + QStringLiteral("×"));
-  }
-  plot_->xAxis2->setTicker(ticker);
-  plot_->xAxis2->setRange(range);
 }
 
 void CurveView::fillFixedRatioTable() {

@@ -55,7 +55,6 @@ class CurveView : public QWidget {
     ThresholdReadout readout;
   };
   void rebuild();
-  void updateSpeedupAxis();
   void fillFixedRatioTable();
   void onMousePress(QMouseEvent* event);
   void onMouseMove(QMouseEvent* event);

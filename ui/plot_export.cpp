@@ -1,6 +1,7 @@
 // Figure export: see plot_export.h.
 #include "ui/plot_export.h"
 
+#include "ui/figure_style.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -30,6 +31,7 @@ FigureSize figureSizeFromName(const QString& name) {
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error) {
   const QString ext = QFileInfo(path).suffix().toLower();
   const QSize pt = figureSizePoints(options.size);
+  const PaperStyle paper(plot);  // paper font and marker sizes for this export only
   bool ok = false;
   if (ext == QLatin1String("pdf")) {
     // QCP::epNoCosmetic: cosmetic (zero-width) pens would print as hairlines in viewers.

@@ -1,8 +1,12 @@
 // Exports: PDF/SVG/PNG files exist and parse (PDF magic, well-formed SVG, PNG at the
-// chosen size), and the headless export writes every figure and table.
+// chosen size), the headless export writes every figure and table, and figures stay
+// legible at paper size (speedup labels apart, legend off the data, screen look restored).
 #include "ui/curve_view.h"
+#include "ui/figure_style.h"
 #include "ui/headless_export.h"
 #include "ui/plot_export.h"
+#include "ui/speedup_axis.h"
+#include "ui/qcustomplot_include.h"
 #include "ui_fixtures.h"
 
 #include <QFile>
@@ -84,6 +88,69 @@ class ExportTest : public QObject {
     QFile csv(out + "/curves.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QVERIFY(csv.readAll().contains("\"EE threshold\""));
+  }
+
+  void speedupTicks_fitSideBySideAtOneColumnWidth() {
+    // ~7 px per character, as the 7-unit tick font of a one-column export.
+    const auto width = [](const QString& label) { return 4.5 * label.size(); };
+    const std::vector<double> narrow = chooseSpeedupTicks(0, 1.96, 200, width);
+    const std::vector<double> wide = chooseSpeedupTicks(0, 1.96, 1000, width);
+    QVERIFY(narrow.size() >= 4);
+    QVERIFY(wide.size() > narrow.size());
+    for (const auto* ticks : {&narrow, &wide}) {
+      const double pixels = ticks == &narrow ? 200 : 1000;
+      QVERIFY(std::find(ticks->begin(), ticks->end(), 1.0) != ticks->end());  // 1× always wins
+      QVERIFY(std::find(ticks->begin(), ticks->end(), 0.5) != ticks->end());  // then 2×
+      for (size_t i = 1; i < ticks->size(); ++i) {
+        const double gap = ((*ticks)[i] - (*ticks)[i - 1]) * pixels / 1.96;
+        const double halves = (width(speedupLabel(1 / (*ticks)[i])) + width(speedupLabel(1 / (*ticks)[i - 1]))) / 2;
+        QVERIFY2(gap >= halves, qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i - 1).arg(i)));
+      }
+    }
+    // A range that stops at the full model has no slow-down ticks.
+    for (double c : chooseSpeedupTicks(0.05, 1.0, 600, width)) QVERIFY(c <= 1.0);
+    QCOMPARE(speedupLabel(4.0 / 3.0), QStringLiteral("1.33×"));
+  }
+
+  void legend_movesToTheCornerWithoutData() {
+    QCustomPlot plot;
+    plot.legend->setVisible(true);
+    keepLegendClearOfData(&plot);
+    QCPGraph* g = plot.addGraph();
+    g->setName(QStringLiteral("rising then flat"));
+    // Low then high, like a speed-accuracy curve: the default top-right legend would cover it.
+    QVector<double> x, y;
+    for (int i = 0; i <= 100; ++i) x << i / 100.0, y << (i < 50 ? 0.05 : 0.95);
+    g->setData(x, y);
+    plot.xAxis->setRange(0, 1);
+    plot.yAxis->setRange(0, 1);
+    plot.replot();
+    const Qt::Alignment corner = plot.axisRect()->insetLayout()->insetAlignment(0);
+    QVERIFY(corner == (Qt::AlignBottom | Qt::AlignRight) || corner == (Qt::AlignTop | Qt::AlignLeft));
+    const QRect box = plot.legend->outerRect();
+    for (int i = 0; i < x.size(); ++i)
+      QVERIFY(!box.contains(QPoint(plot.xAxis->coordToPixel(x[i]), plot.yAxis->coordToPixel(y[i]))));
+  }
+
+  void exportPlot_restoresTheScreenLook() {
+    CurveView view;
+    view.resize(900, 600);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    const QFont tickFont = view.plot()->xAxis->tickLabelFont();
+    const QFont legendFont = view.plot()->legend->font();
+    const double markerSize = view.plot()->graph(view.plot()->graphCount() - 1)->scatterStyle().size();
+    {
+      // While the paper style is on, text is 7-8 units (points in the figure) and markers small.
+      const PaperStyle paper(view.plot());
+      QCOMPARE(view.plot()->xAxis->tickLabelFont().pixelSize(), 7);
+      QVERIFY(view.plot()->graph(view.plot()->graphCount() - 1)->scatterStyle().size() <= 5.0);
+    }
+    ExportOptions options;
+    QString error;
+    QVERIFY2(exportPlot(view.plot(), dir_.filePath("r.png"), options, &error), qPrintable(error));
+    QCOMPARE(view.plot()->xAxis->tickLabelFont(), tickFont);
+    QCOMPARE(view.plot()->legend->font(), legendFont);
+    QCOMPARE(view.plot()->graph(view.plot()->graphCount() - 1)->scatterStyle().size(), markerSize);
   }
 
   void headlessExport_failsOnBrokenFile() {
