@@ -4,6 +4,7 @@
 
 #include "analysis/gradient_conflict.h"
 #include "ui/qcustomplot_include.h"
+#include "ui/run_queue.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sweet::ui {
@@ -33,7 +35,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   window_->setToolTip(tr("Average each cell over this many records ending at the selected step "
                          "(undefined cells never enter an average)"));
   follow_ = new QCheckBox(tr("Follow latest"), this);
-  follow_->setToolTip(tr("Jump to the newest record whenever the run is re-read"));
+  follow_->setToolTip(tr("Keep the slider at the newest record while a run trains, and switch to a run that starts training"));
   hover_ = new QLabel(this);
   hover_->setToolTip(tr("Cosine similarity of the cell under the mouse"));
   plot_ = new QCustomPlot(this);
@@ -58,10 +60,37 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
 }
 
 void HeatmapView::setRuns(const std::vector<RunPtr>& runs) {
-  const QString previous = runCombo_->currentData().toString();
-  runs_.clear();
+  fileRuns_.clear();
   for (const RunPtr& r : runs)
-    if (r->gradients && r->gradients->records() > 0) runs_.push_back(r);
+    if (r->gradients && r->gradients->records() > 0) fileRuns_.push_back(r);
+  refreshRunList();
+}
+
+void HeatmapView::watchQueue(RunQueue* queue) {
+  queue_ = queue;
+  connect(queue, &RunQueue::gradientsAppended, this, [this](int id) { onLiveRecords(id); });
+  connect(queue, &RunQueue::runFinished, this, [this](int id, const QString& file) {
+    for (LiveRun& l : live_)
+      if (l.id == id) l.file = file;
+  });
+}
+
+void HeatmapView::refreshRunList() {
+  QString previous = runCombo_->currentData().toString();
+  // A live run whose file is now open is shown from the file (it has every record).
+  for (auto it = live_.begin(); it != live_.end();) {
+    const bool opened = !it->file.isEmpty() && std::any_of(fileRuns_.begin(), fileRuns_.end(), [&](const RunPtr& r) {
+      return QString::fromStdString(r->data.path) == it->file;
+    });
+    if (!opened) {
+      ++it;
+      continue;
+    }
+    if (previous == QString::fromStdString(it->run->data.path)) previous = it->file;
+    it = live_.erase(it);
+  }
+  runs_ = fileRuns_;
+  for (const LiveRun& l : live_) runs_.push_back(l.run);
   const QSignalBlocker block(runCombo_);
   runCombo_->clear();
   for (const RunPtr& r : runs_)
@@ -69,6 +98,30 @@ void HeatmapView::setRuns(const std::vector<RunPtr>& runs) {
   const int keep = runCombo_->findData(previous);
   runCombo_->setCurrentIndex(keep >= 0 ? keep : 0);
   rebuildMaps();
+}
+
+void HeatmapView::onLiveRecords(int id) {
+  const QueuedRun* q = queue_ ? queue_->find(id) : nullptr;
+  if (!q || q->gradients.records() == 0) return;
+  auto run = std::make_shared<LoadedRun>();
+  run->data.path = "live:" + std::to_string(id);
+  run->data.runName = q->name.toStdString() + " (training)";
+  run->gradients = q->gradients;  // a snapshot: the queue keeps appending to its own
+  auto it = std::find_if(live_.begin(), live_.end(), [id](const LiveRun& l) { return l.id == id; });
+  if (it == live_.end()) {
+    live_.push_back({id, run, {}});
+    runs_.push_back(run);
+    const QSignalBlocker block(runCombo_);
+    runCombo_->addItem(QString::fromStdString(run->data.runName), QString::fromStdString(run->data.path));
+    if (follow_->isChecked() || runCombo_->count() == 1) runCombo_->setCurrentIndex(runCombo_->count() - 1);
+    else return;
+    rebuildMaps();
+    return;
+  }
+  it->run = run;
+  const size_t index = fileRuns_.size() + static_cast<size_t>(it - live_.begin());
+  runs_[index] = run;
+  if (runCombo_->currentIndex() == static_cast<int>(index)) updateCurrentRecords();
 }
 
 const LoadedRun* HeatmapView::currentRun() const {
@@ -127,6 +180,18 @@ void HeatmapView::rebuildMaps() {
     maps_.push_back(map);
   }
   plot_->plotLayout()->addElement(1, layers, scale);
+  fillMaps();
+}
+
+void HeatmapView::updateCurrentRecords() {
+  const LoadedRun* run = currentRun();
+  if (!run || static_cast<int64_t>(maps_.size()) != run->gradients->layerCount()) return rebuildMaps();
+  const int records = static_cast<int>(run->gradients->records());
+  {
+    const QSignalBlocker block(stepSlider_);
+    stepSlider_->setRange(0, records - 1);
+    if (follow_->isChecked()) stepSlider_->setValue(records - 1);
+  }
   fillMaps();
 }
 

@@ -1,7 +1,8 @@
 // Gradient-conflict heatmaps (Fig. 3/9): for one run, one exits x exits colour map per
 // recorded layer of the pairwise cosine similarities in /gradients, on a diverging scale
 // fixed to [-1, 1] with its legend, undefined (NaN) cells in grey, the cell value on
-// hover, a step slider, and an optional average over a window of steps.
+// hover, a step slider, and an optional average over a window of steps. Runs training in
+// the queue show up as "(training)" entries that grow with every gradient record.
 #pragma once
 
 #include "ui/run_loader.h"
@@ -21,15 +22,21 @@ class QSpinBox;
 
 namespace sweet::ui {
 
+class RunQueue;
+
 class HeatmapView : public QWidget {
   Q_OBJECT
  public:
   explicit HeatmapView(QWidget* parent = nullptr);
 
   void setRuns(const std::vector<RunPtr>& runs);
+  // Shows the gradient records of `queue`'s runs as they arrive (throttled by the queue);
+  // a run's live entry gives way to its file once the file is among setRuns' runs.
+  void watchQueue(RunQueue* queue);
   QCustomPlot* plot() const { return plot_; }
   QComboBox* runSelector() const { return runCombo_; }
   QSlider* stepSlider() const { return stepSlider_; }
+  QCheckBox* followLatest() const { return follow_; }
 
   // The run shown (nullptr when no loaded run has gradient records).
   const LoadedRun* currentRun() const;
@@ -40,11 +47,22 @@ class HeatmapView : public QWidget {
   QString heatmapCsv() const;
 
  private:
+  struct LiveRun {
+    int id = 0;
+    RunPtr run;    // a snapshot of the queue's records; data.path is "live:<id>"
+    QString file;  // the run file, once the run has ended
+  };
+  void refreshRunList();
+  void onLiveRecords(int id);
   void rebuildMaps();
+  void updateCurrentRecords();
   void fillMaps();
   void onMouseMove(QMouseEvent* event);
 
-  std::vector<RunPtr> runs_;       // only runs with gradient records
+  std::vector<RunPtr> fileRuns_;   // opened runs with gradient records
+  std::vector<LiveRun> live_;
+  std::vector<RunPtr> runs_;       // what the selector lists: fileRuns_ then live_
+  RunQueue* queue_ = nullptr;
   QComboBox* runCombo_;
   QSlider* stepSlider_;
   QLabel* stepLabel_;

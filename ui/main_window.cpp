@@ -45,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   table_ = new ExitTableView(this);
   heatmaps_ = new HeatmapView(this);
   monitor_ = new MonitorView(queue_, this);
+  heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
   tabs_->addTab(table_, tr("Per-exit table"));

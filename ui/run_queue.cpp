@@ -3,6 +3,10 @@
 
 #include "ui/training_worker.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
 namespace sweet::ui {
 
 QString stateName(QueuedRun::State state) {
@@ -16,21 +20,10 @@ QString stateName(QueuedRun::State state) {
   return {};
 }
 
-RunQueue::RunQueue(QObject* parent) : QObject(parent), worker_(new TrainingWorker) {
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-  connect(worker_, &TrainingWorker::dataReady, this, [this] {
-    if (!redraw_.isActive()) redraw_.start();
-  });
-  connect(worker_, &TrainingWorker::messageReady, this, [this](int id, const QString& text) {
-    if (QueuedRun* r = findMutable(id)) Q_EMIT message(r->name + ": " + text);
-  });
-  connect(worker_, &TrainingWorker::jobFinished, this, &RunQueue::onJobFinished);
+RunQueue::RunQueue(QObject* parent) : QObject(parent) {
   redraw_.setSingleShot(true);
   redraw_.setInterval(40);
   connect(&redraw_, &QTimer::timeout, this, &RunQueue::drain);
-  thread_.setObjectName(QStringLiteral("sweet-training"));
-  thread_.start();
 }
 
 RunQueue::~RunQueue() { shutdown(); }
@@ -55,17 +48,42 @@ const QueuedRun* RunQueue::find(int id) const {
 
 QueuedRun* RunQueue::findMutable(int id) { return const_cast<QueuedRun*>(find(id)); }
 
+RunQueue::Slot* RunQueue::slotRunning(int id) {
+  for (auto& slot : slots_)
+    if (id != 0 && slot->running == id) return slot.get();
+  return nullptr;
+}
+
 bool RunQueue::isBusy() const {
   for (const auto& r : runs_)
     if (r.state == QueuedRun::State::Queued || r.state == QueuedRun::State::Running) return true;
   return false;
 }
 
+int RunQueue::runningCount() const {
+  return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](const auto& s) { return s->running != 0; }));
+}
+
+int RunQueue::threadsPerRun() const { return std::max(1, QThread::idealThreadCount() / parallel_); }
+
+void RunQueue::setParallelRuns(int n) {
+  parallel_ = std::max(1, n);
+  startNext();
+}
+
+void RunQueue::setPaused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  Q_EMIT message(paused ? tr("queue paused: running runs continue, no new run starts") : tr("queue resumed"));
+  Q_EMIT pausedChanged(paused);
+  startNext();
+}
+
 void RunQueue::stop(int id) {
   QueuedRun* r = findMutable(id);
   if (!r) return;
   if (r->state == QueuedRun::State::Running) {
-    worker_->requestStop();
+    if (Slot* slot = slotRunning(id)) slot->worker->requestStop();
     Q_EMIT message(r->name + tr(": stopping…"));
   } else if (r->state == QueuedRun::State::Queued) {
     r->state = QueuedRun::State::Stopped;
@@ -86,44 +104,94 @@ bool RunQueue::remove(int id) {
 }
 
 bool RunQueue::shutdown(int waitMs) {
+  shutDown_ = true;
   for (auto& r : runs_)
     if (r.state == QueuedRun::State::Queued) r.state = QueuedRun::State::Stopped;
-  worker_->requestStop();
-  if (!thread_.isRunning()) return true;
-  thread_.quit();
-  return thread_.wait(waitMs);
+  for (auto& slot : slots_) {
+    slot->worker->requestStop();
+    slot->thread.quit();
+  }
+  bool ended = true;
+  for (auto& slot : slots_) ended &= slot->thread.wait(waitMs);
+  return ended;
 }
 
 void RunQueue::startNext() {
-  if (running_ != 0 || !thread_.isRunning()) return;
+  if (paused_ || shutDown_) return;
   for (auto& r : runs_) {
+    if (runningCount() >= parallel_) return;
     if (r.state != QueuedRun::State::Queued) continue;
+    Slot* slot = nullptr;
+    for (auto& s : slots_)
+      if (s->running == 0) slot = s.get();
+    if (!slot) {  // threads are made on demand and kept for later runs
+      slots_.push_back(std::make_unique<Slot>());
+      slot = slots_.back().get();
+      slot->worker = new TrainingWorker;
+      slot->worker->moveToThread(&slot->thread);
+      connect(&slot->thread, &QThread::finished, slot->worker, &QObject::deleteLater);
+      connect(slot->worker, &TrainingWorker::dataReady, this, [this] {
+        if (!redraw_.isActive()) redraw_.start();
+      });
+      connect(slot->worker, &TrainingWorker::messageReady, this, [this](int id, const QString& text) {
+        if (QueuedRun* q = findMutable(id)) Q_EMIT message(q->name + ": " + text);
+      });
+      connect(slot->worker, &TrainingWorker::jobFinished, this, &RunQueue::onJobFinished);
+      slot->thread.setObjectName(QStringLiteral("sweet-training-%1").arg(slots_.size()));
+      slot->thread.start();
+    }
+    // threads 0 means "the machine's cores": with parallel runs that is the cores shared.
+    auto config = nlohmann::json::parse(r.configJson);
+    if (config.value("threads", int64_t{0}) <= 0) config["threads"] = threadsPerRun();
+    r.threads = static_cast<int>(config["threads"].get<int64_t>());
     r.state = QueuedRun::State::Running;
-    running_ = r.id;
-    worker_->clearStop();  // safe: the worker is idle between jobs
-    QMetaObject::invokeMethod(worker_, "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
-                              Q_ARG(QString, r.demoCheckpointDir), Q_ARG(QByteArray, QByteArray::fromStdString(r.configJson)));
-    Q_EMIT message(r.name + tr(": started"));
+    slot->running = r.id;
+    slot->worker->clearStop();  // safe: the worker is idle between jobs
+    QMetaObject::invokeMethod(slot->worker, "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
+                              Q_ARG(QString, r.demoCheckpointDir), Q_ARG(QByteArray, QByteArray::fromStdString(config.dump())));
+    Q_EMIT message(r.name + tr(": started (%n thread(s))", nullptr, r.threads));
     Q_EMIT runChanged(r.id);
-    return;
   }
 }
 
 void RunQueue::drain() {
-  std::vector<JobProgress> steps = worker_->takeSteps();
-  QueuedRun* r = findMutable(running_);
-  if (steps.empty() || !r) return;
-  const int first = static_cast<int>(r->losses.size());
-  for (auto& p : steps) r->losses.push_back(p.exitLosses);
-  r->stepsSeen += static_cast<int64_t>(steps.size());
-  r->progress = std::move(steps.back());
-  Q_EMIT runChanged(r->id);
-  Q_EMIT lossesAppended(r->id, first);
+  for (auto& slot : slots_) {
+    TrainingWorker::Batch batch = slot->worker->take();
+    QueuedRun* r = findMutable(slot->running);
+    if (!r) continue;
+    if (!batch.steps.empty()) {
+      const int first = static_cast<int>(r->losses.size());
+      for (auto& p : batch.steps) r->losses.push_back(p.exitLosses);
+      r->stepsSeen += static_cast<int64_t>(batch.steps.size());
+      r->progress = std::move(batch.steps.back());
+      Q_EMIT runChanged(r->id);
+      Q_EMIT lossesAppended(r->id, first);
+    }
+    if (!batch.gradients.empty()) {
+      analysis::GradientRecords& g = r->gradients;
+      const int first = static_cast<int>(g.records());
+      for (JobGradients& rec : batch.gradients) {
+        if (g.steps.empty()) {
+          g.path = r->name.toStdString();
+          g.layers = rec.layers;
+          g.exitLayers = rec.exitLayers;
+          if (static_cast<int64_t>(g.exitLayers.size()) != rec.exits) {
+            // The trainer could not tell its exit layers: number the exits instead.
+            g.exitLayers.clear();
+            for (int64_t e = 1; e <= rec.exits; ++e) g.exitLayers.push_back(e);
+          }
+        }
+        g.steps.push_back(rec.step);
+        g.cosine.insert(g.cosine.end(), rec.cosines.begin(), rec.cosines.end());
+      }
+      Q_EMIT gradientsAppended(r->id, first);
+    }
+  }
 }
 
 void RunQueue::onJobFinished(int id, int outcome, const QString& runFile, const QString& text) {
   drain();
-  running_ = 0;
+  if (Slot* slot = slotRunning(id)) slot->running = 0;
   if (QueuedRun* r = findMutable(id)) {
     r->state = outcome == static_cast<int>(JobResult::Outcome::Finished)  ? QueuedRun::State::Finished
                : outcome == static_cast<int>(JobResult::Outcome::Stopped) ? QueuedRun::State::Stopped

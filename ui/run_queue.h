@@ -1,9 +1,13 @@
-// The run queue (controller side, GUI thread): planned runs wait here and go one at a time
-// to a TrainingWorker on a dedicated QThread. Progress is drained from the worker's buffer
-// by a ~40 ms single-shot timer, so redraws are coalesced however fast steps arrive.
-// Stop is immediate (an atomic flag); stopped and failed runs keep their files.
+// The run queue (controller side, GUI thread): planned runs wait here and go to
+// TrainingWorkers, each on its own QThread; one run at a time by default, more when the
+// user raises the parallel count (each run then trains with cores / parallel threads).
+// Pausing keeps running runs going but starts no new one. Progress and gradient records
+// are drained from the workers' buffers by a ~40 ms single-shot timer, so redraws are
+// coalesced however fast steps arrive. Stop is immediate (an atomic flag); stopped and
+// failed runs keep their files.
 #pragma once
 
+#include "analysis/gradient_conflict.h"
 #include "ui/experiment_spec.h"
 #include "ui/training_adapter.h"
 
@@ -12,6 +16,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <memory>
 #include <vector>
 
 namespace sweet::ui {
@@ -25,9 +30,11 @@ struct QueuedRun {
   std::string configJson;
   QString demoCheckpointDir;
   State state = State::Queued;
+  int threads = 0;                         // libtorch threads it was started with
   JobProgress progress;                    // latest step
   int64_t stepsSeen = 0;                   // step reports received (across threads)
   std::vector<std::vector<float>> losses;  // per step, per exit
+  analysis::GradientRecords gradients;     // records received so far (no norms, no raw)
   QString runFile, message;
 };
 
@@ -43,32 +50,50 @@ class RunQueue : public QObject {
   const std::vector<QueuedRun>& runs() const { return runs_; }
   const QueuedRun* find(int id) const;
   bool isBusy() const;  // a run is running or queued
+  int runningCount() const;
   // Stops a running run (kept as Stopped) or drops a queued one.
   void stop(int id);
   // Removes a run that is not running from the list.
   bool remove(int id);
-  // Stops everything and waits up to `waitMs` for the worker; true when it has ended.
+  // Stops everything and waits up to `waitMs` for the workers; true when all have ended.
   bool shutdown(int waitMs = 30000);
+
+  // Runs trained at the same time (>= 1). Lowering it stops nothing: the excess drains.
+  void setParallelRuns(int n);
+  int parallelRuns() const { return parallel_; }
+  // Threads one run gets: the cores shared among the parallel runs, at least one.
+  int threadsPerRun() const;
+  void setPaused(bool paused);
+  bool isPaused() const { return paused_; }
 
  Q_SIGNALS:
   void runAdded(int id);
   void runChanged(int id);         // state or progress
   void lossesAppended(int id, int firstNewStep);
+  void gradientsAppended(int id, int firstNewRecord);
   void runFinished(int id, const QString& runFile);
   void message(const QString& text);
+  void pausedChanged(bool paused);
 
  private:
+  struct Slot {
+    QThread thread;
+    TrainingWorker* worker = nullptr;
+    int running = 0;  // id of its run, 0 when idle
+  };
   QueuedRun* findMutable(int id);
+  Slot* slotRunning(int id);
   void startNext();
   void drain();
   void onJobFinished(int id, int outcome, const QString& runFile, const QString& message);
 
-  QThread thread_;
-  TrainingWorker* worker_;
+  std::vector<std::unique_ptr<Slot>> slots_;
   QTimer redraw_;
   std::vector<QueuedRun> runs_;
   int nextId_ = 1;
-  int running_ = 0;  // id of the running run, 0 when idle
+  int parallel_ = 1;
+  bool paused_ = false;
+  bool shutDown_ = false;
 };
 
 }  // namespace sweet::ui

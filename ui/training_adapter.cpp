@@ -4,14 +4,30 @@
 
 #include "cli/resource_locator.h"
 #include "training/bert_checkpoint.h"
+#include "training/bert_config.h"
 #include "training/demo_checkpoint.h"
 #include "training/device.h"
+#include "training/exit_classifier.h"
 #include "training/train_config.h"
 #include "training/trainer.h"
 
 #include <nlohmann/json.hpp>
 
 namespace sweet::ui {
+namespace {
+
+// The exit layers the trainer will use (the same rule as runTraining); empty when the
+// checkpoint's config cannot be read, in which case training itself reports the error.
+std::vector<int64_t> resolvedExitLayers(const TrainConfig& config) {
+  if (!config.exit_layers.empty()) return config.exit_layers;
+  try {
+    return defaultExitLayers(loadBertConfig(config.model + "/config.json").num_hidden_layers);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace
 
 JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& callbacks) {
   const TrainConfig config = trainConfigFromJson(nlohmann::json::parse(configJson), "experiment");
@@ -30,6 +46,13 @@ JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& call
       p.etaSeconds = m.eta_seconds;
       return callbacks.onStep(p);
     };
+  std::vector<int64_t> exitLayers;
+  if (callbacks.onGradients && config.gradients.every > 0) {
+    exitLayers = resolvedExitLayers(config);
+    cb.on_gradients = [&callbacks, &exitLayers](const GradientSummary& g) {
+      callbacks.onGradients({g.step, g.layers, exitLayers, g.exits, g.cosines});
+    };
+  }
   const TrainResult r = runTraining(config, cb);
   JobResult out;
   out.outcome = r.outcome == RunOutcome::Finished  ? JobResult::Outcome::Finished

@@ -17,8 +17,19 @@ struct JobProgress {
   double learningRate = 0, examplesPerSecond = 0, etaSeconds = 0;
 };
 
+// One gradient record as the trainer reports it, with the run's exit layers so a view can
+// label its rows before the run file is read.
+struct JobGradients {
+  int64_t step = 0;
+  std::vector<int64_t> layers;      // [G] recorded layers, 1-based
+  std::vector<int64_t> exitLayers;  // [E]; empty when the checkpoint's depth was unreadable
+  int64_t exits = 0;
+  std::vector<float> cosines;       // [G, E, E], NaN = undefined
+};
+
 struct JobCallbacks {
   std::function<bool(const JobProgress&)> onStep;         // return false to stop
+  std::function<void(const JobGradients&)> onGradients;   // after each gradient record
   std::function<void(const std::string&)> onMessage;
   const std::atomic<bool>* stopRequested = nullptr;       // polled before every step
 };

@@ -5,10 +5,11 @@
 
 namespace sweet::ui {
 
-std::vector<JobProgress> TrainingWorker::takeSteps() {
+TrainingWorker::Batch TrainingWorker::take() {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<JobProgress> out;
-  out.swap(buffer_);
+  Batch out;
+  out.steps.swap(buffer_);
+  out.gradients.swap(gradients_);
   return out;
 }
 
@@ -25,11 +26,20 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        wasEmpty = buffer_.empty();
+        wasEmpty = buffer_.empty() && gradients_.empty();
         buffer_.push_back(p);
       }
       if (wasEmpty) Q_EMIT dataReady();  // one notification per drain, not per step
       return !stop_.load();
+    };
+    cb.onGradients = [this](const JobGradients& g) {
+      bool wasEmpty;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        wasEmpty = buffer_.empty() && gradients_.empty();
+        gradients_.push_back(g);
+      }
+      if (wasEmpty) Q_EMIT dataReady();
     };
     const JobResult r = runTrainingJob(configJson.toStdString(), cb);
     Q_EMIT jobFinished(id, static_cast<int>(r.outcome), QString::fromStdString(r.runFile),

@@ -1,5 +1,5 @@
-// The object that trains, living on the queue's worker thread. Step metrics go into a
-// mutex-guarded buffer and only a cheap dataReady() is emitted, so a fast trainer cannot
+// The object that trains, living on one of the queue's worker threads. Step metrics and
+// gradient records go into a mutex-guarded buffer and only a cheap dataReady() is emitted, so a fast trainer cannot
 // flood the GUI's event queue; the controller drains the buffer on its own timer. Every
 // entry point catches exceptions and turns them into jobFailed (an escaped exception
 // would terminate the application).
@@ -23,8 +23,14 @@ class TrainingWorker : public QObject {
   // running job to return, i.e. never stop it).
   void requestStop() { stop_.store(true); }
   void clearStop() { stop_.store(false); }
-  // Drains the steps buffered since the last call.
-  std::vector<JobProgress> takeSteps();
+  // Drains what was buffered since the last call, both kinds under one lock (taken
+  // separately, an item pushed in between would find the buffer non-empty, skip
+  // dataReady, and wait for a notification that never comes).
+  struct Batch {
+    std::vector<JobProgress> steps;
+    std::vector<JobGradients> gradients;
+  };
+  Batch take();
 
  public Q_SLOTS:
   void runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson);
@@ -38,6 +44,7 @@ class TrainingWorker : public QObject {
   std::atomic<bool> stop_{false};
   std::mutex mutex_;
   std::vector<JobProgress> buffer_;
+  std::vector<JobGradients> gradients_;
 };
 
 }  // namespace sweet::ui

@@ -1,10 +1,18 @@
 // Run queue: a tiny demo-task run starts on the worker thread, reports progress that
 // arrives on the GUI thread, finishes with a readable run file; a long run stops cleanly
-// when asked and keeps its file marked stopped.
+// when asked and keeps its file marked stopped; gradient records reach the heatmap view
+// while the run trains.
+#include "analysis/gradient_conflict.h"
 #include "analysis/run_data.h"
 #include "tiny_training.h"
+#include "ui/heatmap_view.h"
 #include "ui/monitor_view.h"
+#include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QSlider>
 
 #include <QFileInfo>
 #include <QTableWidget>
@@ -68,6 +76,51 @@ class RunQueueTest : public QObject {
     QCOMPARE(sweet::analysis::loadRun(r->runFile.toStdString()).status.state, sweet::analysis::RunState::Stopped);
     QVERIFY(queue.remove(id));
     QVERIFY(queue.runs().empty());
+  }
+
+  void gradientRecords_reachTheHeatmapWhileTraining() {
+    RunQueue queue;
+    HeatmapView view;
+    view.watchQueue(&queue);
+    view.followLatest()->setChecked(true);
+    auto run = sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-grad"), 4);
+    run.config["gradients"] = {{"every", 1}, {"probe_size", 4}};
+    // Counts the records the view shows at each delivery, before the run has ended.
+    std::vector<int> shownWhileRunning;
+    connect(&queue, &RunQueue::gradientsAppended, this, [&](int id) {
+      if (queue.find(id)->state == QueuedRun::State::Running && view.currentRun())
+        shownWhileRunning.push_back(static_cast<int>(view.currentRun()->gradients->records()));
+    });
+    QString file;
+    connect(&queue, &RunQueue::runFinished, this, [&](int, const QString& f) { file = f; });
+    const int id = queue.enqueue(run);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    QVERIFY2(queue.find(id)->state == QueuedRun::State::Finished, qPrintable(queue.find(id)->message));
+    QVERIFY(!shownWhileRunning.empty());
+    QVERIFY(shownWhileRunning.front() >= 1);
+
+    // The live entry holds what the file holds: same steps, same cosines, newest shown.
+    const auto stored = sweet::analysis::loadGradients(file.toStdString());
+    const LoadedRun* live = view.currentRun();
+    QVERIFY(live);
+    QCOMPARE(QString::fromStdString(live->data.path), QStringLiteral("live:%1").arg(id));
+    const auto& g = *live->gradients;
+    QCOMPARE(g.steps, stored.steps);
+    QCOMPARE(g.layers, stored.layers);
+    QCOMPARE(g.exitLayers, stored.exitLayers);
+    QCOMPARE(g.cosine.size(), stored.cosine.size());
+    for (size_t i = 0; i < g.cosine.size(); ++i)
+      QVERIFY(std::isnan(stored.cosine[i]) ? std::isnan(g.cosine[i]) : g.cosine[i] == stored.cosine[i]);
+    QCOMPARE(view.stepSlider()->value(), static_cast<int>(g.records()) - 1);
+    const int last = static_cast<int>(g.records()) - 1, E = static_cast<int>(g.exits());
+    const float c01 = g.cosine[static_cast<size_t>(((last * g.layerCount() + 0) * E + 0) * E + 1)];
+    const double shown = view.colorMap(0)->data()->cell(1, 0);
+    QVERIFY(std::isnan(c01) ? std::isnan(shown) : shown == static_cast<double>(c01));
+
+    // Once the run file is opened the live entry gives way to it, still selected.
+    view.setRuns(loadRunFiles({file}).runs);
+    QCOMPARE(view.runSelector()->count(), 1);
+    QCOMPARE(view.currentRun()->data.path, file.toStdString());
   }
 
   void badConfig_failsWithMessage() {
