@@ -9,6 +9,9 @@
 #include <QHeaderView>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -40,6 +43,15 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   stop_->setToolTip(tr("Stop the selected run (its run file is kept, marked stopped) or drop it from the queue"));
   remove_ = new QPushButton(tr("Remove"), this);
   remove_->setToolTip(tr("Remove the selected run from the list (running runs must be stopped first)"));
+  pause_ = new QPushButton(tr("Pause queue"), this);
+  pause_->setCheckable(true);
+  pause_->setToolTip(tr("While paused no queued run starts; running runs continue"));
+  parallel_ = new QSpinBox(this);
+  parallel_->setRange(1, std::max(1, QThread::idealThreadCount()));
+  parallel_->setPrefix(tr("parallel runs: "));
+  parallel_->setToolTip(tr("Runs trained at the same time; each gets the machine's cores divided by this number"));
+  parallel_->setValue(QSettings().value(QStringLiteral("queue/parallel"), 1).toInt());
+  queue_->setParallelRuns(parallel_->value());
   plot_ = new QCustomPlot(this);
   plot_->setToolTip(tr("Training loss of each exit of the selected run, per optimiser step"));
   plot_->xAxis->setLabel(tr("step"));
@@ -50,6 +62,8 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   buttons->addWidget(stop_);
   buttons->addWidget(remove_);
   buttons->addStretch();
+  buttons->addWidget(pause_);
+  buttons->addWidget(parallel_);
   auto* top = new QWidget(this);
   auto* topLayout = new QVBoxLayout(top);
   topLayout->setContentsMargins(0, 0, 0, 0);
@@ -66,6 +80,16 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   });
   connect(remove_, &QPushButton::clicked, this, [this] {
     if (const int id = selectedRunId()) queue_->remove(id);
+  });
+  connect(pause_, &QPushButton::toggled, queue_, &RunQueue::setPaused);
+  connect(queue_, &RunQueue::pausedChanged, this, [this](bool paused) {
+    const QSignalBlocker block(pause_);
+    pause_->setChecked(paused);
+    pause_->setText(paused ? tr("Resume queue") : tr("Pause queue"));
+  });
+  connect(parallel_, QOverload<int>::of(&QSpinBox::valueChanged), this, [this](int n) {
+    queue_->setParallelRuns(n);
+    QSettings().setValue(QStringLiteral("queue/parallel"), n);
   });
   connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showLosses(selectedRunId()); });
   connect(queue_, &RunQueue::runAdded, this, [this] { rebuildTable(); });

@@ -123,6 +123,51 @@ class RunQueueTest : public QObject {
     QCOMPARE(view.currentRun()->data.path, file.toStdString());
   }
 
+  void pausedQueue_startsNothingUntilResumed() {
+    RunQueue queue;
+    MonitorView monitor(&queue);
+    monitor.pauseButton()->click();
+    QVERIFY(queue.isPaused());
+    QCOMPARE(monitor.pauseButton()->text(), QStringLiteral("Resume queue"));
+    const int id = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-pause"), 2));
+    QTest::qWait(300);
+    QCOMPARE(queue.find(id)->state, QueuedRun::State::Queued);
+    QCOMPARE(queue.runningCount(), 0);
+    monitor.pauseButton()->click();
+    QVERIFY(!queue.isPaused());
+    QCOMPARE(queue.find(id)->state, QueuedRun::State::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    QCOMPARE(queue.find(id)->state, QueuedRun::State::Finished);
+  }
+
+  void parallelRuns_trainTogetherWithSharedCores() {
+    RunQueue queue;
+    queue.setParallelRuns(2);
+    QCOMPARE(queue.threadsPerRun(), std::max(1, QThread::idealThreadCount() / 2));
+    auto longRun = [&](const char* dir) {
+      auto run = sweet::testing::tinyRun(checkpoint_, dir_.filePath(dir), 0, 200);
+      run.config.erase("threads");  // "the machine's cores", which the queue shares out
+      return run;
+    };
+    const int a = queue.enqueue(longRun("runs-par-a"));
+    const int b = queue.enqueue(longRun("runs-par-b"));
+    const int c = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-par-c"), 2));
+    QCOMPARE(queue.runningCount(), 2);
+    QCOMPARE(queue.find(c)->state, QueuedRun::State::Queued);  // a third waits for a slot
+    QTRY_VERIFY_WITH_TIMEOUT(queue.find(a)->stepsSeen > 0 && queue.find(b)->stepsSeen > 0, 240000);
+    QCOMPARE(queue.find(a)->threads, queue.threadsPerRun());
+    QCOMPARE(queue.find(b)->threads, queue.threadsPerRun());
+    queue.stop(a);
+    // The freed slot takes the queued run while b keeps training.
+    QTRY_VERIFY_WITH_TIMEOUT(queue.find(c)->state != QueuedRun::State::Queued, 240000);
+    QCOMPARE(queue.find(b)->state, QueuedRun::State::Running);
+    queue.stop(b);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    QCOMPARE(queue.find(a)->state, QueuedRun::State::Stopped);
+    QCOMPARE(queue.find(b)->state, QueuedRun::State::Stopped);
+    QCOMPARE(queue.find(c)->state, QueuedRun::State::Finished);
+  }
+
   void badConfig_failsWithMessage() {
     RunQueue queue;
     auto run = sweet::testing::tinyRun(dir_.filePath("no-such-checkpoint"), dir_.filePath("runs-bad"), 3);
