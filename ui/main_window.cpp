@@ -4,6 +4,7 @@
 #include "ui/about_dialog.h"
 #include "ui/curve_view.h"
 #include "ui/exit_table_view.h"
+#include "ui/folder_watcher.h"
 #include "ui/experiment_dialog.h"
 #include "ui/heatmap_view.h"
 #include "ui/monitor_view.h"
@@ -41,6 +42,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("SWEET Workbench"));
   setAcceptDrops(true);
   queue_ = new RunQueue(this);
+  watcher_ = new RunFolderWatcher(this);
   curves_ = new CurveView(this);
   table_ = new ExitTableView(this);
   heatmaps_ = new HeatmapView(this);
@@ -67,11 +69,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(queue_, &RunQueue::message, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   connect(queue_, &RunQueue::runFinished, this, [this](int, const QString& file) { openRunFiles({file}); });
+  connect(watcher_, &RunFolderWatcher::runFilesReady, this, &MainWindow::openRunFiles);
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   if (!settings.contains(QStringLiteral("window/geometry"))) resize(1200, 800);
+  for (const QString& dir : settings.value(QStringLiteral("watch/folders")).toStringList()) watcher_->addFolder(dir);
+}
+
+bool MainWindow::watchFolder(const QString& dir) {
+  if (!watcher_->addFolder(dir)) return false;
+  QSettings().setValue(QStringLiteral("watch/folders"), watcher_->folders());
+  statusBar()->showMessage(tr("Watching %1: run files that appear there are opened").arg(dir), 10000);
+  return true;
+}
+
+void MainWindow::stopWatchingFolders() {
+  for (const QString& dir : watcher_->folders()) watcher_->removeFolder(dir);
+  QSettings().remove(QStringLiteral("watch/folders"));
+  statusBar()->showMessage(tr("No folder is watched"), 5000);
 }
 
 MainWindow::~MainWindow() = default;
@@ -86,6 +103,13 @@ void MainWindow::createMenus() {
   open->setStatusTip(tr("Open one or more .h5 run files"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   refreshRecentMenu();
+  file->addAction(tr("&Watch folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Watch a run folder"));
+        if (!dir.isEmpty() && !watchFolder(dir)) QMessageBox::warning(this, tr("Watch folder"), tr("Cannot watch %1").arg(dir));
+      })
+      ->setStatusTip(tr("Open run files that appear in a folder (e.g. copied from a cluster), now and in later sessions"));
+  file->addAction(tr("Stop watching folders"), this, &MainWindow::stopWatchingFolders)
+      ->setStatusTip(tr("Forget the watched folders"));
   file->addSeparator();
   QMenu* exportMenu = file->addMenu(tr("&Export"));
   QAction* fig1 = exportMenu->addAction(tr("Current plot, one column…"), this, [this] { exportFigure(false); });

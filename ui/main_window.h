@@ -1,5 +1,6 @@
 // The workbench's main window: menus, drag-and-drop of run files, recent files and
-// geometry in QSettings, the status bar, and one tab per view. It owns the run store and
+// geometry in QSettings, watched run folders (kept in QSettings too), the status bar, and
+// one tab per view. It owns the run store and
 // the loader and forwards runs to the views; the views themselves live in their own files.
 #pragma once
 
@@ -18,6 +19,7 @@ class CurveView;
 class ExitTableView;
 class HeatmapView;
 class MonitorView;
+class RunFolderWatcher;
 class RunQueue;
 
 class MainWindow : public QMainWindow {
@@ -27,6 +29,11 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   void openRunFiles(const QStringList& paths);
+  // Watches `dir` for run files (loaded once settled) and remembers it; false when it is
+  // not a readable folder.
+  bool watchFolder(const QString& dir);
+  void stopWatchingFolders();
+  RunFolderWatcher* folderWatcher() const { return watcher_; }
   RunStore* store() { return &store_; }
   RunLoader* loader() { return &loader_; }
   RunQueue* queue() const { return queue_; }
@@ -59,6 +66,7 @@ class MainWindow : public QMainWindow {
   RunStore store_;
   RunLoader loader_;
   RunQueue* queue_;
+  RunFolderWatcher* watcher_;
   QTabWidget* tabs_;
   CurveView* curves_;
   ExitTableView* table_;

@@ -1,8 +1,10 @@
 // Main window: run files open off the GUI thread into every view, recent files are kept,
-// a broken file is reported without losing the good ones, and About names the versions.
+// a broken file is reported without losing the good ones, About names the versions, and
+// a watched folder opens run files copied into it once they have settled, across sessions.
 #include "ui/about_dialog.h"
 #include "ui/curve_view.h"
 #include "ui/heatmap_view.h"
+#include "ui/folder_watcher.h"
 #include "ui/main_window.h"
 #include "ui_fixtures.h"
 
@@ -62,6 +64,48 @@ class MainWindowTest : public QObject {
     closer.start(50);
     window.openRunFiles({bogus, runFiles_.front()});
     QTRY_COMPARE(window.store()->runs().size(), size_t{1});
+  }
+
+  void watchedFolder_opensCopiedRunsOnceSettled() {
+    const QString watched = dir_.filePath("watched");
+    QVERIFY(QDir().mkpath(watched));
+    QFile source(runFiles_.front());
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const QByteArray bytes = source.readAll();
+    {
+      MainWindow window;
+      window.folderWatcher()->setTiming(300, 20);
+      QVERIFY(window.watchFolder(watched));
+      QVERIFY(!window.watchFolder(dir_.filePath("no-such-folder")));
+      QStringList reported;
+      connect(window.folderWatcher(), &RunFolderWatcher::runFilesReady, this, [&](const QStringList& p) { reported << p; });
+      // A copy in two halves, 150 ms apart: the half file must not be reported.
+      const QString copy = QDir(watched).filePath("copied.h5");
+      QFile out(copy);
+      QVERIFY(out.open(QIODevice::WriteOnly));
+      out.write(bytes.left(bytes.size() / 2));
+      out.flush();
+      QTest::qWait(150);
+      QVERIFY(reported.isEmpty());
+      out.write(bytes.mid(bytes.size() / 2));
+      out.close();
+      QFile note(QDir(watched).filePath("notes.txt"));  // not a run file: ignored
+      QVERIFY(note.open(QIODevice::WriteOnly));
+      note.write("x");
+      note.close();
+      QTRY_COMPARE(window.store()->runs().size(), size_t{1});
+      QCOMPARE(reported, QStringList{QFileInfo(copy).absoluteFilePath()});
+      QCOMPARE(QString::fromStdString(window.store()->runs().front()->data.path), QFileInfo(copy).absoluteFilePath());
+      QTest::qWait(400);
+      QCOMPARE(reported.size(), 1);  // reported once, not at every poll
+    }
+    // The next session watches it again and opens what is there.
+    MainWindow again;
+    QCOMPARE(again.folderWatcher()->folders(), QStringList{QFileInfo(watched).absoluteFilePath()});
+    QTRY_COMPARE_WITH_TIMEOUT(again.store()->runs().size(), size_t{1}, 10000);
+    again.stopWatchingFolders();
+    QVERIFY(again.folderWatcher()->folders().isEmpty());
+    QVERIFY(!QSettings().contains(QStringLiteral("watch/folders")));
   }
 
   void about_namesVersions() {
