@@ -16,6 +16,7 @@
 
 #include "training/device.h"
 #include "training/early_exit_model.h"
+#include "training/fused_adamw.h"
 
 namespace {
 
@@ -41,7 +42,7 @@ double cppStepMs(const Shape& s, int threads) {
   torch::manual_seed(0);
   sweet::EarlyExitModel model(c, s.exits, 2, "ee", false);
   model.train();
-  torch::optim::AdamW opt(model.parameters(), torch::optim::AdamWOptions(2e-5).weight_decay(0.0));
+  sweet::FusedAdamW opt({{model.parameters(), 0.0}}, sweet::AdamWHyper{2e-5});
   sweet::ModelInput in{torch::randint(5, s.vocab, {s.batch, s.seq}, torch::kLong), torch::ones({s.batch, s.seq}, torch::kLong),
                        torch::zeros({s.batch, s.seq}, torch::kLong)};
   auto labels = torch::randint(0, 2, {s.batch}, torch::kLong);
@@ -51,7 +52,7 @@ double cppStepMs(const Shape& s, int threads) {
     std::vector<torch::Tensor> losses;
     for (const auto& l : model.forwardExits(in)) losses.push_back(torch::nn::functional::cross_entropy(l, labels));
     auto stacked = torch::stack(losses);
-    opt.zero_grad();
+    opt.zeroGrad();
     stacked.sum().backward();
     torch::nn::utils::clip_grad_norm_(model.parameters(), 1.0);
     (void)stacked.detach().sum().item<float>();

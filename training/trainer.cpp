@@ -19,6 +19,7 @@
 #include "demo_task.h"
 #include "device.h"
 #include "exit_model_factory.h"
+#include "fused_adamw.h"
 #include "gradient_recorder.h"
 #include "run_file_writer.h"
 #include "text_dataset.h"
@@ -234,15 +235,8 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     const bool exempt = name.find("bias") != std::string::npos || name.find("LayerNorm") != std::string::npos;
     (exempt ? noDecay : decay).push_back(p.value());
   }
-  auto options = torch::optim::AdamWOptions(c.learning_rate)
-                     .betas({c.adam_beta1, c.adam_beta2})
-                     .eps(c.adam_eps)
-                     .weight_decay(c.weight_decay);
-  auto noDecayOptions = std::make_unique<torch::optim::AdamWOptions>(options);
-  noDecayOptions->weight_decay(0.0);
-  torch::optim::AdamW optimizer({torch::optim::OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamWOptions>(options)),
-                                 torch::optim::OptimizerParamGroup(noDecay, std::move(noDecayOptions))},
-                                options);
+  FusedAdamW optimizer({{decay, c.weight_decay}, {noDecay, 0.0}},
+                       AdamWHyper{c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_eps, c.weight_decay});
 
   const auto nTrain = static_cast<int64_t>(data.train.encodings.size());
   const int64_t stepsPerEpoch = (nTrain + c.batch_size - 1) / c.batch_size;
@@ -324,7 +318,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
 
       const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
-      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      optimizer.setLearningRate(lr);
 
       std::vector<torch::Tensor> logits = model->forwardExits(input);  // E x [B, K]
       std::vector<torch::Tensor> losses;
@@ -332,7 +326,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       torch::Tensor stacked = torch::stack(losses);  // [E]
       torch::Tensor total = stacked.sum();           // EE / SWEET / MM: the sum of every exit's loss
 
-      optimizer.zero_grad();
+      optimizer.zeroGrad();
       total.backward();
       for (auto& group : model->clipGroups())
         if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);

@@ -1,0 +1,45 @@
+// AdamW (Loshchilov & Hutter; PyTorch's torch.optim.AdamW update, amsgrad off) fused into
+// one pass over each parameter on the CPU: it reads parameter, gradient and both moments
+// once and writes them once, where the op-by-op update makes about fifteen passes. On a
+// BERT-base step that is ~110M parameters x 4 arrays of memory traffic saved. Other
+// devices (CUDA) fall back to the same formula in tensor ops.
+#pragma once
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace sweet {
+
+struct AdamWHyper {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
+};
+
+class FusedAdamW {
+ public:
+  struct Group {
+    std::vector<torch::Tensor> params;
+    double weight_decay = 0.0;
+  };
+  FusedAdamW(std::vector<Group> groups, AdamWHyper hyper);
+
+  void setLearningRate(double lr) { hyper_.lr = lr; }
+  double learningRate() const { return hyper_.lr; }
+  // Drops the gradients (set-to-none): the next backward writes them instead of adding to
+  // a zero-filled buffer, saving a memset of every gradient per step.
+  void zeroGrad();
+  // One update; parameters without a gradient are skipped, as in PyTorch.
+  void step();
+  int64_t steps() const { return step_; }
+
+ private:
+  struct State {
+    torch::Tensor exp_avg, exp_avg_sq;
+  };
+  std::vector<Group> groups_;
+  std::vector<std::vector<State>> state_;
+  AdamWHyper hyper_;
+  int64_t step_ = 0;
+};
+
+}  // namespace sweet
