@@ -1,7 +1,8 @@
 // Data behind the speed-accuracy view, kept apart from the plot widget: runs grouped into
 // series (one per method/configuration, seeds pooled), each seed's exact confidence curve,
 // the seed mean and 95% CI on a common cost grid, and the threshold readout that the
-// draggable marker asks for at every mouse move (exit replay, no allocation per call).
+// draggable marker asks for at every mouse move: the replay's sorted exit events applied
+// or undone from the previous threshold, so a drag step costs the instances it moves.
 #pragma once
 
 #include "analysis/cost_model.h"
@@ -26,6 +27,19 @@ struct ThresholdReadout {
   int64_t instances = 0;
 };
 
+// One seed's confidence-rule state at the last threshold asked for: the replay's events
+// with value < threshold applied. Moving the threshold applies or undoes only the events in
+// between (a full replay rescan is O(N·E) per seed, milliseconds at 400,000 instances).
+struct ReadoutSweep {
+  const std::vector<analysis::ExitEvent>* events = nullptr;
+  std::vector<int32_t> from;     // [events] the exit each event's instance leaves
+  size_t applied = 0;            // events[0, applied) are in effect
+  std::vector<int32_t> exitOf;   // [instances]
+  std::vector<int64_t> counts;   // [exits]
+  std::unique_ptr<analysis::ConfusionMatrix> confusion;
+  int64_t correct = 0;
+};
+
 struct CurveSeries {
   std::string label;                // "EE", "SWEET lr=…", …
   std::string method;
@@ -35,6 +49,7 @@ struct CurveSeries {
   std::vector<RunPtr> runs;         // one per seed
   std::unique_ptr<analysis::CostModel> cost;
   std::vector<std::unique_ptr<analysis::ExitReplay>> replays;
+  std::vector<std::unique_ptr<ReadoutSweep>> sweeps;  // one per replay
   std::vector<analysis::Curve> seedCurves;
   // Seed mean and CI on a grid spanning the cost range every seed reaches.
   std::vector<double> gridCost, gridMean, gridLow, gridHigh;

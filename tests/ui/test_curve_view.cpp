@@ -38,6 +38,29 @@ class CurveViewTest : public QObject {
     QVERIFY(view.model().series()[2]->gridCost.back() > 1.0);
   }
 
+  void readout_matchesFullReplayWhicheverWayTheThresholdMoves() {
+    CurveModel model;
+    model.build(runs_);
+    const double thresholds[] = {0.9, 0.6, 0.95, 0.5, 0.75, 0.75, 1.0, 0.0, 0.83, 0.52};
+    for (size_t i = 0; i < model.size(); ++i) {
+      const CurveSeries& s = *model.series()[i];
+      for (double t : thresholds) {
+        const ThresholdReadout r = model.readout(i, t);
+        double cost = 0, score = 0;
+        std::vector<double> counts(s.exitLayers.size(), 0.0);
+        for (const auto& replay : s.replays) {
+          const auto& a = replay->assignConfidence(t);
+          cost += s.cost->costFraction(a.exitCounts) / static_cast<double>(s.replays.size());
+          score += replay->score(a, s.metric) / static_cast<double>(s.replays.size());
+          for (size_t e = 0; e < counts.size(); ++e) counts[e] += static_cast<double>(a.exitCounts[e]) / static_cast<double>(s.replays.size());
+        }
+        QCOMPARE(r.cost, cost);
+        QCOMPARE(r.score, score);
+        for (size_t e = 0; e < counts.size(); ++e) QCOMPARE(r.exitCounts[e], counts[e]);
+      }
+    }
+  }
+
   void dragMarker_movesThresholdAndReadouts() {
     CurveView view;
     view.resize(1000, 700);
