@@ -15,6 +15,9 @@ const std::vector<std::string> kVerbs = {"was", "is", "seemed", "felt"};
 const std::vector<std::string> kIntensifiers = {"", "", "really", "quite", "very", "truly"};
 const std::vector<std::string> kConnectives = {"but", "and", "while", "although"};
 const std::vector<std::string> kNegators = {"not", "never"};
+// Neither positive nor negative: negating them changes nothing, so a "not" in the sentence
+// only flips the label when it governs the sentiment word (negation scope).
+const std::vector<std::string> kNeutral = {"long", "short", "new", "familiar", "loud", "quiet", "colorful", "simple"};
 
 template <typename T>
 const T& pick(const std::vector<T>& v, std::mt19937_64& rng) {
@@ -55,7 +58,16 @@ std::vector<DemoExample> generateDemoExamples(int64_t count, uint64_t seed) {
     if (d.difficulty == DemoDifficulty::Easy) {
       text = clause(label, false, rng);
     } else if (d.difficulty == DemoDifficulty::Negation) {
-      text = clause(label, true, rng);
+      // The sentiment clause is negated or not; a neutral clause beside it carries a
+      // negation whenever the sentiment clause does not, so "not" is always present and
+      // only its scope decides the label.
+      const bool negated = unit(rng) < 0.5;
+      const std::string main = clause(label, negated, rng);
+      std::string distractor = pick(kSubjects, rng) + " " + pick(kVerbs, rng);
+      if (!negated || unit(rng) < 0.5) distractor += " " + pick(kNegators, rng);
+      distractor += " " + pick(kNeutral, rng);
+      const std::string& connective = pick(kConnectives, rng);
+      text = unit(rng) < 0.5 ? main + " " + connective + " " + distractor : distractor + " " + connective + " " + main;
     } else {
       // Three clauses, two of the label's polarity and one against it, in random order,
       // each negated with probability 1/2: only their composition decides the label.
@@ -87,7 +99,8 @@ std::vector<std::string> demoVocabularyWords() {
       }
     }
   };
-  for (const auto* v : {&kPositive, &kNegative, &kSubjects, &kVerbs, &kIntensifiers, &kConnectives, &kNegators}) addAll(*v);
+  for (const auto* v : {&kPositive, &kNegative, &kSubjects, &kVerbs, &kIntensifiers, &kConnectives, &kNegators, &kNeutral})
+    addAll(*v);
   return words;
 }
 

@@ -1,7 +1,9 @@
 // The built-in demo task: generated movie-review-like sentences whose label (negative /
 // positive) is decided at three levels of difficulty, so early exits visibly matter:
 //   easy      one sentiment word, no negation ("the plot was great")
-//   negation  one negated sentiment word ("the plot was not great"): needs word order
+//   negation  one sentiment clause, negated or not, beside a neutral clause that carries
+//             the negation otherwise ("the plot was great but the film was not long"):
+//             "not" is always there, only its scope decides
 //   counting  three clauses, some negated; the label is the majority polarity
 //             ("great acting but the plot was not good and the music was dull")
 // Nothing is downloaded; the same seed always gives the same data.

@@ -157,10 +157,23 @@ void TestTextDataset::demo_isDeterministicAndBalanced() {
   }
   QVERIFY(counts[0] > 700 && counts[1] > 500 && counts[2] > 500);
   QVERIFY(positives > 900 && positives < 1100);
-  // Negation flips the word's polarity.
-  for (const auto& d : a)
-    if (d.difficulty == DemoDifficulty::Negation && d.example.text_a.find(" great") != std::string::npos)
+  // Negation flips the polarity of the word it governs, and only that: every negation
+  // instance contains a negator, yet both labels occur.
+  int negatedGreat = 0, plainGreat = 0;
+  for (const auto& d : a) {
+    if (d.difficulty != DemoDifficulty::Negation) continue;
+    const std::string& t = d.example.text_a;
+    QVERIFY2(t.find("not ") != std::string::npos || t.find("never ") != std::string::npos, t.c_str());
+    if (t.find("not great") != std::string::npos || t.find("never great") != std::string::npos) {
       QCOMPARE(d.example.label, 0);
+      ++negatedGreat;
+    }
+    if (t.find("was great") != std::string::npos || t.find("is great") != std::string::npos) {
+      QCOMPARE(d.example.label, 1);
+      ++plainGreat;
+    }
+  }
+  QVERIFY(negatedGreat > 0 && plainGreat > 0);
 }
 
 void TestTextDataset::config_unknownKeyAndOverrides() {
