@@ -85,6 +85,16 @@ Shape datasetShape(const H5::H5Location& loc, const std::string& path) {
   return dims;
 }
 
+H5::FloatType halfFloatType() {
+  // Sign bit 15, exponent bits 10..14 with bias 15, mantissa bits 0..9.
+  H5::FloatType half(H5::PredType::IEEE_F32LE);
+  half.setFields(15, 10, 5, 0, 10);
+  half.setEbias(15);
+  half.setPrecision(16);
+  half.setSize(2);
+  return half;
+}
+
 void writeStringAttr(H5::H5Object& object, const std::string& name, const std::string& value) {
   if (object.attrExists(name)) object.removeAttr(name);
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);

@@ -32,6 +32,10 @@ std::vector<int64_t> readInt64(const H5::H5Location& loc, const std::string& pat
                                Shape* shape = nullptr);
 Shape datasetShape(const H5::H5Location& loc, const std::string& path);
 
+// IEEE 754 binary16 as an HDF5 type (HDF5 1.10 has no predefined half type); HDF5
+// converts float32 buffers to and from it on write and read.
+H5::FloatType halfFloatType();
+
 // Attributes on a group or dataset (`object` is "/" for the file's root).
 void writeStringAttr(H5::H5Object& object, const std::string& name, const std::string& value);
 void writeInt64Attr(H5::H5Object& object, const std::string& name, int64_t value);

@@ -65,17 +65,6 @@ void appendRow(H5::DataSet& ds, int64_t index, const T* data, const H5::PredType
   ds.write(data, memType, memSpace, fileSpace);
 }
 
-// IEEE 754 binary16 (HDF5 1.10 has no predefined half type): sign bit 15, exponent bits
-// 10..14 with bias 15, mantissa bits 0..9. HDF5 converts float32 buffers on write.
-H5::FloatType halfFloatType() {
-  H5::FloatType half(H5::PredType::IEEE_F32LE);
-  half.setFields(15, 10, 5, 0, 10);
-  half.setEbias(15);
-  half.setPrecision(16);
-  half.setSize(2);
-  return half;
-}
-
 }  // namespace
 
 RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout)
@@ -135,7 +124,7 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
       h5::writeStringAttr(g, "dropout", "off");
       s.gradStep = createExtendible(s.file, "gradients/step", H5::PredType::STD_I64LE, {}, 64);
       H5::FloatType rawType(H5::PredType::IEEE_F32LE);
-      if (layout.gradient_dtype == "float16") rawType = halfFloatType();
+      if (layout.gradient_dtype == "float16") rawType = h5::halfFloatType();
       s.gradRaw = createExtendible(s.file, "gradients/raw", rawType,
                                    {G, E, static_cast<hsize_t>(layout.gradient_rows), static_cast<hsize_t>(layout.gradient_cols)},
                                    1, /*deflate=*/1);

@@ -24,15 +24,6 @@ const float kNaN = std::numeric_limits<float>::quiet_NaN();
 // Record 1 (step 20): exit 1 equals exit 0, so cos(0,1) = 1.
 const double kCos01 = (1 / std::sqrt(2.0) - 1) / 2;
 
-H5::FloatType halfFloatType() {
-  H5::FloatType half(H5::PredType::IEEE_F32LE);
-  half.setFields(15, 10, 5, 0, 10);
-  half.setEbias(15);
-  half.setPrecision(16);
-  half.setSize(2);
-  return half;
-}
-
 std::string writeGradientRun(const QTemporaryDir& dir, bool halfRaw) {
   sweet::testing::FakeRun fake;
   fake.exitLayers = {1, 2, 3};
@@ -53,7 +44,7 @@ std::string writeGradientRun(const QTemporaryDir& dir, bool halfRaw) {
                               {{1, 0, 0, 1}, {1, 0, 0, 1}, {0, 0, 0, 0}}};
   const hsize_t rawShape[5] = {2, 1, 3, 2, 2};
   H5::DataSpace space(5, rawShape);
-  H5::DataSet ds = file.createDataSet("/gradients/raw", halfRaw ? H5::DataType(halfFloatType()) : H5::DataType(H5::PredType::IEEE_F32LE), space);
+  H5::DataSet ds = file.createDataSet("/gradients/raw", halfRaw ? H5::DataType(sweet::h5::halfFloatType()) : H5::DataType(H5::PredType::IEEE_F32LE), space);
   ds.write(&raw[0][0][0], H5::PredType::NATIVE_FLOAT);
   const float c = static_cast<float>(kCos01);
   const float cosine[2][3][3] = {{{1, c, kNaN}, {c, 1, kNaN}, {kNaN, kNaN, kNaN}},

@@ -33,6 +33,7 @@ class TestTrainer : public QObject {
   void run_unwritableOutputIsReported();
   void gradients_sweetLaterExitsUndefinedAndRecomputable();
   void recorder_identicalMatricesGiveOne();
+  void recorder_float16RawMatricesHalveTheStorage();
   void recorder_onDemandRecordsOnceAndClearsTheRequest();
   void model_savedFolderReloadsToSameLogits();
 
@@ -203,6 +204,22 @@ void TestTrainer::gradients_sweetLaterExitsUndefinedAndRecomputable() {
           QVERIFY2(std::abs(stored - again) < 1e-5f, qPrintable(QString("g%1 %2-%3").arg(g).arg(a).arg(b)));
         }
       }
+}
+
+void TestTrainer::recorder_float16RawMatricesHalveTheStorage() {
+  TrainConfig c = config("grad-f16");
+  c.gradients.every = 10;
+  c.gradients.dtype = "float16";
+  TrainResult r = runTraining(c);
+  H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+  H5::DataSet raw = f.openDataSet("gradients/raw");
+  QCOMPARE(raw.getDataType().getSize(), size_t{2});
+  auto values = h5::readFloat32(f, "gradients/raw");  // HDF5 widens to float32 on read
+  auto norms = h5::readFloat32(f, "gradients/norm");
+  double sumSq = 0;
+  for (int64_t i = 0; i < 16 * 32; ++i) sumSq += double(values[static_cast<size_t>(i)]) * values[static_cast<size_t>(i)];
+  QVERIFY(norms[0] > 0.f);
+  QVERIFY(std::abs(std::sqrt(sumSq) - norms[0]) < 1e-2 * norms[0]);  // half precision of the same matrix
 }
 
 void TestTrainer::recorder_identicalMatricesGiveOne() {
