@@ -22,6 +22,7 @@ void BertConfig::validate(const std::string& source) const {
     fail("hidden_act '" + hidden_act + "' is not supported (gelu, gelu_new, relu)");
   if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
   if (type_vocab_size < 0) fail("type_vocab_size must not be negative");
+  if (exit_pooler != "per_exit" && exit_pooler != "shared") fail("sweet.pooler must be per_exit or shared");
   int64_t previous = 0;
   for (int64_t layer : exit_layers) {
     if (layer <= previous || layer > num_hidden_layers)
@@ -64,6 +65,7 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
       c.exit_method = s.at("method").get<std::string>();
       c.num_labels = s.at("num_labels").get<int64_t>();
       if (s.contains("label_names")) c.label_names = s["label_names"].get<std::vector<std::string>>();
+      c.exit_pooler = s.value("pooler", "per_exit");
     }
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(source + ": " + e.what());
@@ -107,7 +109,8 @@ nlohmann::json bertConfigToJson(const BertConfig& c) {
     j["sweet"] = {{"exit_layers", c.exit_layers},
                   {"method", c.exit_method},
                   {"num_labels", c.num_labels},
-                  {"label_names", c.label_names}};
+                  {"label_names", c.label_names},
+                  {"pooler", c.exit_pooler}};
   }
   return nlohmann::json(j);
 }

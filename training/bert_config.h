@@ -27,6 +27,7 @@ struct BertConfig {
   // Early-exit fields (absent from plain BERT checkpoints).
   std::vector<int64_t> exit_layers;  // 1-based, ascending; empty = plain encoder
   std::string exit_method;           // "ee", "sweet" or "mm"; empty for plain encoder
+  std::string exit_pooler = "per_exit";  // or "shared" (one pooler for every exit)
   int64_t num_labels = 0;
   std::vector<std::string> label_names;
 

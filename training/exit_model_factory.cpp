@@ -3,9 +3,6 @@
 
 #include <torch/torch.h>
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <regex>
 #include <stdexcept>
 
@@ -62,16 +59,8 @@ void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const
   config.exit_method = model.method();
   config.num_labels = static_cast<int64_t>(labelNames.size());
   config.label_names = labelNames;
+  config.exit_pooler = sharedPooler ? "shared" : "per_exit";
   saveCheckpointFolder(dir, config, namedState(model), "F32", vocabFile, doLowerCase);
-  // Record the pooler choice beside the standard fields.
-  const std::string path = dir + "/config.json";
-  std::ifstream in(path);
-  nlohmann::json j = nlohmann::json::parse(in);
-  in.close();
-  j["sweet"]["pooler"] = sharedPooler ? "shared" : "per_exit";
-  std::ofstream out(path, std::ios::trunc);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error(path + ": write failed");
 }
 
 std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir) {
@@ -80,9 +69,7 @@ std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir) {
   if (c.exit_layers.empty() || c.exit_method.empty())
     throw std::runtime_error(dir + "/config.json: no \"sweet\" block: this is a plain BERT checkpoint, not a fine-tuned "
                                    "early-exit model");
-  std::ifstream in(dir + "/config.json");
-  const nlohmann::json j = nlohmann::json::parse(in);
-  const bool shared = j["sweet"].value("pooler", "per_exit") == "shared";
+  const bool shared = c.exit_pooler == "shared";
   std::shared_ptr<ExitClassifier> model;
   if (c.exit_method == "mm")
     model = std::make_shared<MultiModel>(c, c.exit_layers, c.num_labels);
