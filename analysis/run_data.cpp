@@ -104,6 +104,29 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   run.evalDone = h5::exists(file, "/eval/done") && !h5::readInt64(file, "/eval/done").empty() &&
                  h5::readInt64(file, "/eval/done")[0] == 1;
   run.eval = readLogitSet(path, file, "/eval", run.exits(), run.numLabels);
+  run.evalStep = run.status.stepsDone;
+  if (h5::exists(file, "/eval/history/step")) {
+    const std::vector<int64_t> steps = h5::readInt64(file, "/eval/history/step");
+    run.interimEvals = static_cast<int64_t>(steps.size());
+    if (!run.evalDone && !steps.empty()) {
+      // The newest interim evaluation; rows of the logits beyond the steps' count may be
+      // half-written by a live writer, so the step count decides which row is complete.
+      const auto r = static_cast<hsize_t>(steps.size() - 1);
+      const h5::Shape shape = h5::datasetShape(file, "/eval/history/logits");
+      const auto E = static_cast<hsize_t>(run.exits()), N = static_cast<hsize_t>(run.eval.instances),
+                 K = static_cast<hsize_t>(run.numLabels);
+      if (shape.size() != 4 || shape[0] <= r || shape[1] != E || shape[2] != N || shape[3] != K)
+        fail(path, "/eval/history/logits is not [evaluations, exits, instances, classes]");
+      run.eval.logits = h5::readFloat32Slab(file, "/eval/history/logits", {r, 0, 0, 0}, {1, E, N, K});
+      run.evalStep = steps.back();
+    }
+  }
+  if (!run.evalDone && run.interimEvals == 0) {
+    // Not evaluated yet: the fill value (NaN) is no evaluation, so show none (the labels
+    // stay, so a reader still knows the eval set's size).
+    run.eval.logits.clear();
+    run.eval.instances = 0;
+  }
   if (h5::exists(file, "/calibration/logits"))
     run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels);
 
@@ -120,6 +143,23 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
 }
 
 }  // namespace
+
+std::string RunData::unfinishedReason() const {
+  if (evalDone && status.state == RunState::Finished) return {};
+  const std::string at = "step " + std::to_string(status.stepsDone) + " of " + std::to_string(status.totalSteps);
+  std::string reason;
+  switch (status.state) {
+    case RunState::Running: reason = "still training (or killed) at " + at; break;
+    case RunState::Stopped: reason = "stopped at " + at; break;
+    case RunState::Failed: reason = "failed at " + at; break;
+    case RunState::Finished: reason = "finished at " + at; break;
+  }
+  if (!evalDone)
+    reason += interimEvals > 0 ? ", before its final evaluation (showing the interim one of step " +
+                                     std::to_string(evalStep) + ")"
+                               : ", before its evaluation";
+  return reason;
+}
 
 RunData loadRun(const std::string& path) {
   H5::H5File file = h5::openForReading(path);

@@ -56,7 +56,11 @@ struct RunData {
 
   RunStatus status;
   bool evalDone = false;           // /eval/done == 1: eval.logits hold the final evaluation
+  // The evaluation the views show: the final one when evalDone, else the newest interim
+  // evaluation in /eval/history, else none (eval.empty(): the run has not been evaluated).
   LogitSet eval;
+  int64_t evalStep = 0;            // optimiser steps done when `eval` was taken
+  int64_t interimEvals = 0;        // rows in /eval/history
   std::optional<LogitSet> calibration;
   int64_t trainSteps = 0;
   std::vector<float> trainLoss;    // [trainSteps, exits]
@@ -64,6 +68,10 @@ struct RunData {
   bool hasGradients = false;
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
+  bool hasEvaluation() const { return !eval.empty(); }
+  // Why a run has no final evaluation, in words ("stopped at step 12 of 500, before its
+  // evaluation"); empty for a finished, evaluated run.
+  std::string unfinishedReason() const;
 };
 
 // Reads a run file. Opens it for SWMR reading when the file allows (so a run still being

@@ -14,9 +14,9 @@ namespace sweet {
 struct RunFileWriter::Impl {
   RunFileLayout layout;
   H5::H5File file;
-  H5::DataSet status, loss, lr, evalLogits, evalDone, calLogits;
+  H5::DataSet status, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
   H5::DataSet gradStep, gradRaw, gradNorm, gradCosine;
-  int64_t steps = 0, records = 0;
+  int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
   bool open = false;
 };
@@ -108,6 +108,11 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     const int64_t zero = 0;
     h5::writeInt64(s.file, "eval/done", {1}, &zero);
     s.evalDone = s.file.openDataSet("eval/done");
+    // Created for every run (empty unless eval_every > 0): SWMR allows no new datasets later.
+    if (N > 0) {
+      s.historyStep = createExtendible(s.file, "eval/history/step", H5::PredType::STD_I64LE, {}, 16);
+      s.historyLogits = createExtendible(s.file, "eval/history/logits", H5::PredType::IEEE_F32LE, {E, N, K}, 1);
+    }
     h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
     h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
     s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
@@ -170,6 +175,20 @@ void RunFileWriter::writeEvalLogits(const std::vector<float>& logits) {
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(path_, "cannot write eval logits", e));
+  }
+}
+
+void RunFileWriter::appendInterimEval(int64_t step, const std::vector<float>& logits) {
+  auto& s = *impl_;
+  if (s.layout.eval_labels.empty()) return;
+  try {
+    // Logits first, then the step: a reader that sees step r also finds its logits.
+    appendRow(s.historyLogits, s.interimEvals, logits.data(), H5::PredType::NATIVE_FLOAT);
+    appendRow(s.historyStep, s.interimEvals, &step, H5::PredType::NATIVE_INT64);
+    ++s.interimEvals;
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot append interim evaluation", e));
   }
 }
 

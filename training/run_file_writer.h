@@ -40,8 +40,11 @@ class RunFileWriter {
 
   // One optimiser step: E per-exit losses and the learning rate used.
   void appendStep(const std::vector<float>& exit_losses, float lr, int64_t steps_done);
-  // Per-exit logits, row-major [E, N, K].
+  // Per-exit logits, row-major [E, N, K]: the final evaluation.
   void writeEvalLogits(const std::vector<float>& logits);
+  // An evaluation taken while training (after `step` optimiser steps), appended to
+  // /eval/history so readers can draw curves of a run that has not finished.
+  void appendInterimEval(int64_t step, const std::vector<float>& logits);
   void writeCalibrationLogits(const std::vector<float>& logits);
   // One gradient record: raw [G, E, rows, cols] (zeros where undefined), norms [G, E],
   // cosines [G, E, E] (NaN where undefined).

@@ -15,7 +15,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 model, method, exit_layers, pooler, learning_rate, batch_size, epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
-                                                eval_batch_size, output_dir, run_name, save_model, gradients)
+                                                eval_batch_size, eval_every, output_dir, run_name, save_model, gradients)
 
 namespace {
 
@@ -44,6 +44,7 @@ void validate(const TrainConfig& c, const std::string& source) {
   if (c.train_cap <= 0) fail("train_cap must be positive");
   if (c.calibration_size < 0) fail("calibration_size must not be negative");
   if (c.gradients.every < 0) fail("gradients.every must not be negative");
+  if (c.eval_every < 0) fail("eval_every must not be negative");
   if (c.gradients.dtype != "float32" && c.gradients.dtype != "float16") fail("gradients.dtype must be float32 or float16");
   if (c.gradients.every > 0 && c.gradients.probe_size <= 0) fail("gradients.probe_size must be positive");
   if (c.task == "custom" && (c.text_column.empty() || c.label_column.empty() || c.labels.empty()))

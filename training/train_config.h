@@ -52,6 +52,9 @@ struct TrainConfig {
   std::string device = "cpu";
   int64_t threads = 0;             // 0 = one per core
   int64_t eval_batch_size = 64;
+  // > 0: also evaluate every exit on the eval set every K steps while training, so curves
+  // and tables of a running run can be drawn (costs one eval pass per K steps).
+  int64_t eval_every = 0;
 
   // Output
   std::string output_dir = "runs";

@@ -292,6 +292,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     layout.probe_size = c.gradients.probe_size;
   }
   RunFileWriter writer(result.run_file, layout);
+  if (cb.on_run_file) cb.on_run_file(result.run_file, exitLayers);
   say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
       " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
 
@@ -350,6 +351,11 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
 
       if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false))))
         recordGradients(step);
+      if (c.eval_every > 0 && step % c.eval_every == 0 && step < totalSteps) {
+        // The last step is skipped: the final evaluation follows it anyway.
+        writer.appendInterimEval(step, exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device));
+        if (cb.on_evaluation) cb.on_evaluation(step);
+      }
 
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       StepMetrics m;

@@ -35,6 +35,9 @@ struct TrainCallbacks {
   std::function<bool(const StepMetrics&)> on_step;
   std::function<void(const std::string&)> on_message;          // phases, warnings
   std::function<void(const GradientSummary&)> on_gradients;    // after each record
+  // Once the run file exists (SWMR: readable from now on), with the exits the run trains.
+  std::function<void(const std::string& run_file, const std::vector<int64_t>& exit_layers)> on_run_file;
+  std::function<void(int64_t step)> on_evaluation;             // after each interim evaluation
   const std::atomic<bool>* stop_requested = nullptr;           // checked before every step
   std::atomic<bool>* record_gradients_now = nullptr;           // on-demand record; cleared when taken
 };
