@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QMessageBox>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -28,7 +29,12 @@ int main(int argc, char** argv) {
   QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Open the demo runs in ./demo-runs (from `sweet demo`)"));
   QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after loading, then quit"), QStringLiteral("FILE"));
   QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs"), QStringLiteral("N"), QStringLiteral("0"));
-  parser.addOptions({exportOpt, outOpt, sizeOpt, dpiOpt, demoOpt, shotOpt, tabOpt});
+  QCommandLineOption queueOpt(QStringLiteral("queue"),
+                              QStringLiteral("Queue the training run in CONFIG.json (as `sweet train` reads it) at start-up; repeatable"),
+                              QStringLiteral("CONFIG.json"));
+  QCommandLineOption setOpt(QStringLiteral("set"), QStringLiteral("Override a key of every --queue config: key=value; repeatable"),
+                            QStringLiteral("KEY=VALUE"));
+  parser.addOptions({exportOpt, outOpt, sizeOpt, dpiOpt, demoOpt, shotOpt, tabOpt, queueOpt, setOpt});
   parser.process(app);
 
   QStringList runs = parser.positionalArguments();
@@ -48,6 +54,10 @@ int main(int argc, char** argv) {
   window.tabs()->setCurrentIndex(parser.value(tabOpt).toInt());
   window.show();
   window.openRunFiles(runs);
+  const QStringList refused = window.queueConfigFiles(parser.values(queueOpt), parser.values(setOpt));
+  for (const QString& message : refused) qWarning("not queued: %s", qPrintable(message));
+  if (!refused.isEmpty())
+    QMessageBox::warning(&window, QObject::tr("Some runs were not queued"), refused.join(QLatin1Char('\n')));
   if (parser.isSet(shotOpt)) {
     const QString file = parser.value(shotOpt);
     window.setConfirmClose(false);

@@ -11,6 +11,7 @@
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "ui/training_adapter.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -22,6 +23,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
+
 
 namespace sweet::ui {
 namespace {
@@ -62,13 +65,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
-  connect(&store_, &RunStore::changed, this, [this] {
-    curves_->setRuns(store_.runs());
-    table_->setRuns(store_.runs());
-    heatmaps_->setRuns(store_.runs());
-  });
+  connect(&store_, &RunStore::changed, this, &MainWindow::showRuns);
   connect(queue_, &RunQueue::message, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
-  connect(queue_, &RunQueue::runFinished, this, [this](int, const QString& file) { openRunFiles({file}); });
+  // A queued run's file is opened as soon as it exists and re-read at each interim
+  // evaluation and at the end, so every view follows the run from its file.
+  connect(queue_, &RunQueue::runFileCreated, this, [this](int, const QString& file) { loader_.load({file}, true); });
+  connect(queue_, &RunQueue::runFileUpdated, this, [this](int, const QString& file) { loader_.load({file}, true); });
+  connect(queue_, &RunQueue::runFinished, this, [this](int, const QString& file) { loader_.load({file}, true); });
+  connect(queue_, &RunQueue::idle, this, [this] {
+    if (quitting_) close();
+  });
+  // Files written by another process (`sweet train`, a cluster mount) are re-read while
+  // they grow; SWMR makes that safe during writing.
+  liveReload_ = new QTimer(this);
+  liveReload_->setInterval(2000);
+  connect(liveReload_, &QTimer::timeout, this, &MainWindow::reloadGrowingRuns);
+  liveReload_->start();
   connect(watcher_, &RunFolderWatcher::runFilesReady, this, &MainWindow::openRunFiles);
 
   QSettings settings;
@@ -142,7 +154,46 @@ void MainWindow::openRunFiles(const QStringList& paths) {
   loader_.load(paths);
 }
 
+void MainWindow::showRuns() {
+  // No exception from a view's analysis may reach the event loop (it would end the app):
+  // a run the analysis refuses is named in the status bar and the other views go on.
+  auto guarded = [this](const char* view, auto&& update) {
+    try {
+      update();
+    } catch (const std::exception& e) {
+      statusBar()->showMessage(tr("%1: %2").arg(QLatin1String(view), QString::fromStdString(e.what())), 15000);
+    }
+  };
+  guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
+  guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
+  guarded("heatmaps", [this] { heatmaps_->setRuns(store_.runs()); });
+  guarded("runs", [this] { monitor_->setOpenedRuns(store_.runs()); });
+}
+
+void MainWindow::reloadGrowingRuns() {
+  if (loader_.busy()) return;
+  QStringList changed;
+  for (const RunPtr& run : store_.runs()) {
+    if (run->data.status.state != analysis::RunState::Running) continue;
+    const QString path = QString::fromStdString(run->data.path);
+    const QFileInfo info(path);
+    if (!info.exists()) continue;
+    const auto stamp = std::make_pair(info.size(), info.lastModified());
+    auto it = fileStamps_.find(path);
+    if (it != fileStamps_.end() && it->second == stamp) continue;
+    fileStamps_[path] = stamp;
+    if (it != fileStamps_.end()) changed << path;  // the first sighting only records the stamp
+  }
+  if (!changed.isEmpty()) loader_.load(changed, true);
+}
+
 void MainWindow::onLoaded(const LoadBatch& batch) {
+  if (batch.reload) {
+    if (!batch.runs.empty()) store_.add(batch.runs);
+    if (!batch.errors.empty())
+      statusBar()->showMessage(tr("Could not re-read %1").arg(batch.errors.front().second), 10000);
+    return;
+  }
   QStringList ok;
   for (const RunPtr& r : batch.runs) ok << QString::fromStdString(r->data.path);
   addRecent(ok);
@@ -175,6 +226,24 @@ void MainWindow::newExperiment() {
   tabs_->setCurrentWidget(monitor_);
 }
 
+QStringList MainWindow::queueConfigFiles(const QStringList& paths, const QStringList& overrides) {
+  QStringList refused;
+  for (const QString& path : paths) {
+    try {
+      PlannedRun run;
+      std::vector<std::string> sets;
+      for (const QString& o : overrides) sets.push_back(o.toStdString());
+      run.config = nlohmann::json::parse(readTrainConfigFile(path.toStdString(), sets));
+      run.name = resolvedRunName(run.config.dump());
+      queue_->enqueue(run);
+    } catch (const std::exception& e) {
+      refused << QString::fromStdString(e.what());
+    }
+  }
+  if (!paths.isEmpty()) tabs_->setCurrentWidget(monitor_);
+  return refused;
+}
+
 QCustomPlot* MainWindow::currentPlot() const {
   QWidget* w = tabs_->currentWidget();
   if (w == curves_) return curves_->plot();
@@ -183,16 +252,42 @@ QCustomPlot* MainWindow::currentPlot() const {
   return nullptr;
 }
 
+namespace {
+
+// Asks for a file name; a name typed without an extension takes the chosen filter's
+// ("fig" with "PDF (*.pdf)" selected becomes fig.pdf) rather than failing later.
+QString askSavePath(QWidget* parent, const QString& title, const QString& filters) {
+  QString selected;
+  QString path = QFileDialog::getSaveFileName(parent, title, QString(), filters, &selected);
+  if (path.isEmpty() || !QFileInfo(path).suffix().isEmpty()) return path;
+  return withFilterExtension(path, selected.isEmpty() ? filters.section(QStringLiteral(";;"), 0, 0) : selected);
+}
+
+}  // namespace
+
+QString withFilterExtension(const QString& path, const QString& filter) {
+  if (!QFileInfo(path).suffix().isEmpty()) return path;
+  const int star = filter.indexOf(QStringLiteral("*."));
+  if (star < 0) return path;
+  QString ext;
+  for (int i = star + 2; i < filter.size() && filter[i].isLetterOrNumber(); ++i) ext += filter[i];
+  return ext.isEmpty() ? path : path + QLatin1Char('.') + ext;
+}
+
 void MainWindow::exportFigure(bool twoColumn) {
   QCustomPlot* plot = currentPlot();
   if (!plot) return statusBar()->showMessage(tr("This tab has no plot; use the table exports"), 5000);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), QString(),
-                                                    tr("PDF (*.pdf);;SVG (*.svg);;PNG, 300 dpi (*.png)"));
+  const QString path = askSavePath(this, tr("Export figure"), tr("PDF (*.pdf);;SVG (*.svg);;PNG, 300 dpi (*.png)"));
   if (path.isEmpty()) return;
   ExportOptions options;
   options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
   QString error;
-  if (exportPlot(plot, path, options, &error)) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  // One column is too narrow for every layer's panel in one row: two per row there.
+  const bool heatmaps = plot == heatmaps_->plot();
+  if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(2);
+  const bool ok = exportPlot(plot, path, options, &error);
+  if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(0);
+  if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
   else QMessageBox::warning(this, tr("Export failed"), error);
 }
 
@@ -201,14 +296,13 @@ void MainWindow::exportPlotCsv() {
   if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
   else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
   else return statusBar()->showMessage(tr("CSV export is available for the curves and the heatmaps"), 5000);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export plot data"), QString(), tr("CSV (*.csv)"));
+  const QString path = askSavePath(this, tr("Export plot data"), tr("CSV (*.csv)"));
   QString error;
   if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 void MainWindow::exportTable(bool latex) {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export table"), QString(),
-                                                    latex ? tr("LaTeX (*.tex)") : tr("CSV (*.csv)"));
+  const QString path = askSavePath(this, tr("Export table"), latex ? tr("LaTeX (*.tex)") : tr("CSV (*.csv)"));
   QString error;
   if (!path.isEmpty() && !writeTextFile(path, latex ? table_->toLatex() : table_->toCsv(), &error))
     QMessageBox::warning(this, tr("Export failed"), error);
@@ -237,14 +331,22 @@ void MainWindow::refreshRecentMenu() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (queue_->isBusy() && confirmClose_) {
-    const auto answer = QMessageBox::question(this, tr("Stop running work?"),
-                                              tr("Runs are still training or queued. Stop them and quit? "
-                                                 "Stopped runs keep their files."),
-                                              QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-    if (answer != QMessageBox::Yes) return event->ignore();
+  if (queue_->isBusy()) {
+    if (quitting_) return event->ignore();  // already stopping: the window closes when done
+    if (confirmClose_) {
+      const auto answer = QMessageBox::question(this, tr("Stop running work?"),
+                                                tr("Runs are still training or queued. Stop them and quit? "
+                                                   "Stopped runs keep their files."),
+                                                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+      if (answer != QMessageBox::Yes) return event->ignore();
+    }
+    // The GUI stays responsive while each run finishes its step and closes its file;
+    // idle() closes the window again once nothing runs.
+    quitting_ = true;
+    statusBar()->showMessage(tr("Stopping %n run(s) before quitting…", nullptr, queue_->runningCount()));
+    queue_->stopAll();
+    if (queue_->isBusy()) return event->ignore();
   }
-  statusBar()->showMessage(tr("Stopping…"));
   queue_->shutdown();
   QSettings settings;
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

@@ -7,11 +7,15 @@
 #include "ui/run_loader.h"
 #include "ui/run_store.h"
 
+#include <QDateTime>
 #include <QMainWindow>
+
+#include <map>
 
 class QMenu;
 class QTabWidget;
 class QCustomPlot;
+class QTimer;
 
 namespace sweet::ui {
 
@@ -22,6 +26,9 @@ class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
 
+// `path` with the extension of a file-dialog filter ("PDF (*.pdf)") when it has none.
+QString withFilterExtension(const QString& path, const QString& filter);
+
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
@@ -29,6 +36,9 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   void openRunFiles(const QStringList& paths);
+  // Queues the training configs in these JSON files (as `sweet train` reads them, with
+  // "key=value" overrides applied to each); returns one message per file that was refused.
+  QStringList queueConfigFiles(const QStringList& paths, const QStringList& overrides = {});
   // Watches `dir` for run files (loaded once settled) and remembers it; false when it is
   // not a readable folder.
   bool watchFolder(const QString& dir);
@@ -46,6 +56,10 @@ class MainWindow : public QMainWindow {
   QCustomPlot* currentPlot() const;
   // Skips the "stop running work?" question (tests, --screenshot).
   void setConfirmClose(bool confirm) { confirmClose_ = confirm; }
+  // True between a confirmed quit and the moment the last run has stopped.
+  bool isQuitting() const { return quitting_; }
+  // Re-reads open run files that are still being written and have changed on disk.
+  void reloadGrowingRuns();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -62,6 +76,7 @@ class MainWindow : public QMainWindow {
   void addRecent(const QStringList& paths);
   void refreshRecentMenu();
   void onLoaded(const LoadBatch& batch);
+  void showRuns();
 
   RunStore store_;
   RunLoader loader_;
@@ -73,7 +88,10 @@ class MainWindow : public QMainWindow {
   HeatmapView* heatmaps_;
   MonitorView* monitor_;
   QMenu* recentMenu_ = nullptr;
+  QTimer* liveReload_;
+  std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read
   bool confirmClose_ = true;
+  bool quitting_ = false;
 };
 
 }  // namespace sweet::ui

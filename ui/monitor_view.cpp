@@ -1,4 +1,4 @@
-// Queue monitor: see monitor_view.h.
+// Runs tab: see monitor_view.h.
 #include "ui/monitor_view.h"
 
 #include "ui/plot_style.h"
@@ -7,14 +7,17 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
-#include <QThread>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QThread>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sweet::ui {
 namespace {
@@ -28,19 +31,41 @@ QString formatEta(double seconds) {
                    : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+QString fileStateName(analysis::RunState state) {
+  switch (state) {
+    case analysis::RunState::Running: return QObject::tr("running (file)");
+    case analysis::RunState::Finished: return QObject::tr("finished");
+    case analysis::RunState::Stopped: return QObject::tr("stopped");
+    case analysis::RunState::Failed: return QObject::tr("failed");
+  }
+  return {};
+}
+
+// Per-exit losses of a run file, [steps][exits], as the queue keeps them.
+std::vector<std::vector<float>> lossRows(const analysis::RunData& run) {
+  std::vector<std::vector<float>> rows(static_cast<size_t>(run.trainSteps));
+  const auto E = static_cast<size_t>(run.exits());
+  for (size_t s = 0; s < rows.size(); ++s)
+    rows[s].assign(run.trainLoss.begin() + static_cast<std::ptrdiff_t>(s * E),
+                   run.trainLoss.begin() + static_cast<std::ptrdiff_t>((s + 1) * E));
+  return rows;
+}
+
 }  // namespace
 
 MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), queue_(queue) {
   table_ = new QTableWidget(0, kColumns, this);
   table_->setHorizontalHeaderLabels({tr("run"), tr("state"), tr("progress"), tr("step"), tr("ETA"),
                                      tr("examples/s"), tr("message")});
-  table_->setToolTip(tr("Queued and finished runs; select one to see its per-exit loss curves"));
+  table_->setToolTip(tr("Queued runs and opened run files; select one to see its per-exit loss curves"));
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setSectionResizeMode(kMessage, QHeaderView::Stretch);
   stop_ = new QPushButton(tr("Stop"), this);
   stop_->setToolTip(tr("Stop the selected run (its run file is kept, marked stopped) or drop it from the queue"));
+  pauseRun_ = new QPushButton(tr("Pause run"), this);
+  pauseRun_->setToolTip(tr("Hold the selected run after its current step (it keeps its memory and file) or let it go on"));
   remove_ = new QPushButton(tr("Remove"), this);
   remove_->setToolTip(tr("Remove the selected run from the list (running runs must be stopped first)"));
   pause_ = new QPushButton(tr("Pause queue"), this);
@@ -52,16 +77,30 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   parallel_->setToolTip(tr("Runs trained at the same time; each gets the machine's cores divided by this number"));
   parallel_->setValue(QSettings().value(QStringLiteral("queue/parallel"), 1).toInt());
   queue_->setParallelRuns(parallel_->value());
+  smoothing_ = new QSpinBox(this);
+  smoothing_->setRange(1, 1000);
+  smoothing_->setPrefix(tr("smoothing: "));
+  smoothing_->setSuffix(tr(" steps"));
+  smoothing_->setToolTip(tr("Moving average of the loss over this many steps (1 = raw)"));
+  smoothing_->setValue(QSettings().value(QStringLiteral("monitor/smoothing"), 1).toInt());
+
   plot_ = new QCustomPlot(this);
   plot_->setToolTip(tr("Training loss of each exit of the selected run, per optimiser step"));
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(tr("cross-entropy loss"));
+  // The legend sits in a row of its own under the axes: the newest points (right end)
+  // are never behind it.
   plot_->legend->setVisible(true);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->plotLayout()->addElement(1, 0, plot_->legend);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
 
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(stop_);
+  buttons->addWidget(pauseRun_);
   buttons->addWidget(remove_);
   buttons->addStretch();
+  buttons->addWidget(smoothing_);
   buttons->addWidget(pause_);
   buttons->addWidget(parallel_);
   auto* top = new QWidget(this);
@@ -78,6 +117,10 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   connect(stop_, &QPushButton::clicked, this, [this] {
     if (const int id = selectedRunId()) queue_->stop(id);
   });
+  connect(pauseRun_, &QPushButton::clicked, this, [this] {
+    const int id = selectedRunId();
+    if (const QueuedRun* r = queue_->find(id)) queue_->setRunPaused(id, !r->paused);
+  });
   connect(remove_, &QPushButton::clicked, this, [this] {
     if (const int id = selectedRunId()) queue_->remove(id);
   });
@@ -91,83 +134,181 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
     queue_->setParallelRuns(n);
     QSettings().setValue(QStringLiteral("queue/parallel"), n);
   });
-  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showLosses(selectedRunId()); });
+  connect(smoothing_, QOverload<int>::of(&QSpinBox::valueChanged), this, [this](int n) {
+    QSettings().setValue(QStringLiteral("monitor/smoothing"), n);
+    showSelectedLosses();
+  });
+  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+    updateButtons();
+    showSelectedLosses();
+  });
   connect(queue_, &RunQueue::runAdded, this, [this] { rebuildTable(); });
-  connect(queue_, &RunQueue::runChanged, this, &MonitorView::updateRow);
-  connect(queue_, &RunQueue::lossesAppended, this, &MonitorView::appendLosses);
+  connect(queue_, &RunQueue::runChanged, this, &MonitorView::updateRun);
+  connect(queue_, &RunQueue::lossesAppended, this, [this](int id) {
+    const int selected = selectedRunId();
+    // Nothing selected: follow the newest running run.
+    if (id == selected || (table_->selectionModel()->selectedRows().isEmpty())) {
+      if (selected == 0) selectRun(id);
+      else showSelectedLosses();
+    }
+  });
+  updateButtons();
+}
+
+void MonitorView::setOpenedRuns(const std::vector<RunPtr>& runs) {
+  opened_ = runs;
+  rebuildTable();
 }
 
 int MonitorView::selectedRunId() const {
   const auto rows = table_->selectionModel()->selectedRows();
-  return rows.isEmpty() ? 0 : table_->item(rows.front().row(), kName)->data(Qt::UserRole).toInt();
+  if (rows.isEmpty()) return 0;
+  const auto r = static_cast<size_t>(rows.front().row());
+  return r < rows_.size() ? rows_[r].queueId : 0;
+}
+
+int MonitorView::rowOfRun(int id) const {
+  for (size_t r = 0; r < rows_.size(); ++r)
+    if (id != 0 && rows_[r].queueId == id) return static_cast<int>(r);
+  return -1;
+}
+
+void MonitorView::selectRun(int id) {
+  if (const int row = rowOfRun(id); row >= 0) table_->selectRow(row);
 }
 
 void MonitorView::rebuildTable() {
-  const int selected = selectedRunId();
-  table_->setRowCount(static_cast<int>(queue_->runs().size()));
-  int row = 0;
+  // Rows are rebuilt whole (cells first, then their contents), so no row is ever read
+  // before it has items.
+  const auto selection = table_->selectionModel()->selectedRows();
+  const int selectedId = selectedRunId();
+  std::string selectedFile;
+  if (!selection.isEmpty() && static_cast<size_t>(selection.front().row()) < rows_.size() &&
+      rows_[static_cast<size_t>(selection.front().row())].file)
+    selectedFile = rows_[static_cast<size_t>(selection.front().row())].file->data.path;
+
+  rows_.clear();
+  QStringList queueFiles;
   for (const QueuedRun& r : queue_->runs()) {
-    auto* name = new QTableWidgetItem(r.name);
-    name->setData(Qt::UserRole, r.id);
-    table_->setItem(row, kName, name);
-    for (int c = kState; c < kColumns; ++c)
+    rows_.push_back({r.id, nullptr});
+    if (!r.runFile.isEmpty()) queueFiles << r.runFile;
+  }
+  for (const RunPtr& run : opened_)
+    if (!queueFiles.contains(QString::fromStdString(run->data.path))) rows_.push_back({0, run});
+
+  const QSignalBlocker block(table_);
+  table_->clearContents();
+  table_->setRowCount(static_cast<int>(rows_.size()));
+  for (int row = 0; row < table_->rowCount(); ++row) {
+    for (int c = 0; c < kColumns; ++c)
       if (c != kProgress) table_->setItem(row, c, new QTableWidgetItem);
     auto* bar = new QProgressBar(table_);
     bar->setToolTip(tr("Optimiser steps done of the run's total"));
     table_->setCellWidget(row, kProgress, bar);
-    updateRow(r.id);
-    if (r.id == selected) table_->selectRow(row);
-    ++row;
+    fillRow(row);
   }
-  if (selectedRunId() == 0 && table_->rowCount() > 0) table_->selectRow(table_->rowCount() - 1);
+  int reselect = -1;
+  for (size_t r = 0; r < rows_.size(); ++r)
+    if ((selectedId && rows_[r].queueId == selectedId) ||
+        (!selectedFile.empty() && rows_[r].file && rows_[r].file->data.path == selectedFile))
+      reselect = static_cast<int>(r);
+  if (reselect >= 0) table_->selectRow(reselect);
+  updateButtons();
+  showSelectedLosses();
 }
 
-void MonitorView::updateRow(int id) {
-  const QueuedRun* r = queue_->find(id);
-  if (!r || table_->rowCount() != static_cast<int>(queue_->runs().size())) {
+void MonitorView::fillRow(int row) {
+  const Row& entry = rows_.at(static_cast<size_t>(row));
+  auto* bar = static_cast<QProgressBar*>(table_->cellWidget(row, kProgress));
+  QString name, state, step, eta = QStringLiteral("—"), speed, message;
+  int64_t done = 0, total = 1;
+  if (entry.queueId) {
+    const QueuedRun* r = queue_->find(entry.queueId);
+    if (!r) return;
+    name = r->name;
+    state = r->paused ? tr("paused") : stateName(r->state);
+    done = r->state == QueuedRun::State::Finished ? std::max<int64_t>(1, r->progress.totalSteps) : r->progress.step;
+    total = std::max<int64_t>(1, r->progress.totalSteps);
+    step = QStringLiteral("%1 / %2").arg(r->progress.step).arg(r->progress.totalSteps);
+    if (r->state == QueuedRun::State::Running && !r->paused) eta = formatEta(r->progress.etaSeconds);
+    speed = r->stepsSeen ? QString::number(r->progress.examplesPerSecond, 'f', 1) : QStringLiteral("—");
+    message = r->message;
+  } else {
+    const analysis::RunData& d = entry.file->data;
+    name = QString::fromStdString(d.runName);
+    state = fileStateName(d.status.state);
+    done = d.status.stepsDone;
+    total = std::max<int64_t>(1, d.status.totalSteps);
+    step = QStringLiteral("%1 / %2").arg(d.status.stepsDone).arg(d.status.totalSteps);
+    speed = QStringLiteral("—");
+    const std::string reason = d.unfinishedReason();
+    message = QString::fromStdString(d.path) + (reason.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(reason));
+  }
+  table_->item(row, kName)->setText(name);
+  table_->item(row, kState)->setText(state);
+  bar->setRange(0, static_cast<int>(total));
+  bar->setValue(static_cast<int>(std::min(done, total)));
+  table_->item(row, kStep)->setText(step);
+  table_->item(row, kEta)->setText(eta);
+  table_->item(row, kSpeed)->setText(speed);
+  table_->item(row, kMessage)->setText(message);
+  table_->item(row, kMessage)->setToolTip(message);
+}
+
+void MonitorView::updateRun(int id) {
+  const int row = rowOfRun(id);
+  if (row < 0 || !queue_->find(id) || rows_.size() != static_cast<size_t>(table_->rowCount())) {
     rebuildTable();  // a run was removed (or added): rows no longer match
     return;
   }
-  for (int row = 0; row < table_->rowCount(); ++row) {
-    if (table_->item(row, kName)->data(Qt::UserRole).toInt() != id) continue;
-    table_->item(row, kState)->setText(stateName(r->state));
-    auto* bar = static_cast<QProgressBar*>(table_->cellWidget(row, kProgress));
-    bar->setRange(0, static_cast<int>(std::max<int64_t>(1, r->progress.totalSteps)));
-    bar->setValue(static_cast<int>(r->state == QueuedRun::State::Finished ? bar->maximum() : r->progress.step));
-    table_->item(row, kStep)->setText(QStringLiteral("%1 / %2").arg(r->progress.step).arg(r->progress.totalSteps));
-    table_->item(row, kEta)->setText(r->state == QueuedRun::State::Running ? formatEta(r->progress.etaSeconds)
-                                                                           : QStringLiteral("—"));
-    table_->item(row, kSpeed)->setText(QString::number(r->progress.examplesPerSecond, 'f', 1));
-    table_->item(row, kMessage)->setText(r->message);
-    table_->item(row, kMessage)->setToolTip(r->message);
+  fillRow(row);
+  if (id == selectedRunId()) updateButtons();
+}
+
+void MonitorView::updateButtons() {
+  const QueuedRun* r = queue_->find(selectedRunId());
+  const bool active = r && (r->state == QueuedRun::State::Running || r->state == QueuedRun::State::Queued);
+  stop_->setEnabled(active);
+  pauseRun_->setEnabled(r && r->state == QueuedRun::State::Running);
+  pauseRun_->setText(r && r->paused ? tr("Resume run") : tr("Pause run"));
+  remove_->setEnabled(r && r->state != QueuedRun::State::Running);
+}
+
+void MonitorView::showSelectedLosses() {
+  const auto selection = table_->selectionModel()->selectedRows();
+  if (selection.isEmpty() || static_cast<size_t>(selection.front().row()) >= rows_.size()) {
+    plotLosses({}, {});
+    return;
+  }
+  const Row& entry = rows_[static_cast<size_t>(selection.front().row())];
+  if (entry.queueId) {
+    if (const QueuedRun* r = queue_->find(entry.queueId)) plotLosses(r->losses, r->exitLayers);
+  } else {
+    plotLosses(lossRows(entry.file->data), entry.file->data.exitLayers);
   }
 }
 
-void MonitorView::showLosses(int id) {
-  plotted_ = id;
+void MonitorView::plotLosses(const std::vector<std::vector<float>>& losses, const std::vector<int64_t>& exitLayers) {
   plot_->clearGraphs();
-  if (queue_->find(id)) appendLosses(id, 0);
-  plot_->replot();
-}
-
-void MonitorView::appendLosses(int id, int firstNewStep) {
-  if (id != plotted_) {
-    if (selectedRunId() != 0) return;
-    plotted_ = id;  // nothing selected: follow the running run
-    plot_->clearGraphs();
-    firstNewStep = 0;
-  }
-  const QueuedRun* r = queue_->find(id);
-  if (!r || r->losses.empty()) return;
-  const int exits = static_cast<int>(r->losses.front().size());
-  while (plot_->graphCount() < exits) {
+  const int exits = losses.empty() ? 0 : static_cast<int>(losses.front().size());
+  const auto window = static_cast<size_t>(std::max(1, smoothing_->value()));
+  for (int e = 0; e < exits; ++e) {
     QCPGraph* g = plot_->addGraph();
-    g->setPen(QPen(exitColor(plot_->graphCount() - 1), 1.5));
-    g->setName(tr("exit %1").arg(plot_->graphCount()));
+    g->setPen(QPen(exitColor(e), 1.5));
+    g->setName(static_cast<size_t>(e) < exitLayers.size() ? tr("L%1").arg(exitLayers[static_cast<size_t>(e)])
+                                                          : tr("exit %1").arg(e + 1));
+    // Trailing moving average: point s is the mean of steps (s - window, s].
+    QVector<double> x, y;
+    double sum = 0;
+    for (size_t s = 0; s < losses.size(); ++s) {
+      const auto& row = losses[s];
+      sum += e < static_cast<int>(row.size()) ? row[static_cast<size_t>(e)] : 0.0;
+      if (s >= window) sum -= losses[s - window][static_cast<size_t>(e)];
+      x << static_cast<double>(s + 1);
+      y << sum / static_cast<double>(std::min(window, s + 1));
+    }
+    g->setData(x, y, true);
   }
-  for (size_t s = static_cast<size_t>(firstNewStep); s < r->losses.size(); ++s)
-    for (int e = 0; e < exits && e < static_cast<int>(r->losses[s].size()); ++e)
-      plot_->graph(e)->addData(static_cast<double>(s + 1), r->losses[s][static_cast<size_t>(e)]);
   plot_->rescaleAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

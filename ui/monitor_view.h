@@ -1,10 +1,18 @@
-// Live monitoring of the run queue: one row per run (state, progress bar, step, ETA,
-// examples/s) with stop/remove buttons, the queue's pause button and parallel-run count
-// (kept in QSettings), and the per-exit training-loss curves of the selected run,
-// appended as the queue's throttled updates arrive.
+// The Runs tab: one row per run the workbench knows, both the queue's (state, progress bar,
+// step, ETA, examples/s, latest message) and run files opened from disk that have not
+// finished (their state, steps and why their evaluation is missing, re-read as they grow).
+// Stop / Pause per run, Remove, the queue's Pause and parallel-run count (in QSettings),
+// and the per-exit training-loss curves of the selected run, named by layer, optionally
+// smoothed, with the legend outside the data.
 #pragma once
 
+#include "ui/run_loader.h"
+
 #include <QWidget>
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 class QCustomPlot;
 class QPushButton;
@@ -20,26 +28,44 @@ class MonitorView : public QWidget {
  public:
   explicit MonitorView(RunQueue* queue, QWidget* parent = nullptr);
 
+  // Run files open in the workbench; those the queue did not produce get rows of their own.
+  void setOpenedRuns(const std::vector<RunPtr>& runs);
+
   QCustomPlot* plot() const { return plot_; }
   QTableWidget* table() const { return table_; }
-  int selectedRunId() const;
+  int selectedRunId() const;           // queue id of the selected row, 0 for none or a file
+  int rowOfRun(int id) const;          // row of a queue run, -1 if absent
+  void selectRun(int id);
+  QPushButton* stopButton() const { return stop_; }
+  QPushButton* pauseRunButton() const { return pauseRun_; }
+  QPushButton* removeButton() const { return remove_; }
   QPushButton* pauseButton() const { return pause_; }
   QSpinBox* parallelSpin() const { return parallel_; }
+  QSpinBox* smoothingSpin() const { return smoothing_; }
 
  private:
+  struct Row {
+    int queueId = 0;  // 0: an opened file
+    RunPtr file;
+  };
   void rebuildTable();
-  void updateRow(int id);
-  void showLosses(int id);
-  void appendLosses(int id, int firstNewStep);
+  void fillRow(int row);
+  void updateRun(int id);
+  void updateButtons();
+  void showSelectedLosses();
+  void plotLosses(const std::vector<std::vector<float>>& losses, const std::vector<int64_t>& exitLayers);
 
   RunQueue* queue_;
+  std::vector<RunPtr> opened_;
+  std::vector<Row> rows_;
   QTableWidget* table_;
   QPushButton* stop_;
+  QPushButton* pauseRun_;
   QPushButton* remove_;
   QPushButton* pause_;
   QSpinBox* parallel_;
+  QSpinBox* smoothing_;
   QCustomPlot* plot_;
-  int plotted_ = 0;  // run id whose losses are on the plot
 };
 
 }  // namespace sweet::ui

@@ -36,16 +36,23 @@ RunLoader::RunLoader(QObject* parent) : QObject(parent) {
   });
 }
 
-void RunLoader::load(const QStringList& paths) {
-  pending_.push_back(paths);
+void RunLoader::load(const QStringList& paths, bool reload) {
+  // A reload already waiting for the same files makes another one pointless.
+  for (const auto& [waiting, quiet] : pending_)
+    if (quiet && reload && waiting == paths) return;
+  pending_.emplace_back(paths, reload);
   if (!watcher_.isRunning()) startNext();
 }
 
 void RunLoader::startNext() {
   if (pending_.empty()) return;
-  const QStringList paths = pending_.front();
+  const auto [paths, reload] = pending_.front();
   pending_.erase(pending_.begin());
-  watcher_.setFuture(QtConcurrent::run([paths] { return loadRunFiles(paths); }));
+  watcher_.setFuture(QtConcurrent::run([paths = paths, reload = reload] {
+    LoadBatch batch = loadRunFiles(paths);
+    batch.reload = reload;
+    return batch;
+  }));
 }
 
 }  // namespace sweet::ui

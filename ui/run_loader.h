@@ -26,6 +26,7 @@ using RunPtr = std::shared_ptr<const LoadedRun>;
 struct LoadBatch {
   std::vector<RunPtr> runs;
   std::vector<std::pair<QString, QString>> errors;  // path, message
+  bool reload = false;  // a re-read of open files that grew: errors go to the status bar only
 };
 
 // Synchronous load of several files (used by the worker and by headless export).
@@ -36,7 +37,8 @@ class RunLoader : public QObject {
  public:
   explicit RunLoader(QObject* parent = nullptr);
   // Starts loading; batches requested while one is in flight are queued behind it.
-  void load(const QStringList& paths);
+  // `reload`: a quiet re-read of files already open (live runs).
+  void load(const QStringList& paths, bool reload = false);
   bool busy() const { return watcher_.isRunning(); }
 
  Q_SIGNALS:
@@ -45,7 +47,7 @@ class RunLoader : public QObject {
  private:
   void startNext();
   QFutureWatcher<LoadBatch> watcher_;
-  std::vector<QStringList> pending_;
+  std::vector<std::pair<QStringList, bool>> pending_;
 };
 
 }  // namespace sweet::ui

@@ -84,12 +84,36 @@ void RunQueue::stop(int id) {
   if (!r) return;
   if (r->state == QueuedRun::State::Running) {
     if (Slot* slot = slotRunning(id)) slot->worker->requestStop();
+    r->message = tr("stopping after the current step…");
     Q_EMIT message(r->name + tr(": stopping…"));
+    Q_EMIT runChanged(id);
   } else if (r->state == QueuedRun::State::Queued) {
     r->state = QueuedRun::State::Stopped;
     r->message = tr("removed from the queue before it started");
     Q_EMIT runChanged(id);
+    if (!isBusy()) Q_EMIT idle();
   }
+}
+
+void RunQueue::stopAll() {
+  std::vector<int> ids;
+  for (const auto& r : runs_)
+    if (r.state == QueuedRun::State::Queued || r.state == QueuedRun::State::Running) ids.push_back(r.id);
+  // Queued ones first, so a freed slot does not start one of them.
+  for (int id : ids)
+    if (find(id)->state == QueuedRun::State::Queued) stop(id);
+  for (int id : ids)
+    if (find(id) && find(id)->state == QueuedRun::State::Running) stop(id);
+}
+
+void RunQueue::setRunPaused(int id, bool paused) {
+  QueuedRun* r = findMutable(id);
+  Slot* slot = slotRunning(id);
+  if (!r || !slot || r->state != QueuedRun::State::Running || r->paused == paused) return;
+  slot->worker->setPaused(paused);
+  r->paused = paused;
+  Q_EMIT message(r->name + (paused ? tr(": paused after its current step") : tr(": resumed")));
+  Q_EMIT runChanged(id);
 }
 
 bool RunQueue::remove(int id) {
@@ -108,11 +132,17 @@ bool RunQueue::shutdown(int waitMs) {
   for (auto& r : runs_)
     if (r.state == QueuedRun::State::Queued) r.state = QueuedRun::State::Stopped;
   for (auto& slot : slots_) {
-    slot->worker->requestStop();
+    if (slot->worker) slot->worker->requestStop();
     slot->thread.quit();
   }
   bool ended = true;
-  for (auto& slot : slots_) ended &= slot->thread.wait(waitMs);
+  for (auto& slot : slots_) {
+    const bool done = waitMs < 0 ? slot->thread.wait() : slot->thread.wait(static_cast<unsigned long>(waitMs));
+    // Only a worker whose thread has ended can be deleted; one still training is left
+    // to the destructor's unbounded wait.
+    if (done) slot->worker.reset();
+    ended &= done;
+  }
   return ended;
 }
 
@@ -127,16 +157,30 @@ void RunQueue::startNext() {
     if (!slot) {  // threads are made on demand and kept for later runs
       slots_.push_back(std::make_unique<Slot>());
       slot = slots_.back().get();
-      slot->worker = new TrainingWorker;
-      slot->worker->moveToThread(&slot->thread);
-      connect(&slot->thread, &QThread::finished, slot->worker, &QObject::deleteLater);
-      connect(slot->worker, &TrainingWorker::dataReady, this, [this] {
+      slot->worker = std::make_unique<TrainingWorker>();
+      TrainingWorker* worker = slot->worker.get();
+      worker->moveToThread(&slot->thread);
+      connect(worker, &TrainingWorker::dataReady, this, [this] {
         if (!redraw_.isActive()) redraw_.start();
       });
-      connect(slot->worker, &TrainingWorker::messageReady, this, [this](int id, const QString& text) {
-        if (QueuedRun* q = findMutable(id)) Q_EMIT message(q->name + ": " + text);
+      connect(worker, &TrainingWorker::messageReady, this, [this](int id, const QString& text) {
+        if (QueuedRun* q = findMutable(id)) {
+          q->message = text;
+          Q_EMIT message(q->name + ": " + text);
+          Q_EMIT runChanged(id);
+        }
       });
-      connect(slot->worker, &TrainingWorker::jobFinished, this, &RunQueue::onJobFinished);
+      connect(worker, &TrainingWorker::runFileReady, this, [this](int id, const QString& file, const QVector<qint64>& layers) {
+        if (QueuedRun* q = findMutable(id)) {
+          q->runFile = file;
+          q->exitLayers.assign(layers.begin(), layers.end());
+          Q_EMIT runFileCreated(id, file);
+        }
+      });
+      connect(worker, &TrainingWorker::evaluationWritten, this, [this](int id, qint64) {
+        if (const QueuedRun* q = find(id)) Q_EMIT runFileUpdated(id, q->runFile);
+      });
+      connect(worker, &TrainingWorker::jobFinished, this, &RunQueue::onJobFinished);
       slot->thread.setObjectName(QStringLiteral("sweet-training-%1").arg(slots_.size()));
       slot->thread.start();
     }
@@ -147,7 +191,7 @@ void RunQueue::startNext() {
     r.state = QueuedRun::State::Running;
     slot->running = r.id;
     slot->worker->clearStop();  // safe: the worker is idle between jobs
-    QMetaObject::invokeMethod(slot->worker, "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
+    QMetaObject::invokeMethod(slot->worker.get(), "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
                               Q_ARG(QString, r.demoCheckpointDir), Q_ARG(QByteArray, QByteArray::fromStdString(config.dump())));
     Q_EMIT message(r.name + tr(": started (%n thread(s))", nullptr, r.threads));
     Q_EMIT runChanged(r.id);
@@ -156,6 +200,7 @@ void RunQueue::startNext() {
 
 void RunQueue::drain() {
   for (auto& slot : slots_) {
+    if (!slot->worker) continue;
     TrainingWorker::Batch batch = slot->worker->take();
     QueuedRun* r = findMutable(slot->running);
     if (!r) continue;
@@ -196,13 +241,15 @@ void RunQueue::onJobFinished(int id, int outcome, const QString& runFile, const 
     r->state = outcome == static_cast<int>(JobResult::Outcome::Finished)  ? QueuedRun::State::Finished
                : outcome == static_cast<int>(JobResult::Outcome::Stopped) ? QueuedRun::State::Stopped
                                                                           : QueuedRun::State::Failed;
-    r->runFile = runFile;
+    r->paused = false;
+    if (!runFile.isEmpty()) r->runFile = runFile;
     r->message = text;
     Q_EMIT message(r->name + ": " + stateName(r->state) + (text.isEmpty() ? QString() : " — " + text));
     Q_EMIT runChanged(id);
-    if (!runFile.isEmpty()) Q_EMIT runFinished(id, runFile);
+    if (!r->runFile.isEmpty()) Q_EMIT runFinished(id, r->runFile);
   }
   startNext();
+  if (!isBusy()) Q_EMIT idle();
 }
 
 }  // namespace sweet::ui

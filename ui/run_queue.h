@@ -4,7 +4,8 @@
 // Pausing keeps running runs going but starts no new one. Progress and gradient records
 // are drained from the workers' buffers by a ~40 ms single-shot timer, so redraws are
 // coalesced however fast steps arrive. Stop is immediate (an atomic flag); stopped and
-// failed runs keep their files.
+// failed runs keep their files. Each worker is owned by its slot and deleted only after
+// its thread has ended, so no call ever reaches a worker that is gone.
 #pragma once
 
 #include "analysis/gradient_conflict.h"
@@ -30,6 +31,8 @@ struct QueuedRun {
   std::string configJson;
   QString demoCheckpointDir;
   State state = State::Queued;
+  bool paused = false;                     // running, held between two steps
+  std::vector<int64_t> exitLayers;         // known once the run file exists
   int threads = 0;                         // libtorch threads it was started with
   JobProgress progress;                    // latest step
   int64_t stepsSeen = 0;                   // step reports received (across threads)
@@ -53,10 +56,16 @@ class RunQueue : public QObject {
   int runningCount() const;
   // Stops a running run (kept as Stopped) or drops a queued one.
   void stop(int id);
+  // Stops every running run and drops every queued one; idle() follows once all ended.
+  void stopAll();
+  // Holds a running run between two steps (true) or lets it go on (false).
+  void setRunPaused(int id, bool paused);
   // Removes a run that is not running from the list.
   bool remove(int id);
-  // Stops everything and waits up to `waitMs` for the workers; true when all have ended.
-  bool shutdown(int waitMs = 30000);
+  // Stops everything and waits for the workers' threads to end (up to `waitMs`, -1 = as
+  // long as it takes); true when all have ended. Blocks: the GUI quits through stopAll()
+  // and idle() instead, and calls this once nothing runs.
+  bool shutdown(int waitMs = -1);
 
   // Runs trained at the same time (>= 1). Lowering it stops nothing: the excess drains.
   void setParallelRuns(int n);
@@ -72,13 +81,16 @@ class RunQueue : public QObject {
   void lossesAppended(int id, int firstNewStep);
   void gradientsAppended(int id, int firstNewRecord);
   void runFinished(int id, const QString& runFile);
+  void runFileCreated(int id, const QString& runFile);   // the run file can be opened (SWMR)
+  void runFileUpdated(int id, const QString& runFile);   // it has a new interim evaluation
+  void idle();                                           // nothing runs or waits any more
   void message(const QString& text);
   void pausedChanged(bool paused);
 
  private:
   struct Slot {
     QThread thread;
-    TrainingWorker* worker = nullptr;
+    std::unique_ptr<TrainingWorker> worker;  // deleted after `thread` has ended
     int running = 0;  // id of its run, 0 when idle
   };
   QueuedRun* findMutable(int id);

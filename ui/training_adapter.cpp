@@ -8,32 +8,28 @@
 #include "training/demo_checkpoint.h"
 #include "training/device.h"
 #include "training/exit_classifier.h"
+#include "training/task_spec.h"
 #include "training/train_config.h"
 #include "training/trainer.h"
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 namespace sweet::ui {
-namespace {
-
-// The exit layers the trainer will use (the same rule as runTraining); empty when the
-// checkpoint's config cannot be read, in which case training itself reports the error.
-std::vector<int64_t> resolvedExitLayers(const TrainConfig& config) {
-  if (!config.exit_layers.empty()) return config.exit_layers;
-  try {
-    return defaultExitLayers(loadBertConfig(config.model + "/config.json").num_hidden_layers);
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
-}  // namespace
-
 JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& callbacks) {
   const TrainConfig config = trainConfigFromJson(nlohmann::json::parse(configJson), "experiment");
   TrainCallbacks cb;
   cb.stop_requested = callbacks.stopRequested;
   if (callbacks.onMessage) cb.on_message = callbacks.onMessage;
+  // The trainer resolves the exit layers once; the gradient records reuse what it reported.
+  std::vector<int64_t> exitLayers;
+  cb.on_run_file = [&callbacks, &exitLayers](const std::string& file, const std::vector<int64_t>& layers) {
+    exitLayers = layers;
+    if (callbacks.onRunFile) callbacks.onRunFile(file, layers);
+  };
+  if (callbacks.onEvaluation) cb.on_evaluation = callbacks.onEvaluation;
   if (callbacks.onStep)
     cb.on_step = [&callbacks](const StepMetrics& m) {
       JobProgress p;
@@ -46,9 +42,7 @@ JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& call
       p.etaSeconds = m.eta_seconds;
       return callbacks.onStep(p);
     };
-  std::vector<int64_t> exitLayers;
   if (callbacks.onGradients && config.gradients.every > 0) {
-    exitLayers = resolvedExitLayers(config);
     cb.on_gradients = [&callbacks, &exitLayers](const GradientSummary& g) {
       callbacks.onGradients({g.step, g.layers, exitLayers, g.exits, g.cosines});
     };
@@ -79,6 +73,39 @@ std::string describeCheckpoint(const std::string& dir) {
 
 void validateTrainConfig(const std::string& configJson) {
   trainConfigFromJson(nlohmann::json::parse(configJson), "experiment");
+}
+
+std::string checkDataFolder(const std::string& task, const std::string& dir) {
+  const auto spec = glueTask(task);
+  if (!spec) throw std::runtime_error("unknown task '" + task + "'");
+  if (dir.empty()) throw std::runtime_error("task " + task + " needs a data folder (holding " + spec->train_file + " and " +
+                                            spec->eval_file + ")");
+  if (!std::filesystem::is_directory(dir)) throw std::runtime_error(dir + ": no such folder");
+  for (const std::string& file : {spec->train_file, spec->eval_file}) {
+    const std::string path = (std::filesystem::path(dir) / file).string();
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": missing or unreadable (the " + task + " folder of GLUE holds " +
+                                      spec->train_file + " and " + spec->eval_file + ")");
+  }
+  return spec->train_file + ", " + spec->eval_file;
+}
+
+std::string readTrainConfigFile(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open the training config");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  for (const auto& o : overrides) applyOverride(j, o);
+  trainConfigFromJson(j, path);  // validates; the run gets the keys as written
+  return j.dump();
+}
+
+std::string resolvedRunName(const std::string& configJson) {
+  return trainConfigFromJson(nlohmann::json::parse(configJson), "experiment").resolvedRunName();
 }
 
 std::string libtorchVersion() { return sweet::libtorchVersion(); }

@@ -22,7 +22,7 @@ struct JobProgress {
 struct JobGradients {
   int64_t step = 0;
   std::vector<int64_t> layers;      // [G] recorded layers, 1-based
-  std::vector<int64_t> exitLayers;  // [E]; empty when the checkpoint's depth was unreadable
+  std::vector<int64_t> exitLayers;  // [E]
   int64_t exits = 0;
   std::vector<float> cosines;       // [G, E, E], NaN = undefined
 };
@@ -31,6 +31,9 @@ struct JobCallbacks {
   std::function<bool(const JobProgress&)> onStep;         // return false to stop
   std::function<void(const JobGradients&)> onGradients;   // after each gradient record
   std::function<void(const std::string&)> onMessage;
+  // The run file now exists (SWMR-readable), with the exit layers the trainer resolved.
+  std::function<void(const std::string&, const std::vector<int64_t>&)> onRunFile;
+  std::function<void(int64_t step)> onEvaluation;         // an interim evaluation was written
   const std::atomic<bool>* stopRequested = nullptr;       // polled before every step
 };
 
@@ -53,8 +56,17 @@ std::string ensureDemoCheckpointAt(const std::string& dir, const std::string& co
 // vocab 256"); throws std::runtime_error naming the missing or broken file.
 std::string describeCheckpoint(const std::string& dir);
 
+// Checks that a GLUE task folder holds the task's training and evaluation files and that
+// they are readable; returns "train.tsv, dev.tsv" as found, throws naming the missing file.
+std::string checkDataFolder(const std::string& task, const std::string& dir);
+
 // Checks a training config without running it (unknown keys, bad values); throws.
 void validateTrainConfig(const std::string& configJson);
+// Reads a training config file as `sweet train` does, applies "key=value" overrides and
+// validates the result; returns its JSON text. Throws std::runtime_error naming the file.
+std::string readTrainConfigFile(const std::string& path, const std::vector<std::string>& overrides);
+// The run's name as the trainer will resolve it (run_name, else <task>-<method>-lr-s).
+std::string resolvedRunName(const std::string& configJson);
 
 std::string libtorchVersion();
 // Path of a file under resources/ (see app/cli/resource_locator.h); throws when absent.

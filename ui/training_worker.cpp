@@ -1,7 +1,9 @@
 // Training worker: see training_worker.h.
 #include "ui/training_worker.h"
 
+#include <chrono>
 #include <exception>
+#include <thread>
 
 namespace sweet::ui {
 
@@ -14,6 +16,7 @@ TrainingWorker::Batch TrainingWorker::take() {
 }
 
 void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson) {
+  QString runFile;
   try {
     if (!demoCheckpointDir.isEmpty()) {
       Q_EMIT messageReady(id, tr("preparing the demo checkpoint in %1").arg(demoCheckpointDir));
@@ -22,6 +25,11 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
     JobCallbacks cb;
     cb.stopRequested = &stop_;
     cb.onMessage = [this, id](const std::string& m) { Q_EMIT messageReady(id, QString::fromStdString(m)); };
+    cb.onRunFile = [this, id, &runFile](const std::string& path, const std::vector<int64_t>& exitLayers) {
+      runFile = QString::fromStdString(path);
+      Q_EMIT runFileReady(id, runFile, QVector<qint64>(exitLayers.begin(), exitLayers.end()));
+    };
+    cb.onEvaluation = [this, id](int64_t step) { Q_EMIT evaluationWritten(id, step); };
     cb.onStep = [this](const JobProgress& p) {
       bool wasEmpty;
       {
@@ -30,6 +38,7 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
         buffer_.push_back(p);
       }
       if (wasEmpty) Q_EMIT dataReady();  // one notification per drain, not per step
+      while (pause_.load() && !stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       return !stop_.load();
     };
     cb.onGradients = [this](const JobGradients& g) {
@@ -45,9 +54,10 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
     Q_EMIT jobFinished(id, static_cast<int>(r.outcome), QString::fromStdString(r.runFile),
                        QString::fromStdString(r.message));
   } catch (const std::exception& e) {
-    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), QString(), QString::fromStdString(e.what()));
+    // The run file (if it was created) is kept: it holds the steps done before the error.
+    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), runFile, QString::fromStdString(e.what()));
   } catch (...) {
-    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), QString(), tr("unknown error"));
+    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), runFile, tr("unknown error"));
   }
 }
 

@@ -1,14 +1,15 @@
 // The object that trains, living on one of the queue's worker threads. Step metrics and
-// gradient records go into a mutex-guarded buffer and only a cheap dataReady() is emitted, so a fast trainer cannot
-// flood the GUI's event queue; the controller drains the buffer on its own timer. Every
-// entry point catches exceptions and turns them into jobFailed (an escaped exception
-// would terminate the application).
+// gradient records go into a mutex-guarded buffer and only a cheap dataReady() is emitted,
+// so a fast trainer cannot flood the GUI's event queue; the controller drains the buffer
+// on its own timer. runJob catches every exception and turns it into a failed jobFinished
+// (an escaped exception would terminate the application).
 #pragma once
 
 #include "ui/training_adapter.h"
 
 #include <QObject>
 #include <QString>
+#include <QVector>
 
 #include <atomic>
 #include <mutex>
@@ -22,7 +23,13 @@ class TrainingWorker : public QObject {
   // Thread-safe: called directly from the GUI thread (a queued slot would wait for the
   // running job to return, i.e. never stop it).
   void requestStop() { stop_.store(true); }
-  void clearStop() { stop_.store(false); }
+  void clearStop() {
+    stop_.store(false);
+    pause_.store(false);
+  }
+  // A paused job holds between two optimiser steps (its thread sleeps) until resumed or
+  // stopped; the run file stays open and consistent meanwhile.
+  void setPaused(bool paused) { pause_.store(paused); }
   // Drains what was buffered since the last call, both kinds under one lock (taken
   // separately, an item pushed in between would find the buffer non-empty, skip
   // dataReady, and wait for a notification that never comes).
@@ -38,10 +45,13 @@ class TrainingWorker : public QObject {
  Q_SIGNALS:
   void dataReady();
   void messageReady(int id, const QString& message);
+  void runFileReady(int id, const QString& runFile, const QVector<qint64>& exitLayers);
+  void evaluationWritten(int id, qint64 step);
   void jobFinished(int id, int outcome, const QString& runFile, const QString& message);
 
  private:
   std::atomic<bool> stop_{false};
+  std::atomic<bool> pause_{false};
   std::mutex mutex_;
   std::vector<JobProgress> buffer_;
   std::vector<JobGradients> gradients_;
