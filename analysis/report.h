@@ -63,6 +63,9 @@ struct Report {
   std::vector<std::string> notes;         // warnings a reader must see (running runs, …)
 };
 
+// A cost fraction as the paper writes it: "1/12", "3/4", "1", "1 3/8".
+std::string costFractionLabel(double fraction);
+
 // Model label of a run: the last path component of config "model" when set, else "<L>L".
 std::string modelName(const RunData& run);
 

@@ -19,8 +19,11 @@ std::string fmt(const char* format, double value) {
   return buffer;
 }
 
-// "1/12", "3/4", "1", "1 3/8": the cost fractions as the paper writes them.
-std::string fractionLabel(double f) {
+std::string fractionLabel(double f) { return costFractionLabel(f); }
+
+}  // namespace
+
+std::string costFractionLabel(double f) {
   for (int d = 1; d <= 48; ++d) {
     const double n = f * d;
     if (std::abs(n - std::round(n)) > 1e-9) continue;
@@ -31,6 +34,8 @@ std::string fractionLabel(double f) {
   }
   return fmt("%.4g", f);
 }
+
+namespace {
 
 std::string meanStd(const SeedSummary& s, bool latex = false) {
   std::string out = fmt("%.1f", 100 * s.mean);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <filesystem>
 #include <set>
 
 namespace sweet::ui {
@@ -69,42 +70,119 @@ std::string methodDisplayName(const std::string& method) {
   return out;
 }
 
-void CurveModel::build(const std::vector<RunPtr>& runs) {
+namespace {
+
+// Config values by dotted key ("gradients.every"), the keys that never separate experiments
+// left out, so two series can be told apart by the keys whose values differ.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
+    return;
+  }
+  out[prefix] = j.is_string() ? j.get<std::string>() : j.dump();
+}
+
+std::map<std::string, std::string> experimentKeys(const analysis::RunData& run) {
+  std::map<std::string, std::string> keys;
+  flatten(run.config, "", keys);
+  for (const std::string& ignored : analysis::defaultIgnoredConfigKeys())
+    for (auto it = keys.begin(); it != keys.end();) {
+      const std::string& k = it->first;
+      const bool match = k == ignored || (k.size() > ignored.size() && k.compare(k.size() - ignored.size(), ignored.size(), ignored) == 0 &&
+                                          k[k.size() - ignored.size() - 1] == '.');
+      it = match ? keys.erase(it) : std::next(it);
+    }
+  keys.erase("method");
+  return keys;
+}
+
+std::string shortValue(const std::string& key, const std::string& value) {
+  if (key == "model" || key == "data_dir") return std::filesystem::path(value).filename().string();
+  return value.size() > 24 ? value.substr(0, 21) + "..." : value;
+}
+
+}  // namespace
+
+void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options) {
   series_.clear();
-  std::vector<analysis::RunData> shallow;  // groupBySeed reads config only; copy without logits
+  notes_.clear();
+  options_ = options;
+  std::vector<RunPtr> evaluated;
   for (const RunPtr& run : runs) {
+    if (run->data.hasEvaluation()) evaluated.push_back(run);
+    else notes_.push_back(run->data.runName + ": no evaluation yet (" + run->data.unfinishedReason() + ")");
+  }
+  std::vector<analysis::RunData> shallow;  // groupBySeed reads config only; copy without logits
+  for (const RunPtr& run : evaluated) {
     analysis::RunData r;
     r.config = run->data.config;
     r.path = run->data.path;
     shallow.push_back(std::move(r));
   }
   const auto groups = analysis::groupBySeed(shallow);
-  std::map<std::string, int> perMethod;
-  for (const auto& g : groups) ++perMethod[runs[g.front()]->data.method];
 
-  for (const auto& group : groups) {
-    auto s = std::make_unique<CurveSeries>();
-    const auto& first = runs[group.front()]->data;
-    s->method = first.method;
-    s->label = methodDisplayName(first.method);
-    if (perMethod[first.method] > 1) {
-      char lr[32];
-      std::snprintf(lr, sizeof(lr), " lr=%g", first.learningRate);
-      s->label += lr + (" " + first.task);
+  // Series of one method that differ in their configs are labelled by those differences.
+  std::map<std::string, std::vector<size_t>> groupsOfMethod;
+  for (size_t g = 0; g < groups.size(); ++g) groupsOfMethod[evaluated[groups[g].front()]->data.method].push_back(g);
+  std::vector<std::string> suffix(groups.size());
+  std::vector<int> variant(groups.size(), 0);
+  for (const auto& [method, members] : groupsOfMethod) {
+    if (members.size() < 2) continue;
+    std::vector<std::map<std::string, std::string>> keys;
+    std::set<std::string> names;
+    for (size_t g : members) {
+      keys.push_back(experimentKeys(evaluated[groups[g].front()]->data));
+      for (const auto& [k, v] : keys.back()) names.insert(k);
     }
+    for (const std::string& name : names) {
+      std::set<std::string> values;
+      for (const auto& k : keys) values.insert(k.count(name) ? k.at(name) : "-");
+      if (values.size() < 2) continue;
+      for (size_t m = 0; m < members.size(); ++m)
+        suffix[members[m]] += " " + (name == "learning_rate" ? std::string("lr") : name) + "=" +
+                              shortValue(name, keys[m].count(name) ? keys[m].at(name) : "-");
+    }
+    for (size_t m = 0; m < members.size(); ++m) variant[members[m]] = static_cast<int>(m);
+  }
+
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& group = groups[gi];
+    auto s = std::make_unique<CurveSeries>();
+    const auto& first = evaluated[group.front()]->data;
+    s->method = first.method;
+    s->label = methodDisplayName(first.method) + suffix[gi];
+    s->variant = variant[gi];
     s->metric = analysis::metricFromName(first.metric);
     s->exitLayers = first.exitLayers;
     s->numLayers = first.numLayers;
     s->cost = std::make_unique<analysis::CostModel>(analysis::CostModel::forMethod(first.method, first.exitLayers));
+    s->costFractions = analysis::fixedCostFractions(first.numLayers, s->cost->kind());
     for (size_t idx : group) {
-      const RunPtr& run = runs[idx];
-      if (run->data.eval.empty() || run->data.exitLayers != first.exitLayers) continue;
-      s->runs.push_back(run);
-      s->replays.push_back(std::make_unique<analysis::ExitReplay>(run->data.eval));
-      s->seedCurves.push_back(analysis::exactCurve(*s->replays.back(), *s->cost, s->metric));
-      s->sweeps.push_back(makeSweep(*s->replays.back()));
+      const RunPtr& run = evaluated[idx];
+      if (run->data.exitLayers != first.exitLayers) continue;
+      try {
+        auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval);
+        analysis::Curve exact = analysis::exactCurve(*replay, *s->cost, s->metric);
+        analysis::Curve shown = options.exactCurve ? exact
+                                                   : analysis::thresholdCurve(*replay, *s->cost, s->metric,
+                                                                              analysis::ExitRule::Confidence,
+                                                                              analysis::paperThresholds(run->data.numLabels));
+        s->sweeps.push_back(makeSweep(*replay));
+        s->replays.push_back(std::move(replay));
+        s->exactCurves.push_back(std::move(exact));
+        s->seedCurves.push_back(std::move(shown));
+        s->runs.push_back(run);
+        s->interim = s->interim || !run->data.evalDone;
+      } catch (const std::exception& e) {
+        notes_.push_back(run->data.runName + ": left out: " + e.what());
+      }
     }
     if (s->runs.empty()) continue;
+    if (s->interim) {
+      int64_t step = 0;
+      for (const RunPtr& run : s->runs) step = std::max(step, run->data.evalStep);
+      s->label += " (interim, step " + std::to_string(step) + ")";
+    }
     // Common grid over the range every seed's curve covers; 160 samples draw smoothly.
     double lo = -1e300, hi = 1e300;
     for (const auto& c : s->seedCurves) lo = std::max(lo, c.minCost()), hi = std::min(hi, c.maxCost());
@@ -125,7 +203,7 @@ void CurveModel::build(const std::vector<RunPtr>& runs) {
   }
 }
 
-ThresholdReadout CurveModel::readout(size_t index, double threshold) const {
+ThresholdReadout CurveModel::readout(size_t index, double threshold) {
   const CurveSeries& s = *series_.at(index);
   ThresholdReadout out;
   out.threshold = threshold;
@@ -147,7 +225,7 @@ ThresholdReadout CurveModel::readout(size_t index, double threshold) const {
 }
 
 double CurveModel::thresholdForCost(size_t index, double cost) const {
-  const auto& points = series_.at(index)->seedCurves.front().points;
+  const auto& points = series_.at(index)->exactCurves.front().points;
   auto it = std::lower_bound(points.begin(), points.end(), cost,
                              [](const analysis::CurvePoint& p, double c) { return p.cost < c; });
   if (it == points.end()) return points.back().threshold;

@@ -41,7 +41,9 @@ struct ReadoutSweep {
 };
 
 struct CurveSeries {
-  std::string label;                // "EE", "SWEET lr=…", …
+  std::string label;                // "EE"; same-method series add the keys they differ in
+  int variant = 0;                  // 0 for a method's first series, 1 for its second, …
+  bool interim = false;             // some seed shows an interim (not final) evaluation
   std::string method;
   analysis::Metric metric = analysis::Metric::Accuracy;
   std::vector<int64_t> exitLayers;
@@ -50,19 +52,32 @@ struct CurveSeries {
   std::unique_ptr<analysis::CostModel> cost;
   std::vector<std::unique_ptr<analysis::ExitReplay>> replays;
   std::vector<std::unique_ptr<ReadoutSweep>> sweeps;  // one per replay
-  std::vector<analysis::Curve> seedCurves;
+  std::vector<analysis::Curve> seedCurves;    // drawn: the paper's sweep or the exact curve
+  std::vector<analysis::Curve> exactCurves;   // for dragging and thresholdForCost
+  std::vector<double> costFractions;          // the report's fixed cost fractions for this series
   // Seed mean and CI on a grid spanning the cost range every seed reaches.
   std::vector<double> gridCost, gridMean, gridLow, gridHigh;
 };
 
+struct CurveOptions {
+  // false: the paper's 11-threshold sweep, as `sweet report` (its default); true: the
+  // exact curve (every distinct confidence is a breakpoint), as `sweet report --exact-curve`.
+  bool exactCurve = false;
+};
+
 class CurveModel {
  public:
-  // Groups runs whose configs differ only in seed/output (analysis::groupBySeed).
-  void build(const std::vector<RunPtr>& runs);
+  // Groups runs whose configs differ only in seed/output (analysis::groupBySeed). Runs
+  // without an evaluation are left out and named in notes(), as are runs the analysis
+  // refuses (e.g. non-finite logits of a diverged run).
+  void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {});
+  const CurveOptions& options() const { return options_; }
+  const std::vector<std::string>& notes() const { return notes_; }
   const std::vector<std::unique_ptr<CurveSeries>>& series() const { return series_; }
   size_t size() const { return series_.size(); }
 
-  ThresholdReadout readout(size_t series, double threshold) const;
+  // Not const: each seed's sweep moves from the last threshold asked for to this one.
+  ThresholdReadout readout(size_t series, double threshold);
   // The threshold whose (first seed's) exact-curve point is closest in cost to `cost`.
   double thresholdForCost(size_t series, double cost) const;
   // Mean ± CI of the score at a cost fraction over seeds; nullopt where a seed's curve
@@ -71,6 +86,8 @@ class CurveModel {
 
  private:
   std::vector<std::unique_ptr<CurveSeries>> series_;
+  std::vector<std::string> notes_;
+  CurveOptions options_;
 };
 
 // "ee" -> "EE" etc.

@@ -1,12 +1,15 @@
 // Speed-accuracy view: see curve_view.h.
 #include "ui/curve_view.h"
 
+#include "analysis/report.h"
 #include "ui/figure_style.h"
 #include "ui/plot_style.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/speedup_axis.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QSettings>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QHeaderView>
@@ -16,14 +19,23 @@
 #include <QTextStream>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 namespace sweet::ui {
 namespace {
 
-// The paper's fixed cost fractions for the readout table.
-const double kFixedRatios[] = {1.0 / 12.0, 0.25, 0.5, 0.75, 1.0};
-const char* kFixedRatioNames[] = {"1/12", "1/4", "1/2", "3/4", "1"};
+// A method's second, third, … series: the method's hue, darker or lighter, dashed.
+QPen seriesPen(const CurveSeries& s, int index) {
+  QColor color = methodColor(s.method, index);
+  if (s.variant > 0) color = s.variant % 2 ? color.darker(100 + 35 * ((s.variant + 1) / 2)) : color.lighter(100 + 25 * (s.variant / 2));
+  QPen pen(color, 2);
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  pen.setStyle(styles[s.variant % 4]);
+  return pen;
+}
 
 }  // namespace
 
@@ -47,7 +59,24 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   readoutLayout_ = new QVBoxLayout(side);
   shared_ = new QCheckBox(tr("Drag all markers together"), side);
   shared_->setToolTip(tr("Shared mode: moving one threshold sets the same threshold on every method"));
+  curveKind_ = new QComboBox(side);
+  curveKind_->addItem(tr("Curve: paper's 11-threshold sweep"));
+  curveKind_->addItem(tr("Curve: exact (every threshold)"));
+  curveKind_->setToolTip(tr("How the curves and the fixed-cost table are computed: the paper's sweep of 11 "
+                            "thresholds from 1/K to 1 (as `sweet report`), or the exact curve (as `sweet report "
+                            "--exact-curve`)"));
+  curveKind_->setCurrentIndex(QSettings().value(QStringLiteral("curves/exact"), false).toBool() ? 1 : 0);
+  connect(curveKind_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this](int index) {
+    QSettings().setValue(QStringLiteral("curves/exact"), index == 1);
+    setRuns(runs_);
+  });
+  notes_ = new QLabel(side);
+  notes_->setWordWrap(true);
+  notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  notes_->setToolTip(tr("Runs that are not drawn, and why"));
+  readoutLayout_->addWidget(curveKind_);
   readoutLayout_->addWidget(shared_);
+  readoutLayout_->addWidget(notes_);
   readoutLayout_->addStretch();
 
   fixedTable_ = new QTableWidget(this);
@@ -66,9 +95,25 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
 }
 
 void CurveView::setRuns(const std::vector<RunPtr>& runs) {
-  model_.build(runs);
+  runs_ = runs;
+  CurveOptions options;
+  options.exactCurve = curveKind_->currentIndex() == 1;
+  // Thresholds the user set survive a rebuild (a live run re-read) where the series stays.
+  std::map<std::string, double> kept;
+  for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i) kept[model_.series()[i]->method + std::to_string(model_.series()[i]->variant)] = markers_[i].threshold;
+  model_.build(runs, options);
   rebuild();
+  for (size_t i = 0; i < model_.size(); ++i) {
+    auto it = kept.find(model_.series()[i]->method + std::to_string(model_.series()[i]->variant));
+    if (it != kept.end()) setThreshold(i, it->second);
+  }
+  QStringList notes;
+  for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
+  notes_->setText(notes.join(QLatin1Char('\n')));
+  notes_->setVisible(!notes.isEmpty());
 }
+
+void CurveView::setExactCurve(bool exact) { curveKind_->setCurrentIndex(exact ? 1 : 0); }
 
 void CurveView::rebuild() {
   plot_->clearGraphs();
@@ -80,7 +125,8 @@ void CurveView::rebuild() {
   double xMax = 1.0;
   for (size_t i = 0; i < model_.size(); ++i) {
     const CurveSeries& s = *model_.series()[i];
-    const QColor color = methodColor(s.method, static_cast<int>(i));
+    const QPen pen = seriesPen(s, static_cast<int>(i));
+    const QColor color = pen.color();
     const QString name = QString::fromStdString(s.label);
     const QVector<double> x(s.gridCost.begin(), s.gridCost.end());
     if (s.runs.size() > 1) {  // one seed has no spread: no band rather than a fake one
@@ -100,9 +146,9 @@ void CurveView::rebuild() {
       high->removeFromLegend();
     }
     QCPGraph* mean = plot_->addGraph();
-    mean->setName(name + QStringLiteral(" (%1 seed%2)").arg(s.runs.size()).arg(s.runs.size() == 1 ? "" : "s"));
+    mean->setName(name + tr(" (%n seed(s))", nullptr, static_cast<int>(s.runs.size())));
     mean->setData(x, QVector<double>(s.gridMean.begin(), s.gridMean.end()), true);
-    mean->setPen(QPen(color, 2));
+    mean->setPen(pen);
     xMax = std::max(xMax, s.cost->maxCost());
 
     Marker m;
@@ -115,6 +161,9 @@ void CurveView::rebuild() {
     m.spin->setRange(0.0, 1.0);
     m.spin->setDecimals(4);
     m.spin->setSingleStep(0.01);
+    // Only Enter or leaving the box applies a typed value: applying every keystroke would
+    // rewrite the text under the cursor ("0." becomes 0.0000 before the 95 is typed).
+    m.spin->setKeyboardTracking(false);
     m.spin->setPrefix(name + tr(" threshold "));
     m.spin->setToolTip(tr("Confidence threshold of %1: an instance leaves at the first exit whose max softmax "
                           "probability reaches it").arg(name));
@@ -138,6 +187,12 @@ void CurveView::rebuild() {
   if (yLo > yHi) yLo = 0, yHi = 1;
   const double pad = std::max(0.05, 0.08 * (yHi - yLo));
   plot_->yAxis->setRange(yLo - pad, yHi + pad);
+  // The y axis names the metric of the runs shown (accuracy, or MCC for CoLA).
+  std::set<std::string> metrics;
+  for (const auto& s : model_.series()) metrics.insert(analysis::metricName(s->metric));
+  QStringList metricNames;
+  for (const auto& m : metrics) metricNames << QString::fromStdString(m);
+  plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, 0.9);
   fillFixedRatioTable();
   plot_->replot();
@@ -177,18 +232,27 @@ QPointF CurveView::markerPixel(size_t series) const {
 }
 
 void CurveView::fillFixedRatioTable() {
-  const int cols = static_cast<int>(std::size(kFixedRatios));
+  // The report's columns: the union of every series' fixed cost fractions (1/24 for
+  // 24-layer models, the cascade's 1 3/8 and 1 3/4), — where a series has none.
+  std::vector<double> fractions;
+  for (const auto& s : model_.series()) fractions.insert(fractions.end(), s->costFractions.begin(), s->costFractions.end());
+  std::sort(fractions.begin(), fractions.end());
+  fractions.erase(std::unique(fractions.begin(), fractions.end(), [](double a, double b) { return std::abs(a - b) < 1e-12; }),
+                  fractions.end());
+  const int cols = static_cast<int>(fractions.size());
   fixedTable_->clear();
   fixedTable_->setRowCount(static_cast<int>(model_.size()));
   fixedTable_->setColumnCount(cols);
   QStringList headers;
-  for (const char* n : kFixedRatioNames) headers << tr("cost %1").arg(n);
+  for (double f : fractions) headers << tr("cost %1").arg(QString::fromStdString(analysis::costFractionLabel(f)));
   fixedTable_->setHorizontalHeaderLabels(headers);
   for (size_t i = 0; i < model_.size(); ++i) {
-    fixedTable_->setVerticalHeaderItem(static_cast<int>(i),
-                                       new QTableWidgetItem(QString::fromStdString(model_.series()[i]->label)));
+    const CurveSeries& s = *model_.series()[i];
+    fixedTable_->setVerticalHeaderItem(static_cast<int>(i), new QTableWidgetItem(QString::fromStdString(s.label)));
     for (int c = 0; c < cols; ++c) {
-      const auto v = model_.scoreAtCost(i, kFixedRatios[c]);
+      const bool tabulated = std::any_of(s.costFractions.begin(), s.costFractions.end(),
+                                         [&](double f) { return std::abs(f - fractions[static_cast<size_t>(c)]) < 1e-12; });
+      const auto v = tabulated ? model_.scoreAtCost(i, fractions[static_cast<size_t>(c)]) : std::nullopt;
       QString text = QStringLiteral("—");
       if (v) {
         text = QString::number(v->mean, 'f', 4);

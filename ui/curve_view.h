@@ -14,6 +14,7 @@
 class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QMouseEvent;
@@ -28,6 +29,11 @@ class CurveView : public QWidget {
   explicit CurveView(QWidget* parent = nullptr);
 
   void setRuns(const std::vector<RunPtr>& runs);
+  // The paper's 11-threshold sweep (default, as `sweet report`) or the exact curve.
+  void setExactCurve(bool exact);
+  QComboBox* curveKindBox() const { return curveKind_; }
+  QLabel* notesLabel() const { return notes_; }
+  QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }
 
   QCustomPlot* plot() const { return plot_; }
   const CurveModel& model() const { return model_; }
@@ -61,7 +67,10 @@ class CurveView : public QWidget {
   void onMouseRelease(QMouseEvent* event);
 
   CurveModel model_;
+  std::vector<RunPtr> runs_;
   QCustomPlot* plot_;
+  QComboBox* curveKind_;
+  QLabel* notes_;
   QVBoxLayout* readoutLayout_;
   QCheckBox* shared_;
   QTableWidget* fixedTable_;

@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kSortRole = Qt::UserRole + 1;
 constexpr int kGapRole = Qt::UserRole + 2;  // gap rows stay below the methods when sorting
+constexpr int kStdRole = Qt::UserRole + 3;  // the seed std, for exports in the CLI's format
 
 // Sorts by the numeric mean rather than the "0.81 ± 0.01" text; gap rows always last.
 class NumericItem : public QTableWidgetItem {
@@ -75,17 +76,22 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   table_->setRowCount(0);
   table_->setColumnCount(0);
   std::vector<analysis::RunData> data;
-  for (const RunPtr& r : runs)
-    if (!r->data.eval.empty()) data.push_back(r->data);
+  QStringList waiting;
+  for (const RunPtr& r : runs) {
+    if (r->data.hasEvaluation()) data.push_back(r->data);
+    else waiting << tr("%1: no evaluation yet (%2)").arg(QString::fromStdString(r->data.runName),
+                                                        QString::fromStdString(r->data.unfinishedReason()));
+  }
   if (data.empty()) {
-    notes_->setText(tr("No evaluated runs loaded."));
+    notes_->setText((QStringList{tr("No evaluated runs loaded.")} + waiting).join(QLatin1Char('\n')));
     return;
   }
   analysis::Report report;
   try {
     report = analysis::buildReport(data, {});
   } catch (const std::exception& e) {
-    notes_->setText(tr("Cannot build the table: %1").arg(QString::fromStdString(e.what())));
+    notes_->setText((QStringList{tr("Cannot build the table: %1").arg(QString::fromStdString(e.what()))} + waiting)
+                        .join(QLatin1Char('\n')));
     return;
   }
   size_t exits = 0;
@@ -104,13 +110,14 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
     for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
   for (int r = 0; r < groupRows; ++r) {
     const auto& g = report.groups[static_cast<size_t>(r)];
-    auto* head = new NumericItem(QString::fromStdString(g.label + " (" + std::to_string(g.seeds.size()) + " seeds)"));
+    auto* head = new NumericItem(QString::fromStdString(g.label) + tr(" (%n seed(s))", nullptr, static_cast<int>(g.seeds.size())));
     table_->setVerticalHeaderItem(r, head);
     for (size_t e = 0; e < g.perExit.size(); ++e) {
       const auto& s = g.perExit[e];
       QString text = fmt(s.mean) + (s.std ? QStringLiteral(" ± ") + fmt(*s.std) : QString());
       auto* item = new NumericItem(text);
       item->setData(kSortRole, s.mean);
+      if (s.std) item->setData(kStdRole, *s.std);
       if (s.mean == best[e]) {
         QFont f = item->font();
         f.setBold(true);
@@ -138,6 +145,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   table_->setSortingEnabled(true);
   QString notes = QString::fromStdString(report.grouping);
   for (const auto& n : report.notes) notes += "\n" + QString::fromStdString(n);
+  for (const auto& w : waiting) notes += "\n" + w;
   notes_->setText(notes);
 }
 
@@ -161,6 +169,7 @@ QString ExitTableView::toCsv() const {
 QString ExitTableView::toLatex() const {
   QString out;
   QTextStream s(&out);
+  s << "% SWEET Workbench per-exit table (needs \\usepackage{booktabs}); scores x100, mean $\\pm$ std over seeds\n";
   s << "\\begin{tabular}{l" << QString(table_->columnCount(), 'r') << "}\n\\toprule\n";
   s << "Method";
   for (int c = 0; c < table_->columnCount(); ++c) s << " & " << latexEscape(table_->horizontalHeaderItem(c)->text());
@@ -172,9 +181,18 @@ QString ExitTableView::toLatex() const {
     QString head = table_->verticalHeaderItem(r) ? table_->verticalHeaderItem(r)->text() : QString();
     s << latexEscape(head.replace(QStringLiteral("−"), QStringLiteral("$-$")));
     for (int c = 0; c < table_->columnCount(); ++c) {
+      // The CLI's LaTeX scale and signs: scores x100 to one decimal, gaps signed.
       const QTableWidgetItem* item = table_->item(r, c);
-      QString text = item ? item->text() : QString();
-      text.replace(QStringLiteral(" ± "), QStringLiteral(" $\\pm$ ")).replace(QStringLiteral("—"), QStringLiteral("--"));
+      QString text = QStringLiteral("--");
+      if (item && item->data(kSortRole).isValid()) {
+        const double v = 100 * item->data(kSortRole).toDouble();
+        if (item->data(kGapRole).toBool()) {
+          text = QString::asprintf("%+.1f", v).replace(QLatin1Char('-'), QStringLiteral("$-$"));
+        } else {
+          text = QString::asprintf("%.1f", v);
+          if (item->data(kStdRole).isValid()) text += QString::asprintf(" $\\pm$ %.1f", 100 * item->data(kStdRole).toDouble());
+        }
+      }
       if (item && item->font().bold()) text = "\\textbf{" + text + "}";
       s << " & " << text;
     }

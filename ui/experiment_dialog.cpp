@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -52,7 +53,10 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   task_->addItems({"demo", "sst2", "mrpc", "cola", "rte", "qnli", "qqp", "mnli"});
   task_->setToolTip(tr("Task: the built-in demo task needs no data; GLUE tasks read train.tsv/dev.tsv"));
   dataDir_ = new QLineEdit(this);
-  dataDir_->setToolTip(tr("GLUE task folder holding train.tsv and dev.tsv"));
+  dataDir_->setToolTip(tr("GLUE task folder holding train.tsv and dev.tsv; checked as you type"));
+  dataStatus_ = new QLabel(this);
+  dataStatus_->setWordWrap(true);
+  dataStatus_->setToolTip(tr("Whether the data folder holds the task's files"));
   ee_ = new QCheckBox(QStringLiteral("EE"), this);
   ee_->setToolTip(tr("Early-Exit: all exits share one backbone, losses summed"));
   sweet_ = new QCheckBox(QStringLiteral("SWEET"), this);
@@ -75,6 +79,8 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   device_->setEditable(true);
   device_->setToolTip(tr("Where to train: cpu, cuda or cuda:N"));
   gradEvery_ = spin(this, 0, 1000000, 50, tr("Record exit gradients every N steps for the heatmaps (0 = off)"));
+  evalEvery_ = spin(this, 0, 1000000, 100, tr("Evaluate every exit on the eval set every N steps, so curves and the "
+                                              "table grow while the run trains (0 = off; each evaluation costs one eval pass)"));
   output_ = new QLineEdit(QStringLiteral("runs"), this);
   output_->setToolTip(tr("Folder for run files and saved models"));
   error_ = new QLabel(this);
@@ -94,6 +100,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(QString(), checkpointStatus_);
   form->addRow(tr("Task"), task_);
   form->addRow(tr("Data folder"), dataDir_);
+  form->addRow(QString(), dataStatus_);
   form->addRow(tr("Methods"), methods);
   form->addRow(tr("Exit layers"), exits_);
   form->addRow(tr("Seeds"), seeds_);
@@ -104,6 +111,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(tr("Training cap"), trainCap_);
   form->addRow(tr("Device"), device_);
   form->addRow(tr("Gradient record every"), gradEvery_);
+  form->addRow(tr("Evaluate every"), evalEvery_);
   form->addRow(tr("Output folder"), output_);
   buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   buttons_->button(QDialogButtonBox::Ok)->setText(tr("Queue runs"));
@@ -123,6 +131,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   connect(checkpoint_, &QLineEdit::textChanged, this, &ExperimentDialog::validateCheckpoint);
   connect(demoCheckpoint_, &QCheckBox::toggled, this, &ExperimentDialog::updateEnabled);
   connect(task_, &QComboBox::currentTextChanged, this, &ExperimentDialog::updateEnabled);
+  connect(dataDir_, &QLineEdit::textChanged, this, &ExperimentDialog::updateEnabled);
   connect(preset, &QPushButton::clicked, this, [this] {
     try {
       std::ifstream in(resourceFile("demo/demo.json"));
@@ -139,8 +148,100 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
     checkpointStatus_->setText(checkpointValid_ ? tr("✓ %1").arg(result.mid(3)) : result);
     updateEnabled();
   });
+  // Object names let scripts and tests find each field the way a user sees it.
+  const std::pair<QWidget*, const char*> named[] = {
+      {demoCheckpoint_, "demoCheckpoint"}, {checkpoint_, "checkpoint"}, {task_, "task"}, {dataDir_, "dataDir"},
+      {ee_, "methodEE"}, {sweet_, "methodSWEET"}, {mm_, "methodMM"}, {exits_, "exitLayers"}, {seeds_, "seeds"},
+      {lrs_, "learningRates"}, {epochs_, "epochs"}, {batch_, "batchSize"}, {maxLength_, "maxLength"},
+      {trainCap_, "trainCap"}, {device_, "device"}, {gradEvery_, "gradientEvery"}, {evalEvery_, "evalEvery"},
+      {output_, "outputDir"}, {error_, "error"}};
+  for (const auto& [widget, name] : named) widget->setObjectName(QLatin1String(name));
   demoCheckpoint_->setChecked(true);
+  restoreRemembered();
   updateEnabled();
+}
+
+void ExperimentDialog::restoreRemembered() {
+  QSettings settings;
+  settings.beginGroup(QStringLiteral("experiment"));
+  if (!settings.contains(QStringLiteral("task"))) {
+    // First use: the same experiment as `sweet demo`, from the same preset file.
+    try {
+      std::ifstream in(resourceFile("demo/demo.json"));
+      applyPreset(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      error_->setText(QString::fromStdString(e.what()));
+    }
+    return;
+  }
+  try {
+    base_ = nlohmann::json::parse(settings.value(QStringLiteral("base"), QStringLiteral("{}")).toString().toStdString());
+  } catch (const nlohmann::json::exception&) {
+    base_ = nlohmann::json::object();
+  }
+  demoCheckpoint_->setChecked(settings.value(QStringLiteral("demoCheckpoint"), true).toBool());
+  checkpoint_->setText(settings.value(QStringLiteral("checkpoint")).toString());
+  task_->setCurrentText(settings.value(QStringLiteral("task")).toString());
+  dataDir_->setText(settings.value(QStringLiteral("dataDir")).toString());
+  const QStringList methods = settings.value(QStringLiteral("methods")).toStringList();
+  ee_->setChecked(methods.contains(QStringLiteral("ee")));
+  sweet_->setChecked(methods.contains(QStringLiteral("sweet")));
+  mm_->setChecked(methods.contains(QStringLiteral("mm")));
+  exits_->setText(settings.value(QStringLiteral("exits")).toString());
+  seeds_->setText(settings.value(QStringLiteral("seeds")).toString());
+  lrs_->setText(settings.value(QStringLiteral("learningRates")).toString());
+  epochs_->setValue(settings.value(QStringLiteral("epochs"), epochs_->value()).toInt());
+  batch_->setValue(settings.value(QStringLiteral("batchSize"), batch_->value()).toInt());
+  maxLength_->setValue(settings.value(QStringLiteral("maxLength"), maxLength_->value()).toInt());
+  trainCap_->setValue(settings.value(QStringLiteral("trainCap"), trainCap_->value()).toInt());
+  device_->setCurrentText(settings.value(QStringLiteral("device"), device_->currentText()).toString());
+  gradEvery_->setValue(settings.value(QStringLiteral("gradientEvery"), gradEvery_->value()).toInt());
+  evalEvery_->setValue(settings.value(QStringLiteral("evalEvery"), evalEvery_->value()).toInt());
+  output_->setText(settings.value(QStringLiteral("outputDir"), output_->text()).toString());
+}
+
+void ExperimentDialog::remember() const {
+  QSettings settings;
+  settings.beginGroup(QStringLiteral("experiment"));
+  settings.setValue(QStringLiteral("base"), QString::fromStdString(base_.dump()));
+  settings.setValue(QStringLiteral("demoCheckpoint"), demoCheckpoint_->isChecked());
+  settings.setValue(QStringLiteral("checkpoint"), checkpoint_->text());
+  settings.setValue(QStringLiteral("task"), task_->currentText());
+  settings.setValue(QStringLiteral("dataDir"), dataDir_->text());
+  QStringList methods;
+  if (ee_->isChecked()) methods << QStringLiteral("ee");
+  if (sweet_->isChecked()) methods << QStringLiteral("sweet");
+  if (mm_->isChecked()) methods << QStringLiteral("mm");
+  settings.setValue(QStringLiteral("methods"), methods);
+  settings.setValue(QStringLiteral("exits"), exits_->text());
+  settings.setValue(QStringLiteral("seeds"), seeds_->text());
+  settings.setValue(QStringLiteral("learningRates"), lrs_->text());
+  settings.setValue(QStringLiteral("epochs"), epochs_->value());
+  settings.setValue(QStringLiteral("batchSize"), batch_->value());
+  settings.setValue(QStringLiteral("maxLength"), maxLength_->value());
+  settings.setValue(QStringLiteral("trainCap"), trainCap_->value());
+  settings.setValue(QStringLiteral("device"), device_->currentText());
+  settings.setValue(QStringLiteral("gradientEvery"), gradEvery_->value());
+  settings.setValue(QStringLiteral("evalEvery"), evalEvery_->value());
+  settings.setValue(QStringLiteral("outputDir"), output_->text());
+}
+
+bool ExperimentDialog::checkDataFolder() {
+  if (task_->currentText() == QLatin1String("demo")) {
+    dataStatus_->clear();
+    return true;
+  }
+  try {
+    const std::string found = sweet::ui::checkDataFolder(task_->currentText().toStdString(),
+                                                         dataDir_->text().trimmed().toStdString());
+    dataStatus_->setStyleSheet(QStringLiteral("color: #1e8449"));
+    dataStatus_->setText(tr("✓ %1").arg(QString::fromStdString(found)));
+    return true;
+  } catch (const std::exception& e) {
+    dataStatus_->setStyleSheet(QStringLiteral("color: #c0392b"));
+    dataStatus_->setText(QString::fromStdString(e.what()));
+    return false;
+  }
 }
 
 void ExperimentDialog::applyPreset(const nlohmann::json& p) {
@@ -155,6 +256,7 @@ void ExperimentDialog::applyPreset(const nlohmann::json& p) {
   if (p.contains("demo_train_size")) trainCap_->setValue(p["demo_train_size"].get<int>());
   if (p.contains("train_cap")) trainCap_->setValue(p["train_cap"].get<int>());
   if (p.contains("gradients") && p["gradients"].contains("every")) gradEvery_->setValue(p["gradients"]["every"].get<int>());
+  evalEvery_->setValue(static_cast<int>(p.value("eval_every", int64_t{0})));
   if (p.value("task", "") == "demo") demoCheckpoint_->setChecked(true);
 }
 
@@ -194,7 +296,8 @@ void ExperimentDialog::updateEnabled() {
   else if (!checkpointValid_ && !watcher_.isRunning() && checkpointStatus_->text().isEmpty() && !checkpoint_->text().isEmpty())
     validateCheckpoint();
   dataDir_->setEnabled(task_->currentText() != QLatin1String("demo"));
-  buttons_->button(QDialogButtonBox::Ok)->setEnabled(demo || checkpointValid_);
+  const bool dataOk = checkDataFolder();
+  buttons_->button(QDialogButtonBox::Ok)->setEnabled((demo || checkpointValid_) && dataOk);
 }
 
 ExperimentSpec ExperimentDialog::spec() const {
@@ -217,6 +320,7 @@ ExperimentSpec ExperimentDialog::spec() const {
   s.trainCap = trainCap_->value();
   s.device = device_->currentText().toStdString();
   s.gradientEvery = gradEvery_->value();
+  s.evalEvery = evalEvery_->value();
   s.outputDir = output_->text().trimmed().toStdString();
   return s;
 }
@@ -230,6 +334,7 @@ void ExperimentDialog::accept() {
     planned_.clear();
     return;
   }
+  remember();
   QDialog::accept();
 }
 

@@ -33,6 +33,11 @@ class ExperimentDialog : public QDialog {
   std::vector<PlannedRun> plannedRuns() const { return planned_; }
 
   QLabel* checkpointStatus() const { return checkpointStatus_; }
+  QLabel* dataStatus() const { return dataStatus_; }
+  // Fields are remembered (QSettings) when runs are queued and restored next time; the
+  // first time, they hold the demo experiment of `sweet demo` (resources/demo/demo.json).
+  void restoreRemembered();
+  void remember() const;
   bool checkpointValid() const { return checkpointValid_; }
   bool validationPending() const { return watcher_.isRunning(); }
 
@@ -41,6 +46,7 @@ class ExperimentDialog : public QDialog {
 
  private:
   void validateCheckpoint();
+  bool checkDataFolder();
   void updateEnabled();
 
   nlohmann::json base_ = nlohmann::json::object();
@@ -49,6 +55,7 @@ class ExperimentDialog : public QDialog {
   QLabel* checkpointStatus_;
   QComboBox* task_;
   QLineEdit* dataDir_;
+  QLabel* dataStatus_;
   QCheckBox* ee_;
   QCheckBox* mm_;
   QCheckBox* sweet_;
@@ -61,6 +68,7 @@ class ExperimentDialog : public QDialog {
   QSpinBox* trainCap_;
   QComboBox* device_;
   QSpinBox* gradEvery_;
+  QSpinBox* evalEvery_;
   QLineEdit* output_;
   QLabel* error_;
   QDialogButtonBox* buttons_;

@@ -84,6 +84,7 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
         j["train_cap"] = spec.trainCap;
         j["device"] = spec.device;
         j["gradients"]["every"] = spec.gradientEvery;
+        j["eval_every"] = spec.evalEvery;
         j["output_dir"] = spec.outputDir;
         PlannedRun run;
         run.name = spec.task + "-" + method + "-lr" + lrText(lr) + "-s" + std::to_string(seed);

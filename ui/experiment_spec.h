@@ -24,6 +24,7 @@ struct ExperimentSpec {
   int64_t epochs = 4, batchSize = 32, maxLength = 40, trainCap = 4000;
   std::string device = "cpu";
   int64_t gradientEvery = 50;        // 0 = recorder off
+  int64_t evalEvery = 100;           // interim evaluations for live curves; 0 = off
   std::string outputDir = "runs";
 };
 

@@ -48,6 +48,11 @@ PaperStyle::PaperStyle(QCustomPlot* plot) : plot_(plot) {
       graph->setScatterStyle(scatter);
     }
   }
+  for (int i = 0; i < plot->itemCount(); ++i)
+    if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) {
+      texts_.push_back({text, text->font()});
+      text->setFont(sized(text->font(), 6));  // cell values: smaller than tick labels
+    }
   if (plot->legend) {  // null once a view has cleared the plot layout (the heatmaps do)
     legendFont_ = plot->legend->font();
     legendIcon_ = plot->legend->iconSize();
@@ -62,6 +67,7 @@ PaperStyle::~PaperStyle() {
     a.axis->setLabelFont(a.label);
   }
   for (const TitleFont& t : titles_) t.title->setFont(t.font);
+  for (const auto& [text, font] : texts_) text->setFont(font);
   for (const GraphLook& g : graphs_) {
     g.graph->setPen(g.pen);
     QCPScatterStyle scatter = g.graph->scatterStyle();

@@ -15,6 +15,7 @@ class QCustomPlot;
 class QCPAxis;
 class QCPGraph;
 class QCPTextElement;
+class QCPItemText;
 
 namespace sweet::ui {
 
@@ -38,6 +39,7 @@ class PaperStyle {
     double scatterSize;
     QPen scatterPen;
   };
+  std::vector<std::pair<QCPItemText*, QFont>> texts_;
   struct TitleFont {
     QCPTextElement* title;
     QFont font;

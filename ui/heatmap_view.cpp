@@ -36,6 +36,8 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
                          "(undefined cells never enter an average)"));
   follow_ = new QCheckBox(tr("Follow latest"), this);
   follow_->setToolTip(tr("Keep the slider at the newest record while a run trains, and switch to a run that starts training"));
+  values_ = new QCheckBox(tr("Show values"), this);
+  values_->setToolTip(tr("Print each cell's cosine in the cell, on screen and in exports (as in the paper's Fig. 3)"));
   hover_ = new QLabel(this);
   hover_->setToolTip(tr("Cosine similarity of the cell under the mouse"));
   plot_ = new QCustomPlot(this);
@@ -48,6 +50,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(stepLabel_);
   controls->addWidget(window_);
   controls->addWidget(follow_);
+  controls->addWidget(values_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
   layout->addWidget(plot_, 1);
@@ -56,6 +59,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   connect(runCombo_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { rebuildMaps(); });
   connect(stepSlider_, &QSlider::valueChanged, this, [this] { fillMaps(); });
   connect(window_, QOverload<int>::of(&QSpinBox::valueChanged), this, [this] { fillMaps(); });
+  connect(values_, &QCheckBox::toggled, this, [this] { fillMaps(); });
   connect(plot_, &QCustomPlot::mouseMove, this, &HeatmapView::onMouseMove);
 }
 
@@ -129,10 +133,17 @@ const LoadedRun* HeatmapView::currentRun() const {
   return i >= 0 && i < static_cast<int>(runs_.size()) ? runs_[static_cast<size_t>(i)].get() : nullptr;
 }
 
+void HeatmapView::setPanelColumns(int columns) {
+  panelColumns_ = std::max(0, columns);
+  rebuildMaps();
+}
+
 void HeatmapView::rebuildMaps() {
   plot_->clearPlottables();
+  plot_->clearItems();
   plot_->plotLayout()->clear();
   maps_.clear();
+  valueItems_.clear();
   const LoadedRun* run = currentRun();
   if (!run) {
     plot_->replot();
@@ -144,8 +155,10 @@ void HeatmapView::rebuildMaps() {
     stepSlider_->setRange(0, static_cast<int>(g.records()) - 1);
     if (follow_->isChecked() || stepSlider_->value() >= g.records()) stepSlider_->setValue(static_cast<int>(g.records()) - 1);
   }
+  window_->setMaximum(std::max(1, static_cast<int>(g.records())));
   auto* scale = new QCPColorScale(plot_);
   scale->setDataRange(QCPRange(-1, 1));
+  scale->setBarWidth(8);
   // Diverging blue-white-red: sign reads at a glance, 0 is neutral; undefined is grey.
   QCPColorGradient gradient;
   gradient.setColorStopAt(0.0, QColor(33, 102, 172));
@@ -155,32 +168,59 @@ void HeatmapView::rebuildMaps() {
   gradient.setNanColor(QColor(140, 140, 140));
   scale->setGradient(gradient);
   scale->axis()->setLabel(tr("cosine"));
+  // Panels go into a grid of their own beside the colour scale, so the scale spans the
+  // full height whatever the number of panel rows, and every panel gets the same share.
+  auto* panels = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(0, 0, panels);
+  plot_->plotLayout()->addElement(0, 1, scale);
+  plot_->plotLayout()->setColumnStretchFactor(1, 0.01);
+  auto* margins = new QCPMarginGroup(plot_);
   const int layers = static_cast<int>(g.layerCount());
+  const int columns = panelColumns_ > 0 ? std::min(panelColumns_, layers) : layers;
+  const auto E = static_cast<int>(g.exits());
   for (int l = 0; l < layers; ++l) {
+    const int row = 2 * (l / columns), col = l % columns;
     auto* title = new QCPTextElement(plot_, tr("layer %1").arg(g.layers[static_cast<size_t>(l)]));
-    plot_->plotLayout()->addElement(0, l, title);
+    panels->addElement(row, col, title);
     auto* rect = new QCPAxisRect(plot_);
-    plot_->plotLayout()->addElement(1, l, rect);
+    panels->addElement(row + 1, col, rect);
+    rect->setMarginGroup(QCP::msLeft | QCP::msRight | QCP::msBottom | QCP::msTop, margins);
     rect->axis(QCPAxis::atBottom)->setLabel(tr("exit"));
-    if (l == 0) rect->axis(QCPAxis::atLeft)->setLabel(tr("exit"));
+    if (col == 0) rect->axis(QCPAxis::atLeft)->setLabel(tr("exit"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int e = 0; e < g.exits(); ++e) ticker->addTick(e, QStringLiteral("L%1").arg(g.exitLayers[static_cast<size_t>(e)]));
+    for (int e = 0; e < E; ++e) ticker->addTick(e, QStringLiteral("L%1").arg(g.exitLayers[static_cast<size_t>(e)]));
     rect->axis(QCPAxis::atBottom)->setTicker(ticker);
     rect->axis(QCPAxis::atLeft)->setTicker(ticker);
-    rect->axis(QCPAxis::atBottom)->setRange(-0.5, g.exits() - 0.5);
-    rect->axis(QCPAxis::atLeft)->setRange(-0.5, g.exits() - 0.5);
+    rect->axis(QCPAxis::atBottom)->setRange(-0.5, E - 0.5);
+    rect->axis(QCPAxis::atLeft)->setRange(-0.5, E - 0.5);
     rect->axis(QCPAxis::atLeft)->setRangeReversed(true);  // row 0 on top, like a matrix
     auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-    map->data()->setSize(static_cast<int>(g.exits()), static_cast<int>(g.exits()));
-    map->data()->setRange(QCPRange(0, g.exits() - 1), QCPRange(0, g.exits() - 1));
+    map->data()->setSize(E, E);
+    map->data()->setRange(QCPRange(0, E - 1), QCPRange(0, E - 1));
     map->setInterpolate(false);
     map->setColorScale(scale);
     map->setGradient(gradient);
     map->setDataRange(QCPRange(-1, 1));
     maps_.push_back(map);
+    std::vector<QCPItemText*> texts;
+    for (int a = 0; a < E; ++a)
+      for (int b = 0; b < E; ++b) {
+        auto* text = new QCPItemText(plot_);
+        text->setClipAxisRect(rect);
+        text->position->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        text->position->setCoords(b, a);
+        text->setPositionAlignment(Qt::AlignCenter);
+        text->setVisible(false);
+        texts.push_back(text);
+      }
+    valueItems_.push_back(std::move(texts));
   }
-  plot_->plotLayout()->addElement(1, layers, scale);
   fillMaps();
+}
+
+QString HeatmapView::cellValueText(int layerIndex, int row, int col) const {
+  const double v = maps_.at(static_cast<size_t>(layerIndex))->data()->cell(col, row);
+  return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 2);
 }
 
 void HeatmapView::updateCurrentRecords() {
@@ -192,6 +232,7 @@ void HeatmapView::updateCurrentRecords() {
     stepSlider_->setRange(0, records - 1);
     if (follow_->isChecked()) stepSlider_->setValue(records - 1);
   }
+  window_->setMaximum(std::max(1, records));
   fillMaps();
 }
 
@@ -212,6 +253,18 @@ void HeatmapView::fillMaps() {
       for (int b = 0; b < m.exits; ++b) {
         const auto& v = m.at(a, b);
         maps_[l]->data()->setCell(b, a, v ? *v : std::nan(""));  // x = column b, y = row a
+      }
+  }
+  for (size_t l = 0; l < valueItems_.size(); ++l) {
+    const int E = static_cast<int>(g.exits());
+    for (int a = 0; a < E; ++a)
+      for (int b = 0; b < E; ++b) {
+        QCPItemText* text = valueItems_[l][static_cast<size_t>(a * E + b)];
+        text->setVisible(values_->isChecked());
+        text->setText(cellValueText(static_cast<int>(l), a, b));
+        // Dark cells (|cos| near 1) get white text.
+        const double v = maps_[l]->data()->cell(b, a);
+        text->setColor(!std::isnan(v) && std::abs(v) > 0.6 ? Qt::white : Qt::black);
       }
   }
   plot_->replot(QCustomPlot::rpQueuedReplot);

@@ -15,6 +15,7 @@ class QCheckBox;
 class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
+class QCPItemText;
 class QLabel;
 class QMouseEvent;
 class QSlider;
@@ -37,6 +38,13 @@ class HeatmapView : public QWidget {
   QComboBox* runSelector() const { return runCombo_; }
   QSlider* stepSlider() const { return stepSlider_; }
   QCheckBox* followLatest() const { return follow_; }
+  QCheckBox* showValues() const { return values_; }
+  QSpinBox* windowSpin() const { return window_; }
+  // Panels per row: 0 puts every layer in one row (the screen); an export one column
+  // wide uses 2 so panels keep a readable size. Re-lays out the current run.
+  void setPanelColumns(int columns);
+  // The value printed in a cell ("0.12", "–" for undefined), as on screen and in exports.
+  QString cellValueText(int layerIndex, int row, int col) const;
 
   // The run shown (nullptr when no loaded run has gradient records).
   const LoadedRun* currentRun() const;
@@ -68,6 +76,9 @@ class HeatmapView : public QWidget {
   QLabel* stepLabel_;
   QSpinBox* window_;
   QCheckBox* follow_;
+  QCheckBox* values_;
+  int panelColumns_ = 0;
+  std::vector<std::vector<QCPItemText*>> valueItems_;  // [layer][row * exits + col]
   QLabel* hover_;
   QCustomPlot* plot_;
   std::vector<QCPColorMap*> maps_;
