@@ -111,7 +111,14 @@ class CurveViewTest : public QObject {
     view.setRuns(runs_);
     QTableWidget* t = view.fixedRatioTable();
     QCOMPARE(t->rowCount(), 3);
-    QCOMPARE(t->columnCount(), 5);
+    // The CLI's columns: 1/12 … 1 for 12-layer models, plus the cascade's 1 3/8 and 1 3/4.
+    QStringList headers;
+    for (int c = 0; c < t->columnCount(); ++c) headers << t->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, QStringList({"cost 1/12", "cost 1/4", "cost 1/2", "cost 3/4", "cost 1", "cost 1 3/8", "cost 1 3/4"}));
+    for (int r = 0; r < 3; ++r) {  // only MM has the cascade's columns
+      const bool mm = view.model().series()[static_cast<size_t>(r)]->method == "mm";
+      QCOMPARE(t->item(r, 5)->text() != QStringLiteral("—"), mm);
+    }
     QVERIFY(t->item(0, 4)->text().contains(QStringLiteral("±")));  // cost 1 reached, 2 seeds
     const auto expected = view.model().scoreAtCost(0, 1.0);
     QVERIFY(expected.has_value());

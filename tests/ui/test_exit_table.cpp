@@ -4,6 +4,7 @@
 #include "ui_fixtures.h"
 
 #include <QHeaderView>
+#include <QRegularExpression>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -60,9 +61,14 @@ class ExitTableTest : public QObject {
     QCOMPARE(csv.count('\n'), 6);
     QVERIFY(csv.contains(view.table()->item(0, 0)->text()));
     const QString tex = view.toLatex();
-    QVERIFY(tex.startsWith(QStringLiteral("\\begin{tabular}{lrrrr}")));
+    QVERIFY(tex.contains(QStringLiteral("\n\\begin{tabular}{lrrrr}")));
     QVERIFY(tex.contains(QStringLiteral("\\textbf{")));
     QVERIFY(tex.contains(QStringLiteral("$\\pm$")));
+    // The CLI's scale and signs: the first cell x100 to one decimal, gaps signed.
+    const QTableWidgetItem* first = view.table()->item(0, 0);
+    QVERIFY(tex.contains(QString::asprintf("%.1f", 100 * first->data(Qt::UserRole + 1).toDouble())));
+    QVERIFY(!tex.contains(first->text()));  // not the screen's 0-1 text
+    QVERIFY(tex.contains(QRegularExpression(QStringLiteral("& (\\+|\\$-\\$)\\d+\\.\\d"))));
     QVERIFY(tex.trimmed().endsWith(QStringLiteral("\\end{tabular}")));
   }
 };
