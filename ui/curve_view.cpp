@@ -1,4 +1,5 @@
 // Speed-accuracy view: see curve_view.h.
+#include "ui/counted.h"
 #include "ui/curve_view.h"
 
 #include "analysis/report.h"
@@ -146,7 +147,7 @@ void CurveView::rebuild() {
       high->removeFromLegend();
     }
     QCPGraph* mean = plot_->addGraph();
-    mean->setName(name + tr(" (%n seed(s))", nullptr, static_cast<int>(s.runs.size())));
+    mean->setName(name + " (" + counted(static_cast<qint64>(s.runs.size()), tr("seed"), tr("seeds")) + ")");
     mean->setData(x, QVector<double>(s.gridMean.begin(), s.gridMean.end()), true);
     mean->setPen(pen);
     xMax = std::max(xMax, s.cost->maxCost());
@@ -217,7 +218,7 @@ QString CurveView::readoutText(size_t series) const {
   const CurveSeries& s = *model_.series()[series];
   QString counts;
   for (size_t e = 0; e < r.exitCounts.size(); ++e)
-    counts += QStringLiteral("L%1: %2  ").arg(s.exitLayers[e]).arg(r.exitCounts[e], 0, 'f', 1);
+    counts += QStringLiteral("L%1: %2  ").arg(s.exitLayers[e]).arg(countText(r.exitCounts[e]));
   return tr("%1 = %2   cost %3 (speedup %4×)\nexits %5")
       .arg(QString::fromStdString(analysis::metricName(s.metric)))
       .arg(r.score, 0, 'f', 4)

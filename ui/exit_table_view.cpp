@@ -1,4 +1,5 @@
 // Table 1 widget: see exit_table_view.h.
+#include "ui/counted.h"
 #include "ui/exit_table_view.h"
 
 #include <QApplication>
@@ -110,7 +111,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
     for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
   for (int r = 0; r < groupRows; ++r) {
     const auto& g = report.groups[static_cast<size_t>(r)];
-    auto* head = new NumericItem(QString::fromStdString(g.label) + tr(" (%n seed(s))", nullptr, static_cast<int>(g.seeds.size())));
+    auto* head = new NumericItem(QString::fromStdString(g.label) + " (" + counted(static_cast<qint64>(g.seeds.size()), tr("seed"), tr("seeds")) + ")");
     table_->setVerticalHeaderItem(r, head);
     for (size_t e = 0; e < g.perExit.size(); ++e) {
       const auto& s = g.perExit[e];

@@ -1,5 +1,6 @@
 // Gradient heatmaps: see heatmap_view.h. Values come from analysis::similarityAt /
 // averageOverSteps; this file only lays out colour maps and formats hover text.
+#include "ui/counted.h"
 #include "ui/heatmap_view.h"
 
 #include "analysis/gradient_conflict.h"
@@ -31,7 +32,9 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   window_ = new QSpinBox(this);
   window_->setRange(1, 1000);
   window_->setPrefix(tr("average over "));
-  window_->setSuffix(tr(" records"));
+  window_->setSuffix(tr(" record"));
+  connect(window_, QOverload<int>::of(&QSpinBox::valueChanged), this,
+          [this](int n) { window_->setSuffix(n == 1 ? tr(" record") : tr(" records")); });
   window_->setToolTip(tr("Average each cell over this many records ending at the selected step "
                          "(undefined cells never enter an average)"));
   follow_ = new QCheckBox(tr("Follow latest"), this);
@@ -173,7 +176,13 @@ void HeatmapView::rebuildMaps() {
   auto* panels = new QCPLayoutGrid;
   plot_->plotLayout()->addElement(0, 0, panels);
   plot_->plotLayout()->addElement(0, 1, scale);
-  plot_->plotLayout()->setColumnStretchFactor(1, 0.01);
+  plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  if (panelColumns_ > 0) {
+    // Narrow figures: ticks at -1, 0, 1 only keep the scale's column slim.
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    scale->axis()->setTicker(ticker);
+  }
   auto* margins = new QCPMarginGroup(plot_);
   const int layers = static_cast<int>(g.layerCount());
   const int columns = panelColumns_ > 0 ? std::min(panelColumns_, layers) : layers;
@@ -184,9 +193,13 @@ void HeatmapView::rebuildMaps() {
     panels->addElement(row, col, title);
     auto* rect = new QCPAxisRect(plot_);
     panels->addElement(row + 1, col, rect);
+    panels->setRowStretchFactor(row, 0.001);  // titles take their text's height, no more
     rect->setMarginGroup(QCP::msLeft | QCP::msRight | QCP::msBottom | QCP::msTop, margins);
-    rect->axis(QCPAxis::atBottom)->setLabel(tr("exit"));
-    if (col == 0) rect->axis(QCPAxis::atLeft)->setLabel(tr("exit"));
+    // Only the tick labels (left, bottom) need room; the hidden top and right axes none.
+    rect->setAutoMargins(QCP::msLeft | QCP::msBottom);
+    rect->setMargins(QMargins(0, 2, 6, 0));
+    // No "exit" axis titles: the L1, L4, … ticks name the exits, and the titles' margins
+    // would take a third of a one-column figure.
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (int e = 0; e < E; ++e) ticker->addTick(e, QStringLiteral("L%1").arg(g.exitLayers[static_cast<size_t>(e)]));
     rect->axis(QCPAxis::atBottom)->setTicker(ticker);

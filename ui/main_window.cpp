@@ -1,4 +1,5 @@
 // Main window: see main_window.h.
+#include "ui/counted.h"
 #include "ui/main_window.h"
 
 #include "ui/about_dialog.h"
@@ -150,7 +151,7 @@ void MainWindow::createMenus() {
 
 void MainWindow::openRunFiles(const QStringList& paths) {
   if (paths.isEmpty()) return;
-  statusBar()->showMessage(tr("Loading %n run file(s)…", nullptr, static_cast<int>(paths.size())));
+  statusBar()->showMessage(tr("Loading %1…").arg(counted(paths.size(), tr("run file"), tr("run files"))));
   loader_.load(paths);
 }
 
@@ -201,10 +202,10 @@ void MainWindow::onLoaded(const LoadBatch& batch) {
   if (!batch.errors.empty()) {
     QStringList lines;
     for (const auto& [path, message] : batch.errors) lines << message;
-    statusBar()->showMessage(tr("%n file(s) could not be read", nullptr, static_cast<int>(batch.errors.size())), 10000);
+    statusBar()->showMessage(tr("%1 could not be read").arg(counted(static_cast<qint64>(batch.errors.size()), tr("file"), tr("files"))), 10000);
     QMessageBox::warning(this, tr("Some run files could not be read"), lines.join('\n'));
   } else {
-    statusBar()->showMessage(tr("Loaded %n run(s); %1 open", nullptr, static_cast<int>(batch.runs.size()))
+    statusBar()->showMessage(tr("Loaded %1; %2 open").arg(counted(static_cast<qint64>(batch.runs.size()), tr("run"), tr("runs")))
                                  .arg(store_.runs().size()), 10000);
   }
 }
@@ -343,7 +344,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // The GUI stays responsive while each run finishes its step and closes its file;
     // idle() closes the window again once nothing runs.
     quitting_ = true;
-    statusBar()->showMessage(tr("Stopping %n run(s) before quitting…", nullptr, queue_->runningCount()));
+    statusBar()->showMessage(tr("Stopping %1 before quitting…").arg(counted(queue_->runningCount(), tr("run"), tr("runs"))));
     queue_->stopAll();
     if (queue_->isBusy()) return event->ignore();
   }

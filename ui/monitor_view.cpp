@@ -111,6 +111,8 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(top);
   split->addWidget(plot_);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 3);  // the loss curves get the larger share
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(split);
 
@@ -277,38 +279,51 @@ void MonitorView::updateButtons() {
 void MonitorView::showSelectedLosses() {
   const auto selection = table_->selectionModel()->selectedRows();
   if (selection.isEmpty() || static_cast<size_t>(selection.front().row()) >= rows_.size()) {
-    plotLosses({}, {});
+    plotLosses({}, {}, {});
     return;
   }
   const Row& entry = rows_[static_cast<size_t>(selection.front().row())];
   if (entry.queueId) {
-    if (const QueuedRun* r = queue_->find(entry.queueId)) plotLosses(r->losses, r->exitLayers);
+    if (const QueuedRun* r = queue_->find(entry.queueId))
+      plotLosses("queue:" + std::to_string(r->id), r->losses, r->exitLayers);
   } else {
-    plotLosses(lossRows(entry.file->data), entry.file->data.exitLayers);
+    plotLosses("file:" + entry.file->data.path, lossRows(entry.file->data), entry.file->data.exitLayers);
   }
 }
 
-void MonitorView::plotLosses(const std::vector<std::vector<float>>& losses, const std::vector<int64_t>& exitLayers) {
-  plot_->clearGraphs();
+void MonitorView::plotLosses(const std::string& key, const std::vector<std::vector<float>>& losses,
+                             const std::vector<int64_t>& exitLayers) {
   const int exits = losses.empty() ? 0 : static_cast<int>(losses.front().size());
-  const auto window = static_cast<size_t>(std::max(1, smoothing_->value()));
+  const int window = std::max(1, smoothing_->value());
+  const bool grown = key == plottedKey_ && window == plottedWindow_ && losses.size() >= plottedSteps_ &&
+                     plot_->graphCount() == exits && !key.empty();
+  if (!grown) {
+    plot_->clearGraphs();
+    plottedSteps_ = 0;
+    for (int e = 0; e < exits; ++e) {
+      QCPGraph* g = plot_->addGraph();
+      g->setPen(QPen(exitColor(e), 1.5));
+      g->setName(static_cast<size_t>(e) < exitLayers.size() ? tr("L%1").arg(exitLayers[static_cast<size_t>(e)])
+                                                            : tr("exit %1").arg(e + 1));
+    }
+  }
+  plottedKey_ = key;
+  plottedWindow_ = window;
+  if (losses.size() == plottedSteps_ && grown) return;
   for (int e = 0; e < exits; ++e) {
-    QCPGraph* g = plot_->addGraph();
-    g->setPen(QPen(exitColor(e), 1.5));
-    g->setName(static_cast<size_t>(e) < exitLayers.size() ? tr("L%1").arg(exitLayers[static_cast<size_t>(e)])
-                                                          : tr("exit %1").arg(e + 1));
     // Trailing moving average: point s is the mean of steps (s - window, s].
     QVector<double> x, y;
-    double sum = 0;
-    for (size_t s = 0; s < losses.size(); ++s) {
-      const auto& row = losses[s];
-      sum += e < static_cast<int>(row.size()) ? row[static_cast<size_t>(e)] : 0.0;
-      if (s >= window) sum -= losses[s - window][static_cast<size_t>(e)];
+    for (size_t s = plottedSteps_; s < losses.size(); ++s) {
+      const size_t from = s + 1 >= static_cast<size_t>(window) ? s + 1 - static_cast<size_t>(window) : 0;
+      double sum = 0;
+      for (size_t k = from; k <= s; ++k)
+        sum += e < static_cast<int>(losses[k].size()) ? losses[k][static_cast<size_t>(e)] : 0.0;
       x << static_cast<double>(s + 1);
-      y << sum / static_cast<double>(std::min(window, s + 1));
+      y << sum / static_cast<double>(s + 1 - from);
     }
-    g->setData(x, y, true);
+    plot_->graph(e)->addData(x, y, true);
   }
+  plottedSteps_ = losses.size();
   plot_->rescaleAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -53,7 +53,10 @@ class MonitorView : public QWidget {
   void updateRun(int id);
   void updateButtons();
   void showSelectedLosses();
-  void plotLosses(const std::vector<std::vector<float>>& losses, const std::vector<int64_t>& exitLayers);
+  // Draws `losses` for the run `key`; when the same run is already drawn and has only
+  // grown, appends the new steps instead of redrawing (a long run reports every step).
+  void plotLosses(const std::string& key, const std::vector<std::vector<float>>& losses,
+                  const std::vector<int64_t>& exitLayers);
 
   RunQueue* queue_;
   std::vector<RunPtr> opened_;
@@ -66,6 +69,9 @@ class MonitorView : public QWidget {
   QSpinBox* parallel_;
   QSpinBox* smoothing_;
   QCustomPlot* plot_;
+  std::string plottedKey_;
+  size_t plottedSteps_ = 0;
+  int plottedWindow_ = 0;
 };
 
 }  // namespace sweet::ui

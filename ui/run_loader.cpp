@@ -19,11 +19,17 @@ LoadBatch loadRunFiles(const QStringList& paths) {
           run->gradients = analysis::loadGradients(path.toStdString());
         } catch (const std::exception& e) {
           batch.errors.emplace_back(path, QString::fromStdString(e.what()));
+        } catch (...) {
+          batch.errors.emplace_back(path, path + QStringLiteral(": cannot read its gradient records"));
         }
       }
       batch.runs.push_back(std::move(run));
     } catch (const std::exception& e) {
       batch.errors.emplace_back(path, QString::fromStdString(e.what()));
+    } catch (...) {
+      // Anything else (an HDF5 C++ exception is no std::exception) would be rethrown by
+      // the future on the GUI thread and end the app.
+      batch.errors.emplace_back(path, path + QStringLiteral(": cannot read the run file (unexpected error)"));
     }
   }
   return batch;

@@ -1,4 +1,5 @@
 // Run queue: see run_queue.h.
+#include "ui/counted.h"
 #include "ui/run_queue.h"
 
 #include "ui/training_worker.h"
@@ -193,7 +194,7 @@ void RunQueue::startNext() {
     slot->worker->clearStop();  // safe: the worker is idle between jobs
     QMetaObject::invokeMethod(slot->worker.get(), "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
                               Q_ARG(QString, r.demoCheckpointDir), Q_ARG(QByteArray, QByteArray::fromStdString(config.dump())));
-    Q_EMIT message(r.name + tr(": started (%n thread(s))", nullptr, r.threads));
+    Q_EMIT message(r.name + tr(": started (%1)").arg(counted(r.threads, tr("thread"), tr("threads"))));
     Q_EMIT runChanged(r.id);
   }
 }

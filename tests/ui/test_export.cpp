@@ -4,6 +4,7 @@
 #include "ui/curve_view.h"
 #include "ui/figure_style.h"
 #include "ui/headless_export.h"
+#include "ui/heatmap_view.h"
 #include "ui/plot_export.h"
 #include "ui/speedup_axis.h"
 #include "ui/qcustomplot_include.h"
@@ -110,6 +111,67 @@ class ExportTest : public QObject {
     // A range that stops at the full model has no slow-down ticks.
     for (double c : chooseSpeedupTicks(0.05, 1.0, 600, width)) QVERIFY(c <= 1.0);
     QCOMPARE(speedupLabel(4.0 / 3.0), QStringLiteral("1.33×"));
+  }
+
+  void heatmapOneColumn_twoPanelsPerRowWithGradientAndValues() {
+    HeatmapView view;
+    view.resize(1200, 400);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QVERIFY(view.colorMapCount() >= 2);
+    view.showValues()->setChecked(true);
+    auto smallestPanel = [&] {
+      double w = 1e9, h = 1e9;
+      for (int l = 0; l < view.colorMapCount(); ++l) {
+        const QRect r = view.colorMap(l)->keyAxis()->axisRect()->rect();
+        w = std::min<double>(w, r.width()), h = std::min<double>(h, r.height());
+      }
+      return std::make_pair(w, h);
+    };
+    // Laid out at one-column size (252 x 187 pt), as the export does.
+    view.plot()->toPixmap(252, 187, 1.0);
+    const auto oneRow = smallestPanel();
+    view.setPanelColumns(2);
+    const QPixmap pixmap = view.plot()->toPixmap(252, 187, 1.0);
+    const auto twoPerRow = smallestPanel();
+    if (qEnvironmentVariableIsSet("SWEET_KEEP_EXPORT")) {  // to look at it
+      ExportOptions o;
+      o.dpi = 216;
+      exportPlot(view.plot(), qEnvironmentVariable("SWEET_KEEP_EXPORT"), o);
+    }
+    QVERIFY2(twoPerRow.first > 1.4 * oneRow.first,
+             qPrintable(QStringLiteral("%1 vs %2 pt wide").arg(twoPerRow.first).arg(oneRow.first)));
+    QVERIFY2(twoPerRow.first >= 50 && twoPerRow.second >= 35, qPrintable(QStringLiteral("%1 x %2").arg(twoPerRow.first).arg(twoPerRow.second)));
+    // The colour bar is drawn as a gradient: red at its top (+1), blue at its bottom (-1).
+    const QImage image = pixmap.toImage();
+    QCPColorScale* scale = nullptr;
+    for (QCPLayoutElement* e : view.plot()->plotLayout()->elements(true))
+      if (auto* s = qobject_cast<QCPColorScale*>(e)) scale = s;
+    QVERIFY(scale);
+    const QRect bar = scale->axis()->axisRect()->rect();
+    QVERIFY2(bar.width() >= 4 && bar.height() >= 40, qPrintable(QStringLiteral("bar %1 x %2").arg(bar.width()).arg(bar.height())));
+    const QColor top = image.pixelColor(bar.center().x(), bar.top() + 3);
+    const QColor bottom = image.pixelColor(bar.center().x(), bar.bottom() - 3);
+    QVERIFY2(top.red() > top.blue() + 60, qPrintable(top.name()));
+    QVERIFY2(bottom.blue() > bottom.red() + 60, qPrintable(bottom.name()));
+    // Cell values are plot items, so they are in every export, at the cell's value.
+    int shown = 0;
+    for (int i = 0; i < view.plot()->itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(view.plot()->item(i)); t && t->visible()) ++shown;
+    const int E = view.colorMap(0)->data()->keySize();
+    QCOMPARE(shown, view.colorMapCount() * E * E);
+    QCOMPARE(view.cellValueText(0, 0, 0), QString::number(view.colorMap(0)->data()->cell(0, 0), 'f', 2));
+    view.showValues()->setChecked(false);
+    for (int i = 0; i < view.plot()->itemCount(); ++i) QVERIFY(!view.plot()->item(i)->visible());
+  }
+
+  void heatmapWindow_cannotExceedTheRecords() {
+    HeatmapView view;
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QVERIFY(view.currentRun());
+    QCOMPARE(view.windowSpin()->maximum(), static_cast<int>(view.currentRun()->gradients->records()));
+    QCOMPARE(view.windowSpin()->suffix(), QStringLiteral(" record"));
+    view.windowSpin()->setValue(2);
+    QCOMPARE(view.windowSpin()->suffix(), QStringLiteral(" records"));
   }
 
   void legend_movesToTheCornerWithoutData() {

@@ -38,7 +38,7 @@ class HeatmapViewTest : public QObject {
     HeatmapView view;
     view.setRuns(runs_);
     QVERIFY(view.currentRun());
-    QCOMPARE(view.colorMapCount(), 2);
+    QCOMPARE(view.colorMapCount(), 3);
     const auto g = sweet::analysis::loadGradients(view.currentRun()->data.path);
     QVERIFY(std::isnan(g.cosine[3]));  // the fixture has undefined cells to check
     QCOMPARE(view.stepSlider()->value(), 0);

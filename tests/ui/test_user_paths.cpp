@@ -122,9 +122,9 @@ class UserPathsTest : public QObject {
       field<QLineEdit>(dialog, "exitLayers")->setText(QStringLiteral("1, 2"));
       field<QSpinBox>(dialog, "trainCap")->setValue(64);
       field<QSpinBox>(dialog, "batchSize")->setValue(8);
-      field<QSpinBox>(dialog, "epochs")->setValue(100);
+      field<QSpinBox>(dialog, "epochs")->setValue(30);
       field<QSpinBox>(dialog, "maxLength")->setValue(32);
-      field<QSpinBox>(dialog, "evalEvery")->setValue(100);
+      field<QSpinBox>(dialog, "evalEvery")->setValue(60);
       field<QSpinBox>(dialog, "gradientEvery")->setValue(0);
       field<QLineEdit>(dialog, "outputDir")->setText(out);
       QTRY_VERIFY_WITH_TIMEOUT(dialog->checkpointValid(), 60000);

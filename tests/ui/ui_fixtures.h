@@ -83,7 +83,7 @@ inline QStringList writeFixtureRuns(const QString& dir) {
     for (int64_t seed : {1, 2}) {
       const QString path = QDir(dir).filePath(QStringLiteral("%1-s%2.h5").arg(method).arg(seed));
       writeRun(path.toStdString(), randomRun(method, seed));
-      if (first) writeGradients(path.toStdString(), {1, 4}, 4, 3);
+      if (first) writeGradients(path.toStdString(), {1, 4, 6}, 4, 3);  // the demo's recorded layers
       first = false;
       paths << path;
     }
