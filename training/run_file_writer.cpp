@@ -95,6 +95,8 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeInt64Attr(root, "seed", layout.seed);
     h5::writeFloat64Attr(root, "learning_rate", layout.learning_rate);
     h5::writeStringAttr(root, "run_name", layout.run_name);
+    if (!layout.calibration_scheme.empty()) h5::writeStringAttr(root, "calibration_scheme", layout.calibration_scheme);
+    if (!layout.model_identity_json.empty()) h5::writeStringAttr(root, "model_identity", layout.model_identity_json);
 
     const int64_t initialStatus[3] = {0, 0, layout.total_steps};
     h5::writeInt64(s.file, "status", {3}, initialStatus);
@@ -111,6 +113,8 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
     h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
     s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
+    if (!layout.eval_fold.empty())
+      h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
 
     if (layout.record_gradients) {
       const auto G = static_cast<hsize_t>(layout.gradient_layers.size());

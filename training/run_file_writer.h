@@ -21,6 +21,11 @@ struct RunFileLayout {
   int64_t total_steps = 0;
   std::vector<int64_t> train_indices, calibration_indices;
   std::vector<int64_t> eval_labels, calibration_labels;
+  // "held_out" (calibration rows beyond train_cap) or "cross_fit" (none: two-fold
+  // cross-fitting on the eval set, with eval_fold [N] saying each instance's fold).
+  std::string calibration_scheme;
+  std::vector<int64_t> eval_fold;
+  std::string model_identity_json;  // {"name", "hash"} of the checkpoint; empty = not written
   // Gradient records (none when record_gradients is false).
   bool record_gradients = false;
   std::vector<int64_t> gradient_layers;

@@ -15,7 +15,9 @@
 #include <stdexcept>
 
 #include "analysis/metrics.h"
+#include "analysis/temperature_scaling.h"
 #include "bert_checkpoint.h"
+#include "checkpoint_identity.h"
 #include "demo_task.h"
 #include "device.h"
 #include "exit_model_factory.h"
@@ -54,6 +56,8 @@ struct Split {
 struct PreparedData {
   TaskSpec task;
   Split train, calibration, eval;
+  std::string calibration_scheme;  // held_out or cross_fit (see prepareData)
+  std::vector<int64_t> eval_fold;  // cross_fit: each eval instance's fold
 };
 
 Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int64_t>& rows,
@@ -104,12 +108,14 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
     eval = std::move(evalSet.examples);
   }
   // The seed alone decides the sample, so EE, MM and SWEET under one seed train on the same
-  // examples. Calibration rows come from beyond the cap when the file is large enough,
-  // otherwise they are held out of it (never more than a fifth of the file).
+  // examples. They train on min(n, train_cap) rows, as the paper does; temperatures are
+  // fitted on rows the model never saw: calibration_size rows from beyond the cap when the
+  // file has that many left over, otherwise (RTE, MRPC at the 6,000 cap) on two halves of
+  // the eval set, each scored with the other's temperatures (analysis::calibrate).
   const auto n = static_cast<int64_t>(train.size());
   const auto perm = permutation(n, static_cast<uint64_t>(c.seed));
-  const int64_t cal = std::min(c.calibration_size, n / 5);
-  const int64_t nTrain = std::min(c.train_cap, n - cal);
+  const int64_t nTrain = std::min(c.train_cap, n);
+  const int64_t cal = c.calibration_size > 0 && n - nTrain >= c.calibration_size ? c.calibration_size : 0;
   std::vector<int64_t> trainRows(perm.begin(), perm.begin() + nTrain);
   std::vector<int64_t> calRows(perm.end() - cal, perm.end());
   std::vector<int64_t> evalRows;
@@ -120,6 +126,8 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
   d.train = encodeRows(train, trainRows, tokenizer, c.max_length);
   d.calibration = encodeRows(train, calRows, tokenizer, c.max_length);
   d.eval = encodeRows(eval, evalRows, tokenizer, c.max_length);
+  d.calibration_scheme = cal > 0 ? "held_out" : "cross_fit";
+  if (cal == 0) d.eval_fold = analysis::crossFitFolds(d.eval.labels, static_cast<uint64_t>(c.seed));
   return d;
 }
 
@@ -274,7 +282,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   layout.run_name = runName;
   layout.label_names = data.task.label_names;
   layout.exit_layers = exitLayers;
-  layout.num_layers = exitLayers.back();
+  layout.num_layers = ck.config.num_hidden_layers;  // L_M of the backbone, whatever the exits
+  layout.calibration_scheme = data.calibration_scheme;
+  layout.eval_fold = data.eval_fold;
+  layout.model_identity_json = checkpointIdentity(ck.dir.empty() ? c.model : ck.dir, ck.weights_file).dump();
   layout.seed = c.seed;
   layout.learning_rate = c.learning_rate;
   layout.total_steps = totalSteps;
