@@ -31,6 +31,8 @@ struct RunFileLayout {
   std::vector<int64_t> gradient_layers;
   std::string gradient_matrix, gradient_dtype = "float32";
   int64_t gradient_rows = 0, gradient_cols = 0, probe_size = 0;
+  std::string gradient_probe = "fixed";  // fixed | train_batch
+  int64_t second_probe_size = 0;         // > 0: /gradients/probe2 holds a second probe's records
 };
 
 enum class RunState : int64_t { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
@@ -50,8 +52,10 @@ class RunFileWriter {
   void writeCalibrationLogits(const std::vector<float>& logits);
   // One gradient record: raw [G, E, rows, cols] (zeros where undefined), norms [G, E],
   // cosines [G, E, E] (NaN where undefined).
+  // With a second probe, its norms [G, E] and cosines [G, E, E] of the same step.
   void appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
-                            const std::vector<float>& cosines);
+                            const std::vector<float>& cosines, const std::vector<float>& second_norms = {},
+                            const std::vector<float>& second_cosines = {});
   void setState(RunState state, int64_t steps_done);
   // Ends SWMR mode and closes the file; safe to call twice.
   void close();

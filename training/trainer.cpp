@@ -11,6 +11,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -254,6 +255,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
 
   // ---- Gradient recorder (probe batch: held-out calibration rows, else eval rows) ------
   std::unique_ptr<GradientRecorder> recorder;
+  std::optional<std::pair<ModelInput, torch::Tensor>> secondProbe;  // Fig. 9: a second fixed batch
   if (c.gradients.every > 0) {
     const Split& probeSource = data.calibration.encodings.empty() ? data.eval : data.calibration;
     const auto P = std::min<int64_t>(c.gradients.probe_size, static_cast<int64_t>(probeSource.encodings.size()));
@@ -262,7 +264,15 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     recorder = std::make_unique<GradientRecorder>(
         *model, c.gradients, makeInput(tokenizer, probeSource.encodings, order, 0, static_cast<size_t>(P), device),
         labelTensor(probeSource.labels, order, 0, static_cast<size_t>(P), device));
+    if (c.gradients.second_probe_size > 0) {  // the rows after the first probe's
+      const auto end = std::min<int64_t>(P + c.gradients.second_probe_size, static_cast<int64_t>(probeSource.encodings.size()));
+      if (end <= P) throw std::runtime_error("gradients.second_probe_size: no held-out or eval rows left after the first probe");
+      for (int64_t i = P; i < end; ++i) order.push_back(i);
+      secondProbe.emplace(makeInput(tokenizer, probeSource.encodings, order, static_cast<size_t>(P), static_cast<size_t>(end), device),
+                          labelTensor(probeSource.labels, order, static_cast<size_t>(P), static_cast<size_t>(end), device));
+    }
   }
+  const bool trainBatchProbe = recorder && c.gradients.probe == "train_batch";
 
   // ---- Run file -----------------------------------------------------------------------
   std::error_code ec;
@@ -301,14 +311,19 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     layout.gradient_rows = recorder->rows();
     layout.gradient_cols = recorder->cols();
     layout.probe_size = c.gradients.probe_size;
+    layout.gradient_probe = c.gradients.probe;
+    layout.second_probe_size = secondProbe ? secondProbe->second.size(0) : 0;
   }
   RunFileWriter writer(result.run_file, layout);
   say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
       " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
 
-  auto recordGradients = [&](int64_t step) {
-    GradientRecord r = recorder->record(step);
-    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines);
+  // batch: the training batch of a train_batch record (dropout on), else the fixed probe.
+  auto recordGradients = [&](int64_t step, const ModelInput* batch, const torch::Tensor* labels) {
+    GradientRecord r = batch ? recorder->recordOn(step, *batch, *labels, true) : recorder->record(step);
+    GradientRecord second;
+    if (secondProbe) second = recorder->recordOn(step, secondProbe->first, secondProbe->second, false);
+    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines, second.norms, second.cosines);
     if (cb.on_gradients) cb.on_gradients({step, recorder->layers(), r.exits, r.cosines});
   };
 
@@ -316,6 +331,9 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   const auto started = std::chrono::steady_clock::now();
   int64_t step = 0;
   RunState state = RunState::Finished;
+  // A train_batch record due after step s is taken on the batch of step s + 1, before the
+  // model trains on it: a fresh batch, with the weights of step s.
+  std::optional<int64_t> pendingRecord;
   for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
     const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
     for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
@@ -327,6 +345,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
       ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
       torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
+      if (pendingRecord) {
+        recordGradients(*pendingRecord, &input, &labels);
+        pendingRecord.reset();
+      }
 
       const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
       optimizer.setLearningRate(lr);
@@ -359,8 +381,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       ++step;
       writer.appendStep(exitLosses, static_cast<float>(lr), step);
 
-      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false))))
-        recordGradients(step);
+      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false)))) {
+        if (trainBatchProbe) pendingRecord = step;
+        else recordGradients(step, nullptr, nullptr);
+      }
 
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       StepMetrics m;
@@ -376,6 +400,13 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
         break;
       }
     }
+  }
+  if (pendingRecord && state == RunState::Finished) {  // after the last step: the next epoch's first batch
+    const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(c.epochs));
+    const auto end = static_cast<size_t>(std::min(nTrain, c.batch_size));
+    ModelInput input = makeInput(tokenizer, data.train.encodings, order, 0, end, device);
+    torch::Tensor labels = labelTensor(data.train.labels, order, 0, end, device);
+    recordGradients(*pendingRecord, &input, &labels);
   }
   result.steps = step;
 

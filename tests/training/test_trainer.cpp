@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "analysis/gradient_conflict.h"
 #include "analysis/hdf5_util.h"
 #include "analysis/run_data.h"
 #include "analysis/temperature_scaling.h"
@@ -41,6 +42,7 @@ class TestTrainer : public QObject {
   void recorder_identicalMatricesGiveOne();
   void recorder_float16RawMatricesHalveTheStorage();
   void recorder_onDemandRecordsOnceAndClearsTheRequest();
+  void recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored();
   void model_savedFolderReloadsToSameLogits();
 
  private:
@@ -317,6 +319,29 @@ void TestTrainer::recorder_onDemandRecordsOnceAndClearsTheRequest() {
   QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{5}));
   QCOMPARE(delivered, (std::vector<int64_t>{5}));
   QVERIFY(!now.load());
+}
+
+// Fig. 3 on fresh training batches (dropout on) and Fig. 9 on a second probe batch: the
+// run's losses stay bit-identical to a run without the recorder (the generator is restored).
+void TestTrainer::recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored() {
+  TrainConfig a = config("tb-a"), b = config("tb-b");
+  b.gradients.every = 4;
+  b.gradients.probe = "train_batch";
+  b.gradients.second_probe_size = 8;
+  const TrainResult ra = runTraining(a), rb = runTraining(b);
+  QCOMPARE(analysis::loadRun(ra.run_file).trainLoss, analysis::loadRun(rb.run_file).trainLoss);
+  H5::H5File f(rb.run_file, H5F_ACC_RDONLY);
+  QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{4, 8}));
+  QCOMPARE(h5::datasetShape(f, "gradients/probe2/cosine"), (h5::Shape{2, 2, 3, 3}));
+  QCOMPARE(h5::readStringAttr(f.openGroup("/gradients"), "dropout"), std::string("on"));
+  QCOMPARE(h5::readStringAttr(f.openGroup("/gradients"), "probe"), std::string("train_batch"));
+  const analysis::GradientRecords first = analysis::loadGradients(rb.run_file);
+  const analysis::GradientRecords second = analysis::loadGradients(rb.run_file, 2);
+  QCOMPARE(second.records(), int64_t(2));
+  QCOMPARE(second.probeSize, int64_t(8));
+  QVERIFY(!second.hasRaw);
+  QVERIFY(first.cosine != second.cosine);
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, analysis::loadGradients(ra.run_file, 2));
 }
 
 void TestTrainer::model_savedFolderReloadsToSameLogits() {
