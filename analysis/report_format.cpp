@@ -226,7 +226,8 @@ std::string csv(const Report& r) {
                  const std::optional<SeedSummary>& s, const std::optional<double>& value = std::nullopt,
                  const std::string& metric = "") {
     out << section << "," << csvField(g ? g->label : "") << "," << csvField(task) << "," << method << ","
-        << optionalNumber(lr) << "," << csvField(model) << "," << (g ? g->metric : metric) << "," << csvField(column) << ","
+        << optionalNumber(lr) << "," << csvField(model) << "," << (!metric.empty() ? metric : g ? g->metric : "") << ","
+        << csvField(column) << ","
         << (s ? std::to_string(s->n) : "") << "," << (s ? exact(s->mean) : optionalNumber(value)) << ","
         << (s ? optionalNumber(s->std) : "") << "," << (s ? optionalNumber(s->ciLow()) : "") << ","
         << (s ? optionalNumber(s->ciHigh()) : "") << "," << (g ? schemesWord(g->calibrationSchemes) : reportWord) << "\n";
@@ -239,7 +240,7 @@ std::string csv(const Report& r) {
     row("auc", &g, g.task, g.method, g.learningRate, g.model, "auc", g.auc);
     for (size_t e = 0; e < g.perExitSecondary.size(); ++e)
       row("per_exit_" + g.secondaryMetric, &g, g.task, g.method, g.learningRate, g.model,
-          "L" + std::to_string(g.exitLayers[e]), g.perExitSecondary[e]);
+          "L" + std::to_string(g.exitLayers[e]), g.perExitSecondary[e], std::nullopt, g.secondaryMetric);
     for (size_t e = 0; e < g.calibration.size(); ++e) {
       const std::string exit = "L" + std::to_string(g.exitLayers[e]);
       const CalibrationSummary& c = g.calibration[e];

@@ -245,7 +245,8 @@ class ReportTest : public QObject {
     QCOMPARE(r.groups[0].perExitSecondary[0].mean, 0.5);
     QCOMPARE(r.groups[0].perExitSecondary[1].mean, 1.0);
     QVERIFY(formatReport(r, ReportFormat::Text).find("f1 (secondary)") != std::string::npos);
-    QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,") != std::string::npos);
+    QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,L6,1,0.5,") !=
+            std::string::npos);
     QVERIFY(buildReport(writeAndLoad(dir, {taskRun("sst2", "accuracy", 1, {0.9, 0.3, 0.7, 0.1})}), {})
                 .groups[0].secondaryMetric.empty());
   }
