@@ -2,16 +2,21 @@
 #include "cost_model.h"
 
 #include <stdexcept>
+#include <string>
 
 namespace sweet::analysis {
 
-CostModel::CostModel(std::vector<int64_t> exitLayers, CostKind kind)
-    : exitLayers_(std::move(exitLayers)), kind_(kind) {
+CostModel::CostModel(std::vector<int64_t> exitLayers, CostKind kind, int64_t fullDepth)
+    : exitLayers_(std::move(exitLayers)), kind_(kind), fullDepth_(fullDepth) {
   if (exitLayers_.empty()) throw std::invalid_argument("CostModel needs at least one exit");
   for (size_t e = 0; e < exitLayers_.size(); ++e)
     if (exitLayers_[e] < 1 || (e > 0 && exitLayers_[e] <= exitLayers_[e - 1]))
       throw std::invalid_argument("CostModel: exit layers must be 1-based and strictly ascending");
-  const double full = static_cast<double>(exitLayers_.back());
+  if (fullDepth_ == 0) fullDepth_ = exitLayers_.back();
+  if (fullDepth_ < exitLayers_.back())
+    throw std::invalid_argument("CostModel: the backbone (" + std::to_string(fullDepth_) +
+                                " layers) is shallower than the last exit (" + std::to_string(exitLayers_.back()) + ")");
+  const double full = static_cast<double>(fullDepth_);
   int64_t paid = 0;
   for (int64_t layers : exitLayers_) {
     paid = kind_ == CostKind::Cascade ? paid + layers : layers;
@@ -20,9 +25,9 @@ CostModel::CostModel(std::vector<int64_t> exitLayers, CostKind kind)
   }
 }
 
-CostModel CostModel::forMethod(const std::string& method, std::vector<int64_t> exitLayers) {
-  if (method == "ee" || method == "sweet") return CostModel(std::move(exitLayers), CostKind::SharedBackbone);
-  if (method == "mm") return CostModel(std::move(exitLayers), CostKind::Cascade);
+CostModel CostModel::forMethod(const std::string& method, std::vector<int64_t> exitLayers, int64_t fullDepth) {
+  if (method == "ee" || method == "sweet") return CostModel(std::move(exitLayers), CostKind::SharedBackbone, fullDepth);
+  if (method == "mm") return CostModel(std::move(exitLayers), CostKind::Cascade, fullDepth);
   throw std::runtime_error("no cost model for method '" + method + "' (expected ee, sweet or mm)");
 }
 

@@ -16,15 +16,17 @@ enum class CostKind {
 
 class CostModel {
  public:
-  // exitLayers: 1-based depth of each exit, ascending; the last is L_M.
-  CostModel(std::vector<int64_t> exitLayers, CostKind kind);
+  // exitLayers: 1-based depth of each exit, ascending. fullDepth: L_M, the backbone's
+  // depth, which a custom exit list may stop short of (costs are fractions of the full
+  // model, not of the deepest exit); 0 means the last exit's layer.
+  CostModel(std::vector<int64_t> exitLayers, CostKind kind, int64_t fullDepth = 0);
   // "ee" | "sweet" -> SharedBackbone, "mm" -> Cascade; throws std::runtime_error otherwise.
-  static CostModel forMethod(const std::string& method, std::vector<int64_t> exitLayers);
+  static CostModel forMethod(const std::string& method, std::vector<int64_t> exitLayers, int64_t fullDepth = 0);
 
   CostKind kind() const { return kind_; }
   int64_t exits() const { return static_cast<int64_t>(exitLayers_.size()); }
   const std::vector<int64_t>& exitLayers() const { return exitLayers_; }
-  int64_t fullDepth() const { return exitLayers_.back(); }
+  int64_t fullDepth() const { return fullDepth_; }
 
   // Cost fraction of one instance that leaves at `exit` (0-based): L_i / L_M, or
   // (L_1 + … + L_i) / L_M for a cascade.
@@ -43,6 +45,7 @@ class CostModel {
  private:
   std::vector<int64_t> exitLayers_;
   CostKind kind_;
+  int64_t fullDepth_;
   std::vector<int64_t> paidLayers_;  // layers run by an instance leaving at each exit
   std::vector<double> exitCost_;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -16,16 +17,21 @@ ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temper
       static_cast<int64_t>(labels_.size()) != instances_)
     throw std::invalid_argument("ExitReplay: logits or labels do not match [exits, instances, classes]");
   if (instances_ > static_cast<int64_t>(UINT32_MAX)) throw std::invalid_argument("ExitReplay: too many instances");
-  if (!temperatures.empty() && static_cast<int64_t>(temperatures.size()) != exits_)
-    throw std::invalid_argument("ExitReplay: one temperature per exit expected");
+  const bool perInstance = static_cast<int64_t>(temperatures.size()) == exits_ * instances_ && instances_ != 1;
+  if (!temperatures.empty() && static_cast<int64_t>(temperatures.size()) != exits_ && !perInstance)
+    throw std::invalid_argument("ExitReplay: one temperature per exit, or per exit and instance, expected");
+  // Largest double below 1 and smallest above 0: where confidences and entropies are capped.
+  const double belowOne = std::nextafter(1.0, 0.0), aboveZero = std::numeric_limits<double>::denorm_min();
   const size_t cells = static_cast<size_t>(exits_ * instances_);
   confidence_.resize(cells);
   negEntropy_.resize(cells);
   prediction_.resize(cells);
   const double logK = std::log(static_cast<double>(classes_));
   for (int64_t e = 0; e < exits_; ++e) {
-    const double invT = temperatures.empty() ? 1.0 : 1.0 / temperatures[static_cast<size_t>(e)];
     for (int64_t i = 0; i < instances_; ++i) {
+      const double invT = temperatures.empty() ? 1.0
+                          : perInstance        ? 1.0 / temperatures[static_cast<size_t>(e * instances_ + i)]
+                                               : 1.0 / temperatures[static_cast<size_t>(e)];
       const float* z = logits.row(e, i);
       for (int64_t k = 0; k < classes_; ++k)
         if (!std::isfinite(z[k]))  // a diverged run: say so rather than replay garbage
@@ -47,8 +53,8 @@ ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temper
       // H = −Σ p_k log p_k = log S − Σ s_k e^{s_k} / S.
       double entropy = (std::log(sum) - weighted / sum) / logK;
       size_t at = index(e, i);
-      confidence_[at] = 1.0 / sum;
-      negEntropy_[at] = -std::clamp(entropy, 0.0, 1.0);
+      confidence_[at] = std::min(1.0 / sum, belowOne);
+      negEntropy_[at] = -std::clamp(entropy, aboveZero, 1.0);
       prediction_[at] = best;
     }
   }

@@ -35,8 +35,10 @@ struct ExitEvent {
 
 class ExitReplay {
  public:
-  // temperatures: optional one per exit; logits are divided by them first (temperature
-  // scaling changes confidences, hence exits, but never an exit's prediction).
+  // temperatures: optional, one per exit ([E]) or one per exit and instance ([E][N], as
+  // cross-fitting gives each half of the eval set the other half's temperatures); logits
+  // are divided by them first (temperature scaling changes confidences, hence exits, but
+  // never an exit's prediction).
   explicit ExitReplay(const LogitSet& logits, const std::vector<double>& temperatures = {});
 
   int64_t exits() const { return exits_; }
@@ -44,9 +46,12 @@ class ExitReplay {
   int64_t classes() const { return classes_; }
   const std::vector<int64_t>& labels() const { return labels_; }
 
-  // Max softmax probability, in [1/K, 1] exactly (computed in double as 1/Σ exp(z_j − z_max)).
+  // Max softmax probability, in [1/K, 1) exactly (computed in double as 1/Σ exp(z_j − z_max),
+  // and a value that rounds to 1 kept just below it): the paper defines t = 1/K as
+  // everyone at the first exit and t = 1 as everyone at the last, and both hold exactly.
   double confidence(int64_t exit, int64_t instance) const { return confidence_[index(exit, instance)]; }
-  // Entropy of the softmax divided by log K, in [0, 1].
+  // Entropy of the softmax divided by log K, in (0, 1] (an entropy that rounds to 0 is kept
+  // just above it, so the entropy threshold 0 sends everyone to the last exit).
   double normalizedEntropy(int64_t exit, int64_t instance) const { return -negEntropy_[index(exit, instance)]; }
   // Argmax of the logits; the lowest class id wins a tie.
   int32_t prediction(int64_t exit, int64_t instance) const { return prediction_[index(exit, instance)]; }

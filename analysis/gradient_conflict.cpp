@@ -35,7 +35,7 @@ constexpr double kCosineEps = 1e-12;
 
 }  // namespace
 
-GradientRecords loadGradients(const std::string& path) {
+GradientRecords loadGradients(const std::string& path, int probe) {
   H5::H5File file = h5::openForReading(path);
   try {
     if (!h5::exists(file, "/gradients")) fail(path, "no /gradients group (the gradient recorder was off)");
@@ -53,26 +53,36 @@ GradientRecords loadGradients(const std::string& path) {
     r.dtype = h5::hasAttr(group, "dtype") ? h5::readStringAttr(group, "dtype") : "float32";
     r.probeSize = h5::hasAttr(group, "probe_size") ? h5::readInt64Attr(group, "probe_size") : 0;
     r.dropout = h5::hasAttr(group, "dropout") ? h5::readStringAttr(group, "dropout") : "";
+    r.probe = h5::hasAttr(group, "probe") ? h5::readStringAttr(group, "probe") : "";
+    if (probe != 1 && probe != 2) fail(path, "probe must be 1 or 2");
+    r.probeIndex = probe;
+    const std::string prefix = probe == 2 ? "/gradients/probe2" : "/gradients";
+    if (probe == 2) {
+      if (!h5::exists(file, "/gradients/probe2/cosine")) fail(path, "no second probe (record with gradients.second_probe_size > 0)");
+      r.probeSize = h5::hasAttr(group, "second_probe_size") ? h5::readInt64Attr(group, "second_probe_size") : 0;
+      r.dropout = "off";
+      r.probe = "fixed";
+    }
     r.exitLayers = h5::readInt64ArrayAttr(root, "exit_layers");
-    for (const char* name : {"/gradients/step", "/gradients/cosine"})
-      if (!h5::exists(file, name)) fail(path, std::string("missing dataset ") + name);
+    for (const std::string& name : {std::string("/gradients/step"), prefix + "/cosine"})
+      if (!h5::exists(file, name)) fail(path, "missing dataset " + name);
     r.steps = h5::readInt64(file, "/gradients/step");
     h5::Shape shape;
-    r.cosine = h5::readFloat32(file, "/gradients/cosine", &shape);
+    r.cosine = h5::readFloat32(file, prefix + "/cosine", &shape);
     const int64_t E = r.exits(), G = r.layerCount();
     // A live file may have grown /step before /cosine: read the records both hold.
     if (shape.size() != 4 || static_cast<int64_t>(shape[1]) != G || static_cast<int64_t>(shape[2]) != E ||
         static_cast<int64_t>(shape[3]) != E)
-      fail(path, "/gradients/cosine is not [records, layers, exits, exits]");
+      fail(path, prefix + "/cosine is not [records, layers, exits, exits]");
     const auto complete = std::min<int64_t>(r.records(), static_cast<int64_t>(shape[0]));
     r.steps.resize(static_cast<size_t>(complete));
     r.cosine.resize(static_cast<size_t>(complete * G * E * E));
-    if (h5::exists(file, "/gradients/norm")) {
-      r.norm = h5::readFloat32(file, "/gradients/norm", &shape);
+    if (h5::exists(file, prefix + "/norm")) {
+      r.norm = h5::readFloat32(file, prefix + "/norm", &shape);
       if (static_cast<int64_t>(r.norm.size()) >= complete * G * E) r.norm.resize(static_cast<size_t>(complete * G * E));
       else r.norm.clear();
     }
-    r.hasRaw = h5::exists(file, "/gradients/raw");
+    r.hasRaw = probe == 1 && h5::exists(file, "/gradients/raw");
     return r;
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(path, "cannot read /gradients", e));

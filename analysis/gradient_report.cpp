@@ -103,10 +103,15 @@ std::string formatGradients(const GradientRecords& records, const GradientReport
     views.push_back(std::move(v));
   }
 
+  // Which batch the gradients were taken on: the fixed probe, a fresh training batch per
+  // record (dropout on), or the second fixed probe (Fig. 9).
+  const std::string probe = records.probeIndex == 2        ? "second fixed probe batch, dropout off"
+                            : records.probe == "train_batch" ? "a fresh training batch per record, dropout on"
+                                                             : "fixed probe batch, dropout off";
   std::ostringstream out;
   if (format == ReportFormat::Json) {
     nlohmann::json j = {{"file", records.path}, {"scope", scope}, {"matrix", records.matrix}, {"exit_layers", records.exitLayers},
-                        {"steps", records.steps}, {"layers", nlohmann::json::array()}};
+                        {"steps", records.steps}, {"probe", probe}, {"layers", nlohmann::json::array()}};
     if (record) j["step"] = records.steps[static_cast<size_t>(*record)];
     for (const LayerView& v : views) {
       nlohmann::json layer = {{"layer", v.layer}, {"row_averaged_cosine", matrixJson(v.cosine)},
@@ -138,7 +143,7 @@ std::string formatGradients(const GradientRecords& records, const GradientReport
     }
     return out.str();
   }
-  out << records.path << ": gradient conflict of '" << records.matrix << "' (" << scope << ")\n"
+  out << records.path << ": gradient conflict of '" << records.matrix << "' (" << scope << "; " << probe << ")\n"
       << "Row-averaged cosine between exits' loss gradients; undef = a zero gradient (the exit does not reach "
          "the layer, or SWEET stops it)\n";
   for (const LayerView& v : views) {

@@ -19,11 +19,11 @@ double selectionAuc(ExitReplay& replay, const CostModel& cost, Metric metric) {
 std::vector<LrSelection> selectLearningRates(const std::vector<AucObservation>& observations) {
   std::vector<LrSelection> selections;
   std::vector<std::map<double, std::vector<double>>> aucsByLr;
-  std::map<std::tuple<std::string, std::string, std::string>, size_t> indexOf;
+  std::map<std::tuple<std::string, std::string, std::string, int64_t>, size_t> indexOf;
   for (const AucObservation& o : observations) {
-    auto [it, inserted] = indexOf.emplace(std::make_tuple(o.model, o.method, o.task), selections.size());
+    auto [it, inserted] = indexOf.emplace(std::make_tuple(o.model, o.method, o.task, o.trainCap), selections.size());
     if (inserted) {
-      selections.push_back({o.model, o.method, o.task, {}, 0});
+      selections.push_back({o.model, o.method, o.task, {}, 0, o.trainCap});
       aucsByLr.emplace_back();
     }
     aucsByLr[it->second][o.learningRate].push_back(o.auc);

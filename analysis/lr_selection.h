@@ -22,6 +22,7 @@ struct AucObservation {
   std::string model, method, task;
   double learningRate = 0;
   double auc = 0;  // one seed's value
+  int64_t trainCap = 0;  // config train_cap (0 = not recorded): each data size picks its own LR
 };
 
 struct LrCandidate {
@@ -33,10 +34,11 @@ struct LrSelection {
   std::string model, method, task;
   std::vector<LrCandidate> candidates;  // ascending learning rate
   size_t chosen = 0;                    // largest mean AUC; the smaller LR wins an exact tie
+  int64_t trainCap = 0;
   double chosenLearningRate() const { return candidates[chosen].learningRate; }
 };
 
-// Groups observations by (model, method, task) in order of first appearance.
+// Groups observations by (model, method, task, trainCap) in order of first appearance.
 std::vector<LrSelection> selectLearningRates(const std::vector<AucObservation>& observations);
 
 }  // namespace sweet::analysis

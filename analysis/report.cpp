@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace sweet::analysis {
 
@@ -17,7 +18,7 @@ namespace {
 
 // Everything measured on one run; groups then summarise these over seeds.
 struct RunResult {
-  std::vector<double> perExit;
+  std::vector<double> perExit, perExitSecondary;
   std::vector<double> costFractions;
   std::vector<std::optional<double>> atCost;
   double auc = 0;
@@ -28,9 +29,13 @@ RunResult measure(const RunData& run, const ReportOptions& options) {
   RunResult result;
   if (options.calibrate) result.calibration = calibrate(run, options.calibrationSplit);
   const Metric metric = metricFromName(run.metric);
-  const CostModel cost = CostModel::forMethod(run.method, run.exitLayers);
-  ExitReplay replay(run.eval, result.calibration ? result.calibration->temperatures() : std::vector<double>{});
-  for (int64_t e = 0; e < run.exits(); ++e) result.perExit.push_back(replay.score(replay.assignFixedExit(e), metric));
+  const CostModel cost = CostModel::forMethod(run.method, run.exitLayers, run.numLayers);
+  ExitReplay replay(run.eval, result.calibration ? result.calibration->replayTemperatures() : std::vector<double>{});
+  const std::string secondary = secondaryMetricFor(run.task, run.metric);
+  for (int64_t e = 0; e < run.exits(); ++e) {
+    result.perExit.push_back(replay.score(replay.assignFixedExit(e), metric));
+    if (!secondary.empty()) result.perExitSecondary.push_back(replay.score(replay.current(), metricFromName(secondary)));
+  }
   const Curve curve = options.exactCurve
                           ? exactCurve(replay, cost, metric, ExitRule::Confidence)
                           : thresholdCurve(replay, cost, metric, ExitRule::Confidence, paperThresholds(run.numLabels));
@@ -46,6 +51,12 @@ std::string formatLr(double lr) {
   return buffer;
 }
 
+int64_t trainCapOf(const RunData& run) {
+  if (run.config.is_object() && run.config.contains("train_cap") && run.config["train_cap"].is_number_integer())
+    return run.config["train_cap"].get<int64_t>();
+  return 0;
+}
+
 std::string groupKey(const RunData& run, const std::vector<std::string>& by) {
   std::string key;
   for (const std::string& field : by) {
@@ -53,7 +64,8 @@ std::string groupKey(const RunData& run, const std::vector<std::string>& by) {
     else if (field == "task") key += run.task;
     else if (field == "lr") key += formatLr(run.learningRate);
     else if (field == "model") key += modelName(run);
-    else throw std::runtime_error("unknown --by key '" + field + "' (expected method, task, lr or model)");
+    else if (field == "cap") key += std::to_string(trainCapOf(run));
+    else throw std::runtime_error("unknown --by key '" + field + "' (expected method, task, lr, model or cap)");
     key += '\x1f';
   }
   return key;
@@ -62,13 +74,14 @@ std::string groupKey(const RunData& run, const std::vector<std::string>& by) {
 int methodRank(const std::string& method) { return method == "ee" ? 0 : method == "mm" ? 1 : 2; }
 
 const GroupReport* pickGroup(const std::vector<GroupReport>& groups, const std::vector<LrSelection>& selections,
-                             const std::string& model, const std::string& task, const std::string& method) {
+                             const std::string& model, const std::string& task, const std::string& method,
+                             int64_t cap) {
   std::optional<double> chosen;
   for (const LrSelection& s : selections)
-    if (s.model == model && s.task == task && s.method == method) chosen = s.chosenLearningRate();
+    if (s.model == model && s.task == task && s.method == method && s.trainCap == cap) chosen = s.chosenLearningRate();
   const GroupReport* first = nullptr;
   for (const GroupReport& g : groups) {
-    if (g.model != model || g.task != task || g.method != method) continue;
+    if (g.model != model || g.task != task || g.method != method || g.trainCap != cap) continue;
     if (!first) first = &g;
     if (chosen && g.learningRate && *g.learningRate == *chosen) return &g;
   }
@@ -103,6 +116,127 @@ std::string modelName(const RunData& run) {
   return std::to_string(run.numLayers) + "L";
 }
 
+std::string secondaryMetricFor(const std::string& task, const std::string& metric) {
+  return (task == "mrpc" || task == "qqp") && metric == "accuracy" ? "f1" : "";
+}
+
+namespace {
+
+// Means over the seeds every task has: per seed the mean over tasks, then summarize (see
+// TaskAverage). `value(task, run)` is that task's number for one run, or nullopt.
+template <typename ValueOf>
+std::optional<SeedSummary> averageOverTasks(const std::vector<const GroupReport*>& tasks,
+                                            const std::vector<int64_t>& seeds, ValueOf value) {
+  std::vector<double> perSeed;
+  for (int64_t seed : seeds) {
+    double sum = 0;
+    for (const GroupReport* g : tasks) {
+      const size_t run = static_cast<size_t>(std::find(g->seeds.begin(), g->seeds.end(), seed) - g->seeds.begin());
+      const std::optional<double> v = value(*g, run);
+      if (!v) return std::nullopt;
+      sum += *v;
+    }
+    perSeed.push_back(sum / static_cast<double>(tasks.size()));
+  }
+  if (perSeed.empty()) return std::nullopt;
+  return summarize(perSeed);
+}
+
+void addTaskAverages(Report& report) {
+  std::vector<std::tuple<std::string, std::string, int64_t>> keys;
+  for (const GroupReport& g : report.groups) {
+    auto key = std::make_tuple(g.model, g.method, g.trainCap);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  for (const auto& [model, method, cap] : keys) {
+    std::vector<const GroupReport*> chosen;
+    for (const GroupReport& g : report.groups) {
+      if (g.model != model || g.method != method || g.trainCap != cap) continue;
+      bool seen = false;
+      for (const GroupReport* c : chosen) seen = seen || c->task == g.task;
+      if (!seen) chosen.push_back(pickGroup(report.groups, report.learningRates, model, g.task, method, cap));
+    }
+    if (chosen.size() < 2) continue;
+    TaskAverage avg;
+    avg.model = model;
+    avg.method = method;
+    avg.trainCap = cap;
+    avg.exitLayers = chosen.front()->exitLayers;
+    avg.costFractions = chosen.front()->costFractions;
+    bool comparable = true;
+    for (const GroupReport* g : chosen) {
+      avg.tasks.push_back(g->task);
+      comparable = comparable && g->exitLayers == avg.exitLayers && g->costFractions == avg.costFractions;
+    }
+    if (!comparable) {
+      report.notes.push_back("no task average for " + model + " " + method + ": the tasks' runs differ in exits or depth");
+      continue;
+    }
+    for (int64_t seed : chosen.front()->seeds) {
+      bool everywhere = true;
+      for (const GroupReport* g : chosen)
+        everywhere = everywhere && std::find(g->seeds.begin(), g->seeds.end(), seed) != g->seeds.end();
+      if (everywhere && std::find(avg.seeds.begin(), avg.seeds.end(), seed) == avg.seeds.end()) avg.seeds.push_back(seed);
+    }
+    std::sort(avg.seeds.begin(), avg.seeds.end());
+    if (avg.seeds.empty())
+      report.notes.push_back("task average of " + model + " " + method +
+                             ": no seed is shared by every task, so it has no seed spread (mean of the task means)");
+    for (const GroupReport* g : chosen) {
+      std::vector<double> exits;
+      for (const SeedSummary& s : g->perExit) exits.push_back(s.mean);
+      avg.perExitByTask.push_back(exits);
+      std::vector<std::optional<double>> points;
+      for (const auto& s : g->atCost) points.push_back(s ? std::optional<double>(s->mean) : std::nullopt);
+      avg.atCostByTask.push_back(points);
+    }
+    const double tasks = static_cast<double>(chosen.size());
+    for (size_t e = 0; e < avg.exitLayers.size(); ++e) {
+      auto perSeed = averageOverTasks(chosen, avg.seeds, [e](const GroupReport& g, size_t run) {
+        return std::optional<double>(g.perExitValues[e][run]);
+      });
+      if (!perSeed) {  // no common seed: the mean of the task means, without a spread
+        double sum = 0;
+        for (const auto& row : avg.perExitByTask) sum += row[e];
+        perSeed = summarize({sum / tasks});
+      }
+      avg.perExit.push_back(*perSeed);
+    }
+    for (size_t f = 0; f < avg.costFractions.size(); ++f) {
+      std::optional<SeedSummary> point = averageOverTasks(chosen, avg.seeds, [f](const GroupReport& g, size_t run) {
+        return g.atCostValues[f][run];
+      });
+      if (!point && avg.seeds.empty()) {
+        double sum = 0;
+        bool all = true;
+        for (const auto& row : avg.atCostByTask) {
+          all = all && row[f].has_value();
+          if (row[f]) sum += *row[f];
+        }
+        if (all) point = summarize({sum / tasks});
+      }
+      avg.atCost.push_back(point);
+    }
+    report.taskAverages.push_back(std::move(avg));
+  }
+  // Gaps of the averages: each method's average minus EE's, same model and cap.
+  for (const TaskAverage& ee : report.taskAverages) {
+    if (ee.method != "ee") continue;
+    for (const char* method : {"mm", "sweet"})
+      for (const TaskAverage& other : report.taskAverages) {
+        if (other.method != method || other.model != ee.model || other.trainCap != ee.trainCap) continue;
+        MethodGap gap{ee.model, "average", method, ee.trainCap, {}};
+        for (size_t e = 0; e < ee.perExit.size(); ++e)
+          gap.perExit.push_back(other.perExit.size() == ee.perExit.size() && other.tasks == ee.tasks
+                                    ? std::optional<double>(other.perExit[e].mean - ee.perExit[e].mean)
+                                    : std::nullopt);
+        report.gaps.push_back(std::move(gap));
+      }
+  }
+}
+
+}  // namespace
+
 Report buildReport(const std::vector<RunData>& runs, const ReportOptions& options) {
   if (runs.empty()) throw std::runtime_error("no run files given");
   Report report;
@@ -111,22 +245,39 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
   report.exactCurve = options.exactCurve;
 
   std::vector<RunResult> results;
+  std::map<CalibrationScheme, int> schemeCounts;
   for (const RunData& run : runs) {
     try {
       results.push_back(measure(run, options));
     } catch (const std::invalid_argument& e) {  // e.g. non-finite logits of a diverged run
       throw std::runtime_error(run.path + ": " + e.what());
     }
+    if (results.back().calibration) ++schemeCounts[results.back().calibration->scheme];
     if (run.status.state != RunState::Finished || !run.evalDone)
       report.notes.push_back(run.path + ": not a finished run (state " + std::to_string(static_cast<int>(run.status.state)) +
                              ", step " + std::to_string(run.status.stepsDone) + "/" + std::to_string(run.status.totalSteps) +
                              (run.evalDone ? "" : ", eval logits not final") + ")");
   }
+  if (!options.calibrate) {
+    report.calibrationSummary = "not temperature-scaled (raw softmax confidences, --no-calibrate)";
+  } else {
+    report.calibrationSummary = "temperature-scaled per exit (";
+    bool firstScheme = true;
+    for (const auto& [scheme, count] : schemeCounts) {
+      report.calibrationSummary += std::string(firstScheme ? "" : "; ") +
+                                   (scheme == CalibrationScheme::HeldOut    ? "fitted on held-out training rows"
+                                    : scheme == CalibrationScheme::CrossFit ? "two-fold cross-fitted on the eval set"
+                                                                            : "fitted on the eval set itself") +
+                                   ": " + std::to_string(count) + " run" + (count == 1 ? "" : "s");
+      firstScheme = false;
+    }
+    report.calibrationSummary += ")";
+  }
 
   std::vector<std::vector<size_t>> members;
   if (options.by.empty()) {
     members = groupBySeed(runs);
-    report.grouping = "runs whose configs differ only in seed and output paths";
+    report.grouping = "runs whose configs differ only in seed, output paths and checkpoint folder";
   } else {
     std::map<std::string, size_t> index;
     for (size_t r = 0; r < runs.size(); ++r) {
@@ -140,8 +291,16 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
 
   std::vector<AucObservation> observations;
   for (size_t r = 0; r < runs.size(); ++r)
-    observations.push_back({modelName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc});
+    observations.push_back({modelName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc,
+                            trainCapOf(runs[r])});
   report.learningRates = selectLearningRates(observations);
+
+  // Caps name a group only where one task and model were run at several (the data-size study).
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> capsOf;
+  for (const RunData& run : runs) {
+    auto& caps = capsOf[{run.task, modelName(run)}];
+    if (std::find(caps.begin(), caps.end(), trainCapOf(run)) == caps.end()) caps.push_back(trainCapOf(run));
+  }
 
   for (const std::vector<size_t>& group : members) {
     const RunData& first = runs[group.front()];
@@ -151,13 +310,18 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
     g.model = modelName(first);
     g.metric = first.metric;
     g.exitLayers = first.exitLayers;
+    g.numLayers = first.numLayers;
     g.learningRate = first.learningRate;
+    g.trainCap = trainCapOf(first);
+    g.trainCount = first.trainCount;
+    g.secondaryMetric = secondaryMetricFor(first.task, first.metric);
     std::vector<const RunResult*> rs;
     for (size_t r : group) {
       const RunData& run = runs[r];
-      if (run.exitLayers != first.exitLayers || run.metric != first.metric || run.method != first.method)
+      if (run.exitLayers != first.exitLayers || run.metric != first.metric || run.method != first.method ||
+          run.numLayers != first.numLayers)
         throw std::runtime_error(run.path + " and " + first.path +
-                                 " are grouped as seeds but differ in method, exits or metric (refine --by)");
+                                 " are grouped as seeds but differ in method, exits, depth or metric (refine --by)");
       if (g.learningRate && run.learningRate != *g.learningRate) g.learningRate.reset();
       if (std::find(g.seeds.begin(), g.seeds.end(), run.seed) != g.seeds.end())
         report.notes.push_back(run.path + ": seed " + std::to_string(run.seed) + " appears twice in group '" +
@@ -165,21 +329,32 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
       g.runPaths.push_back(run.path);
       g.seeds.push_back(run.seed);
       rs.push_back(&results[r]);
+      g.calibrationSchemes.push_back(results[r].calibration ? calibrationSchemeName(results[r].calibration->scheme) : "none");
     }
     g.label = g.task + " " + g.method + " lr=" + (g.learningRate ? formatLr(*g.learningRate) : "mixed") + " " + g.model;
+    if (capsOf[{g.task, g.model}].size() > 1) g.label += " cap=" + std::to_string(g.trainCap);
     for (size_t e = 0; e < g.exitLayers.size(); ++e) {
-      std::vector<double> values;
-      for (const RunResult* r : rs) values.push_back(r->perExit[e]);
+      std::vector<double> values, secondary;
+      for (const RunResult* r : rs) {
+        values.push_back(r->perExit[e]);
+        if (!g.secondaryMetric.empty()) secondary.push_back(r->perExitSecondary[e]);
+      }
       g.perExit.push_back(summarize(values));
+      g.perExitValues.push_back(values);
+      if (!g.secondaryMetric.empty()) g.perExitSecondary.push_back(summarize(secondary));
     }
     g.costFractions = rs.front()->costFractions;
     for (size_t f = 0; f < g.costFractions.size(); ++f) {
       std::vector<double> values;
-      for (const RunResult* r : rs)
+      std::vector<std::optional<double>> perRun;
+      for (const RunResult* r : rs) {
+        perRun.push_back(r->atCost[f]);
         if (r->atCost[f]) values.push_back(*r->atCost[f]);
+      }
       // A point some seed's curve does not reach is unavailable for the group: averaging
       // only the seeds that reach it would bias the mean.
       g.atCost.push_back(values.size() == rs.size() ? std::optional<SeedSummary>(summarize(values)) : std::nullopt);
+      g.atCostValues.push_back(perRun);
     }
     std::vector<double> aucs;
     for (const RunResult* r : rs) aucs.push_back(r->auc);
@@ -198,20 +373,22 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
     if (a.task != b.task) return a.task < b.task;
     if (a.model != b.model) return a.model < b.model;
     if (a.method != b.method) return methodRank(a.method) < methodRank(b.method);
+    if (a.trainCap != b.trainCap) return a.trainCap < b.trainCap;
     return a.learningRate.value_or(0) < b.learningRate.value_or(0);
   });
 
-  // Gaps per (model, task), each method at its chosen learning rate.
-  std::vector<std::pair<std::string, std::string>> seen;
+  // Gaps per (model, task, cap), each method at its chosen learning rate.
+  std::vector<std::tuple<std::string, std::string, int64_t>> seen;
   for (const GroupReport& g : report.groups) {
-    if (std::find(seen.begin(), seen.end(), std::make_pair(g.model, g.task)) != seen.end()) continue;
-    seen.emplace_back(g.model, g.task);
-    const GroupReport* ee = pickGroup(report.groups, report.learningRates, g.model, g.task, "ee");
+    const auto key = std::make_tuple(g.model, g.task, g.trainCap);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    const GroupReport* ee = pickGroup(report.groups, report.learningRates, g.model, g.task, "ee", g.trainCap);
     if (!ee) continue;
     for (const char* method : {"mm", "sweet"}) {
-      const GroupReport* other = pickGroup(report.groups, report.learningRates, g.model, g.task, method);
+      const GroupReport* other = pickGroup(report.groups, report.learningRates, g.model, g.task, method, g.trainCap);
       if (!other) continue;
-      MethodGap gap{g.model, g.task, method, {}};
+      MethodGap gap{g.model, g.task, method, g.trainCap, {}};
       for (size_t e = 0; e < ee->perExit.size(); ++e)
         gap.perExit.push_back(other->perExit.size() == ee->perExit.size()
                                   ? std::optional<double>(other->perExit[e].mean - ee->perExit[e].mean)
@@ -219,6 +396,7 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
       report.gaps.push_back(std::move(gap));
     }
   }
+  addTaskAverages(report);
   return report;
 }
 

@@ -20,10 +20,12 @@ enum class ReportFormat { Text, Csv, Json, Latex };
 ReportFormat reportFormatFromName(const std::string& name);  // text | csv | json | latex
 
 struct ReportOptions {
-  // Attributes that define a group of seeds: any of method, task, lr, model. Empty: runs
-  // whose configs are equal apart from seed and output paths.
+  // Attributes that define a group of seeds: any of method, task, lr, model, cap. Empty:
+  // runs whose configs are equal apart from seed, output paths and the checkpoint's folder.
   std::vector<std::string> by;
-  bool calibrate = false;
+  // Temperature-scale every exit before exiting, as the paper always does (the default);
+  // false replays raw softmax confidences (`sweet report --no-calibrate`).
+  bool calibrate = true;
   CalibrationSplit calibrationSplit = CalibrationSplit::Calibration;
   // Fixed-cost scores from the exact curve instead of the paper's 11-threshold sweep.
   bool exactCurve = false;
@@ -34,21 +36,50 @@ struct CalibrationSummary {  // one exit, means over seeds
 };
 
 struct GroupReport {
-  std::string label;                      // "task method lr=… model"
+  std::string label;                      // "task method lr=… model" (+ " cap=N" when caps differ)
   std::string method, task, model, metric;
   std::optional<double> learningRate;     // absent when the group pools several
+  int64_t trainCap = 0;                   // config train_cap (0 = not recorded)
+  int64_t trainCount = 0;                 // rows the first run trained on
   std::vector<int64_t> exitLayers;
+  int64_t numLayers = 0;                  // the backbone's depth L_M
   std::vector<std::string> runPaths;
   std::vector<int64_t> seeds;
   std::vector<SeedSummary> perExit;       // each exit alone on the whole eval set
+  std::vector<std::vector<double>> perExitValues;  // [exit][run], runs in `seeds` order
   std::vector<double> costFractions;      // fixedCostFractions for this depth and method
   std::vector<std::optional<SeedSummary>> atCost;  // absent where a seed's curve does not reach
+  std::vector<std::vector<std::optional<double>>> atCostValues;  // [fraction][run]
   SeedSummary auc;                        // selectionAuc per seed
+  // Secondary metric beside the task's own (F1 of class 1 for MRPC and QQP, whose tables use
+  // accuracy); empty name and values for other tasks.
+  std::string secondaryMetric;
+  std::vector<SeedSummary> perExitSecondary;
   std::vector<CalibrationSummary> calibration;     // empty unless options.calibrate
+  std::vector<std::string> calibrationSchemes;     // per run: held-out, cross-fit or eval
+};
+
+// The average over tasks of one (model, method, cap), each task at its chosen learning
+// rate (Table 1 and the fixed-cost points of Figs. 4, 5, 7): every exit's score and every
+// fixed-cost score averaged over the tasks, metrics as they are (CoLA's MCC included).
+// Spread over seeds as the paper reports it: the task average is taken per seed (seeds
+// matched by their number), then mean, sample std and 95% CI over those per-seed averages.
+struct TaskAverage {
+  std::string model, method;
+  int64_t trainCap = 0;
+  std::vector<std::string> tasks;         // averaged, in report order
+  std::vector<int64_t> exitLayers;
+  std::vector<int64_t> seeds;             // seeds every task has; the spread is over these
+  std::vector<SeedSummary> perExit;
+  std::vector<std::vector<double>> perExitByTask;  // [task][exit]: each task's mean, beside the average
+  std::vector<double> costFractions;
+  std::vector<std::optional<SeedSummary>> atCost;  // absent where some task's point is
+  std::vector<std::vector<std::optional<double>>> atCostByTask;  // [task][fraction]
 };
 
 struct MethodGap {  // per exit: mean(method) − mean(EE); absent where exit counts differ
-  std::string model, task, method;
+  std::string model, task, method;        // task "average" for the gap of the task averages
+  int64_t trainCap = 0;
   std::vector<std::optional<double>> perExit;
 };
 
@@ -56,9 +87,13 @@ struct Report {
   std::string grouping;                   // how seeds were pooled, in words
   bool calibrated = false;
   CalibrationSplit calibrationSplit = CalibrationSplit::Calibration;
+  // In words, for every output: "temperature-scaled (held-out rows: 3 runs; cross-fit on
+  // the eval set: 6 runs)" or "not temperature-scaled (--no-calibrate)".
+  std::string calibrationSummary;
   bool exactCurve = false;
   std::vector<GroupReport> groups;
-  std::vector<MethodGap> gaps;
+  std::vector<TaskAverage> taskAverages;  // one per (model, method, cap) with two or more tasks
+  std::vector<MethodGap> gaps;            // per task, then per average
   std::vector<LrSelection> learningRates;
   std::vector<std::string> notes;         // warnings a reader must see (running runs, …)
 };
@@ -68,6 +103,9 @@ std::string costFractionLabel(double fraction);
 
 // Model label of a run: the last path component of config "model" when set, else "<L>L".
 std::string modelName(const RunData& run);
+
+// "f1" for MRPC and QQP scored by accuracy, else "".
+std::string secondaryMetricFor(const std::string& task, const std::string& metric);
 
 // Throws std::runtime_error for an empty run list, an unknown --by key, or a group whose
 // runs disagree on exits or metric.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -64,11 +65,37 @@ std::string layersLabel(const std::vector<int64_t>& layers) {
   return out + "]";
 }
 
+// True when some task was run at several train_cap values: then caps label the rows.
+bool capsDiffer(const Report& r) {
+  for (const GroupReport& a : r.groups)
+    for (const GroupReport& b : r.groups)
+      if (a.task == b.task && a.model == b.model && a.trainCap != b.trainCap) return true;
+  return false;
+}
+
+// One word per output row for the confidences used: none, held-out, cross-fit, eval, or
+// several joined with '+'.
+std::string schemesWord(const std::vector<std::string>& schemes) {
+  std::vector<std::string> unique;
+  for (const std::string& s : schemes)
+    if (std::find(unique.begin(), unique.end(), s) == unique.end()) unique.push_back(s);
+  std::string out;
+  for (const std::string& s : unique) out += (out.empty() ? "" : "+") + s;
+  return out.empty() ? "none" : out;
+}
+
+std::string reportSchemesWord(const Report& r) {
+  std::vector<std::string> all;
+  for (const GroupReport& g : r.groups) all.insert(all.end(), g.calibrationSchemes.begin(), g.calibrationSchemes.end());
+  return schemesWord(all);
+}
+
 std::string text(const Report& r) {
   std::ostringstream out;
   size_t labelWidth = 24;
   for (const GroupReport& g : r.groups) labelWidth = std::max(labelWidth, g.label.size() + 2);
   out << "sweet report: " << r.groups.size() << " group(s); seeds pooled over " << r.grouping << ".\n"
+      << "Confidences: " << r.calibrationSummary << ".\n"
       << "Scores x100 (metric per task); mean ± sample std over seeds; [95% CI, Student t, n-1 dof].\n";
 
   out << "\nPer-exit scores (each exit alone on the whole eval set)\n";
@@ -83,18 +110,25 @@ std::string text(const Report& r) {
     out << pad("  " + g.label, labelWidth) << pad("n=" + std::to_string(g.seeds.size()), 5);
     for (const SeedSummary& s : g.perExit) out << pad(meanStd(s), 16);
     out << " (" << g.metric << ")\n";
+    if (!g.secondaryMetric.empty()) {
+      out << pad("    " + g.secondaryMetric + " (secondary)", labelWidth + 5);
+      for (const SeedSummary& s : g.perExitSecondary) out << pad(meanStd(s), 16);
+      out << " (" << g.secondaryMetric << ")\n";
+    }
   }
   if (!r.gaps.empty()) {
     out << "\nGaps per exit (points; each method at its chosen learning rate)\n";
     for (const MethodGap& gap : r.gaps) {
-      out << pad("  " + gap.task + " " + gap.model + " " + gap.method + " − ee", labelWidth + 5);
+      out << pad("  " + gap.task + " " + gap.model + " " + gap.method + " − ee" +
+                     (capsDiffer(r) ? " cap=" + std::to_string(gap.trainCap) : ""),
+                 labelWidth + 5);
       for (const auto& d : gap.perExit) out << pad(d ? fmt("%+.1f", 100 * *d) : "n/a", 16);
       out << "\n";
     }
   }
 
   out << "\nScore at fixed cost fractions (" << (r.exactCurve ? "exact curve" : "paper's 11-threshold sweep")
-      << (r.calibrated ? ", temperature-scaled confidences" : "")
+      << (r.calibrated ? ", temperature-scaled confidences" : ", raw confidences")
       << "; cost 1 = full model, speedup = 1/cost; n/a = outside the curve)\n";
   std::vector<double> shownFractions;
   for (const GroupReport& g : r.groups) {
@@ -109,9 +143,41 @@ std::string text(const Report& r) {
     out << "\n";
   }
 
-  out << "\nLearning rates (AUC = mean score over the cost range [L_1/L_M, max], exact curve)\n";
+  if (!r.taskAverages.empty()) {
+    out << "\nAverage over tasks (each task at its chosen learning rate; metrics as they are, MCC for CoLA;\n"
+        << "mean ± std over the per-seed task averages of the seeds every task has)\n";
+    for (const TaskAverage& a : r.taskAverages) {
+      std::string title = "  " + a.model + " " + a.method + (capsDiffer(r) ? " cap=" + std::to_string(a.trainCap) : "");
+      out << pad(title + ", exits after layers " + layersLabel(a.exitLayers), labelWidth + 5);
+      for (int64_t l : a.exitLayers) out << pad("L" + std::to_string(l), 16);
+      out << "\n";
+      for (size_t t = 0; t < a.tasks.size(); ++t) {
+        out << pad("    " + a.tasks[t], labelWidth + 5);
+        for (double v : a.perExitByTask[t]) out << pad(fmt("%.1f", 100 * v), 16);
+        out << "\n";
+      }
+      out << pad("    average", labelWidth) << pad("n=" + std::to_string(a.seeds.size()), 5);
+      for (const SeedSummary& s : a.perExit) out << pad(meanStd(s), 16);
+      out << "\n";
+      out << pad("    cost (speedup)", labelWidth);
+      for (double f : a.costFractions) out << pad(fractionLabel(f) + " (" + fmt("%.2fx", 1 / f) + ")", 20);
+      out << "\n";
+      for (size_t t = 0; t < a.tasks.size(); ++t) {
+        out << pad("    " + a.tasks[t], labelWidth);
+        for (const auto& v : a.atCostByTask[t]) out << pad(v ? fmt("%.1f", 100 * *v) : "n/a", 20);
+        out << "\n";
+      }
+      out << pad("    average", labelWidth);
+      for (const auto& s : a.atCost) out << pad(meanCi(s), 20);
+      out << "\n";
+    }
+  }
+
+  out << "\nLearning rates (Table 2; AUC = mean score over the cost range [L_1/L_M, max], exact curve, "
+      << (r.calibrated ? "temperature-scaled" : "raw") << " confidences)\n";
   for (const LrSelection& s : r.learningRates) {
-    out << "  " << s.task << " " << s.method << " " << s.model << ":";
+    out << "  " << s.task << " " << s.method << " " << s.model << (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "")
+        << ":";
     for (size_t c = 0; c < s.candidates.size(); ++c)
       out << (c ? " |" : "") << " lr=" << fmt("%g", s.candidates[c].learningRate) << " " << meanStd(s.candidates[c].auc)
           << " (n=" << s.candidates[c].auc.n << ")";
@@ -119,9 +185,11 @@ std::string text(const Report& r) {
   }
 
   if (r.calibrated) {
-    out << "\nTemperature scaling (fitted on the "
-        << (r.calibrationSplit == CalibrationSplit::Calibration ? "held-out calibration split" : "eval set")
-        << "; NLL and ECE (15 bins) on the eval set, means over seeds)\n";
+    out << "\nTemperature scaling ("
+        << (r.calibrationSplit == CalibrationSplit::Calibration
+                ? "fitted on held-out training rows, or cross-fitted on two halves of the eval set where a run has none"
+                : "fitted on the eval set")
+        << "; T of a cross-fitted run: geometric mean of its two folds'; NLL and ECE (15 bins) on the eval set, means over seeds)\n";
     for (const GroupReport& g : r.groups)
       for (size_t e = 0; e < g.calibration.size(); ++e) {
         const CalibrationSummary& c = g.calibration[e];
@@ -155,15 +223,19 @@ std::string optionalNumber(const std::optional<double>& v) { return v ? exact(*v
 
 std::string csv(const Report& r) {
   std::ostringstream out;
-  out << "section,group,task,method,lr,model,metric,column,n,mean,std,ci_low,ci_high\n";
+  // The last column says, on every row, which confidences the numbers come from.
+  out << "section,group,task,method,lr,model,metric,column,n,mean,std,ci_low,ci_high,calibration\n";
+  const std::string reportWord = reportSchemesWord(r);
   auto row = [&](const std::string& section, const GroupReport* g, const std::string& task, const std::string& method,
                  const std::optional<double>& lr, const std::string& model, const std::string& column,
-                 const std::optional<SeedSummary>& s, const std::optional<double>& value = std::nullopt) {
+                 const std::optional<SeedSummary>& s, const std::optional<double>& value = std::nullopt,
+                 const std::string& metric = "") {
     out << section << "," << csvField(g ? g->label : "") << "," << csvField(task) << "," << method << ","
-        << optionalNumber(lr) << "," << csvField(model) << "," << (g ? g->metric : "") << "," << csvField(column) << ","
+        << optionalNumber(lr) << "," << csvField(model) << "," << (!metric.empty() ? metric : g ? g->metric : "") << ","
+        << csvField(column) << ","
         << (s ? std::to_string(s->n) : "") << "," << (s ? exact(s->mean) : optionalNumber(value)) << ","
         << (s ? optionalNumber(s->std) : "") << "," << (s ? optionalNumber(s->ciLow()) : "") << ","
-        << (s ? optionalNumber(s->ciHigh()) : "") << "\n";
+        << (s ? optionalNumber(s->ciHigh()) : "") << "," << (g ? schemesWord(g->calibrationSchemes) : reportWord) << "\n";
   };
   for (const GroupReport& g : r.groups) {
     for (size_t e = 0; e < g.perExit.size(); ++e)
@@ -171,6 +243,9 @@ std::string csv(const Report& r) {
     for (size_t f = 0; f < g.costFractions.size(); ++f)
       row("at_cost", &g, g.task, g.method, g.learningRate, g.model, exact(g.costFractions[f]), g.atCost[f]);
     row("auc", &g, g.task, g.method, g.learningRate, g.model, "auc", g.auc);
+    for (size_t e = 0; e < g.perExitSecondary.size(); ++e)
+      row("per_exit_" + g.secondaryMetric, &g, g.task, g.method, g.learningRate, g.model,
+          "L" + std::to_string(g.exitLayers[e]), g.perExitSecondary[e], std::nullopt, g.secondaryMetric);
     for (size_t e = 0; e < g.calibration.size(); ++e) {
       const std::string exit = "L" + std::to_string(g.exitLayers[e]);
       const CalibrationSummary& c = g.calibration[e];
@@ -179,6 +254,23 @@ std::string csv(const Report& r) {
       row("nll_after", &g, g.task, g.method, g.learningRate, g.model, exit, c.nllAfter);
       row("ece_before", &g, g.task, g.method, g.learningRate, g.model, exit, c.eceBefore);
       row("ece_after", &g, g.task, g.method, g.learningRate, g.model, exit, c.eceAfter);
+    }
+  }
+  for (const TaskAverage& a : r.taskAverages) {
+    const std::string model = a.model + (capsDiffer(r) ? " cap=" + std::to_string(a.trainCap) : "");
+    for (size_t e = 0; e < a.perExit.size(); ++e) {
+      const std::string exit = "L" + std::to_string(a.exitLayers[e]);
+      for (size_t t = 0; t < a.tasks.size(); ++t)
+        row("average_task_per_exit", nullptr, a.tasks[t], a.method, std::nullopt, model, exit, std::nullopt,
+            a.perExitByTask[t][e]);
+      row("average_per_exit", nullptr, "average", a.method, std::nullopt, model, exit, a.perExit[e], std::nullopt, "mixed");
+    }
+    for (size_t f = 0; f < a.costFractions.size(); ++f) {
+      const std::string column = exact(a.costFractions[f]);
+      for (size_t t = 0; t < a.tasks.size(); ++t)
+        row("average_task_at_cost", nullptr, a.tasks[t], a.method, std::nullopt, model, column, std::nullopt,
+            a.atCostByTask[t][f]);
+      row("average_at_cost", nullptr, "average", a.method, std::nullopt, model, column, a.atCost[f], std::nullopt, "mixed");
     }
   }
   for (const MethodGap& gap : r.gaps)
@@ -201,6 +293,10 @@ nlohmann::json summaryJson(const std::optional<SeedSummary>& s) {
 
 std::string json(const Report& r) {
   nlohmann::json out = {{"grouping", r.grouping}, {"exact_curve", r.exactCurve}, {"calibrated", r.calibrated},
+                        {"calibration", {{"enabled", r.calibrated},
+                                         {"split", r.calibrationSplit == CalibrationSplit::Eval ? "eval" : "held-out or cross-fit"},
+                                         {"summary", r.calibrationSummary}}},
+                        {"task_averages", nlohmann::json::array()},
                         {"groups", nlohmann::json::array()}, {"gaps_vs_ee", nlohmann::json::array()},
                         {"learning_rates", nlohmann::json::array()}, {"notes", r.notes}};
   for (const GroupReport& g : r.groups) {
@@ -208,8 +304,12 @@ std::string json(const Report& r) {
                         {"metric", g.metric}, {"learning_rate", g.learningRate ? nlohmann::json(*g.learningRate) : nullptr},
                         {"exit_layers", g.exitLayers}, {"seeds", g.seeds}, {"runs", g.runPaths},
                         {"per_exit", nlohmann::json::array()}, {"at_cost", nlohmann::json::array()},
-                        {"auc", summaryJson(g.auc)}};
+                        {"auc", summaryJson(g.auc)}, {"train_cap", g.trainCap}, {"train_count", g.trainCount},
+                        {"num_layers", g.numLayers}, {"calibration_schemes", g.calibrationSchemes},
+                        {"secondary_metric", g.secondaryMetric.empty() ? nlohmann::json(nullptr) : nlohmann::json(g.secondaryMetric)},
+                        {"per_exit_secondary", nlohmann::json::array()}};
     for (const SeedSummary& s : g.perExit) j["per_exit"].push_back(summaryJson(s));
+    for (const SeedSummary& s : g.perExitSecondary) j["per_exit_secondary"].push_back(summaryJson(s));
     for (size_t f = 0; f < g.costFractions.size(); ++f)
       j["at_cost"].push_back({{"cost_fraction", g.costFractions[f]}, {"speedup", 1 / g.costFractions[f]},
                               {"score", summaryJson(g.atCost[f])}});
@@ -222,15 +322,29 @@ std::string json(const Report& r) {
     }
     out["groups"].push_back(j);
   }
+  for (const TaskAverage& a : r.taskAverages) {
+    nlohmann::json j = {{"model", a.model}, {"method", a.method}, {"train_cap", a.trainCap}, {"tasks", a.tasks},
+                        {"exit_layers", a.exitLayers}, {"seeds", a.seeds}, {"per_exit", nlohmann::json::array()},
+                        {"per_exit_by_task", a.perExitByTask}, {"at_cost", nlohmann::json::array()}};
+    for (const SeedSummary& s : a.perExit) j["per_exit"].push_back(summaryJson(s));
+    for (size_t f = 0; f < a.costFractions.size(); ++f) {
+      nlohmann::json byTask = nlohmann::json::array();
+      for (const auto& row : a.atCostByTask) byTask.push_back(row[f] ? nlohmann::json(*row[f]) : nlohmann::json(nullptr));
+      j["at_cost"].push_back({{"cost_fraction", a.costFractions[f]}, {"speedup", 1 / a.costFractions[f]},
+                              {"score", summaryJson(a.atCost[f])}, {"by_task", byTask}});
+    }
+    out["task_averages"].push_back(j);
+  }
   for (const MethodGap& gap : r.gaps) {
     nlohmann::json per = nlohmann::json::array();
     for (const auto& d : gap.perExit) per.push_back(d ? nlohmann::json(*d) : nlohmann::json(nullptr));
-    out["gaps_vs_ee"].push_back({{"task", gap.task}, {"model", gap.model}, {"method", gap.method}, {"per_exit", per}});
+    out["gaps_vs_ee"].push_back({{"task", gap.task}, {"model", gap.model}, {"method", gap.method},
+                                 {"train_cap", gap.trainCap}, {"per_exit", per}});
   }
   for (const LrSelection& s : r.learningRates) {
     nlohmann::json candidates = nlohmann::json::array();
     for (const LrCandidate& c : s.candidates) candidates.push_back({{"learning_rate", c.learningRate}, {"auc", summaryJson(c.auc)}});
-    out["learning_rates"].push_back({{"task", s.task}, {"method", s.method}, {"model", s.model},
+    out["learning_rates"].push_back({{"task", s.task}, {"method", s.method}, {"model", s.model}, {"train_cap", s.trainCap},
                                      {"chosen", s.chosenLearningRate()}, {"candidates", candidates}});
   }
   return out.dump(2) + "\n";
@@ -245,9 +359,40 @@ std::string latexEscape(const std::string& s) {
   return out;
 }
 
+// Table 2: the chosen learning rate, one row per (model, method), one column per task.
+std::string latexLearningRates(const Report& r) {
+  if (r.learningRates.empty()) return "";
+  std::vector<std::string> tasks, rows;
+  for (const LrSelection& s : r.learningRates) {
+    if (std::find(tasks.begin(), tasks.end(), s.task) == tasks.end()) tasks.push_back(s.task);
+    const std::string row = s.model + " " + s.method + (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "");
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
+  }
+  std::sort(tasks.begin(), tasks.end());
+  std::ostringstream out;
+  out << "\n% chosen learning rate per method, model size and task (largest AUC over seeds)\n";
+  out << "\\begin{tabular}{l" << std::string(tasks.size(), 'r') << "}\n\\toprule\nModel / method";
+  for (const std::string& t : tasks) out << " & " << latexEscape(t);
+  out << " \\\\\n\\midrule\n";
+  for (const std::string& row : rows) {
+    out << latexEscape(row);
+    for (const std::string& t : tasks) {
+      std::string cell = "--";
+      for (const LrSelection& s : r.learningRates)
+        if (s.task == t && s.model + " " + s.method + (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "") == row)
+          cell = "$" + fmt("%g", s.chosenLearningRate()) + "$";
+      out << " & " << cell;
+    }
+    out << " \\\\\n";
+  }
+  out << "\\bottomrule\n\\end{tabular}\n";
+  return out.str();
+}
+
 std::string latex(const Report& r) {
   std::ostringstream out;
   out << "% sweet report (needs \\usepackage{booktabs}); scores x100, mean $\\pm$ std over seeds\n";
+  out << "% confidences: " << r.calibrationSummary << "\n";
   size_t maxExits = 0, maxFractions = 0;
   for (const GroupReport& g : r.groups) {
     maxExits = std::max(maxExits, g.perExit.size());
@@ -267,6 +412,19 @@ std::string latex(const Report& r) {
     for (const SeedSummary& s : g.perExit) out << " & " << meanStd(s, true);
     out << " \\\\\n";
   }
+  for (const TaskAverage& a : r.taskAverages) {
+    if (a.exitLayers != shownLayers) {
+      out << "\\midrule\n";
+      shownLayers = a.exitLayers;
+      out << "Method";
+      for (int64_t l : a.exitLayers) out << " & Exit " << l;
+      out << " \\\\\n\\midrule\n";
+    }
+    out << latexEscape("average (" + std::to_string(a.tasks.size()) + " tasks) " + a.method + " " + a.model +
+                       (capsDiffer(r) ? " cap=" + std::to_string(a.trainCap) : ""));
+    for (const SeedSummary& s : a.perExit) out << " & " << meanStd(s, true);
+    out << " \\\\\n";
+  }
   out << "\\bottomrule\n\\end{tabular}\n\n";
   out << "% score at fixed cost fractions (1 = full model), [95\\% CI]\n";
   out << "\\begin{tabular}{l" << std::string(maxFractions, 'r') << "}\n\\toprule\n";
@@ -283,7 +441,21 @@ std::string latex(const Report& r) {
     for (const auto& s : g.atCost) out << " & " << meanCi(s, true);
     out << " \\\\\n";
   }
+  for (const TaskAverage& a : r.taskAverages) {
+    if (a.costFractions != shownFractions) {
+      out << "\\midrule\n";
+      shownFractions = a.costFractions;
+      out << "Method";
+      for (double f : a.costFractions) out << " & " << fractionLabel(f);
+      out << " \\\\\n\\midrule\n";
+    }
+    out << latexEscape("average (" + std::to_string(a.tasks.size()) + " tasks) " + a.method + " " + a.model +
+                       (capsDiffer(r) ? " cap=" + std::to_string(a.trainCap) : ""));
+    for (const auto& s : a.atCost) out << " & " << meanCi(s, true);
+    out << " \\\\\n";
+  }
   out << "\\bottomrule\n\\end{tabular}\n";
+  out << latexLearningRates(r);
   return out.str();
 }
 

@@ -92,9 +92,10 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   for (size_t e = 0; e < run.exitLayers.size(); ++e)
     if (run.exitLayers[e] < 1 || (e > 0 && run.exitLayers[e] <= run.exitLayers[e - 1]))
       fail(path, "exit_layers must be 1-based and strictly ascending");
-  if (run.exitLayers.back() != run.numLayers)
+  // A custom exit list may stop before the backbone's last layer, never beyond it.
+  if (run.exitLayers.back() > run.numLayers)
     fail(path, "the last exit layer (" + std::to_string(run.exitLayers.back()) +
-                   ") is not num_layers (" + std::to_string(run.numLayers) + ")");
+                   ") is deeper than num_layers (" + std::to_string(run.numLayers) + ")");
 
   if (!h5::exists(file, "/status")) fail(path, "missing dataset /status");
   std::vector<int64_t> status = h5::readInt64(file, "/status");
@@ -129,6 +130,22 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   }
   if (h5::exists(file, "/calibration/logits"))
     run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels);
+
+  if (h5::hasAttr(root, "calibration_scheme")) run.calibrationScheme = h5::readStringAttr(root, "calibration_scheme");
+  if (h5::exists(file, "/calibration/eval_fold")) {
+    run.evalFold = h5::readInt64(file, "/calibration/eval_fold");
+    if (static_cast<int64_t>(run.evalFold.size()) != run.eval.instances)
+      fail(path, "/calibration/eval_fold has " + std::to_string(run.evalFold.size()) + " entries for " +
+                     std::to_string(run.eval.instances) + " eval instances");
+    for (int64_t f : run.evalFold)
+      if (f != 0 && f != 1) fail(path, "/calibration/eval_fold holds " + std::to_string(f) + " (folds are 0 and 1)");
+  }
+  if (h5::hasAttr(root, "model_identity"))
+    run.modelIdentity = parseJson(path, "model_identity", h5::readStringAttr(root, "model_identity"));
+  if (h5::exists(file, "/train/indices")) {
+    const h5::Shape shape = h5::datasetShape(file, "/train/indices");
+    run.trainCount = shape.empty() ? 0 : static_cast<int64_t>(shape[0]);
+  }
 
   if (h5::exists(file, "/train/loss")) {
     h5::Shape shape;

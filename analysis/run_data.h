@@ -48,8 +48,8 @@ struct RunData {
   std::string metric;              // accuracy | mcc | f1
   std::vector<std::string> labelNames;
   int64_t numLabels = 0;
-  std::vector<int64_t> exitLayers; // 1-based, ascending; back() == numLayers
-  int64_t numLayers = 0;
+  std::vector<int64_t> exitLayers; // 1-based, ascending; back() <= numLayers
+  int64_t numLayers = 0;           // the backbone's depth L_M (costs are fractions of it)
   int64_t seed = 0;
   double learningRate = 0;
   std::string runName;
@@ -62,6 +62,15 @@ struct RunData {
   int64_t evalStep = 0;            // optimiser steps done when `eval` was taken
   int64_t interimEvals = 0;        // rows in /eval/history
   std::optional<LogitSet> calibration;
+  // How the trainer set up temperature scaling: "held_out" (calibration rows from the
+  // training file beyond train_cap) or "cross_fit" (none left over: two-fold cross-fitting
+  // on the eval set, folds in evalFold). Empty for files written before it was recorded.
+  std::string calibrationScheme;
+  std::vector<int64_t> evalFold;   // [N] 0 or 1; empty when not recorded
+  // The checkpoint's identity ({"name", "hash"}), so seeds of one experiment pool whatever
+  // folder their checkpoint sat in; null for files written before it was recorded.
+  nlohmann::json modelIdentity;
+  int64_t trainCount = 0;          // rows trained on (length of /train/indices; 0 if absent)
   int64_t trainSteps = 0;
   std::vector<float> trainLoss;    // [trainSteps, exits]
   std::vector<float> trainLr;      // [trainSteps]

@@ -127,6 +127,17 @@ std::string configFingerprint(const nlohmann::json& config, const std::vector<st
   return withoutKeys(config, ignoredKeys(extraIgnored)).dump();
 }
 
+nlohmann::json modelIdentityKey(const RunData& run) {
+  if (run.modelIdentity.is_object() && !run.modelIdentity.empty()) return run.modelIdentity;
+  // Files from before the identity was recorded: the folder's name, never its path, so
+  // copies of one checkpoint in different output folders still pool.
+  if (!run.config.is_object() || !run.config.contains("model") || !run.config["model"].is_string()) return nullptr;
+  std::string model = run.config["model"].get<std::string>();
+  while (model.size() > 1 && model.back() == '/') model.pop_back();
+  const size_t slash = model.find_last_of('/');
+  return {{"name", slash == std::string::npos ? model : model.substr(slash + 1)}};
+}
+
 std::vector<std::vector<size_t>> groupBySeed(const std::vector<RunData>& runs,
                                              const std::vector<std::string>& extraIgnored) {
   const std::vector<std::string> ignored = ignoredKeys(extraIgnored);
@@ -136,7 +147,9 @@ std::vector<std::vector<size_t>> groupBySeed(const std::vector<RunData>& runs,
     // The root attributes join the config so that files whose config omits them (hand-made
     // ones) still separate by method, task, depth and learning rate; ignoring a key such as
     // "learning_rate" drops it from both.
-    nlohmann::json key = {{"config", runs[r].config},
+    nlohmann::json config = runs[r].config;
+    if (config.is_object() && config.contains("model")) config["model"] = modelIdentityKey(runs[r]);
+    nlohmann::json key = {{"config", config},
                           {"attributes", {{"method", runs[r].method},
                                           {"task", runs[r].task},
                                           {"exit_layers", runs[r].exitLayers},

@@ -39,7 +39,13 @@ const std::vector<std::string>& defaultIgnoredConfigKeys();
 // canonically (nlohmann sorts object keys): equal strings = same experiment.
 std::string configFingerprint(const nlohmann::json& config, const std::vector<std::string>& extraIgnored = {});
 
-// Groups run indices whose fingerprints match, in order of first appearance.
+// What identifies a run's checkpoint for pooling: the run file's model_identity (name and
+// content hash) when recorded, else {"name": last component of config "model"}. Its path
+// never counts: `sweet demo --out a` and `--out b` train from equal checkpoints.
+nlohmann::json modelIdentityKey(const RunData& run);
+
+// Groups run indices whose fingerprints match (config "model" replaced by
+// modelIdentityKey), in order of first appearance.
 std::vector<std::vector<size_t>> groupBySeed(const std::vector<RunData>& runs,
                                              const std::vector<std::string>& extraIgnored = {});
 

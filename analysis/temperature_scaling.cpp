@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <random>
 #include <stdexcept>
 
 namespace sweet::analysis {
@@ -43,22 +45,27 @@ void requireExit(const LogitSet& set, int64_t exit) {
 
 }  // namespace
 
-double negativeLogLikelihood(const LogitSet& set, int64_t exit, double temperature) {
-  requireExit(set, exit);
+namespace {
+
+// NLL and ECE with a temperature per instance (cross-fitting scores each half of the eval
+// set with the other half's temperature); `temperature(i)` gives instance i's.
+template <typename TemperatureOf>
+double nllWith(const LogitSet& set, int64_t exit, TemperatureOf temperature) {
   double total = 0;
   for (int64_t i = 0; i < set.instances; ++i) {
+    const double t = temperature(i);
     const float* z = set.row(exit, i);
     double zmax = z[0];
     for (int64_t k = 1; k < set.classes; ++k) zmax = std::max(zmax, static_cast<double>(z[k]));
     double sum = 0;
-    for (int64_t k = 0; k < set.classes; ++k) sum += std::exp((z[k] - zmax) / temperature);
-    total += std::log(sum) - (z[set.labels[static_cast<size_t>(i)]] - zmax) / temperature;
+    for (int64_t k = 0; k < set.classes; ++k) sum += std::exp((z[k] - zmax) / t);
+    total += std::log(sum) - (z[set.labels[static_cast<size_t>(i)]] - zmax) / t;
   }
   return set.instances == 0 ? 0 : total / static_cast<double>(set.instances);
 }
 
-double expectedCalibrationError(const LogitSet& set, int64_t exit, double temperature, int bins) {
-  requireExit(set, exit);
+template <typename TemperatureOf>
+double eceWith(const LogitSet& set, int64_t exit, TemperatureOf temperature, int bins) {
   if (bins < 1) throw std::invalid_argument("ECE needs at least one bin");
   std::vector<double> confidenceSum(static_cast<size_t>(bins), 0), correctSum(static_cast<size_t>(bins), 0);
   for (int64_t i = 0; i < set.instances; ++i) {
@@ -67,7 +74,7 @@ double expectedCalibrationError(const LogitSet& set, int64_t exit, double temper
     for (int64_t k = 1; k < set.classes; ++k)
       if (z[k] > z[best]) best = k;
     double sum = 0;
-    for (int64_t k = 0; k < set.classes; ++k) sum += std::exp((z[k] - z[best]) / temperature);
+    for (int64_t k = 0; k < set.classes; ++k) sum += std::exp((z[k] - z[best]) / temperature(i));
     const double confidence = 1.0 / sum;
     // Bin b holds confidences in (b/B, (b+1)/B]; confidence > 0 always.
     const int b = std::clamp(static_cast<int>(std::ceil(confidence * bins)) - 1, 0, bins - 1);
@@ -77,6 +84,33 @@ double expectedCalibrationError(const LogitSet& set, int64_t exit, double temper
   double ece = 0;
   for (int b = 0; b < bins; ++b) ece += std::abs(correctSum[static_cast<size_t>(b)] - confidenceSum[static_cast<size_t>(b)]);
   return set.instances == 0 ? 0 : ece / static_cast<double>(set.instances);
+}
+
+LogitSet subset(const LogitSet& set, const std::vector<int64_t>& fold, int64_t which) {
+  LogitSet out;
+  out.exits = set.exits;
+  out.classes = set.classes;
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < set.instances; ++i)
+    if (fold[static_cast<size_t>(i)] == which) rows.push_back(i);
+  out.instances = static_cast<int64_t>(rows.size());
+  out.logits.reserve(static_cast<size_t>(out.exits * out.instances * out.classes));
+  for (int64_t e = 0; e < set.exits; ++e)
+    for (int64_t i : rows) out.logits.insert(out.logits.end(), set.row(e, i), set.row(e, i) + set.classes);
+  for (int64_t i : rows) out.labels.push_back(set.labels[static_cast<size_t>(i)]);
+  return out;
+}
+
+}  // namespace
+
+double negativeLogLikelihood(const LogitSet& set, int64_t exit, double temperature) {
+  requireExit(set, exit);
+  return nllWith(set, exit, [temperature](int64_t) { return temperature; });
+}
+
+double expectedCalibrationError(const LogitSet& set, int64_t exit, double temperature, int bins) {
+  requireExit(set, exit);
+  return eceWith(set, exit, [temperature](int64_t) { return temperature; }, bins);
 }
 
 double fitTemperature(const LogitSet& set, int64_t exit) {
@@ -105,18 +139,65 @@ double fitTemperature(const LogitSet& set, int64_t exit) {
   return 1 / beta;
 }
 
-std::vector<double> CalibrationResult::temperatures() const {
+const char* calibrationSchemeName(CalibrationScheme scheme) {
+  switch (scheme) {
+    case CalibrationScheme::HeldOut: return "held-out";
+    case CalibrationScheme::CrossFit: return "cross-fit";
+    case CalibrationScheme::Eval: return "eval";
+  }
+  return "?";
+}
+
+std::vector<int64_t> crossFitFolds(const std::vector<int64_t>& labels, uint64_t seed) {
+  const auto n = static_cast<int64_t>(labels.size());
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
+  std::mt19937_64 rng(seed);
+  for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[rng() % static_cast<uint64_t>(i + 1)]);
+  std::vector<int64_t> fold(static_cast<size_t>(n), 0);
+  std::map<int64_t, int64_t> seen;
+  for (int64_t i : order) fold[static_cast<size_t>(i)] = seen[labels[static_cast<size_t>(i)]]++ % 2;
+  return fold;
+}
+
+std::vector<double> CalibrationResult::replayTemperatures() const {
   std::vector<double> out;
-  for (const ExitCalibration& e : exits) out.push_back(e.temperature);
+  if (scheme != CalibrationScheme::CrossFit) {
+    for (const ExitCalibration& e : exits) out.push_back(e.temperature);
+    return out;
+  }
+  for (const ExitCalibration& e : exits)
+    for (int64_t f : evalFold) out.push_back(e.foldTemperatures[static_cast<size_t>(1 - f)]);
   return out;
 }
 
 CalibrationResult calibrate(const RunData& run, CalibrationSplit split) {
-  if (split == CalibrationSplit::Calibration && (!run.calibration || run.calibration->empty()))
-    throw std::runtime_error(run.path + ": no /calibration split to fit temperatures on (fit on the eval set instead)");
-  const LogitSet& fitSet = split == CalibrationSplit::Calibration ? *run.calibration : run.eval;
   CalibrationResult result;
-  result.fittedOn = split;
+  const bool heldOut = split == CalibrationSplit::Calibration && run.calibration && !run.calibration->empty();
+  result.scheme = split == CalibrationSplit::Eval ? CalibrationScheme::Eval
+                  : heldOut                       ? CalibrationScheme::HeldOut
+                                                  : CalibrationScheme::CrossFit;
+  if (result.scheme == CalibrationScheme::CrossFit) {
+    result.evalFold = static_cast<int64_t>(run.evalFold.size()) == run.eval.instances
+                          ? run.evalFold
+                          : crossFitFolds(run.eval.labels, static_cast<uint64_t>(run.seed));
+    const LogitSet folds[2] = {subset(run.eval, result.evalFold, 0), subset(run.eval, result.evalFold, 1)};
+    result.fittedInstances = run.eval.instances;
+    for (int64_t e = 0; e < run.exits(); ++e) {
+      ExitCalibration c;
+      c.foldTemperatures = {fitTemperature(folds[0], e), fitTemperature(folds[1], e)};
+      c.temperature = std::sqrt(c.foldTemperatures[0] * c.foldTemperatures[1]);
+      // Each instance is scored with the temperature fitted on the fold it is not in.
+      auto applied = [&](int64_t i) { return c.foldTemperatures[static_cast<size_t>(1 - result.evalFold[static_cast<size_t>(i)])]; };
+      c.nllBefore = negativeLogLikelihood(run.eval, e, 1);
+      c.nllAfter = nllWith(run.eval, e, applied);
+      c.eceBefore = expectedCalibrationError(run.eval, e, 1);
+      c.eceAfter = eceWith(run.eval, e, applied, kEceBins);
+      result.exits.push_back(c);
+    }
+    return result;
+  }
+  const LogitSet& fitSet = heldOut ? *run.calibration : run.eval;
   result.fittedInstances = fitSet.instances;
   for (int64_t e = 0; e < run.exits(); ++e) {
     ExitCalibration c;

@@ -2,9 +2,11 @@
 #include "gradient_recorder.h"
 
 #include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
 namespace sweet {
@@ -39,16 +41,28 @@ float GradientRecorder::rowAveragedCosine(const torch::Tensor& a, const torch::T
       .item<float>();
 }
 
-GradientRecord GradientRecorder::record(int64_t step) {
+GradientRecord GradientRecorder::record(int64_t step) { return recordOn(step, probe_, probe_labels_, false); }
+
+GradientRecord GradientRecorder::recordOn(int64_t step, const ModelInput& batch, const torch::Tensor& labels,
+                                          bool dropout) {
   const bool wasTraining = model_.is_training();
-  model_.eval();
+  if (dropout) model_.train();
+  else model_.eval();
+  // Dropout draws from the CPU generator: put its state back so the training step that
+  // follows draws the masks it would have drawn without this record.
+  auto generator = at::detail::getDefaultCPUGenerator();
+  torch::Tensor generatorState;
+  if (dropout) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generatorState = generator.get_state();
+  }
   const auto E = static_cast<int64_t>(model_.exitLayers().size());
   const auto G = static_cast<int64_t>(layers_.size());
   std::vector<std::vector<torch::Tensor>> grads(static_cast<size_t>(G), std::vector<torch::Tensor>(static_cast<size_t>(E)));
   {
-    auto logits = model_.forwardExits(probe_);  // E x [P, K]
+    auto logits = model_.forwardExits(batch);  // E x [P, K]
     for (int64_t e = 0; e < E; ++e) {
-      auto loss = torch::nn::functional::cross_entropy(logits[static_cast<size_t>(e)], probe_labels_);
+      auto loss = torch::nn::functional::cross_entropy(logits[static_cast<size_t>(e)], labels);
       std::vector<torch::Tensor> inputs;
       std::vector<int64_t> which;
       for (int64_t g = 0; g < G; ++g) {
@@ -65,7 +79,12 @@ GradientRecord GradientRecorder::record(int64_t step) {
         if (out[i].defined()) grads[static_cast<size_t>(which[i])][static_cast<size_t>(e)] = out[i].detach().to(torch::kCPU, torch::kFloat);
     }
   }
+  if (dropout) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(generatorState);
+  }
   if (wasTraining) model_.train();
+  else model_.eval();
 
   GradientRecord r;
   r.step = step;

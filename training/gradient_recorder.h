@@ -5,8 +5,10 @@
 // cosine similarity for every pair of exits.
 //
 // It does not disturb training: gradients come from torch::autograd::grad (the
-// parameters' .grad and the optimiser state are untouched) and the probe pass runs in
-// eval mode (dropout off), so it draws nothing from the random generator either.
+// parameters' .grad and the optimiser state are untouched) and the fixed probe pass runs in
+// eval mode (dropout off), so it draws nothing from the random generator either. A record
+// on a training batch (recordOn) runs with dropout as in training and restores the CPU
+// generator's state afterwards, so the run's own dropout masks are the same.
 #pragma once
 
 #include <torch/types.h>
@@ -33,7 +35,10 @@ class GradientRecorder {
                    torch::Tensor probe_labels);
 
   bool due(int64_t steps_done) const { return every_ > 0 && steps_done % every_ == 0; }
+  // On the fixed probe batch, dropout off.
   GradientRecord record(int64_t step);
+  // On any batch (a training batch), dropout as the model's mode says (train: on).
+  GradientRecord recordOn(int64_t step, const ModelInput& batch, const torch::Tensor& labels, bool dropout);
 
   const std::vector<int64_t>& layers() const { return layers_; }
   int64_t rows() const { return rows_; }

@@ -15,7 +15,7 @@ struct RunFileWriter::Impl {
   RunFileLayout layout;
   H5::H5File file;
   H5::DataSet status, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
-  H5::DataSet gradStep, gradRaw, gradNorm, gradCosine;
+  H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
   bool open = false;
@@ -95,6 +95,8 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeInt64Attr(root, "seed", layout.seed);
     h5::writeFloat64Attr(root, "learning_rate", layout.learning_rate);
     h5::writeStringAttr(root, "run_name", layout.run_name);
+    if (!layout.calibration_scheme.empty()) h5::writeStringAttr(root, "calibration_scheme", layout.calibration_scheme);
+    if (!layout.model_identity_json.empty()) h5::writeStringAttr(root, "model_identity", layout.model_identity_json);
 
     const int64_t initialStatus[3] = {0, 0, layout.total_steps};
     h5::writeInt64(s.file, "status", {3}, initialStatus);
@@ -116,6 +118,8 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
     h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
     s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
+    if (!layout.eval_fold.empty())
+      h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
 
     if (layout.record_gradients) {
       const auto G = static_cast<hsize_t>(layout.gradient_layers.size());
@@ -126,7 +130,10 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
       h5::writeInt64Attr(g, "cols", layout.gradient_cols);
       h5::writeStringAttr(g, "dtype", layout.gradient_dtype);
       h5::writeInt64Attr(g, "probe_size", layout.probe_size);
-      h5::writeStringAttr(g, "dropout", "off");
+      const bool trainBatch = layout.gradient_probe == "train_batch";
+      h5::writeStringAttr(g, "probe", trainBatch ? "train_batch" : "fixed");
+      h5::writeStringAttr(g, "dropout", trainBatch ? "on" : "off");
+      h5::writeInt64Attr(g, "second_probe_size", layout.second_probe_size);
       s.gradStep = createExtendible(s.file, "gradients/step", H5::PredType::STD_I64LE, {}, 64);
       H5::FloatType rawType(H5::PredType::IEEE_F32LE);
       if (layout.gradient_dtype == "float16") rawType = h5::halfFloatType();
@@ -135,6 +142,10 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
                                    1, /*deflate=*/1);
       s.gradNorm = createExtendible(s.file, "gradients/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
       s.gradCosine = createExtendible(s.file, "gradients/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+      if (layout.second_probe_size > 0) {
+        s.probe2Norm = createExtendible(s.file, "gradients/probe2/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+        s.probe2Cosine = createExtendible(s.file, "gradients/probe2/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+      }
     }
     s.file.flush(H5F_SCOPE_GLOBAL);
     if (H5Fstart_swmr_write(s.file.getId()) < 0) throw std::runtime_error(path + ": cannot start SWMR write mode");
@@ -204,13 +215,20 @@ void RunFileWriter::writeCalibrationLogits(const std::vector<float>& logits) {
 }
 
 void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
-                                         const std::vector<float>& cosines) {
+                                         const std::vector<float>& cosines, const std::vector<float>& secondNorms,
+                                         const std::vector<float>& secondCosines) {
   auto& s = *impl_;
   if (!s.layout.record_gradients) throw std::logic_error("gradient record on a run file without /gradients");
   try {
     appendRow(s.gradStep, s.records, &step, H5::PredType::NATIVE_INT64);
     appendRow(s.gradRaw, s.records, raw.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.gradNorm, s.records, norms.data(), H5::PredType::NATIVE_FLOAT);
+    if (s.layout.second_probe_size > 0) {
+      if (secondNorms.empty() || secondCosines.empty()) throw std::logic_error("gradient record without its second probe");
+      appendRow(s.probe2Norm, s.records, secondNorms.data(), H5::PredType::NATIVE_FLOAT);
+      appendRow(s.probe2Cosine, s.records, secondCosines.data(), H5::PredType::NATIVE_FLOAT);
+    }
+    // /cosine last: readers take the records /step and /cosine both hold.
     appendRow(s.gradCosine, s.records, cosines.data(), H5::PredType::NATIVE_FLOAT);
     ++s.records;
     s.file.flush(H5F_SCOPE_GLOBAL);

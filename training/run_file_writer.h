@@ -21,11 +21,18 @@ struct RunFileLayout {
   int64_t total_steps = 0;
   std::vector<int64_t> train_indices, calibration_indices;
   std::vector<int64_t> eval_labels, calibration_labels;
+  // "held_out" (calibration rows beyond train_cap) or "cross_fit" (none: two-fold
+  // cross-fitting on the eval set, with eval_fold [N] saying each instance's fold).
+  std::string calibration_scheme;
+  std::vector<int64_t> eval_fold;
+  std::string model_identity_json;  // {"name", "hash"} of the checkpoint; empty = not written
   // Gradient records (none when record_gradients is false).
   bool record_gradients = false;
   std::vector<int64_t> gradient_layers;
   std::string gradient_matrix, gradient_dtype = "float32";
   int64_t gradient_rows = 0, gradient_cols = 0, probe_size = 0;
+  std::string gradient_probe = "fixed";  // fixed | train_batch
+  int64_t second_probe_size = 0;         // > 0: /gradients/probe2 holds a second probe's records
 };
 
 enum class RunState : int64_t { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
@@ -48,8 +55,10 @@ class RunFileWriter {
   void writeCalibrationLogits(const std::vector<float>& logits);
   // One gradient record: raw [G, E, rows, cols] (zeros where undefined), norms [G, E],
   // cosines [G, E, E] (NaN where undefined).
+  // With a second probe, its norms [G, E] and cosines [G, E, E] of the same step.
   void appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
-                            const std::vector<float>& cosines);
+                            const std::vector<float>& cosines, const std::vector<float>& second_norms = {},
+                            const std::vector<float>& second_cosines = {});
   void setState(RunState state, int64_t steps_done);
   // Ends SWMR mode and closes the file; safe to call twice.
   void close();

@@ -8,7 +8,8 @@
 
 namespace sweet {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype, probe,
+                                                second_probe_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
@@ -47,6 +48,8 @@ void validate(const TrainConfig& c, const std::string& source) {
   if (c.eval_every < 0) fail("eval_every must not be negative");
   if (c.gradients.dtype != "float32" && c.gradients.dtype != "float16") fail("gradients.dtype must be float32 or float16");
   if (c.gradients.every > 0 && c.gradients.probe_size <= 0) fail("gradients.probe_size must be positive");
+  if (c.gradients.probe != "fixed" && c.gradients.probe != "train_batch") fail("gradients.probe must be fixed or train_batch");
+  if (c.gradients.second_probe_size < 0) fail("gradients.second_probe_size must not be negative");
   if (c.task == "custom" && (c.text_column.empty() || c.label_column.empty() || c.labels.empty()))
     fail("custom tasks need text_column, label_column and labels");
 }

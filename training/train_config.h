@@ -17,6 +17,13 @@ struct GradientRecorderConfig {
   std::string matrix = "output.dense.weight";
   int64_t probe_size = 16;         // examples in the fixed probe batch
   std::string dtype = "float32";   // or float16 for the raw matrices
+  // "fixed": every record on the same held-out probe batch, dropout off (the default).
+  // "train_batch": each record on the next training batch, dropout on as in training
+  // (the random generator is restored afterwards, so training is unchanged on CPU).
+  std::string probe = "fixed";
+  // > 0: also record on a second fixed probe batch of this size (the rows after the first
+  // probe's), stored in /gradients/probe2 (Fig. 9: does the picture hold on other data?).
+  int64_t second_probe_size = 0;
 };
 
 struct TrainConfig {

@@ -11,11 +11,14 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "analysis/metrics.h"
+#include "analysis/temperature_scaling.h"
 #include "bert_checkpoint.h"
+#include "checkpoint_identity.h"
 #include "demo_task.h"
 #include "device.h"
 #include "exit_model_factory.h"
@@ -54,6 +57,8 @@ struct Split {
 struct PreparedData {
   TaskSpec task;
   Split train, calibration, eval;
+  std::string calibration_scheme;  // held_out or cross_fit (see prepareData)
+  std::vector<int64_t> eval_fold;  // cross_fit: each eval instance's fold
 };
 
 Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int64_t>& rows,
@@ -104,12 +109,14 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
     eval = std::move(evalSet.examples);
   }
   // The seed alone decides the sample, so EE, MM and SWEET under one seed train on the same
-  // examples. Calibration rows come from beyond the cap when the file is large enough,
-  // otherwise they are held out of it (never more than a fifth of the file).
+  // examples. They train on min(n, train_cap) rows, as the paper does; temperatures are
+  // fitted on rows the model never saw: calibration_size rows from beyond the cap when the
+  // file has that many left over, otherwise (RTE, MRPC at the 6,000 cap) on two halves of
+  // the eval set, each scored with the other's temperatures (analysis::calibrate).
   const auto n = static_cast<int64_t>(train.size());
   const auto perm = permutation(n, static_cast<uint64_t>(c.seed));
-  const int64_t cal = std::min(c.calibration_size, n / 5);
-  const int64_t nTrain = std::min(c.train_cap, n - cal);
+  const int64_t nTrain = std::min(c.train_cap, n);
+  const int64_t cal = c.calibration_size > 0 && n - nTrain >= c.calibration_size ? c.calibration_size : 0;
   std::vector<int64_t> trainRows(perm.begin(), perm.begin() + nTrain);
   std::vector<int64_t> calRows(perm.end() - cal, perm.end());
   std::vector<int64_t> evalRows;
@@ -120,6 +127,8 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
   d.train = encodeRows(train, trainRows, tokenizer, c.max_length);
   d.calibration = encodeRows(train, calRows, tokenizer, c.max_length);
   d.eval = encodeRows(eval, evalRows, tokenizer, c.max_length);
+  d.calibration_scheme = cal > 0 ? "held_out" : "cross_fit";
+  if (cal == 0) d.eval_fold = analysis::crossFitFolds(d.eval.labels, static_cast<uint64_t>(c.seed));
   return d;
 }
 
@@ -246,6 +255,7 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
 
   // ---- Gradient recorder (probe batch: held-out calibration rows, else eval rows) ------
   std::unique_ptr<GradientRecorder> recorder;
+  std::optional<std::pair<ModelInput, torch::Tensor>> secondProbe;  // Fig. 9: a second fixed batch
   if (c.gradients.every > 0) {
     const Split& probeSource = data.calibration.encodings.empty() ? data.eval : data.calibration;
     const auto P = std::min<int64_t>(c.gradients.probe_size, static_cast<int64_t>(probeSource.encodings.size()));
@@ -254,7 +264,15 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     recorder = std::make_unique<GradientRecorder>(
         *model, c.gradients, makeInput(tokenizer, probeSource.encodings, order, 0, static_cast<size_t>(P), device),
         labelTensor(probeSource.labels, order, 0, static_cast<size_t>(P), device));
+    if (c.gradients.second_probe_size > 0) {  // the rows after the first probe's
+      const auto end = std::min<int64_t>(P + c.gradients.second_probe_size, static_cast<int64_t>(probeSource.encodings.size()));
+      if (end <= P) throw std::runtime_error("gradients.second_probe_size: no held-out or eval rows left after the first probe");
+      for (int64_t i = P; i < end; ++i) order.push_back(i);
+      secondProbe.emplace(makeInput(tokenizer, probeSource.encodings, order, static_cast<size_t>(P), static_cast<size_t>(end), device),
+                          labelTensor(probeSource.labels, order, static_cast<size_t>(P), static_cast<size_t>(end), device));
+    }
   }
+  const bool trainBatchProbe = recorder && c.gradients.probe == "train_batch";
 
   // ---- Run file -----------------------------------------------------------------------
   std::error_code ec;
@@ -274,7 +292,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   layout.run_name = runName;
   layout.label_names = data.task.label_names;
   layout.exit_layers = exitLayers;
-  layout.num_layers = exitLayers.back();
+  layout.num_layers = ck.config.num_hidden_layers;  // L_M of the backbone, whatever the exits
+  layout.calibration_scheme = data.calibration_scheme;
+  layout.eval_fold = data.eval_fold;
+  layout.model_identity_json = checkpointIdentity(ck.dir.empty() ? c.model : ck.dir, ck.weights_file).dump();
   layout.seed = c.seed;
   layout.learning_rate = c.learning_rate;
   layout.total_steps = totalSteps;
@@ -290,15 +311,20 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
     layout.gradient_rows = recorder->rows();
     layout.gradient_cols = recorder->cols();
     layout.probe_size = c.gradients.probe_size;
+    layout.gradient_probe = c.gradients.probe;
+    layout.second_probe_size = secondProbe ? secondProbe->second.size(0) : 0;
   }
   RunFileWriter writer(result.run_file, layout);
   if (cb.on_run_file) cb.on_run_file(result.run_file, exitLayers);
   say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
       " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
 
-  auto recordGradients = [&](int64_t step) {
-    GradientRecord r = recorder->record(step);
-    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines);
+  // batch: the training batch of a train_batch record (dropout on), else the fixed probe.
+  auto recordGradients = [&](int64_t step, const ModelInput* batch, const torch::Tensor* labels) {
+    GradientRecord r = batch ? recorder->recordOn(step, *batch, *labels, true) : recorder->record(step);
+    GradientRecord second;
+    if (secondProbe) second = recorder->recordOn(step, secondProbe->first, secondProbe->second, false);
+    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines, second.norms, second.cosines);
     if (cb.on_gradients) cb.on_gradients({step, recorder->layers(), r.exits, r.cosines});
   };
 
@@ -306,6 +332,9 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   const auto started = std::chrono::steady_clock::now();
   int64_t step = 0;
   RunState state = RunState::Finished;
+  // A train_batch record due after step s is taken on the batch of step s + 1, before the
+  // model trains on it: a fresh batch, with the weights of step s.
+  std::optional<int64_t> pendingRecord;
   for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
     const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
     for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
@@ -317,6 +346,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
       ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
       torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
+      if (pendingRecord) {
+        recordGradients(*pendingRecord, &input, &labels);
+        pendingRecord.reset();
+      }
 
       const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
       optimizer.setLearningRate(lr);
@@ -349,8 +382,10 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
       ++step;
       writer.appendStep(exitLosses, static_cast<float>(lr), step);
 
-      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false))))
-        recordGradients(step);
+      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false)))) {
+        if (trainBatchProbe) pendingRecord = step;
+        else recordGradients(step, nullptr, nullptr);
+      }
       if (c.eval_every > 0 && step % c.eval_every == 0 && step < totalSteps) {
         // The last step is skipped: the final evaluation follows it anyway.
         writer.appendInterimEval(step, exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device));
@@ -371,6 +406,13 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
         break;
       }
     }
+  }
+  if (pendingRecord && state == RunState::Finished) {  // after the last step: the next epoch's first batch
+    const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(c.epochs));
+    const auto end = static_cast<size_t>(std::min(nTrain, c.batch_size));
+    ModelInput input = makeInput(tokenizer, data.train.encodings, order, 0, end, device);
+    torch::Tensor labels = labelTensor(data.train.labels, order, 0, end, device);
+    recordGradients(*pendingRecord, &input, &labels);
   }
   result.steps = step;
 

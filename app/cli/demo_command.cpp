@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "analysis/run_data.h"
 #include "cli/command.h"
@@ -56,6 +57,7 @@ void registerDemoCommand(CLI::App& root) {
     std::string out = "demo-runs", device = "cpu";
     std::vector<std::string> methods = {"ee", "sweet", "mm"};
     std::vector<std::string> overrides;
+    std::vector<int64_t> seeds;  // empty: the seed of demo.json (or --set seed=N)
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = root.add_subcommand("demo", "Train EE, SWEET and MM on the built-in demo task and compare their exits");
@@ -64,27 +66,34 @@ void registerDemoCommand(CLI::App& root) {
       ->check(CLI::IsMember({"ee", "sweet", "mm"}));
   cmd->add_option("--device", opt->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--set", opt->overrides, "Override a key of resources/demo/demo.json: key=value");
+  cmd->add_option("--seeds", opt->seeds, "Train every method once per seed (e.g. 1,2,3); sweet report pools them")
+      ->delimiter(',');
   cmd->callback([opt] {
     const std::string checkpoint =
         ensureDemoCheckpoint(resourcePath("demo/config.json"), (std::filesystem::path(opt->out) / "scratch-bert").string());
     std::ifstream in(resourcePath("demo/demo.json"));
     const nlohmann::json base = nlohmann::json::parse(in);
     std::vector<std::string> runFiles;
-    for (const auto& method : opt->methods) {
-      nlohmann::json j = base;
-      j["method"] = method;
-      j["model"] = checkpoint;
-      j["output_dir"] = opt->out;
-      j["device"] = opt->device;
-      for (const auto& o : opt->overrides) applyOverride(j, o);
-      TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json");
-      ProgressPrinter progress(method);
-      TrainCallbacks cb;
-      cb.on_step = [&](const StepMetrics& m) { return progress(m); };
-      TrainResult r = runTraining(config, cb);
-      if (r.outcome != RunOutcome::Finished) throw std::runtime_error(method + ": " + r.message);
-      runFiles.push_back(r.run_file);
-    }
+    const std::vector<std::optional<int64_t>> seeds =
+        opt->seeds.empty() ? std::vector<std::optional<int64_t>>{std::nullopt}
+                           : std::vector<std::optional<int64_t>>(opt->seeds.begin(), opt->seeds.end());
+    for (const auto& seed : seeds)
+      for (const auto& method : opt->methods) {
+        nlohmann::json j = base;
+        j["method"] = method;
+        j["model"] = checkpoint;
+        j["output_dir"] = opt->out;
+        j["device"] = opt->device;
+        for (const auto& o : opt->overrides) applyOverride(j, o);
+        if (seed) j["seed"] = *seed;
+        TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json");
+        ProgressPrinter progress(method + (seed ? " seed " + std::to_string(*seed) : ""));
+        TrainCallbacks cb;
+        cb.on_step = [&](const StepMetrics& m) { return progress(m); };
+        TrainResult r = runTraining(config, cb);
+        if (r.outcome != RunOutcome::Finished) throw std::runtime_error(method + ": " + r.message);
+        runFiles.push_back(r.run_file);
+      }
     printDemoTable(runFiles, std::cout);
     std::cout << "\nrun files in " << opt->out << "/ (open them in sweet-workbench, or: sweet report " << opt->out << "/*.h5)\n";
   });

@@ -18,6 +18,7 @@ struct GradientsArguments {
   std::string window;
   std::string format = "text";
   bool noRaw = false;
+  int probe = 1;
 };
 
 void runGradients(const GradientsArguments& args) {
@@ -27,7 +28,7 @@ void runGradients(const GradientsArguments& args) {
   if (!args.window.empty()) options.window = analysis::parseStepWindow(args.window);
   options.rawMeasures = !args.noRaw;
   const analysis::ReportFormat format = analysis::reportFormatFromName(args.format);
-  std::cout << analysis::formatGradients(analysis::loadGradients(args.run), options, format);
+  std::cout << analysis::formatGradients(analysis::loadGradients(args.run, args.probe), options, format);
 }
 
 }  // namespace
@@ -39,6 +40,8 @@ void registerGradientsCommand(CLI::App& root) {
   cmd->add_option("--step", args->step, "Training step of the record to print (default: the last record)");
   cmd->add_option("--window", args->window, "Average the records of steps FIRST:LAST (inclusive)");
   cmd->add_option("--format", args->format, "text, csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
+  cmd->add_option("--probe", args->probe, "1: the main probe (default); 2: the second fixed probe batch (Fig. 9)")
+      ->check(CLI::IsMember({1, 2}));
   cmd->add_flag("--no-raw", args->noRaw, "Skip the measures recomputed from the raw matrices (flattened cosine, negative-row share)");
   cmd->callback([args] { runGradients(*args); });
 }

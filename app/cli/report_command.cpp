@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <stdexcept>
 #include <memory>
 
 #include "analysis/report.h"
@@ -15,13 +16,15 @@ struct ReportArguments {
   std::vector<std::string> runs;
   std::vector<std::string> by;
   std::string format = "text";
-  bool calibrate = false, calibrateOnEval = false, exactCurve = false;
+  bool calibrate = false, noCalibrate = false, calibrateOnEval = false, exactCurve = false;
 };
 
 void runReport(const ReportArguments& args) {
   analysis::ReportOptions options;
   options.by = args.by;
-  options.calibrate = args.calibrate || args.calibrateOnEval;
+  if (args.noCalibrate && (args.calibrate || args.calibrateOnEval))
+    throw std::runtime_error("--no-calibrate contradicts --calibrate / --calibrate-on-eval");
+  options.calibrate = !args.noCalibrate;
   options.calibrationSplit = args.calibrateOnEval ? analysis::CalibrationSplit::Eval : analysis::CalibrationSplit::Calibration;
   options.exactCurve = args.exactCurve;
   const analysis::ReportFormat format = analysis::reportFormatFromName(args.format);
@@ -37,10 +40,15 @@ void registerReportCommand(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "report", "Per-exit table, speed-accuracy points at fixed cost fractions with 95% CIs over seeds, and chosen LRs");
   cmd->add_option("runs", args->runs, "Run files (*.h5); seeds of one configuration are pooled")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--by", args->by, "Pool seeds by these attributes: method,task,lr,model (default: equal config)")->delimiter(',');
+  cmd->add_option("--by", args->by,
+                  "Pool seeds by these attributes: method,task,lr,model,cap (default: equal config, checkpoint by identity)")
+      ->delimiter(',');
   cmd->add_option("--format", args->format, "text, csv, json or latex (booktabs)")
       ->check(CLI::IsMember({"text", "csv", "json", "latex"}));
-  cmd->add_flag("--calibrate", args->calibrate, "Temperature-scale each exit (fitted on the run's calibration split)");
+  cmd->add_flag("--calibrate", args->calibrate,
+                "Temperature-scale each exit before exiting (the default, as in the paper): fitted on the run's held-out "
+                "training rows, or two-fold cross-fitted on the eval set where it has none");
+  cmd->add_flag("--no-calibrate", args->noCalibrate, "Exit on raw softmax confidences");
   cmd->add_flag("--calibrate-on-eval", args->calibrateOnEval,
                 "Fit temperatures on the eval set instead (the reference code's behaviour)");
   cmd->add_flag("--exact-curve", args->exactCurve,

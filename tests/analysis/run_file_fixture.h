@@ -30,6 +30,11 @@ struct FakeRun {
   std::vector<float> calibrationLogits;
   std::vector<int64_t> calibrationLabels;
   std::vector<float> trainLoss;    // [steps, E]
+  int64_t numLayers = 0;           // 0: the last exit layer
+  std::string calibrationScheme;   // written as the calibration_scheme attribute when set
+  std::vector<int64_t> evalFold;   // /calibration/eval_fold when set
+  nlohmann::json modelIdentity;    // model_identity attribute when not null
+  std::vector<int64_t> trainIndices;  // /train/indices when set
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   int64_t classes() const { return static_cast<int64_t>(labelNames.size()); }
@@ -66,7 +71,9 @@ inline void writeRunInto(H5::H5File& file, const FakeRun& run) {
   h5::writeStringAttr(root, "label_names", nlohmann::json(run.labelNames).dump());
   h5::writeInt64Attr(root, "num_labels", run.classes());
   h5::writeInt64ArrayAttr(root, "exit_layers", run.exitLayers);
-  h5::writeInt64Attr(root, "num_layers", run.exitLayers.back());
+  h5::writeInt64Attr(root, "num_layers", run.numLayers > 0 ? run.numLayers : run.exitLayers.back());
+  if (!run.calibrationScheme.empty()) h5::writeStringAttr(root, "calibration_scheme", run.calibrationScheme);
+  if (!run.modelIdentity.is_null()) h5::writeStringAttr(root, "model_identity", run.modelIdentity.dump());
   h5::writeInt64Attr(root, "seed", run.seed);
   h5::writeFloat64Attr(root, "learning_rate", run.learningRate);
   h5::writeStringAttr(root, "run_name", run.task + "-" + run.method + "-s" + std::to_string(run.seed));
@@ -82,6 +89,9 @@ inline void writeRunInto(H5::H5File& file, const FakeRun& run) {
     h5::writeFloat32(file, "/calibration/logits", {e, m, k}, run.calibrationLogits.data());
     h5::writeInt64(file, "/calibration/labels", {m}, run.calibrationLabels.data());
   }
+  if (!run.evalFold.empty()) h5::writeInt64(file, "/calibration/eval_fold", {run.evalFold.size()}, run.evalFold.data());
+  if (!run.trainIndices.empty())
+    h5::writeInt64(file, "/train/indices", {run.trainIndices.size()}, run.trainIndices.data());
   if (!run.trainLoss.empty()) {
     const hsize_t steps = run.trainLoss.size() / e;
     h5::writeFloat32(file, "/train/loss", {steps, e}, run.trainLoss.data());

@@ -1,5 +1,6 @@
 // Tests for analysis/temperature_scaling and analysis/lr_selection against closed-form
 // optima and hand-computed tables.
+#include "analysis/exit_policy.h"
 #include "analysis/lr_selection.h"
 #include "analysis/temperature_scaling.h"
 #include "run_file_fixture.h"
@@ -80,6 +81,7 @@ class CalibrationLrTest : public QObject {
     sweet::testing::writeRun(path, fake);
     const RunData run = loadRun(path);
     const CalibrationResult onCalibration = calibrate(run);
+    QCOMPARE(onCalibration.scheme, CalibrationScheme::HeldOut);
     QCOMPARE(onCalibration.fittedInstances, 2);
     QVERIFY(std::abs(onCalibration.exits[0].temperature - 1e3) < 1e-6);
     const CalibrationResult onEval = calibrate(run, CalibrationSplit::Eval);
@@ -88,12 +90,70 @@ class CalibrationLrTest : public QObject {
     QVERIFY(onEval.exits[0].eceAfter < onEval.exits[0].eceBefore);
   }
 
-  void calibrate_withoutSplit_saysSo() {
+  // No held-out rows (RTE, MRPC at the 6,000 cap): two-fold cross-fitting on the eval set.
+  // Four instances, three classes, folds {0, 1} and {2, 3}. With identical logits (0, 0, a)
+  // in a fold whose labels are {2, other}, the NLL optimum has p_2 = 1/2, i.e.
+  // e^{a/T} = 2 and T = a / ln 2: fold 0 (a = 2) gives T0 = 2/ln 2, fold 1 (a = 4) gives
+  // T1 = 4/ln 2. Each fold is scored with the other's temperature: instances 0 and 1 get
+  // 4/ln 2, so confidence √2/(2+√2) = √2 − 1; instances 2 and 3 get 2/ln 2, so 4/6 = 2/3.
+  void calibrate_withoutSplit_crossFitsOnEvalHalves() {
     RunData run;
     run.path = "x.h5";
     run.exitLayers = {12};
+    run.numLabels = 3;
+    run.eval.exits = 1;
+    run.eval.instances = 4;
+    run.eval.classes = 3;
+    run.eval.logits = {0, 0, 2, 0, 0, 2, 0, 0, 4, 0, 0, 4};
+    run.eval.labels = {2, 0, 2, 1};
+    run.evalFold = {0, 0, 1, 1};
+    const CalibrationResult c = calibrate(run);
+    QCOMPARE(c.scheme, CalibrationScheme::CrossFit);
+    QCOMPARE(c.evalFold, run.evalFold);
+    const double ln2 = std::log(2.0);
+    QVERIFY(std::abs(c.exits[0].foldTemperatures[0] - 2 / ln2) < 1e-9);
+    QVERIFY(std::abs(c.exits[0].foldTemperatures[1] - 4 / ln2) < 1e-9);
+    const std::vector<double> applied = c.replayTemperatures();
+    QCOMPARE(applied.size(), size_t(4));
+    QVERIFY(std::abs(applied[0] - 4 / ln2) < 1e-9 && std::abs(applied[1] - 4 / ln2) < 1e-9);
+    QVERIFY(std::abs(applied[2] - 2 / ln2) < 1e-9 && std::abs(applied[3] - 2 / ln2) < 1e-9);
+    ExitReplay replay(run.eval, applied);
+    QVERIFY(std::abs(replay.confidence(0, 0) - (std::sqrt(2.0) - 1)) < 1e-9);
+    QVERIFY(std::abs(replay.confidence(0, 3) - 2.0 / 3) < 1e-9);
+    // NLL after, per instance: −log(√2 − 1), log(2 + √2), −log(2/3), log 6.
+    const double nll = (-std::log(std::sqrt(2.0) - 1) + std::log(2 + std::sqrt(2.0)) - std::log(2.0 / 3) + std::log(6.0)) / 4;
+    QVERIFY(std::abs(c.exits[0].nllAfter - nll) < 1e-9);
+    QVERIFY(std::abs(c.exits[0].nllBefore - negativeLogLikelihood(run.eval, 0, 1)) < 1e-15);
+  }
+
+  void calibrate_crossFitWithoutRecordedFolds_usesSeededStratifiedFolds() {
+    RunData run;
+    run.path = "x.h5";
+    run.exitLayers = {12};
+    run.seed = 5;
     run.eval = identicalLogits();
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error, calibrate(run));
+    const CalibrationResult c = calibrate(run);
+    QCOMPARE(c.scheme, CalibrationScheme::CrossFit);
+    QCOMPARE(c.evalFold, crossFitFolds(run.eval.labels, 5));
+    // The fitted-on-eval reference is still there on request.
+    QCOMPARE(calibrate(run, CalibrationSplit::Eval).scheme, CalibrationScheme::Eval);
+  }
+
+  void crossFitFolds_halvesEveryLabelAndRepeats() {
+    const std::vector<int64_t> labels = {0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2};
+    const std::vector<int64_t> folds = crossFitFolds(labels, 42);
+    QCOMPARE(folds, crossFitFolds(labels, 42));
+    int64_t inFold1[3] = {0, 0, 0};
+    for (size_t i = 0; i < labels.size(); ++i) {
+      QVERIFY(folds[i] == 0 || folds[i] == 1);
+      inFold1[labels[i]] += folds[i];
+    }
+    QCOMPARE(inFold1[0], 2);                      // 4 -> 2 + 2
+    QVERIFY(inFold1[1] == 1);                     // 3 -> 2 in fold 0, 1 in fold 1 (first seen goes to 0)
+    QCOMPARE(inFold1[2], 3);                      // 6 -> 3 + 3
+    bool differs = false;
+    for (uint64_t seed = 1; seed < 6 && !differs; ++seed) differs = crossFitFolds(labels, seed) != folds;
+    QVERIFY(differs);
   }
 
   void selectLearningRates_largestMeanAucWins() {

@@ -2,6 +2,7 @@
 // of issue 4 (t = 1/K, t above every confidence, ties) and temperature scaling's effect.
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
+#include "analysis/speed_accuracy_curve.h"
 #include "run_file_fixture.h"
 
 #include <QtTest>
@@ -188,6 +189,45 @@ class ExitReplayTest : public QObject {
     QVERIFY(std::abs(moves[0].first - 0.6) < 1e-6 && moves[0].second == 1);
     QVERIFY(std::abs(moves[1].first - 0.65) < 1e-6 && moves[1].second == 2);
     QVERIFY(std::abs(moves[2].first - 0.85) < 1e-6 && moves[2].second == 3);
+  }
+
+  // t = 1 is the final classifier for the whole set even where a confidence rounds to 1:
+  // logits (0, 50) give 1/(1 + e^−50), which is 1.0 in double.
+  void assignConfidence_thresholdOne_everyoneAtLastExitEvenAtRoundedOne() {
+    LogitSet set;
+    set.exits = 2;
+    set.instances = 2;
+    set.classes = 2;
+    set.logits = {0, 50, 0, 1, 0, 50, 0, 2};  // [exit][instance][class]
+    set.labels = {1, 1};
+    QCOMPARE(1.0 / (1.0 + std::exp(-50.0)), 1.0);  // the rounding this test is about
+    ExitReplay replay(set);
+    QVERIFY(replay.confidence(0, 0) < 1.0);
+    QCOMPARE(replay.assignConfidence(1.0).exitCounts, (std::vector<int64_t>{0, 2}));
+    QCOMPARE(replay.assignConfidence(0.5).exitCounts, (std::vector<int64_t>{2, 0}));
+    // Entropy threshold 0 (nothing is that certain) is the same end; 1 is the other.
+    QCOMPARE(replay.assignEntropy(0.0).exitCounts, (std::vector<int64_t>{0, 2}));
+    QCOMPARE(replay.assignEntropy(1.0).exitCounts, (std::vector<int64_t>{2, 0}));
+    // The exact sweep agrees: at t = 1 nobody has left early.
+    const CostModel cost({6, 12}, CostKind::SharedBackbone);
+    const Curve curve = exactCurve(replay, cost, Metric::Accuracy);
+    QCOMPARE(curve.points.back().cost, 1.0);
+    QVERIFY(curve.points.back().threshold <= 1.0);
+  }
+
+  void temperatures_perExitAndInstance() {
+    // One exit, two instances with logits (0, 2); instance 0 scaled by T = 2, instance 1 by
+    // T = 1: confidences σ(1) and σ(2).
+    LogitSet set;
+    set.exits = 1;
+    set.instances = 2;
+    set.classes = 2;
+    set.logits = {0, 2, 0, 2};
+    set.labels = {1, 0};
+    ExitReplay replay(set, {2.0, 1.0});
+    QVERIFY(std::abs(replay.confidence(0, 0) - 1 / (1 + std::exp(-1.0))) < 1e-12);
+    QVERIFY(std::abs(replay.confidence(0, 1) - 1 / (1 + std::exp(-2.0))) < 1e-12);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ExitReplay(set, {1.0, 1.0, 1.0}));
   }
 };
 

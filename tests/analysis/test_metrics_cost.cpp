@@ -97,6 +97,18 @@ class MetricsCostTest : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, CostModel::forMethod("xx", {1, 12}));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, CostModel({4, 4}, CostKind::SharedBackbone));
   }
+
+  void costFraction_exitsStopBeforeTheLastLayer_divideByTheBackbonesDepth() {
+    // Exits [1, 4, 6] on a 12-layer backbone: everyone at exit 3 costs 6/12, not 6/6.
+    CostModel ee = CostModel::forMethod("ee", {1, 4, 6}, 12);
+    QCOMPARE(ee.fullDepth(), int64_t(12));
+    QCOMPARE(ee.costFraction({0, 0, 5}), 0.5);
+    QCOMPARE(ee.costFraction({1, 1, 0}), 5.0 / 24.0);
+    // Cascade: 1 + 4 + 6 = 11 layers for the last model, 11/12.
+    QCOMPARE(CostModel::forMethod("mm", {1, 4, 6}, 12).maxCost(), 11.0 / 12.0);
+    QCOMPARE(CostModel({1, 4, 6}, CostKind::SharedBackbone).fullDepth(), int64_t(6));  // 0: the last exit
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, CostModel({1, 4, 6}, CostKind::SharedBackbone, 5));
+  }
 };
 
 QTEST_GUILESS_MAIN(MetricsCostTest)

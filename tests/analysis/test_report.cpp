@@ -55,6 +55,33 @@ const GroupReport& groupOf(const Report& r, const std::string& method, double lr
   throw std::runtime_error("no such group");
 }
 
+// Exits [6, 12], labels {1, 1, 0, 0}; `exit1` gives P(positive) of exit 1 per instance,
+// exit 2 is always right. Configs carry the task, so tasks never pool.
+FakeRun taskRun(const std::string& task, const std::string& metric, int64_t seed, std::vector<double> exit1,
+                int64_t cap = 0) {
+  FakeRun run;
+  run.task = task;
+  run.metric = metric;
+  run.exitLayers = {6, 12};
+  run.seed = seed;
+  run.evalLabels = {1, 1, 0, 0};
+  run.evalLogits = sweet::testing::binaryLogitTable({exit1, {0.9, 0.8, 0.2, 0.1}});
+  run.config = {{"method", run.method}, {"task", task}, {"seed", seed}, {"learning_rate", run.learningRate}};
+  if (cap > 0) run.config["train_cap"] = cap;
+  return run;
+}
+
+// SST-2 (accuracy) and a CoLA-like task scored by MCC, seeds 1 and 2. Exit 1:
+//   sst2 seed 1 {0.9, 0.8, 0.2, 0.1}: all right, accuracy 1
+//   sst2 seed 2 {0.9, 0.3, 0.7, 0.1}: predictions 1 0 1 0, accuracy 1/2
+//   cola seed 1 {0.9, 0.3, 0.2, 0.1}: predictions 1 0 0 0: TP 1, FN 1, TN 2, FP 0,
+//        MCC = (1·2 − 0·1) / sqrt(1·2·2·3) = 1/√3
+//   cola seed 2 {0.9, 0.8, 0.7, 0.6}: always 1, MCC 0
+std::vector<FakeRun> twoTaskRuns() {
+  return {taskRun("sst2", "accuracy", 1, {0.9, 0.8, 0.2, 0.1}), taskRun("sst2", "accuracy", 2, {0.9, 0.3, 0.7, 0.1}),
+          taskRun("cola", "mcc", 1, {0.9, 0.3, 0.2, 0.1}), taskRun("cola", "mcc", 2, {0.9, 0.8, 0.7, 0.6})};
+}
+
 }  // namespace
 
 class ReportTest : public QObject {
@@ -151,6 +178,126 @@ class ReportTest : public QObject {
       QVERIFY2(latex.find(rule) != std::string::npos, rule);
     QCOMPARE(reportFormatFromName("latex"), ReportFormat::Latex);
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, reportFormatFromName("html"));
+  }
+
+  // The paper's task average: per seed the mean over tasks (MCC as it is), then mean and
+  // sample std over seeds. Exit 1: seed 1 (1 + 1/√3)/2, seed 2 (1/2 + 0)/2 = 1/4.
+  void buildReport_taskAverage_handValuesWithMccTask() {
+    QTemporaryDir dir;
+    const Report r = buildReport(writeAndLoad(dir, twoTaskRuns()), {});
+    QCOMPARE(r.taskAverages.size(), size_t(1));
+    const TaskAverage& a = r.taskAverages[0];
+    QCOMPARE(a.method, std::string("ee"));
+    QCOMPARE(a.tasks, (std::vector<std::string>{"cola", "sst2"}));
+    QCOMPARE(a.seeds, (std::vector<int64_t>{1, 2}));
+    const double s1 = (1 + 1 / std::sqrt(3.0)) / 2, s2 = 0.25;
+    QVERIFY(std::abs(a.perExit[0].mean - (s1 + s2) / 2) < 1e-12);
+    QVERIFY(std::abs(*a.perExit[0].std - std::abs(s1 - s2) / std::sqrt(2.0)) < 1e-12);
+    QCOMPARE(a.perExit[1].mean, 1.0);
+    // Per-task values beside it: CoLA exit 1 (1/√3 + 0)/2, SST-2 3/4.
+    QVERIFY(std::abs(a.perExitByTask[0][0] - 0.5 / std::sqrt(3.0)) < 1e-12);
+    QCOMPARE(a.perExitByTask[1][0], 0.75);
+    // Cost 1/2 is t = 1/K (everyone at exit 1), cost 1 is t = 1 (everyone at exit 2).
+    QCOMPARE(a.costFractions[2], 0.5);
+    QVERIFY(std::abs(a.atCost[2]->mean - (s1 + s2) / 2) < 1e-12);
+    QCOMPARE(a.atCost[4]->mean, 1.0);
+    QVERIFY(!a.atCost[0]);  // 1/12 lies below every task's curve
+    for (ReportFormat f : {ReportFormat::Text, ReportFormat::Csv, ReportFormat::Json, ReportFormat::Latex}) {
+      const std::string out = formatReport(r, f);
+      QVERIFY2(out.find("average") != std::string::npos, out.c_str());
+    }
+    const nlohmann::json json = nlohmann::json::parse(formatReport(r, ReportFormat::Json));
+    QCOMPARE(json["task_averages"][0]["tasks"].size(), size_t(2));
+    QVERIFY(std::abs(json["task_averages"][0]["per_exit"][0]["mean"].get<double>() - (s1 + s2) / 2) < 1e-12);
+  }
+
+  void buildReport_taskAverage_needsTwoTasks() {
+    QTemporaryDir dir;
+    QVERIFY(buildReport(writeAndLoad(dir, studyRuns()), {}).taskAverages.empty());
+  }
+
+  // Calibrated exiting is the default and every format says which confidences were used.
+  void buildReport_calibratedByDefault_andSaysSo() {
+    QTemporaryDir dir;
+    const std::vector<RunData> runs = writeAndLoad(dir, twoTaskRuns());  // no held-out rows
+    const Report r = buildReport(runs, {});
+    QVERIFY(r.calibrated);
+    QCOMPARE(r.groups[0].calibrationSchemes, (std::vector<std::string>{"cross-fit", "cross-fit"}));
+    QVERIFY(r.calibrationSummary.find("cross-fitted on the eval set: 4 runs") != std::string::npos);
+    QVERIFY(formatReport(r, ReportFormat::Text).find("Confidences: temperature-scaled") != std::string::npos);
+    QVERIFY(formatReport(r, ReportFormat::Csv).find(",cross-fit\n") != std::string::npos);
+    QVERIFY(formatReport(r, ReportFormat::Latex).find("% confidences: temperature-scaled") != std::string::npos);
+    QCOMPARE(nlohmann::json::parse(formatReport(r, ReportFormat::Json))["calibration"]["enabled"].get<bool>(), true);
+    ReportOptions raw;
+    raw.calibrate = false;
+    const Report u = buildReport(runs, raw);
+    QVERIFY(formatReport(u, ReportFormat::Text).find("Confidences: not temperature-scaled") != std::string::npos);
+    QVERIFY(formatReport(u, ReportFormat::Csv).find(",none\n") != std::string::npos);
+  }
+
+  // MRPC and QQP are scored by accuracy with F1 beside it. Exit 1 predictions 1 0 1 0 on
+  // labels 1 1 0 0: TP 1, FP 1, FN 1, F1 = 2/(2 + 1 + 1) = 1/2; exit 2 is right, F1 1.
+  void buildReport_mrpc_reportsF1AsSecondaryMetric() {
+    QTemporaryDir dir;
+    const Report r = buildReport(writeAndLoad(dir, {taskRun("mrpc", "accuracy", 1, {0.9, 0.3, 0.7, 0.1})}), {});
+    QCOMPARE(r.groups[0].secondaryMetric, std::string("f1"));
+    QCOMPARE(r.groups[0].perExit[0].mean, 0.5);
+    QCOMPARE(r.groups[0].perExitSecondary[0].mean, 0.5);
+    QCOMPARE(r.groups[0].perExitSecondary[1].mean, 1.0);
+    QVERIFY(formatReport(r, ReportFormat::Text).find("f1 (secondary)") != std::string::npos);
+    QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,L6,1,0.5,") !=
+            std::string::npos);
+    QVERIFY(buildReport(writeAndLoad(dir, {taskRun("sst2", "accuracy", 1, {0.9, 0.3, 0.7, 0.1})}), {})
+                .groups[0].secondaryMetric.empty());
+  }
+
+  // Table 2 as LaTeX: one row per model and method, one column per task, the chosen LR.
+  void formatReport_latexLearningRateTable() {
+    QTemporaryDir dir;
+    const std::string latex = formatReport(buildReport(writeAndLoad(dir, twoTaskRuns()), {}), ReportFormat::Latex);
+    const size_t table = latex.find("% chosen learning rate");
+    QVERIFY(table != std::string::npos);
+    QVERIFY(latex.find("Model / method & cola & sst2", table) != std::string::npos);
+    QVERIFY(latex.find("12L ee & $2e-05$ & $2e-05$", table) != std::string::npos);
+  }
+
+  // Fig. 8: one task at several training-set caps stays apart, labelled by cap, each cap
+  // choosing its own learning rate.
+  void buildReport_trainCaps_groupSideBySide() {
+    QTemporaryDir dir;
+    const Report r = buildReport(writeAndLoad(dir, {taskRun("sst2", "accuracy", 1, {0.9, 0.8, 0.2, 0.1}, 2000),
+                                                    taskRun("sst2", "accuracy", 1, {0.9, 0.3, 0.7, 0.1}, 500),
+                                                    taskRun("sst2", "accuracy", 2, {0.9, 0.3, 0.7, 0.1}, 500)}),
+                                 {});
+    QCOMPARE(r.groups.size(), size_t(2));
+    QCOMPARE(r.groups[0].trainCap, int64_t(500));
+    QCOMPARE(r.groups[0].seeds.size(), size_t(2));
+    QVERIFY(r.groups[0].label.find("cap=500") != std::string::npos);
+    QCOMPARE(r.groups[1].trainCap, int64_t(2000));
+    QCOMPARE(r.groups[1].perExit[0].mean, 1.0);
+    QCOMPARE(r.learningRates.size(), size_t(2));
+    ReportOptions byCap;
+    byCap.by = {"task", "cap"};
+    QCOMPARE(buildReport(writeAndLoad(dir, {taskRun("sst2", "accuracy", 1, {0.9, 0.8, 0.2, 0.1}, 2000),
+                                            taskRun("sst2", "accuracy", 2, {0.9, 0.8, 0.2, 0.1}, 500)}),
+                         byCap)
+                 .groups.size(),
+             size_t(2));
+  }
+
+  // A 12-layer backbone with exits [1, 4, 6]: the report's costs use 12, so the deepest exit
+  // costs 1/2 and the fixed point at cost 1 lies beyond the curve.
+  void buildReport_exitsBeforeLastLayer_costsUseBackboneDepth() {
+    QTemporaryDir dir;
+    FakeRun run = taskRun("sst2", "accuracy", 1, {0.9, 0.8, 0.2, 0.1});
+    run.exitLayers = {3, 6};
+    run.numLayers = 12;
+    const Report r = buildReport(writeAndLoad(dir, {run}), {});
+    QCOMPARE(r.groups[0].numLayers, int64_t(12));
+    QCOMPARE(r.groups[0].costFractions, (std::vector<double>{1.0 / 12, 0.25, 0.5, 0.75, 1.0}));
+    QVERIFY(r.groups[0].atCost[1].has_value());   // 1/4 = everyone at exit 1 (3/12)
+    QVERIFY(r.groups[0].atCost[2].has_value());   // 1/2 = everyone at exit 2 (6/12)
+    QVERIFY(!r.groups[0].atCost[3].has_value());  // 3/4 is beyond the deepest exit
   }
 
   void formatGradients_undefinedCellsAndWindow() {

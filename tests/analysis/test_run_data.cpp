@@ -191,6 +191,31 @@ class RunDataTest : public QObject {
     QCOMPARE(static_cast<int>(run.status.state), static_cast<int>(RunState::Running));
     QCOMPARE(run.eval.instances, 3);
   }
+
+  void loadRun_exitsBeforeTheLastLayer_andCalibrationRecords() {
+    QTemporaryDir dir;
+    FakeRun fake = sweet::testing::smallRun();  // exits [2, 4]
+    fake.numLayers = 12;
+    fake.calibrationScheme = "cross_fit";
+    fake.evalFold = {0, 1, 0};
+    fake.modelIdentity = {{"name", "bert"}, {"hash", "abc"}};
+    fake.trainIndices = {5, 3, 9, 1};
+    const std::string path = dir.filePath("r.h5").toStdString();
+    sweet::testing::writeRun(path, fake);
+    const RunData run = loadRun(path);
+    QCOMPARE(run.numLayers, int64_t(12));
+    QCOMPARE(run.calibrationScheme, std::string("cross_fit"));
+    QCOMPARE(run.evalFold, (std::vector<int64_t>{0, 1, 0}));
+    QCOMPARE(run.modelIdentity["hash"].get<std::string>(), std::string("abc"));
+    QCOMPARE(run.trainCount, int64_t(4));
+    fake.numLayers = 3;  // an exit after layer 4 of a 3-layer backbone
+    sweet::testing::writeRun(path, fake);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadRun(path));
+    fake.numLayers = 0;
+    fake.evalFold = {0, 2, 0};
+    sweet::testing::writeRun(path, fake);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadRun(path));
+  }
 };
 
 QTEST_GUILESS_MAIN(RunDataTest)

@@ -75,6 +75,23 @@ class SeedStatisticsTest : public QObject {
     // Ignoring the learning rate (in config and attributes) pools all three.
     QCOMPARE(groupBySeed(runs, {"lr", "learning_rate"}).size(), size_t(1));
   }
+
+  // `sweet demo --out a` and `--out b` train from equal checkpoints in different folders:
+  // seeds pool by the checkpoint's identity (or, without one, its folder's name), not path.
+  void groupBySeed_checkpointByIdentityNotPath() {
+    const nlohmann::json a = {{"task", "demo"}, {"model", "a/scratch-bert"}, {"output_dir", "a"}};
+    const nlohmann::json b = {{"task", "demo"}, {"model", "/tmp/b/scratch-bert/"}, {"output_dir", "b"}};
+    const nlohmann::json c = {{"task", "demo"}, {"model", "c/other-bert"}, {"output_dir", "c"}};
+    std::vector<RunData> runs = {runWith(a, 1, 2e-5), runWith(b, 2, 2e-5), runWith(c, 3, 2e-5)};
+    QCOMPARE(groupBySeed(runs).size(), size_t(2));
+    QCOMPARE(groupBySeed(runs)[0], (std::vector<size_t>{0, 1}));
+    // With recorded identities the content hash decides: same name, different weights split.
+    runs[0].modelIdentity = {{"name", "scratch-bert"}, {"hash", "11"}};
+    runs[1].modelIdentity = {{"name", "scratch-bert"}, {"hash", "22"}};
+    QCOMPARE(groupBySeed(runs).size(), size_t(3));
+    runs[1].modelIdentity["hash"] = "11";
+    QCOMPARE(groupBySeed(runs).size(), size_t(2));
+  }
 };
 
 QTEST_GUILESS_MAIN(SeedStatisticsTest)

@@ -6,11 +6,15 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
+#include "analysis/gradient_conflict.h"
 #include "analysis/hdf5_util.h"
 #include "analysis/run_data.h"
+#include "analysis/temperature_scaling.h"
+#include "tests/support/test_paths.h"
 #include "training/demo_checkpoint.h"
 #include "training/demo_task.h"
 #include "training/wordpiece_tokenizer.h"
@@ -28,6 +32,9 @@ class TestTrainer : public QObject {
   void run_writesDocumentedLayout();
   void run_isReproducibleAndRecorderDoesNotDisturbIt();
   void run_sameSeedSameSampleAcrossMethods();
+  void run_smallTrainingSet_trainsOnAllRowsAndCrossFits();
+  void run_rteRealTrainFile_trainsOn2490Rows();
+  void run_exitsStopBeforeLastLayer_numLayersIsTheBackbones();
   void run_stopKeepsFinishedSteps();
   void run_nanLossStopsWithMessage();
   void run_unwritableOutputIsReported();
@@ -35,6 +42,7 @@ class TestTrainer : public QObject {
   void recorder_identicalMatricesGiveOne();
   void recorder_float16RawMatricesHalveTheStorage();
   void recorder_onDemandRecordsOnceAndClearsTheRequest();
+  void recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored();
   void model_savedFolderReloadsToSameLogits();
 
  private:
@@ -56,6 +64,7 @@ TrainConfig TestTrainer::config(const QString& name) const {
   c.model = checkpoint_;
   c.demo_train_size = 200;
   c.demo_eval_size = 100;
+  c.train_cap = 160;        // 40 rows left beyond the cap: the held-out calibration split
   c.calibration_size = 40;
   c.batch_size = 16;
   c.epochs = 1;
@@ -88,7 +97,7 @@ void TestTrainer::run_writesDocumentedLayout() {
   };
   TrainResult r = runTraining(c, cb);
   QCOMPARE(r.outcome, RunOutcome::Finished);
-  QCOMPARE(r.steps, 10);  // 160 training rows (200 - 40 calibration) / 16
+  QCOMPARE(r.steps, 10);  // 160 training rows (the cap; 40 more held out) / 16
   QCOMPARE(steps, 10);
   analysis::RunData run = analysis::loadRun(r.run_file);
   QCOMPARE(run.method, std::string("ee"));
@@ -101,6 +110,17 @@ void TestTrainer::run_writesDocumentedLayout() {
   QCOMPARE(run.eval.classes, 2);
   QVERIFY(run.calibration.has_value());
   QCOMPARE(run.calibration->instances, 40);
+  QCOMPARE(run.calibrationScheme, std::string("held_out"));
+  QVERIFY(run.evalFold.empty());
+  QCOMPARE(run.modelIdentity["name"].get<std::string>(), std::string("ck"));
+  QCOMPARE(run.trainCount, int64_t(160));
+  {
+    // Training and calibration rows never overlap.
+    H5::H5File g(r.run_file, H5F_ACC_RDONLY);
+    auto trainRows = h5::readInt64(g, "train/indices"), calRows = h5::readInt64(g, "calibration/indices");
+    std::sort(trainRows.begin(), trainRows.end());
+    for (int64_t row : calRows) QVERIFY(!std::binary_search(trainRows.begin(), trainRows.end(), row));
+  }
   QCOMPARE(run.trainSteps, 10);
   for (float v : run.eval.logits) QVERIFY(std::isfinite(v));
   QCOMPARE(run.config["learning_rate"].get<double>(), 1e-3);
@@ -135,6 +155,55 @@ void TestTrainer::run_sameSeedSameSampleAcrossMethods() {
   auto a = indices(runTraining(ee)), b = indices(runTraining(mm)), c = indices(runTraining(other));
   QCOMPARE(a, b);
   QVERIFY(a != c);
+}
+
+// Below the cap nothing is cut from the training file: all 200 rows are trained on, and the
+// eval set is split in two stratified folds for cross-fitted temperatures instead.
+void TestTrainer::run_smallTrainingSet_trainsOnAllRowsAndCrossFits() {
+  TrainConfig c = config("small");
+  c.train_cap = 6000;
+  c.max_steps = 1;
+  TrainResult r = runTraining(c);
+  analysis::RunData run = analysis::loadRun(r.run_file);
+  QCOMPARE(run.trainCount, int64_t(200));
+  QVERIFY(!run.calibration.has_value() || run.calibration->empty());
+  QCOMPARE(run.calibrationScheme, std::string("cross_fit"));
+  QCOMPARE(run.evalFold, analysis::crossFitFolds(run.eval.labels, static_cast<uint64_t>(c.seed)));
+  QCOMPARE(analysis::calibrate(run).scheme, analysis::CalibrationScheme::CrossFit);
+}
+
+// The paper trains RTE on its whole training file (2,490 rows, under the 6,000 cap).
+void TestTrainer::run_rteRealTrainFile_trainsOn2490Rows() {
+  const QString rte = sweet::test::sharedData("glue/RTE/train.tsv");
+  SWEET_REQUIRE_SHARED(rte);
+  TrainConfig c = config("rte");
+  c.task = "rte";
+  c.data_dir = QFileInfo(rte).absolutePath().toStdString();
+  c.train_cap = 6000;
+  c.calibration_size = 500;
+  c.max_steps = 1;
+  c.max_length = 24;
+  c.eval_max_examples = 20;
+  TrainResult r = runTraining(c);
+  QCOMPARE(r.outcome, RunOutcome::Finished);
+  H5::H5File f(r.run_file, H5F_ACC_RDONLY);
+  std::vector<int64_t> rows = h5::readInt64(f, "train/indices");
+  QCOMPARE(rows.size(), size_t(2490));
+  std::sort(rows.begin(), rows.end());
+  QCOMPARE(rows.front(), int64_t(0));
+  QCOMPARE(rows.back(), int64_t(2489));
+  QVERIFY(std::adjacent_find(rows.begin(), rows.end()) == rows.end());
+  QCOMPARE(h5::datasetShape(f, "calibration/indices"), (h5::Shape{0}));
+  QCOMPARE(analysis::loadRun(r.run_file).calibrationScheme, std::string("cross_fit"));
+}
+
+void TestTrainer::run_exitsStopBeforeLastLayer_numLayersIsTheBackbones() {
+  TrainConfig c = config("short-exits");
+  c.exit_layers = {1, 2};  // of a 4-layer checkpoint
+  c.max_steps = 1;
+  analysis::RunData run = analysis::loadRun(runTraining(c).run_file);
+  QCOMPARE(run.exitLayers, (std::vector<int64_t>{1, 2}));
+  QCOMPARE(run.numLayers, int64_t(4));
 }
 
 void TestTrainer::run_stopKeepsFinishedSteps() {
@@ -250,6 +319,29 @@ void TestTrainer::recorder_onDemandRecordsOnceAndClearsTheRequest() {
   QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{5}));
   QCOMPARE(delivered, (std::vector<int64_t>{5}));
   QVERIFY(!now.load());
+}
+
+// Fig. 3 on fresh training batches (dropout on) and Fig. 9 on a second probe batch: the
+// run's losses stay bit-identical to a run without the recorder (the generator is restored).
+void TestTrainer::recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored() {
+  TrainConfig a = config("tb-a"), b = config("tb-b");
+  b.gradients.every = 4;
+  b.gradients.probe = "train_batch";
+  b.gradients.second_probe_size = 8;
+  const TrainResult ra = runTraining(a), rb = runTraining(b);
+  QCOMPARE(analysis::loadRun(ra.run_file).trainLoss, analysis::loadRun(rb.run_file).trainLoss);
+  H5::H5File f(rb.run_file, H5F_ACC_RDONLY);
+  QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{4, 8}));
+  QCOMPARE(h5::datasetShape(f, "gradients/probe2/cosine"), (h5::Shape{2, 2, 3, 3}));
+  QCOMPARE(h5::readStringAttr(f.openGroup("/gradients"), "dropout"), std::string("on"));
+  QCOMPARE(h5::readStringAttr(f.openGroup("/gradients"), "probe"), std::string("train_batch"));
+  const analysis::GradientRecords first = analysis::loadGradients(rb.run_file);
+  const analysis::GradientRecords second = analysis::loadGradients(rb.run_file, 2);
+  QCOMPARE(second.records(), int64_t(2));
+  QCOMPARE(second.probeSize, int64_t(8));
+  QVERIFY(!second.hasRaw);
+  QVERIFY(first.cosine != second.cosine);
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, analysis::loadGradients(ra.run_file, 2));
 }
 
 void TestTrainer::model_savedFolderReloadsToSameLogits() {
