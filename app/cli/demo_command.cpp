@@ -56,6 +56,7 @@ void registerDemoCommand(CLI::App& root) {
     std::string out = "demo-runs", device = "cpu";
     std::vector<std::string> methods = {"ee", "sweet", "mm"};
     std::vector<std::string> overrides;
+    bool overwrite = false;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = root.add_subcommand("demo", "Train EE, SWEET and MM on the built-in demo task and compare their exits");
@@ -64,6 +65,7 @@ void registerDemoCommand(CLI::App& root) {
       ->check(CLI::IsMember({"ee", "sweet", "mm"}));
   cmd->add_option("--device", opt->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--set", opt->overrides, "Override a key of resources/demo/demo.json: key=value");
+  cmd->add_flag("--overwrite", opt->overwrite, "Replace the run files and models of an earlier demo in the same folder");
   cmd->callback([opt] {
     const std::string checkpoint =
         ensureDemoCheckpoint(resourcePath("demo/config.json"), (std::filesystem::path(opt->out) / "scratch-bert").string());
@@ -77,7 +79,8 @@ void registerDemoCommand(CLI::App& root) {
       j["output_dir"] = opt->out;
       j["device"] = opt->device;
       for (const auto& o : opt->overrides) applyOverride(j, o);
-      TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json");
+      TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json", opt->overrides);
+      if (opt->overwrite) config.overwrite = true;
       ProgressPrinter progress(method);
       TrainCallbacks cb;
       cb.on_step = [&](const StepMetrics& m) { return progress(m); };
