@@ -103,8 +103,50 @@ std::string modelName(const RunData& run) {
   return std::to_string(run.numLayers) + "L";
 }
 
+namespace {
+
+// An unfinished run has no final logits to score: it is left out of the tables, and a note
+// says how far it got and what it does hold.
+std::string unfinishedNote(const RunData& run) {
+  std::string note = run.path + ": " + unfinishedReason(run) + "; not in the tables";
+  if (run.trainSteps > 0) {
+    note += "; it has the training loss of " + std::to_string(run.trainSteps) + " steps (last, per exit:";
+    for (int64_t e = 0; e < run.exits(); ++e) {
+      char value[32];
+      std::snprintf(value, sizeof value, " %.4g", run.trainLoss[static_cast<size_t>((run.trainSteps - 1) * run.exits() + e)]);
+      note += value;
+    }
+    note += ")";
+  }
+  if (run.hasGradients) note += " and gradient records (sweet gradients " + run.path + ")";
+  return note;
+}
+
+Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions& options);
+
+}  // namespace
+
 Report buildReport(const std::vector<RunData>& runs, const ReportOptions& options) {
   if (runs.empty()) throw std::runtime_error("no run files given");
+  std::vector<std::string> unfinished;
+  for (const RunData& run : runs)
+    if (!run.evalDone) unfinished.push_back(unfinishedNote(run));
+  if (unfinished.empty()) return buildFinishedReport(runs, options);
+  std::vector<RunData> finished;
+  for (const RunData& run : runs)
+    if (run.evalDone) finished.push_back(run);
+  Report report;
+  if (!finished.empty()) report = buildFinishedReport(finished, options);
+  report.calibrated = options.calibrate;
+  report.calibrationSplit = options.calibrationSplit;
+  report.exactCurve = options.exactCurve;
+  report.notes.insert(report.notes.begin(), unfinished.begin(), unfinished.end());
+  return report;
+}
+
+namespace {
+
+Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions& options) {
   Report report;
   report.calibrated = options.calibrate;
   report.calibrationSplit = options.calibrationSplit;
@@ -221,5 +263,7 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
   }
   return report;
 }
+
+}  // namespace
 
 }  // namespace sweet::analysis

@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <map>
 #include <memory>
+
+#include <sys/stat.h>
 
 #include "analysis/report.h"
 #include "cli/command.h"
@@ -25,6 +28,14 @@ void runReport(const ReportArguments& args) {
   options.calibrationSplit = args.calibrateOnEval ? analysis::CalibrationSplit::Eval : analysis::CalibrationSplit::Calibration;
   options.exactCurve = args.exactCurve;
   const analysis::ReportFormat format = analysis::reportFormatFromName(args.format);
+  // The same file twice (or under a second name) would count as two seeds.
+  std::map<std::pair<dev_t, ino_t>, std::string> seen;
+  for (const std::string& path : args.runs) {
+    struct stat info = {};
+    if (stat(path.c_str(), &info) != 0) continue;  // loadRun names the problem below
+    auto [it, fresh] = seen.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+    if (!fresh) throw std::runtime_error(path + ": the same run file as " + it->second + " (given twice)");
+  }
   std::vector<analysis::RunData> runs;
   for (const std::string& path : args.runs) runs.push_back(analysis::loadRun(path));
   std::cout << analysis::formatReport(analysis::buildReport(runs, options), format);
@@ -40,9 +51,11 @@ void registerReportCommand(CLI::App& root) {
   cmd->add_option("--by", args->by, "Pool seeds by these attributes: method,task,lr,model (default: equal config)")->delimiter(',');
   cmd->add_option("--format", args->format, "text, csv, json or latex (booktabs)")
       ->check(CLI::IsMember({"text", "csv", "json", "latex"}));
-  cmd->add_flag("--calibrate", args->calibrate, "Temperature-scale each exit (fitted on the run's calibration split)");
+  CLI::Option* calibrate =
+      cmd->add_flag("--calibrate", args->calibrate, "Temperature-scale each exit (fitted on the run's calibration split)");
   cmd->add_flag("--calibrate-on-eval", args->calibrateOnEval,
-                "Fit temperatures on the eval set instead (the reference code's behaviour)");
+                "Fit temperatures on the eval set instead (the reference code's behaviour)")
+      ->excludes(calibrate);
   cmd->add_flag("--exact-curve", args->exactCurve,
                 "Interpolate fixed-cost points on the exact curve instead of the paper's 11-threshold sweep");
   cmd->callback([args] { runReport(*args); });
