@@ -103,8 +103,6 @@ std::string modelName(const RunData& run) {
   return std::to_string(run.numLayers) + "L";
 }
 
-namespace {
-
 // An unfinished run has no final logits to score: it is left out of the tables, and a note
 // says how far it got and what it does hold.
 std::string unfinishedNote(const RunData& run) {
@@ -122,6 +120,8 @@ std::string unfinishedNote(const RunData& run) {
   return note;
 }
 
+namespace {
+
 Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions& options);
 
 }  // namespace
@@ -135,11 +135,12 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
   std::vector<RunData> finished;
   for (const RunData& run : runs)
     if (run.evalDone) finished.push_back(run);
-  Report report;
-  if (!finished.empty()) report = buildFinishedReport(finished, options);
-  report.calibrated = options.calibrate;
-  report.calibrationSplit = options.calibrationSplit;
-  report.exactCurve = options.exactCurve;
+  if (finished.empty()) {
+    std::string all;
+    for (const std::string& note : unfinished) all += (all.empty() ? "" : "\n") + note;
+    throw std::runtime_error("no run reached its evaluation:\n" + all);
+  }
+  Report report = buildFinishedReport(finished, options);
   report.notes.insert(report.notes.begin(), unfinished.begin(), unfinished.end());
   return report;
 }

@@ -68,7 +68,12 @@ std::string modelName(const RunData& run);
 
 // Throws std::runtime_error for an empty run list, an unknown --by key, or a group whose
 // runs disagree on exits or metric.
+// Runs that did not reach their evaluation are left out with a note (unfinishedNote);
+// throws std::runtime_error, with those notes, when no run reached it.
 Report buildReport(const std::vector<RunData>& runs, const ReportOptions& options);
+// "<path>: stopped at step N of M, before its evaluation (...); not in the tables; it has
+// the training loss of N steps (...) and gradient records (...)".
+std::string unfinishedNote(const RunData& run);
 std::string formatReport(const Report& report, ReportFormat format);
 
 }  // namespace sweet::analysis

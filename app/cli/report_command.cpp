@@ -2,6 +2,7 @@
 // their formatting come from analysis/report.h so the GUI and tests share them.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -38,6 +39,12 @@ void runReport(const ReportArguments& args) {
   }
   std::vector<analysis::RunData> runs;
   for (const std::string& path : args.runs) runs.push_back(analysis::loadRun(path));
+  // Nothing to tabulate is not an error: say what each run holds and why it stopped.
+  if (std::none_of(runs.begin(), runs.end(), [](const analysis::RunData& r) { return r.evalDone; })) {
+    std::cout << "No run reached its evaluation, so there is no table yet.\n";
+    for (const analysis::RunData& run : runs) std::cout << "  " << analysis::unfinishedNote(run) << "\n";
+    return;
+  }
   std::cout << analysis::formatReport(analysis::buildReport(runs, options), format);
 }
 
