@@ -190,7 +190,8 @@ void TestFailurePaths::killedRun_repairMakesItReadableEverywhereAndKeepsEverySte
     QCOMPARE(killed.status.state, analysis::RunState::Running);
     QVERIFY(analysis::writerGone(killed));
     QVERIFY(killed.status.stepsDone >= killAt);
-    QCOMPARE(killed.trainSteps, killed.status.stepsDone);  // no completed step lost
+    // No completed step lost (a step in flight may have reached the disk before /status).
+    QVERIFY(killed.trainSteps >= killed.status.stepsDone);
     if (!python.isEmpty()) QVERIFY(h5pyOpen(python, runFile).exit_code != 0);
     QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.model"));
 
