@@ -3,6 +3,7 @@
 #include "gradient_conflict.h"
 
 #include "hdf5_util.h"
+#include "run_data.h"
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,23 @@ GradientRecords loadGradients(const std::string& path, int probe) {
       r.probe = "fixed";
     }
     r.exitLayers = h5::readInt64ArrayAttr(root, "exit_layers");
+    // The same identity checks as loadRun, so a foreign or newer file fails with a reason
+    // rather than deep in a read.
+    if (!h5::hasAttr(root, "format") || h5::readStringAttr(root, "format") != "sweet-run")
+      fail(path, "not a sweet run file (format attribute is not 'sweet-run')");
+    const int64_t version = h5::hasAttr(root, "format_version") ? h5::readInt64Attr(root, "format_version") : 0;
+    if (version < 1 || version > kRunFormatVersion)
+      fail(path, "format_version " + std::to_string(version) + " is not one this reader understands (1.." +
+                     std::to_string(kRunFormatVersion) + ")");
+    if (r.layers.empty() || r.exitLayers.empty()) fail(path, "/gradients records no layers or the run no exits");
+    if (h5::exists(file, "/gradients/raw")) {
+      // rows and cols size every buffer rawMeasures allocates: they must be the stored ones.
+      const h5::Shape raw = h5::datasetShape(file, "/gradients/raw");
+      if (raw.size() != 5 || raw[1] != r.layers.size() || raw[2] != r.exitLayers.size() ||
+          static_cast<int64_t>(raw[3]) != r.rows || static_cast<int64_t>(raw[4]) != r.cols)
+        fail(path, "/gradients attributes rows=" + std::to_string(r.rows) + ", cols=" + std::to_string(r.cols) +
+                       " disagree with the shape of /gradients/raw");
+    }
     for (const std::string& name : {std::string("/gradients/step"), prefix + "/cosine"})
       if (!h5::exists(file, name)) fail(path, "missing dataset " + name);
     r.steps = h5::readInt64(file, "/gradients/step");

@@ -1,6 +1,7 @@
 // Typed HDF5 helpers: see hdf5_util.h.
 #include "hdf5_util.h"
 
+#include <algorithm>
 #include <fstream>
 #include <numeric>
 #include <stdexcept>
@@ -156,22 +157,76 @@ double readFloat64Attr(const H5::H5Object& object, const std::string& name) {
   return value;
 }
 
+namespace {
+
+// SWMR readers retry a metadata read whose checksum fails, sleeping twice as long each time
+// (a torn read of a block being written looks like damage). The library's default of 100
+// attempts turns a damaged file into a hang of minutes; 20 attempts cost about 0.1 s on a
+// damaged file and still ride out a concurrent writer's flush.
+constexpr unsigned kSwmrReadAttempts = 20;
+
+// The library's own file-access property for `h5clear -s`; not in its public headers.
+constexpr const char* kClearStatusFlagsProperty = "clear_status_flags";
+
+}  // namespace
+
+bool flaggedOpenForWrite(const std::string& path) {
+  // The superblock sits at 0, 512, 1024, ... (after an optional user block). Versions 2 and
+  // 3 keep the file-consistency flags in byte 11; bit 0 is "open for write", bit 2 "open
+  // for SWMR write". Versions 0 and 1 (files without SWMR) do not block plain readers.
+  std::ifstream in(path, std::ios::binary);
+  static const char signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  for (std::streamoff at = 0; in; at = at == 0 ? 512 : at * 2) {
+    char head[12] = {};
+    in.seekg(at);
+    if (!in.read(head, sizeof head)) return false;
+    if (std::equal(signature, signature + 8, head)) {
+      const auto version = static_cast<unsigned char>(head[8]);
+      return version >= 2 && (static_cast<unsigned char>(head[11]) & 0x05) != 0;
+    }
+    if (at > (std::streamoff{1} << 30)) return false;
+  }
+  return false;
+}
+
 H5::H5File openForReading(const std::string& path) {
   if (!std::ifstream(path).good()) throw std::runtime_error(path + ": cannot open file (missing or unreadable)");
   H5::Exception::dontPrint();
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw std::runtime_error(path + ": not an HDF5 file (or its header is truncated)");
-  try {
-    H5::FileAccPropList fapl;
-    fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    return H5::H5File(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5::FileCreatPropList::DEFAULT, fapl);
-  } catch (const H5::Exception&) {
-    // Files written without SWMR (older library format) refuse SWMR readers.
+  if (flaggedOpenForWrite(path)) {
+    try {
+      H5::FileAccPropList fapl;
+      fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+      if (H5Pset_metadata_read_attempts(fapl.getId(), kSwmrReadAttempts) < 0)
+        throw std::runtime_error(path + ": cannot set HDF5 read attempts");
+      return H5::H5File(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5::FileCreatPropList::DEFAULT, fapl);
+    } catch (const H5::Exception& e) {
+      throw std::runtime_error(describe(path,
+                                        "flagged as open for writing (a run in progress, or one killed before it "
+                                        "closed the file) and cannot be read as it is being written; if no process "
+                                        "writes it any more, `sweet repair " + path + "` clears the flag",
+                                        e));
+    }
   }
   try {
     return H5::H5File(path, H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(describe(path, "cannot open as HDF5 (truncated or damaged?)", e));
+  }
+}
+
+void clearWriteFlags(const std::string& path) {
+  H5::Exception::dontPrint();
+  H5::FileAccPropList fapl;
+  hbool_t clear = true;
+  if (H5Pset(fapl.getId(), kClearStatusFlagsProperty, &clear) < 0)
+    throw std::runtime_error(path + ": this HDF5 library cannot clear a file's write flags (use h5clear -s)");
+  try {
+    H5::H5File file(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, fapl);
+    file.close();
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(describe(path, "cannot clear the write flags (damaged, or not writable?)", e));
   }
 }
 

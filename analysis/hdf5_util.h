@@ -49,11 +49,21 @@ int64_t readInt64Attr(const H5::H5Object& object, const std::string& name);
 std::vector<int64_t> readInt64ArrayAttr(const H5::H5Object& object, const std::string& name);
 double readFloat64Attr(const H5::H5Object& object, const std::string& name);
 
-// Opens an existing file for reading: first as an SWMR reader (latest library format, so a
-// file another process is still writing can be read), then plain read-only for files that
-// were not written in SWMR mode. Throws std::runtime_error "<file>: ..." when the file is
-// missing or is not a readable HDF5 file (e.g. truncated).
+// True when the file's superblock says a writer still has it open: a run in progress, or
+// one killed before it could close the file. Plain HDF5 readers (h5py's default, h5dump)
+// refuse such a file; SWMR readers and clearWriteFlags() do not.
+bool flaggedOpenForWrite(const std::string& path);
+
+// Opens an existing file for reading. A file flagged open for writing is opened as an SWMR
+// reader (so a run still being written can be read) with a bounded number of metadata read
+// retries; any other file plainly read-only, where a damaged checksum fails at once
+// instead of being retried with growing sleeps. Throws std::runtime_error "<file>: ..."
+// when the file is missing, not HDF5, truncated or damaged.
 H5::H5File openForReading(const std::string& path);
+
+// Clears the superblock's "open for write" flags as `h5clear -s` does, so every HDF5 tool
+// opens the file again. Only for files no process is writing. Throws std::runtime_error.
+void clearWriteFlags(const std::string& path);
 
 // Reads `count` float32 values of a hyperslab [offset, offset+count) of a dataset of any
 // floating type (float16 files are converted by HDF5).

@@ -120,6 +120,23 @@ std::string secondaryMetricFor(const std::string& task, const std::string& metri
   return (task == "mrpc" || task == "qqp") && metric == "accuracy" ? "f1" : "";
 }
 
+// An unfinished run has no final logits to score: it is left out of the tables, and a note
+// says how far it got and what it does hold.
+std::string unfinishedNote(const RunData& run) {
+  std::string note = run.path + ": " + unfinishedReason(run) + "; not in the tables";
+  if (run.trainSteps > 0) {
+    note += "; it has the training loss of " + std::to_string(run.trainSteps) + " steps (last, per exit:";
+    for (int64_t e = 0; e < run.exits(); ++e) {
+      char value[32];
+      std::snprintf(value, sizeof value, " %.4g", run.trainLoss[static_cast<size_t>((run.trainSteps - 1) * run.exits() + e)]);
+      note += value;
+    }
+    note += ")";
+  }
+  if (run.hasGradients) note += " and gradient records (sweet gradients " + run.path + ")";
+  return note;
+}
+
 namespace {
 
 // Means over the seeds every task has: per seed the mean over tasks, then summarize (see
@@ -235,10 +252,35 @@ void addTaskAverages(Report& report) {
   }
 }
 
+Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions& options);
+
 }  // namespace
 
 Report buildReport(const std::vector<RunData>& runs, const ReportOptions& options) {
   if (runs.empty()) throw std::runtime_error("no run files given");
+  auto scored = [&](const RunData& run) { return run.evalDone || (options.includeInterim && run.hasEvaluation()); };
+  std::vector<std::string> unfinished;
+  std::vector<RunData> finished;
+  for (const RunData& run : runs) {
+    if (scored(run)) finished.push_back(run);
+    if (!run.evalDone)
+      unfinished.push_back(scored(run) ? run.path + ": interim evaluation of step " + std::to_string(run.evalStep) +
+                                             ", not final (" + unfinishedReason(run) + ")"
+                                       : unfinishedNote(run));
+  }
+  if (finished.empty()) {
+    std::string all;
+    for (const std::string& note : unfinished) all += (all.empty() ? "" : "\n") + note;
+    throw std::runtime_error("no run reached its evaluation:\n" + all);
+  }
+  Report report = buildFinishedReport(finished, options);
+  report.notes.insert(report.notes.begin(), unfinished.begin(), unfinished.end());
+  return report;
+}
+
+namespace {
+
+Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions& options) {
   Report report;
   report.calibrated = options.calibrate;
   report.calibrationSplit = options.calibrationSplit;
@@ -399,5 +441,7 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
   addTaskAverages(report);
   return report;
 }
+
+}  // namespace
 
 }  // namespace sweet::analysis

@@ -29,6 +29,9 @@ struct ReportOptions {
   CalibrationSplit calibrationSplit = CalibrationSplit::Calibration;
   // Fixed-cost scores from the exact curve instead of the paper's 11-threshold sweep.
   bool exactCurve = false;
+  // Also score runs that have only an interim evaluation (eval_every), each noted as such:
+  // the workbench's live table. The CLI's tables hold final evaluations only.
+  bool includeInterim = false;
 };
 
 struct CalibrationSummary {  // one exit, means over seeds
@@ -109,7 +112,12 @@ std::string secondaryMetricFor(const std::string& task, const std::string& metri
 
 // Throws std::runtime_error for an empty run list, an unknown --by key, or a group whose
 // runs disagree on exits or metric.
+// Runs that did not reach their evaluation are left out with a note (unfinishedNote);
+// throws std::runtime_error, with those notes, when no run reached it.
 Report buildReport(const std::vector<RunData>& runs, const ReportOptions& options);
+// "<path>: stopped at step N of M, before its evaluation (...); not in the tables; it has
+// the training loss of N steps (...) and gradient records (...)".
+std::string unfinishedNote(const RunData& run);
 std::string formatReport(const Report& report, ReportFormat format);
 
 }  // namespace sweet::analysis

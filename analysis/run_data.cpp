@@ -3,7 +3,11 @@
 
 #include "hdf5_util.h"
 
+#include <cerrno>
+#include <csignal>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace sweet::analysis {
 
@@ -61,6 +65,7 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   RunData run;
   run.path = path;
   run.formatVersion = h5::readInt64Attr(root, "format_version");
+  if (run.formatVersion < 1) fail(path, "format_version " + std::to_string(run.formatVersion) + " is not a valid version");
   if (run.formatVersion > kRunFormatVersion)
     fail(path, "format_version " + std::to_string(run.formatVersion) +
                    " is newer than this reader understands (" + std::to_string(kRunFormatVersion) +
@@ -100,7 +105,22 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   if (!h5::exists(file, "/status")) fail(path, "missing dataset /status");
   std::vector<int64_t> status = h5::readInt64(file, "/status");
   if (status.size() != 3 || status[0] < 0 || status[0] > 3) fail(path, "/status is not [state, steps_done, total_steps]");
-  run.status = {static_cast<RunState>(status[0]), status[1], status[2]};
+  run.status.state = static_cast<RunState>(status[0]);
+  run.status.stepsDone = status[1];
+  run.status.totalSteps = status[2];
+  if (h5::exists(file, "/status_message")) {
+    H5::DataSet ds = file.openDataSet("/status_message");
+    H5::StrType type = ds.getStrType();
+    if (type.isVariableStr() || type.getSize() > 65536) fail(path, "/status_message is not a fixed-size string");
+    std::string text(type.getSize(), '\0');
+    ds.read(text.data(), type);
+    run.status.message = text.substr(0, text.find('\0'));
+  }
+  if (h5::exists(file, "/heartbeat")) {
+    std::vector<int64_t> beat = h5::readInt64(file, "/heartbeat");
+    if (beat.size() == 1) run.status.heartbeat = beat[0];
+  }
+  run.status.flaggedOpen = h5::flaggedOpenForWrite(path);
 
   run.evalDone = h5::exists(file, "/eval/done") && !h5::readInt64(file, "/eval/done").empty() &&
                  h5::readInt64(file, "/eval/done")[0] == 1;
@@ -130,13 +150,16 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   }
   if (h5::exists(file, "/calibration/logits"))
     run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels);
+  // Calibration logits are written with the final evaluation: before it they are fill
+  // values, so an interim evaluation is calibrated by cross-fitting on itself.
+  if (!run.evalDone) run.calibration.reset();
 
   if (h5::hasAttr(root, "calibration_scheme")) run.calibrationScheme = h5::readStringAttr(root, "calibration_scheme");
   if (h5::exists(file, "/calibration/eval_fold")) {
     run.evalFold = h5::readInt64(file, "/calibration/eval_fold");
-    if (static_cast<int64_t>(run.evalFold.size()) != run.eval.instances)
+    if (run.evalFold.size() != run.eval.labels.size())
       fail(path, "/calibration/eval_fold has " + std::to_string(run.evalFold.size()) + " entries for " +
-                     std::to_string(run.eval.instances) + " eval instances");
+                     std::to_string(run.eval.labels.size()) + " eval instances");
     for (int64_t f : run.evalFold)
       if (f != 0 && f != 1) fail(path, "/calibration/eval_fold holds " + std::to_string(f) + " (folds are 0 and 1)");
   }
@@ -161,20 +184,57 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
 
 }  // namespace
 
-std::string RunData::unfinishedReason() const {
-  if (evalDone && status.state == RunState::Finished) return {};
-  const std::string at = "step " + std::to_string(status.stepsDone) + " of " + std::to_string(status.totalSteps);
-  std::string reason;
-  switch (status.state) {
-    case RunState::Running: reason = "still training (or killed) at " + at; break;
-    case RunState::Stopped: reason = "stopped at " + at; break;
-    case RunState::Failed: reason = "failed at " + at; break;
-    case RunState::Finished: reason = "finished at " + at; break;
+const char* stateName(RunState state) {
+  switch (state) {
+    case RunState::Running: return "running";
+    case RunState::Finished: return "finished";
+    case RunState::Stopped: return "stopped";
+    case RunState::Failed: return "failed";
   }
-  if (!evalDone)
-    reason += interimEvals > 0 ? ", before its final evaluation (showing the interim one of step " +
-                                     std::to_string(evalStep) + ")"
-                               : ", before its evaluation";
+  return "unknown";
+}
+
+std::string RunData::writerHost() const {
+  return environment.is_object() && environment.contains("hostname") && environment["hostname"].is_string()
+             ? environment["hostname"].get<std::string>()
+             : std::string();
+}
+
+int64_t RunData::writerPid() const {
+  return environment.is_object() && environment.contains("pid") && environment["pid"].is_number_integer()
+             ? environment["pid"].get<int64_t>()
+             : 0;
+}
+
+bool writerGone(const RunData& run) {
+  if (run.status.state != RunState::Running) return false;
+  // A writer closes the file (clearing the flag) only after its last status write.
+  if (!run.status.flaggedOpen) return true;
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  const int64_t pid = run.writerPid();
+  if (pid <= 0 || run.writerHost() != host) return false;
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+std::string unfinishedReason(const RunData& run) {
+  if (run.status.state == RunState::Finished && run.evalDone) return "";
+  const std::string at = "at step " + std::to_string(run.status.stepsDone) + " of " + std::to_string(run.status.totalSteps);
+  std::string reason;
+  switch (run.status.state) {
+    case RunState::Running:
+      reason = writerGone(run) ? "its process ended without closing the file (killed?) " + at
+                               : "still running, " + at;
+      break;
+    case RunState::Stopped: reason = "stopped " + at; break;
+    case RunState::Failed: reason = "failed " + at; break;
+    case RunState::Finished: reason = "finished " + at; break;
+  }
+  if (!run.evalDone)
+    reason += run.interimEvals > 0 ? ", before its final evaluation (showing the interim one of step " +
+                                         std::to_string(run.evalStep) + ")"
+                                   : ", before its evaluation";
+  if (!run.status.message.empty()) reason += " (" + run.status.message + ")";
   return reason;
 }
 

@@ -35,7 +35,12 @@ struct RunStatus {
   RunState state = RunState::Running;
   int64_t stepsDone = 0;
   int64_t totalSteps = 0;
+  std::string message;        // /status_message: why a run stopped or failed ("" if none)
+  int64_t heartbeat = 0;      // /heartbeat: UTC seconds of the last status write; 0 = not recorded
+  bool flaggedOpen = false;   // the superblock still says a writer has the file open
 };
+
+const char* stateName(RunState state);
 
 struct RunData {
   std::string path;
@@ -78,10 +83,20 @@ struct RunData {
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   bool hasEvaluation() const { return !eval.empty(); }
-  // Why a run has no final evaluation, in words ("stopped at step 12 of 500, before its
-  // evaluation"); empty for a finished, evaluated run.
-  std::string unfinishedReason() const;
+  // The writing process as the environment attribute records it (pid 0: not recorded).
+  std::string writerHost() const;
+  int64_t writerPid() const;
 };
+
+// Whether the run's writing process is known to be gone while the file still says
+// "running" (it was killed, or the machine went down): the file is closed normally but
+// not marked finished, or the pid recorded on this host no longer exists. A run written
+// on another host with a live heartbeat cannot be judged and counts as alive.
+bool writerGone(const RunData& run);
+
+// One line on how far a run got and why it is not finished, e.g. "stopped by the user at
+// step 30 of 120, before its evaluation". Empty for finished runs.
+std::string unfinishedReason(const RunData& run);
 
 // Reads a run file. Opens it for SWMR reading when the file allows (so a run still being
 // written can be read), otherwise read-only. Throws std::runtime_error naming the file and

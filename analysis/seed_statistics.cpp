@@ -109,7 +109,9 @@ const std::vector<std::string>& defaultIgnoredConfigKeys() {
       "seed", "output", "output_dir", "output_path", "output_file", "out", "out_dir",
       "run_dir", "run_name", "run_file", "checkpoint_dir", "log_dir",
       // Neither changes the numbers (runs match across thread counts) nor the experiment.
-      "threads", "save_model"};
+      "threads", "save_model",
+      // Whether a rerun may replace earlier outputs says nothing about the run itself.
+      "overwrite"};
   return keys;
 }
 

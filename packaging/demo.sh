@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 bash packaging/install-deps.sh
 bash packaging/build.sh
 out=demo-runs
-./build/app/sweet demo --out "$out"
+# --overwrite: running the demo again replaces its own earlier runs.
+./build/app/sweet demo --out "$out" --overwrite
 ./build/app/sweet report "$out"/demo-*.h5
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/app/sweet-workbench ]; then
   ./build/app/sweet-workbench --demo

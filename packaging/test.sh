@@ -9,3 +9,4 @@ echo "test.sh: build took $(( $(date +%s) - start )) s" >&2
 start=$(date +%s)
 ctest --test-dir build --output-on-failure -j 2
 echo "test.sh: tests took $(( $(date +%s) - start )) s" >&2
+bash packaging/fuzz.sh  # bounded libFuzzer run of the file readers: about 2.5 minutes

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace sweet {
 
@@ -39,8 +40,20 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
       if (type != "bert")
         throw std::runtime_error("model_type is '" + type + "'; this loader reads BERT (model_type \"bert\")");
     }
+    // Checked per key: nlohmann's own errors ("type must be number, but is string") name
+    // no key, and it truncates 12.5 layers to 12 without a word.
     auto get = [&](const char* key, auto& field) {
-      if (j.contains(key) && !j[key].is_null()) field = j[key].get<std::decay_t<decltype(field)>>();
+      using T = std::decay_t<decltype(field)>;
+      if (!j.contains(key) || j[key].is_null()) return;
+      const auto& v = j[key];
+      const bool ok = std::is_same_v<T, std::string> ? v.is_string()
+                      : std::is_integral_v<T>        ? v.is_number_integer()
+                                                     : v.is_number();
+      if (!ok)
+        throw std::runtime_error(std::string(key) + " must be " +
+                                 (std::is_same_v<T, std::string> ? "a string" : std::is_integral_v<T> ? "an integer" : "a number") +
+                                 ", not " + v.dump().substr(0, 40));
+      field = v.get<T>();
     };
     get("vocab_size", c.vocab_size);
     get("hidden_size", c.hidden_size);

@@ -4,6 +4,7 @@
 #include <H5Cpp.h>
 
 #include <cmath>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -14,7 +15,7 @@ namespace sweet {
 struct RunFileWriter::Impl {
   RunFileLayout layout;
   H5::H5File file;
-  H5::DataSet status, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
+  H5::DataSet status, heartbeat, statusMessage, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
   H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
@@ -22,6 +23,21 @@ struct RunFileWriter::Impl {
 };
 
 namespace {
+
+int64_t unixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+H5::StrType statusMessageType() {
+  H5::StrType type(H5::PredType::C_S1, kStatusMessageBytes);
+  type.setStrpad(H5T_STR_NULLTERM);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+
+void writeStatusMessage(H5::DataSet& ds, const std::string& message) {
+  std::string buffer = message.substr(0, kStatusMessageBytes - 1);
+  buffer.resize(kStatusMessageBytes, '\0');
+  ds.write(buffer.data(), statusMessageType());
+}
 
 H5::DataSet createExtendible(H5::H5Location& loc, const std::string& path, const H5::DataType& type,
                              const h5::Shape& rowShape, hsize_t chunkRows, int deflate = 0) {
@@ -101,6 +117,13 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     const int64_t initialStatus[3] = {0, 0, layout.total_steps};
     h5::writeInt64(s.file, "status", {3}, initialStatus);
     s.status = s.file.openDataSet("status");
+    // The heartbeat (UTC seconds of the last status write) lets a reader tell a live run
+    // from one whose process died with the state still "running".
+    const int64_t started = unixNow();
+    h5::writeInt64(s.file, "heartbeat", {1}, &started);
+    s.heartbeat = s.file.openDataSet("heartbeat");
+    s.statusMessage = s.file.createDataSet("status_message", statusMessageType(), H5::DataSpace(H5S_SCALAR));
+    writeStatusMessage(s.statusMessage, "");
     h5::writeInt64(s.file, "train/indices", {layout.train_indices.size()}, layout.train_indices.data());
     s.loss = createExtendible(s.file, "train/loss", H5::PredType::IEEE_F32LE, {E}, 256);
     s.lr = createExtendible(s.file, "train/lr", H5::PredType::IEEE_F32LE, {}, 256);
@@ -171,6 +194,8 @@ void RunFileWriter::appendStep(const std::vector<float>& exitLosses, float lr, i
     ++s.steps;
     const int64_t status[3] = {static_cast<int64_t>(RunState::Running), stepsDone, s.totalSteps};
     s.status.write(status, H5::PredType::NATIVE_INT64);
+    const int64_t now = unixNow();
+    s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(path_, "cannot append training step", e));
@@ -237,9 +262,12 @@ void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>&
   }
 }
 
-void RunFileWriter::setState(RunState state, int64_t stepsDone) {
+void RunFileWriter::setState(RunState state, int64_t stepsDone, const std::string& message) {
   auto& s = *impl_;
   try {
+    writeStatusMessage(s.statusMessage, message);
+    const int64_t now = unixNow();
+    s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
     const int64_t status[3] = {static_cast<int64_t>(state), stepsDone, s.totalSteps};
     s.status.write(status, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);

@@ -37,6 +37,9 @@ struct RunFileLayout {
 
 enum class RunState : int64_t { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
 
+// Room for /status_message: a fixed-size dataset, since SWMR writers cannot add objects.
+inline constexpr size_t kStatusMessageBytes = 1024;
+
 class RunFileWriter {
  public:
   // Creates (truncates) `path`. Throws std::runtime_error naming the file on failure.
@@ -59,7 +62,9 @@ class RunFileWriter {
   void appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
                             const std::vector<float>& cosines, const std::vector<float>& second_norms = {},
                             const std::vector<float>& second_cosines = {});
-  void setState(RunState state, int64_t steps_done);
+  // `message` says why a run stopped or failed (kept to kStatusMessageBytes); written
+  // before the state, so a reader that sees "failed" also sees the reason.
+  void setState(RunState state, int64_t steps_done, const std::string& message = "");
   // Ends SWMR mode and closes the file; safe to call twice.
   void close();
   const std::string& path() const { return path_; }

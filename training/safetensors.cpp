@@ -108,6 +108,13 @@ SafetensorsContents loadSafetensors(const std::string& path) {
     uint64_t begin = 0, end = 0;
     try {
       dtypeName = entry.at("dtype").get<std::string>();
+      // get<int64_t> would silently truncate 64.5 to 64: whole numbers only.
+      for (const char* key : {"shape", "data_offsets"}) {
+        const auto& list = entry.at(key);
+        if (!list.is_array()) throw std::runtime_error(std::string(key) + " must be a list of whole numbers");
+        for (const auto& d : list)
+          if (!d.is_number_integer()) throw std::runtime_error(std::string(key) + " must hold whole numbers, not " + d.dump());
+      }
       shape = entry.at("shape").get<std::vector<int64_t>>();
       auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
       if (offsets.size() != 2) throw std::runtime_error("data_offsets must have two entries");
@@ -125,9 +132,14 @@ SafetensorsContents loadSafetensors(const std::string& path) {
     uint64_t numel = 1;
     for (int64_t d : shape) {
       if (d < 0) throw fileError(path, "tensor '" + name + "' has a negative dimension");
-      numel *= static_cast<uint64_t>(d);
+      // An overflowing product could wrap round to the stored size and map a tensor far
+      // larger than the file.
+      if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel))
+        throw fileError(path, "tensor '" + name + "' has an impossibly large shape");
     }
-    const uint64_t expected = numel * c10::elementSize(type);
+    uint64_t expected = 0;
+    if (__builtin_mul_overflow(numel, static_cast<uint64_t>(c10::elementSize(type)), &expected))
+      throw fileError(path, "tensor '" + name + "' has an impossibly large shape");
     if (end < begin || end - begin != expected)
       throw fileError(path, "tensor '" + name + "' has data_offsets [" + std::to_string(begin) +
                                 ", " + std::to_string(end) + ") but its shape and dtype need " +

@@ -1,8 +1,11 @@
 // Training configuration <-> JSON: see train_config.h.
 #include "train_config.h"
 
+#include "task_spec.h"
+
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -16,42 +19,103 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 model, method, exit_layers, pooler, learning_rate, batch_size, epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
-                                                eval_batch_size, eval_every, output_dir, run_name, save_model, gradients)
+                                                eval_batch_size, eval_every, output_dir, run_name, save_model, overwrite,
+                                                gradients)
 
 namespace {
 
-void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const std::string& source,
-               const std::string& prefix) {
-  if (!given.is_object()) throw std::runtime_error(source + ": " + (prefix.empty() ? "config" : prefix) + " must be a JSON object");
+// Where a key's value came from, for messages: the config file or the --set that set it.
+struct Sources {
+  std::string file;
+  std::set<std::string> overridden;
+  std::string of(const std::string& key) const { return overridden.count(key) ? "--set " + key : file; }
+};
+
+// A value quoted in a message: short, one line.
+std::string quoted(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+}
+
+// nlohmann's own conversion errors ("type must be number, but is string") name no key and
+// silently truncate 1.5 to 1, so every value's type is checked against its default's.
+void checkType(const std::string& key, const nlohmann::json& value, const nlohmann::json& known, const Sources& from) {
+  auto fail = [&](const std::string& expected) {
+    throw std::runtime_error(from.of(key) + ": " + key + " must be " + expected + ", not " + quoted(value));
+  };
+  if (known.is_number_integer()) {
+    if (!value.is_number_integer()) fail("an integer");
+  } else if (known.is_number_float()) {
+    if (!value.is_number()) fail("a number");
+  } else if (known.is_boolean()) {
+    if (!value.is_boolean()) fail("true or false");
+  } else if (known.is_string()) {
+    if (!value.is_string()) fail("a string");
+  } else if (known.is_array()) {
+    const bool ofStrings = key == "labels";
+    if (!value.is_array()) fail(ofStrings ? "a list of strings" : "a list of integers");
+    for (const auto& element : value)
+      if (ofStrings ? !element.is_string() : !element.is_number_integer())
+        fail(ofStrings ? "a list of strings" : "a list of integers");
+  }
+}
+
+void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const Sources& from, const std::string& prefix) {
+  if (!given.is_object())
+    throw std::runtime_error((prefix.empty() ? from.file : from.of(prefix.substr(0, prefix.size() - 1))) + ": " +
+                             (prefix.empty() ? "config" : prefix.substr(0, prefix.size() - 1)) + " must be a JSON object");
   for (const auto& [key, value] : given.items()) {
     if (!known.contains(key)) {
       std::string names;
       for (const auto& [k, v] : known.items()) names += (names.empty() ? "" : ", ") + k;
-      throw std::runtime_error(source + ": unknown key '" + prefix + key + "' (known: " + names + ")");
+      throw std::runtime_error(from.of(prefix + key) + ": unknown key '" + prefix + key + "' (known: " + names + ")");
     }
-    if (known[key].is_object()) checkKeys(value, known[key], source, prefix + key + ".");
+    if (known[key].is_object()) checkKeys(value, known[key], from, prefix + key + ".");
+    else checkType(prefix + key, value, known[key], from);
   }
+  if (prefix.empty() && given.contains("exit_layers") && given["exit_layers"].empty())
+    throw std::runtime_error(from.of("exit_layers") + ": exit_layers must list at least one layer (leave the key out for "
+                                                       "the defaults of the model's depth)");
 }
 
-void validate(const TrainConfig& c, const std::string& source) {
-  auto fail = [&](const std::string& what) { throw std::runtime_error(source + ": " + what); };
-  if (c.method != "ee" && c.method != "sweet" && c.method != "mm") fail("method must be ee, sweet or mm, not '" + c.method + "'");
-  if (c.pooler != "per_exit" && c.pooler != "shared") fail("pooler must be per_exit or shared");
-  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) fail("learning_rate must be positive");
-  if (c.batch_size <= 0) fail("batch_size must be positive");
-  if (c.epochs <= 0) fail("epochs must be positive");
-  if (c.max_length < 4) fail("max_length must be at least 4");
-  if (c.warmup_ratio < 0 || c.warmup_ratio >= 1) fail("warmup_ratio must be in [0, 1)");
-  if (c.train_cap <= 0) fail("train_cap must be positive");
-  if (c.calibration_size < 0) fail("calibration_size must not be negative");
-  if (c.gradients.every < 0) fail("gradients.every must not be negative");
-  if (c.eval_every < 0) fail("eval_every must not be negative");
-  if (c.gradients.dtype != "float32" && c.gradients.dtype != "float16") fail("gradients.dtype must be float32 or float16");
-  if (c.gradients.every > 0 && c.gradients.probe_size <= 0) fail("gradients.probe_size must be positive");
-  if (c.gradients.probe != "fixed" && c.gradients.probe != "train_batch") fail("gradients.probe must be fixed or train_batch");
-  if (c.gradients.second_probe_size < 0) fail("gradients.second_probe_size must not be negative");
-  if (c.task == "custom" && (c.text_column.empty() || c.label_column.empty() || c.labels.empty()))
-    fail("custom tasks need text_column, label_column and labels");
+void validate(const TrainConfig& c, const Sources& from) {
+  auto check = [&](bool ok, const std::string& key, const std::string& what) {
+    if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
+  };
+  check(c.task == "demo" || c.task == "custom" || glueTask(c.task).has_value(), "task",
+        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, demo or custom, not " + quoted(nlohmann::json(c.task)));
+  check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quoted(nlohmann::json(c.method)));
+  check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
+  check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
+  check(c.batch_size > 0, "batch_size", "must be positive");
+  check(c.eval_batch_size > 0, "eval_batch_size", "must be positive");
+  check(c.epochs > 0, "epochs", "must be positive");
+  check(c.max_length >= 4, "max_length", "must be at least 4");
+  check(c.warmup_ratio >= 0 && c.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)");
+  check(c.weight_decay >= 0 && std::isfinite(c.weight_decay), "weight_decay", "must not be negative");
+  check(c.adam_beta1 >= 0 && c.adam_beta1 < 1, "adam_beta1", "must be in [0, 1)");
+  check(c.adam_beta2 >= 0 && c.adam_beta2 < 1, "adam_beta2", "must be in [0, 1)");
+  check(c.adam_eps > 0 && std::isfinite(c.adam_eps), "adam_eps", "must be positive");
+  check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
+  check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
+  check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
+  check(c.train_cap > 0, "train_cap", "must be positive");
+  check(c.calibration_size >= 0, "calibration_size", "must not be negative");
+  check(c.eval_max_examples >= 0, "eval_max_examples", "must not be negative (0 = the whole eval file)");
+  check(c.demo_train_size > 0, "demo_train_size", "must be positive");
+  check(c.demo_eval_size > 0, "demo_eval_size", "must be positive");
+  for (size_t i = 0; i < c.exit_layers.size(); ++i)
+    check(c.exit_layers[i] >= 1 && (i == 0 || c.exit_layers[i] > c.exit_layers[i - 1]), "exit_layers",
+          "must be 1-based and strictly ascending");
+  check(c.gradients.every >= 0, "gradients.every", "must not be negative");
+  check(c.eval_every >= 0, "eval_every", "must not be negative (0 = no interim evaluations)");
+  check(c.gradients.probe == "fixed" || c.gradients.probe == "train_batch", "gradients.probe", "must be fixed or train_batch");
+  check(c.gradients.second_probe_size >= 0, "gradients.second_probe_size", "must not be negative");
+  check(c.gradients.dtype == "float32" || c.gradients.dtype == "float16", "gradients.dtype", "must be float32 or float16");
+  check(c.gradients.every == 0 || c.gradients.probe_size > 0, "gradients.probe_size", "must be positive");
+  for (int64_t layer : c.gradients.layers) check(layer >= 1, "gradients.layers", "must be 1-based");
+  check(c.task != "custom" || (!c.text_column.empty() && !c.label_column.empty() && !c.labels.empty()), "task",
+        "custom needs text_column, label_column and labels");
 }
 
 }  // namespace
@@ -63,15 +127,18 @@ std::string TrainConfig::resolvedRunName() const {
   return s.str();
 }
 
-TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source) {
-  checkKeys(j, nlohmann::json(TrainConfig{}), source, "");
+TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
+                                const std::vector<std::string>& overrides) {
+  Sources from{source, {}};
+  for (const std::string& o : overrides) from.overridden.insert(o.substr(0, o.find('=')));
+  checkKeys(j, nlohmann::json(TrainConfig{}), from, "");
   TrainConfig c;
   try {
     c = j.get<TrainConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(source + ": " + e.what());
   }
-  validate(c, source);
+  validate(c, from);
   return c;
 }
 

@@ -67,14 +67,18 @@ struct TrainConfig {
   std::string output_dir = "runs";
   std::string run_name;            // empty = <task>-<method>-lr<lr>-s<seed>
   bool save_model = true;
+  bool overwrite = false;          // replace an earlier run's file and model of the same run_name
 
   GradientRecorderConfig gradients;
 
   std::string resolvedRunName() const;
 };
 
-// Throws std::runtime_error naming `source` for unknown keys, wrong types, bad values.
-TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source);
+// Throws std::runtime_error naming the key and where it came from for unknown keys, wrong
+// types and bad values: `source` (the config file), or "--set KEY" for a key that one of
+// `overrides` (the "key=value" strings applied to `j`) set.
+TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
+                                const std::vector<std::string>& overrides = {});
 nlohmann::json trainConfigToJson(const TrainConfig& config);
 TrainConfig loadTrainConfig(const std::string& path);
 // Applies "key=value" (value parsed as JSON, else taken as a string; nested keys with

@@ -193,6 +193,7 @@ std::string environmentJson(const c10::Device& device, int threads) {
                         {"device", device.str()},
                         {"threads", threads},
                         {"hostname", host},
+                        {"pid", static_cast<int64_t>(getpid())},
                         {"started_at", when}}
       .dump();
 }
@@ -212,9 +213,70 @@ std::vector<double> exitScores(const std::vector<float>& logits, const std::vect
   return scores;
 }
 
+// Everything a run's inputs must satisfy before its first step, named by key: a value that
+// fails here would otherwise fail after the training time is spent, often as a libtorch
+// backtrace.
+void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, const WordPieceTokenizer& tokenizer,
+                            const std::vector<int64_t>& exitLayers) {
+  if (c.max_length > ck.config.max_position_embeddings)
+    throw std::runtime_error("max_length " + std::to_string(c.max_length) + " exceeds the checkpoint's max_position_embeddings (" +
+                             std::to_string(ck.config.max_position_embeddings) + ", " + ck.dir + "/config.json)");
+  if (tokenizer.vocabSize() > ck.config.vocab_size)
+    throw std::runtime_error(ck.vocab_file + ": " + std::to_string(tokenizer.vocabSize()) +
+                             " tokens, more than the checkpoint's vocab_size (" + std::to_string(ck.config.vocab_size) +
+                             "): ids beyond it have no embedding");
+  for (size_t i = 0; i < exitLayers.size(); ++i)
+    if (exitLayers[i] < 1 || exitLayers[i] > ck.config.num_hidden_layers || (i > 0 && exitLayers[i] <= exitLayers[i - 1]))
+      throw std::runtime_error("exit_layers " + nlohmann::json(exitLayers).dump() + " must ascend strictly within 1.." +
+                               std::to_string(ck.config.num_hidden_layers) + " (the checkpoint's num_hidden_layers)");
+}
+
+void checkDataPaths(const TrainConfig& c) {
+  if (c.task == "demo") return;
+  if (!c.data_dir.empty() && !fs::is_directory(c.data_dir))
+    throw std::runtime_error("data_dir '" + c.data_dir + "': no such folder");
+  if (c.data_dir.empty() && (c.train_file.empty() || c.eval_file.empty()))
+    throw std::runtime_error("no data: set data_dir to the task's folder (or train_file and eval_file)");
+}
+
+// A run never replaces the results of an earlier one unless asked to (`overwrite`).
+void checkOutputsFree(const TrainConfig& c, const std::string& runFile, const std::string& modelDir) {
+  if (c.overwrite) return;
+  for (const std::string& path : {runFile, modelDir})
+    if (fs::exists(path))
+      throw std::runtime_error(path + " already exists: a run with this run_name was trained before; set a new "
+                               "run_name or output_dir, or pass --overwrite to replace it");
+}
+
+// Writes the model beside its final place and renames it into place, so the folder is
+// either absent or complete whatever moment the process dies.
+void saveModelAtomically(ExitClassifier& model, const BertCheckpoint& ck, const std::vector<std::string>& labelNames,
+                         bool sharedPooler, const std::string& dir) {
+  const std::string partial = dir + ".partial";
+  fs::remove_all(partial);
+  saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.vocab_file, ck.do_lower_case);
+  if (fs::exists(dir)) {
+    const std::string old = dir + ".old";
+    fs::remove_all(old);
+    fs::rename(dir, old);
+    fs::rename(partial, dir);
+    fs::remove_all(old);
+  } else {
+    fs::rename(partial, dir);
+  }
+}
+
+// libtorch's messages carry a C++ backtrace the user cannot act on.
+std::string messageOf(const std::exception& e) {
+  if (const auto* torchError = dynamic_cast<const c10::Error*>(&e)) return torchError->what_without_backtrace();
+  return e.what();
+}
+
 }  // namespace
 
-TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
+namespace {
+
+TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
   auto say = [&](const std::string& m) {
     if (cb.on_message) cb.on_message(m);
   };
@@ -226,11 +288,20 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   BertCheckpoint ck = openBertCheckpoint(c.model);
   if (ck.vocab_file.empty()) throw std::runtime_error(c.model + ": no vocab.txt in the checkpoint folder");
   WordPieceTokenizer tokenizer(ck.vocab_file, ck.do_lower_case);
+  const std::vector<int64_t> exitLayers = c.exit_layers.empty() ? defaultExitLayers(ck.config.num_hidden_layers) : c.exit_layers;
+  checkAgainstCheckpoint(c, ck, tokenizer, exitLayers);
+  const std::string runName = c.resolvedRunName();
+  const std::string runFile = (fs::path(c.output_dir) / (runName + ".h5")).string();
+  const std::string modelDir = (fs::path(c.output_dir) / (runName + ".model")).string();
+  checkOutputsFree(c, runFile, modelDir);
+  checkDataPaths(c);
   PreparedData data = prepareData(c, tokenizer, say);
   const auto K = static_cast<int64_t>(data.task.label_names.size());
+  if (data.train.encodings.empty()) throw std::runtime_error("the training set is empty (no rows to train on)");
+  if (data.eval.encodings.empty())
+    throw std::runtime_error("the evaluation set is empty: there would be no score to report (eval_file, eval_max_examples)");
 
   // ---- Model --------------------------------------------------------------------------
-  const std::vector<int64_t> exitLayers = c.exit_layers.empty() ? defaultExitLayers(ck.config.num_hidden_layers) : c.exit_layers;
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
   auto model = buildExitClassifier(ck, c.method, exitLayers, K, c.pooler == "shared");
   model->to(device);
@@ -278,9 +349,8 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   std::error_code ec;
   fs::create_directories(c.output_dir, ec);
   if (ec) throw std::runtime_error(c.output_dir + ": cannot create output folder: " + ec.message());
-  const std::string runName = c.resolvedRunName();
   TrainResult result;
-  result.run_file = (fs::path(c.output_dir) / (runName + ".h5")).string();
+  result.run_file = runFile;
   result.metric = data.task.metric;
   result.exit_layers = exitLayers;
   RunFileLayout layout;
@@ -319,129 +389,164 @@ TrainResult runTraining(const TrainConfig& c, const TrainCallbacks& cb) {
   say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
       " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
 
-  // batch: the training batch of a train_batch record (dropout on), else the fixed probe.
-  auto recordGradients = [&](int64_t step, const ModelInput* batch, const torch::Tensor* labels) {
-    GradientRecord r = batch ? recorder->recordOn(step, *batch, *labels, true) : recorder->record(step);
-    GradientRecord second;
-    if (secondProbe) second = recorder->recordOn(step, secondProbe->first, secondProbe->second, false);
-    writer.appendGradientRecord(step, r.raw, r.norms, r.cosines, second.norms, second.cosines);
-    if (cb.on_gradients) cb.on_gradients({step, recorder->layers(), r.exits, r.cosines});
-  };
-
-  // ---- Training loop ------------------------------------------------------------------
-  const auto started = std::chrono::steady_clock::now();
+  // From here on the run file exists: whatever goes wrong is written into it as "failed",
+  // with the reason, before the error travels on.
   int64_t step = 0;
-  RunState state = RunState::Finished;
-  // A train_batch record due after step s is taken on the batch of step s + 1, before the
-  // model trains on it: a fresh batch, with the weights of step s.
-  std::optional<int64_t> pendingRecord;
-  for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
-    const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
-    for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
-      if (cb.stop_requested && cb.stop_requested->load()) {
-        state = RunState::Stopped;
-        break;
-      }
-      const auto begin = static_cast<size_t>(b * c.batch_size);
-      const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
-      ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
-      torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
-      if (pendingRecord) {
-        recordGradients(*pendingRecord, &input, &labels);
-        pendingRecord.reset();
-      }
+  try {
+    // batch: the training batch of a train_batch record (dropout on), else the fixed probe.
+    auto recordGradients = [&](int64_t step, const ModelInput* batch, const torch::Tensor* labels) {
+      GradientRecord r = batch ? recorder->recordOn(step, *batch, *labels, true) : recorder->record(step);
+      GradientRecord second;
+      if (secondProbe) second = recorder->recordOn(step, secondProbe->first, secondProbe->second, false);
+      writer.appendGradientRecord(step, r.raw, r.norms, r.cosines, second.norms, second.cosines);
+      if (cb.on_gradients) cb.on_gradients({step, recorder->layers(), r.exits, r.cosines});
+    };
 
-      const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
-      optimizer.setLearningRate(lr);
+    // ---- Training loop ------------------------------------------------------------------
+    const auto started = std::chrono::steady_clock::now();
+    RunState state = RunState::Finished;
+    // A train_batch record due after step s is taken on the batch of step s + 1, before the
+    // model trains on it: a fresh batch, with the weights of step s.
+    std::optional<int64_t> pendingRecord;
+    for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
+      const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
+      for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
+        if (cb.stop_requested && cb.stop_requested->load()) {
+          state = RunState::Stopped;
+          break;
+        }
+        const auto begin = static_cast<size_t>(b * c.batch_size);
+        const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
+        ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
+        torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
+        if (pendingRecord) {
+          recordGradients(*pendingRecord, &input, &labels);
+          pendingRecord.reset();
+        }
 
-      std::vector<torch::Tensor> logits = model->forwardExits(input);  // E x [B, K]
-      std::vector<torch::Tensor> losses;
-      for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels));
-      torch::Tensor stacked = torch::stack(losses);  // [E]
-      torch::Tensor total = stacked.sum();           // EE / SWEET / MM: the sum of every exit's loss
+        const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
+        optimizer.setLearningRate(lr);
 
-      optimizer.zeroGrad();
-      total.backward();
-      for (auto& group : model->clipGroups())
-        if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
+        std::vector<torch::Tensor> logits = model->forwardExits(input);  // E x [B, K]
+        std::vector<torch::Tensor> losses;
+        for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels));
+        torch::Tensor stacked = torch::stack(losses);  // [E]
+        torch::Tensor total = stacked.sum();           // EE / SWEET / MM: the sum of every exit's loss
 
-      // Sync point: the only device->host copy of the step.
-      auto lossesCpu = stacked.detach().to(torch::kCPU, torch::kFloat).contiguous();
-      std::vector<float> exitLosses(lossesCpu.data_ptr<float>(), lossesCpu.data_ptr<float>() + E);
-      bool finite = true;
-      for (float v : exitLosses) finite = finite && std::isfinite(v);
-      if (!finite) {
-        std::string values;
-        for (float v : exitLosses) values += (values.empty() ? "" : ", ") + std::to_string(v);
-        result.message = "loss became NaN/Inf at step " + std::to_string(step + 1) + " (per-exit losses: " + values +
-                         "); the run file keeps the steps before it. Lower learning_rate or add warmup.";
-        state = RunState::Failed;
-        break;
-      }
-      optimizer.step();
-      ++step;
-      writer.appendStep(exitLosses, static_cast<float>(lr), step);
+        optimizer.zeroGrad();
+        total.backward();
+        for (auto& group : model->clipGroups())
+          if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
 
-      if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false)))) {
-        if (trainBatchProbe) pendingRecord = step;
-        else recordGradients(step, nullptr, nullptr);
-      }
-      if (c.eval_every > 0 && step % c.eval_every == 0 && step < totalSteps) {
-        // The last step is skipped: the final evaluation follows it anyway.
-        writer.appendInterimEval(step, exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device));
-        if (cb.on_evaluation) cb.on_evaluation(step);
-      }
+        // Sync point: the only device->host copy of the step.
+        auto lossesCpu = stacked.detach().to(torch::kCPU, torch::kFloat).contiguous();
+        std::vector<float> exitLosses(lossesCpu.data_ptr<float>(), lossesCpu.data_ptr<float>() + E);
+        bool finite = true;
+        for (float v : exitLosses) finite = finite && std::isfinite(v);
+        if (!finite) {
+          std::string values;
+          for (float v : exitLosses) values += (values.empty() ? "" : ", ") + std::to_string(v);
+          result.message = "loss became NaN/Inf at step " + std::to_string(step + 1) + " (per-exit losses: " + values +
+                           "); the run file keeps the steps before it. Lower learning_rate or add warmup.";
+          state = RunState::Failed;
+          break;
+        }
+        optimizer.step();
+        ++step;
+        writer.appendStep(exitLosses, static_cast<float>(lr), step);
 
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      StepMetrics m;
-      m.step = step;
-      m.total_steps = totalSteps;
-      m.epoch = epoch;
-      m.exit_losses = exitLosses;
-      m.learning_rate = lr;
-      m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size)) / std::max(1e-9, elapsed);
-      m.eta_seconds = elapsed / static_cast<double>(step) * static_cast<double>(totalSteps - step);
-      if (cb.on_step && !cb.on_step(m)) {
-        state = RunState::Stopped;
-        break;
+        if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false)))) {
+          if (trainBatchProbe) pendingRecord = step;
+          else recordGradients(step, nullptr, nullptr);
+        }
+        if (c.eval_every > 0 && step % c.eval_every == 0 && step < totalSteps) {
+          // The last step is skipped: the final evaluation follows it anyway.
+          writer.appendInterimEval(step, exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device));
+          if (cb.on_evaluation) cb.on_evaluation(step);
+        }
+
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        StepMetrics m;
+        m.step = step;
+        m.total_steps = totalSteps;
+        m.epoch = epoch;
+        m.exit_losses = exitLosses;
+        m.learning_rate = lr;
+        m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size)) / std::max(1e-9, elapsed);
+        m.eta_seconds = elapsed / static_cast<double>(step) * static_cast<double>(totalSteps - step);
+        if (cb.on_step && !cb.on_step(m)) {
+          state = RunState::Stopped;
+          break;
+        }
       }
     }
-  }
-  if (pendingRecord && state == RunState::Finished) {  // after the last step: the next epoch's first batch
-    const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(c.epochs));
-    const auto end = static_cast<size_t>(std::min(nTrain, c.batch_size));
-    ModelInput input = makeInput(tokenizer, data.train.encodings, order, 0, end, device);
-    torch::Tensor labels = labelTensor(data.train.labels, order, 0, end, device);
-    recordGradients(*pendingRecord, &input, &labels);
-  }
-  result.steps = step;
+    if (pendingRecord && state == RunState::Finished) {  // after the last step: the next epoch's first batch
+      const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(c.epochs));
+      const auto end = static_cast<size_t>(std::min(nTrain, c.batch_size));
+      ModelInput input = makeInput(tokenizer, data.train.encodings, order, 0, end, device);
+      torch::Tensor labels = labelTensor(data.train.labels, order, 0, end, device);
+      recordGradients(*pendingRecord, &input, &labels);
+    }
+    result.steps = step;
 
-  if (state != RunState::Finished) {
-    writer.setState(state, step);
+    // Weights first: a run stopped by the user or failing during evaluation keeps them. A
+    // NaN step was never applied, but a run that failed is not worth a model folder.
+    if (c.save_model && state != RunState::Failed && step > 0) {
+      say("saving the model to " + modelDir);
+      model->to(torch::kCPU);
+      saveModelAtomically(*model, ck, data.task.label_names, c.pooler == "shared", modelDir);
+      result.model_dir = modelDir;
+      model->to(device);
+    }
+
+    if (state != RunState::Finished) {
+      result.outcome = state == RunState::Stopped ? RunOutcome::Stopped : RunOutcome::Failed;
+      if (result.message.empty())
+        result.message = "stopped at step " + std::to_string(step) + " of " + std::to_string(totalSteps) +
+                         ", before its evaluation; the run file keeps every step" +
+                         (result.model_dir.empty() ? "" : " and the model is saved");
+      // The file already says where it stopped; its message says why and what is kept.
+      writer.setState(state, step,
+                      state == RunState::Stopped
+                          ? "stopped on request" + (result.model_dir.empty() ? "" : "; model saved to " + modelDir)
+                          : result.message);
+      writer.close();
+      return result;
+    }
+
+    // ---- Evaluation: one pass gives every exit's logits -----------------------------------
+    say("evaluating every exit on " + std::to_string(data.eval.encodings.size()) + " examples");
+    auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device);
+    writer.writeEvalLogits(evalLogits);
+    writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device));
+    result.exit_scores = exitScores(evalLogits, data.eval.labels, E, K, data.task.metric);
+    // "finished" is the last thing written: a reader never sees it on a file that lacks
+    // anything.
+    writer.setState(RunState::Finished, step);
     writer.close();
-    result.outcome = state == RunState::Stopped ? RunOutcome::Stopped : RunOutcome::Failed;
-    if (result.message.empty()) result.message = "stopped after " + std::to_string(step) + " steps; the run file keeps them";
+    result.outcome = RunOutcome::Finished;
+    result.message = "finished " + std::to_string(step) + " steps";
     return result;
+  } catch (const std::exception& e) {
+    const std::string message = messageOf(e);
+    try {
+      writer.setState(RunState::Failed, step, message);
+      writer.close();
+    } catch (const std::exception&) {
+      // A full disk or a vanished folder: the original error is the one worth reporting.
+    }
+    throw std::runtime_error(message);
   }
+}
 
-  // ---- Evaluation: one pass gives every exit's logits -----------------------------------
-  say("evaluating every exit on " + std::to_string(data.eval.encodings.size()) + " examples");
-  auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device);
-  writer.writeEvalLogits(evalLogits);
-  writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device));
-  result.exit_scores = exitScores(evalLogits, data.eval.labels, E, K, data.task.metric);
-  writer.setState(RunState::Finished, step);
-  writer.close();
+}  // namespace
 
-  if (c.save_model) {
-    result.model_dir = (fs::path(c.output_dir) / (runName + ".model")).string();
-    model->to(torch::kCPU);
-    saveExitClassifier(*model, ck.config, data.task.label_names, c.pooler == "shared", result.model_dir, ck.vocab_file,
-                       ck.do_lower_case);
+TrainResult runTraining(const TrainConfig& config, const TrainCallbacks& callbacks) {
+  try {
+    return train(config, callbacks);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(messageOf(e));
   }
-  result.outcome = RunOutcome::Finished;
-  result.message = "finished " + std::to_string(step) + " steps";
-  return result;
 }
 
 }  // namespace sweet

@@ -110,7 +110,7 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
   std::vector<RunPtr> evaluated;
   for (const RunPtr& run : runs) {
     if (run->data.hasEvaluation()) evaluated.push_back(run);
-    else notes_.push_back(run->data.runName + ": no evaluation yet (" + run->data.unfinishedReason() + ")");
+    else notes_.push_back(run->data.runName + ": no evaluation yet (" + analysis::unfinishedReason(run->data) + ")");
   }
   std::vector<analysis::RunData> shallow;  // groupBySeed reads config only; copy without logits
   for (const RunPtr& run : evaluated) {
@@ -155,13 +155,22 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
     s->metric = analysis::metricFromName(first.metric);
     s->exitLayers = first.exitLayers;
     s->numLayers = first.numLayers;
-    s->cost = std::make_unique<analysis::CostModel>(analysis::CostModel::forMethod(first.method, first.exitLayers));
+    s->cost = std::make_unique<analysis::CostModel>(
+        analysis::CostModel::forMethod(first.method, first.exitLayers, first.numLayers));
     s->costFractions = analysis::fixedCostFractions(first.numLayers, s->cost->kind());
     for (size_t idx : group) {
       const RunPtr& run = evaluated[idx];
       if (run->data.exitLayers != first.exitLayers) continue;
       try {
-        auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval);
+        std::vector<double> temperatures;
+        if (options.calibrate) {
+          const analysis::CalibrationResult fit = analysis::calibrate(run->data);
+          temperatures = fit.replayTemperatures();
+          s->calibration = std::string("temperature-scaled (") + analysis::calibrationSchemeName(fit.scheme) + ")";
+        } else {
+          s->calibration = "raw softmax";
+        }
+        auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval, temperatures);
         analysis::Curve exact = analysis::exactCurve(*replay, *s->cost, s->metric);
         analysis::Curve shown = options.exactCurve ? exact
                                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric,

@@ -9,6 +9,7 @@
 #include "analysis/exit_policy.h"
 #include "analysis/seed_statistics.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "analysis/temperature_scaling.h"
 #include "ui/run_loader.h"
 
 #include <memory>
@@ -55,6 +56,7 @@ struct CurveSeries {
   std::vector<analysis::Curve> seedCurves;    // drawn: the paper's sweep or the exact curve
   std::vector<analysis::Curve> exactCurves;   // for dragging and thresholdForCost
   std::vector<double> costFractions;          // the report's fixed cost fractions for this series
+  std::string calibration;                    // how its confidences were scaled, in words
   // Seed mean and CI on a grid spanning the cost range every seed reaches.
   std::vector<double> gridCost, gridMean, gridLow, gridHigh;
 };
@@ -63,6 +65,9 @@ struct CurveOptions {
   // false: the paper's 11-threshold sweep, as `sweet report` (its default); true: the
   // exact curve (every distinct confidence is a breakpoint), as `sweet report --exact-curve`.
   bool exactCurve = false;
+  // Temperature-scale each exit's confidences before exiting, as the paper (and `sweet
+  // report` by default) does; false replays raw softmax confidences.
+  bool calibrate = true;
 };
 
 class CurveModel {

@@ -71,11 +71,21 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     QSettings().setValue(QStringLiteral("curves/exact"), index == 1);
     setRuns(runs_);
   });
+  calibrate_ = new QCheckBox(tr("Temperature-scaled confidences"), side);
+  calibrate_->setToolTip(tr("Scale each exit's confidences by a fitted temperature before exiting, as the paper and "
+                            "`sweet report` do (held-out rows, or two-fold cross-fitting on the eval set); off: raw "
+                            "softmax, as `sweet report --no-calibrate`"));
+  calibrate_->setChecked(QSettings().value(QStringLiteral("curves/calibrate"), true).toBool());
+  connect(calibrate_, &QCheckBox::toggled, this, [this](bool on) {
+    QSettings().setValue(QStringLiteral("curves/calibrate"), on);
+    setRuns(runs_);
+  });
   notes_ = new QLabel(side);
   notes_->setWordWrap(true);
   notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   notes_->setToolTip(tr("Runs that are not drawn, and why"));
   readoutLayout_->addWidget(curveKind_);
+  readoutLayout_->addWidget(calibrate_);
   readoutLayout_->addWidget(shared_);
   readoutLayout_->addWidget(notes_);
   readoutLayout_->addStretch();
@@ -99,6 +109,7 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   runs_ = runs;
   CurveOptions options;
   options.exactCurve = curveKind_->currentIndex() == 1;
+  options.calibrate = calibrate_->isChecked();
   // Thresholds the user set survive a rebuild (a live run re-read) where the series stays.
   std::map<std::string, double> kept;
   for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i) kept[model_.series()[i]->method + std::to_string(model_.series()[i]->variant)] = markers_[i].threshold;
@@ -109,6 +120,10 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
     if (it != kept.end()) setThreshold(i, it->second);
   }
   QStringList notes;
+  if (model_.size() > 0)
+    notes << (options.calibrate ? tr("Exits on temperature-scaled confidences (%1)")
+                                      .arg(QString::fromStdString(model_.series()[0]->calibration))
+                                : tr("Exits on raw softmax confidences"));
   for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
   notes_->setText(notes.join(QLatin1Char('\n')));
   notes_->setVisible(!notes.isEmpty());

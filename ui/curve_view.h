@@ -32,6 +32,8 @@ class CurveView : public QWidget {
   // The paper's 11-threshold sweep (default, as `sweet report`) or the exact curve.
   void setExactCurve(bool exact);
   QComboBox* curveKindBox() const { return curveKind_; }
+  // Temperature scaling before exiting (the paper's default) or raw softmax confidences.
+  QCheckBox* calibrateBox() const { return calibrate_; }
   QLabel* notesLabel() const { return notes_; }
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }
 
@@ -70,6 +72,7 @@ class CurveView : public QWidget {
   std::vector<RunPtr> runs_;
   QCustomPlot* plot_;
   QComboBox* curveKind_;
+  QCheckBox* calibrate_;
   QLabel* notes_;
   QVBoxLayout* readoutLayout_;
   QCheckBox* shared_;

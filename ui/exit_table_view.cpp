@@ -71,7 +71,13 @@ ExitTableView::ExitTableView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(notes_);
 }
 
+void ExitTableView::setCalibrated(bool calibrated) {
+  calibrated_ = calibrated;
+  setRuns(runs_);
+}
+
 void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
+  runs_ = runs;
   table_->setSortingEnabled(false);
   table_->clear();
   table_->setRowCount(0);
@@ -81,7 +87,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   for (const RunPtr& r : runs) {
     if (r->data.hasEvaluation()) data.push_back(r->data);
     else waiting << tr("%1: no evaluation yet (%2)").arg(QString::fromStdString(r->data.runName),
-                                                        QString::fromStdString(r->data.unfinishedReason()));
+                                                        QString::fromStdString(analysis::unfinishedReason(r->data)));
   }
   if (data.empty()) {
     notes_->setText((QStringList{tr("No evaluated runs loaded.")} + waiting).join(QLatin1Char('\n')));
@@ -89,7 +95,10 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   }
   analysis::Report report;
   try {
-    report = analysis::buildReport(data, {});
+    analysis::ReportOptions options;
+    options.includeInterim = true;  // the table grows while a run trains
+    options.calibrate = calibrated_;
+    report = analysis::buildReport(data, options);
   } catch (const std::exception& e) {
     notes_->setText((QStringList{tr("Cannot build the table: %1").arg(QString::fromStdString(e.what()))} + waiting)
                         .join(QLatin1Char('\n')));
@@ -145,6 +154,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->setSortingEnabled(true);
   QString notes = QString::fromStdString(report.grouping);
+  if (!report.calibrationSummary.empty()) notes += "\n" + QString::fromStdString(report.calibrationSummary);
   for (const auto& n : report.notes) notes += "\n" + QString::fromStdString(n);
   for (const auto& w : waiting) notes += "\n" + w;
   notes_->setText(notes);

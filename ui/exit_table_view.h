@@ -22,6 +22,9 @@ class ExitTableView : public QWidget {
   explicit ExitTableView(QWidget* parent = nullptr);
 
   void setRuns(const std::vector<RunPtr>& runs);
+  // Scores are per exit alone, so scaling changes only the notes' wording here; kept in step
+  // with the curve view's toggle so both say the same.
+  void setCalibrated(bool calibrated);
   QTableWidget* table() const { return table_; }
 
   // The table as shown (current sort order), gap rows included.
@@ -33,6 +36,8 @@ class ExitTableView : public QWidget {
  private:
   QTableWidget* table_;
   QLabel* notes_;
+  std::vector<RunPtr> runs_;
+  bool calibrated_ = true;
 };
 
 }  // namespace sweet::ui

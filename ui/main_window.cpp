@@ -15,6 +15,7 @@
 #include "ui/training_adapter.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -67,6 +68,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
   connect(&store_, &RunStore::changed, this, &MainWindow::showRuns);
+  connect(curves_->calibrateBox(), &QCheckBox::toggled, table_, &ExitTableView::setCalibrated);
+  table_->setCalibrated(curves_->calibrateBox()->isChecked());
   connect(queue_, &RunQueue::message, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   // A queued run's file is opened as soon as it exists and re-read at each interim
   // evaluation and at the end, so every view follows the run from its file.

@@ -243,7 +243,7 @@ void MonitorView::fillRow(int row) {
     total = std::max<int64_t>(1, d.status.totalSteps);
     step = QStringLiteral("%1 / %2").arg(d.status.stepsDone).arg(d.status.totalSteps);
     speed = QStringLiteral("—");
-    const std::string reason = d.unfinishedReason();
+    const std::string reason = analysis::unfinishedReason(d);
     message = QString::fromStdString(d.path) + (reason.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(reason));
   }
   table_->item(row, kName)->setText(name);

@@ -4,6 +4,8 @@
 // sweet_main.cpp prints it and exits with status 1.
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -16,5 +18,13 @@ void registerTrainCommand(CLI::App& root);
 void registerDemoCommand(CLI::App& root);
 void registerReportCommand(CLI::App& root);
 void registerGradientsCommand(CLI::App& root);
+void registerRepairCommand(CLI::App& root);
+
+// Thrown by a callback that ends with an exit status other than 0 or 1 (a stopped
+// training run: 128 + the signal's number, as shells report a process killed by it).
+struct ExitStatus {
+  int code = 0;
+  std::string message;  // printed on stderr as "sweet COMMAND: MESSAGE" when not empty
+};
 
 }  // namespace sweet::cli

@@ -58,6 +58,7 @@ void registerDemoCommand(CLI::App& root) {
     std::vector<std::string> methods = {"ee", "sweet", "mm"};
     std::vector<std::string> overrides;
     std::vector<int64_t> seeds;  // empty: the seed of demo.json (or --set seed=N)
+    bool overwrite = false;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = root.add_subcommand("demo", "Train EE, SWEET and MM on the built-in demo task and compare their exits");
@@ -68,6 +69,7 @@ void registerDemoCommand(CLI::App& root) {
   cmd->add_option("--set", opt->overrides, "Override a key of resources/demo/demo.json: key=value");
   cmd->add_option("--seeds", opt->seeds, "Train every method once per seed (e.g. 1,2,3); sweet report pools them")
       ->delimiter(',');
+  cmd->add_flag("--overwrite", opt->overwrite, "Replace the run files and models of an earlier demo in the same folder");
   cmd->callback([opt] {
     const std::string checkpoint =
         ensureDemoCheckpoint(resourcePath("demo/config.json"), (std::filesystem::path(opt->out) / "scratch-bert").string());
@@ -86,7 +88,8 @@ void registerDemoCommand(CLI::App& root) {
         j["device"] = opt->device;
         for (const auto& o : opt->overrides) applyOverride(j, o);
         if (seed) j["seed"] = *seed;
-        TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json");
+        TrainConfig config = trainConfigFromJson(j, "resources/demo/demo.json", opt->overrides);
+        if (opt->overwrite) config.overwrite = true;
         ProgressPrinter progress(method + (seed ? " seed " + std::to_string(*seed) : ""));
         TrainCallbacks cb;
         cb.on_step = [&](const StepMetrics& m) { return progress(m); };

@@ -2,9 +2,13 @@
 // their formatting come from analysis/report.h so the GUI and tests share them.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 #include <memory>
+
+#include <sys/stat.h>
 
 #include "analysis/report.h"
 #include "cli/command.h"
@@ -28,8 +32,22 @@ void runReport(const ReportArguments& args) {
   options.calibrationSplit = args.calibrateOnEval ? analysis::CalibrationSplit::Eval : analysis::CalibrationSplit::Calibration;
   options.exactCurve = args.exactCurve;
   const analysis::ReportFormat format = analysis::reportFormatFromName(args.format);
+  // The same file twice (or under a second name) would count as two seeds.
+  std::map<std::pair<dev_t, ino_t>, std::string> seen;
+  for (const std::string& path : args.runs) {
+    struct stat info = {};
+    if (stat(path.c_str(), &info) != 0) continue;  // loadRun names the problem below
+    auto [it, fresh] = seen.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+    if (!fresh) throw std::runtime_error(path + ": the same run file as " + it->second + " (given twice)");
+  }
   std::vector<analysis::RunData> runs;
   for (const std::string& path : args.runs) runs.push_back(analysis::loadRun(path));
+  // Nothing to tabulate is not an error: say what each run holds and why it stopped.
+  if (std::none_of(runs.begin(), runs.end(), [](const analysis::RunData& r) { return r.evalDone; })) {
+    std::cout << "No run reached its evaluation, so there is no table yet.\n";
+    for (const analysis::RunData& run : runs) std::cout << "  " << analysis::unfinishedNote(run) << "\n";
+    return;
+  }
   std::cout << analysis::formatReport(analysis::buildReport(runs, options), format);
 }
 
@@ -45,12 +63,14 @@ void registerReportCommand(CLI::App& root) {
       ->delimiter(',');
   cmd->add_option("--format", args->format, "text, csv, json or latex (booktabs)")
       ->check(CLI::IsMember({"text", "csv", "json", "latex"}));
-  cmd->add_flag("--calibrate", args->calibrate,
-                "Temperature-scale each exit before exiting (the default, as in the paper): fitted on the run's held-out "
-                "training rows, or two-fold cross-fitted on the eval set where it has none");
+  CLI::Option* calibrate = cmd->add_flag(
+      "--calibrate", args->calibrate,
+      "Temperature-scale each exit before exiting (the default, as in the paper): fitted on the run's held-out "
+      "training rows, or two-fold cross-fitted on the eval set where it has none");
   cmd->add_flag("--no-calibrate", args->noCalibrate, "Exit on raw softmax confidences");
   cmd->add_flag("--calibrate-on-eval", args->calibrateOnEval,
-                "Fit temperatures on the eval set instead (the reference code's behaviour)");
+                "Fit temperatures on the eval set instead (the reference code's behaviour)")
+      ->excludes(calibrate);
   cmd->add_flag("--exact-curve", args->exactCurve,
                 "Interpolate fixed-cost points on the exact curve instead of the paper's 11-threshold sweep");
   cmd->callback([args] { runReport(*args); });

@@ -1,6 +1,7 @@
 // End to end on a tiny model and the demo task (seconds): the run file's documented
 // layout, reproducibility, same sample across methods, clean stop, NaN handling, the
 // gradient recorder (and that it leaves training untouched), and model save/reload.
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -38,6 +39,8 @@ class TestTrainer : public QObject {
   void run_stopKeepsFinishedSteps();
   void run_nanLossStopsWithMessage();
   void run_unwritableOutputIsReported();
+  void run_anyErrorMarksTheFileFailedWithItsMessage();
+  void run_stoppedRunKeepsItsModel();
   void gradients_sweetLaterExitsUndefinedAndRecomputable();
   void recorder_identicalMatricesGiveOne();
   void recorder_float16RawMatricesHalveTheStorage();
@@ -239,6 +242,44 @@ void TestTrainer::run_unwritableOutputIsReported() {
   } catch (const std::runtime_error& e) {
     QVERIFY2(QString(e.what()).contains("tiny.json/runs"), e.what());
   }
+}
+
+void TestTrainer::run_anyErrorMarksTheFileFailedWithItsMessage() {
+  TrainConfig c = config("error");
+  TrainCallbacks cb;
+  cb.on_step = [](const StepMetrics& m) -> bool {
+    if (m.step == 2) throw std::runtime_error("the disk went away");
+    return true;
+  };
+  try {
+    runTraining(c, cb);
+    QFAIL("the error was swallowed");
+  } catch (const std::runtime_error& e) {
+    QCOMPARE(QString(e.what()), QStringLiteral("the disk went away"));
+  }
+  const std::string file = c.output_dir + "/" + c.resolvedRunName() + ".h5";
+  analysis::RunData run = analysis::loadRun(file);
+  QCOMPARE(run.status.state, analysis::RunState::Failed);
+  QCOMPARE(run.status.message, std::string("the disk went away"));
+  QCOMPARE(run.trainSteps, 2);
+  QVERIFY(!run.status.flaggedOpen);  // closed, so every HDF5 tool opens it
+  QVERIFY(run.status.heartbeat > 0);
+}
+
+void TestTrainer::run_stoppedRunKeepsItsModel() {
+  TrainConfig c = config("stop-save");
+  c.save_model = true;
+  TrainCallbacks cb;
+  cb.on_step = [](const StepMetrics& m) { return m.step < 2; };
+  TrainResult r = runTraining(c, cb);
+  QCOMPARE(r.outcome, RunOutcome::Stopped);
+  QVERIFY(!r.model_dir.empty());
+  QVERIFY(QFileInfo::exists(QString::fromStdString(r.model_dir + "/model.safetensors")));
+  QVERIFY(!QFileInfo::exists(QString::fromStdString(r.model_dir + ".partial")));
+  analysis::RunData run = analysis::loadRun(r.run_file);
+  QCOMPARE(run.status.state, analysis::RunState::Stopped);
+  QVERIFY2(QString::fromStdString(run.status.message).contains("model saved to"), run.status.message.c_str());
+  QVERIFY2(QString::fromStdString(r.message).contains("stopped at step 2 of"), r.message.c_str());
 }
 
 void TestTrainer::gradients_sweetLaterExitsUndefinedAndRecomputable() {

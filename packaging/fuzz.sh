@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Bounded libFuzzer run of the readers of untrusted files (fuzz/): TSV/CSV/JSONL task data,
+# the training config and --set, config.json, vocab.txt + WordPiece, and run files. Builds
+# only the torch-free reader sources with clang (ASan + UBSan) into build-fuzz/, seeds each
+# harness from ../shared/data, resources/ and a tiny demo run, and runs each for
+# FUZZ_SECONDS (default 15: about 1.5 minutes for the five, plus about a minute to build).
+# Crashing inputs land in build-fuzz/crashes/; the script fails when there is one.
+#   FUZZ_SECONDS=600 bash packaging/fuzz.sh   # a longer run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-15}
+shared=${SWEET_SHARED_DATA:-../shared/data}
+out=build-fuzz
+mkdir -p "$out"
+cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DSWEET_WITH_GUI=OFF -DSWEET_BUILD_TESTS=OFF -DSWEET_BUILD_BENCH=OFF -DSWEET_BUILD_FUZZERS=ON >"$out/configure.log" 2>&1 \
+  || { cat "$out/configure.log"; exit 1; }
+harnesses="text_dataset train_config bert_config vocab run_file"
+cmake --build "$out" -j "${FUZZ_BUILD_JOBS:-2}" --target $(for h in $harnesses; do printf 'fuzz_%s ' "$h"; done)
+
+seeds=$out/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"/{text_dataset,train_config,bert_config,vocab,run_file} "$out/crashes"
+# Task data: the first byte picks the file type and the GLUE task (see fuzz_text_dataset.cpp).
+task=0
+for dir in SST-2 MRPC CoLA RTE QNLI QQP MNLI; do
+  for f in "$shared/glue/$dir"/*.tsv; do
+    [ -f "$f" ] || continue
+    { printf "\\$(printf '%03o' $((task * 3)))"; head -c 4000 "$f"; } >"$seeds/text_dataset/$dir-$(basename "$f")"
+  done
+  task=$((task + 1))
+done
+find resources -name '*.json' ! -name config.json -exec cp {} "$seeds/train_config/" \; 2>/dev/null || true
+i=0
+for f in resources/demo/config.json "$shared"/configs/*/config.json "$shared"/fixtures/*/config.json; do
+  [ -f "$f" ] && cp "$f" "$seeds/bert_config/$i.json" && i=$((i + 1))
+done
+for f in "$shared"/vocab/* "$shared"/fixtures/*/vocab.txt; do
+  [ -f "$f" ] && { head -n 300 "$f"; printf '\0the film is not good'; } >"$seeds/vocab/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+# A real run file, finished and killed states alike, when the CLI is built.
+if [ -x build/app/sweet ]; then
+  demo=$out/demo-run
+  rm -rf "$demo"
+  build/app/sweet demo --out "$demo" --methods ee --set demo_train_size=32 demo_eval_size=8 calibration_size=4 \
+    epochs=1 batch_size=8 exit_layers=[1,12] gradients.every=2 gradients.probe_size=2 gradients.dtype=float16 \
+    save_model=false >/dev/null 2>&1 && cp "$demo"/demo-ee-*.h5 "$seeds/run_file/" || echo "fuzz.sh: no demo run file for seeds" >&2
+fi
+
+status=0
+for h in $harnesses; do
+  mkdir -p "$out/corpus/$h"
+  # Leaks are off for the run-file reader: libhdf5's own error paths leak, not ours.
+  leaks=1
+  [ "$h" = run_file ] && leaks=0
+  if ! "$out/fuzz/fuzz_$h" "$out/corpus/$h" "$seeds/$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -detect_leaks=$leaks -artifact_prefix="$out/crashes/$h-" -print_final_stats=1 >"$out/fuzz_$h.log" 2>&1; then
+    # libhdf5 1.10 trusts the object sizes in its global heap (variable-length strings,
+    # no checksum) and can overrun a buffer in H5HG_read on a damaged file; that crash is
+    # the library's, not ours to fix, so it is reported without failing the run.
+    if grep -A3 'ERROR: AddressSanitizer' "$out/fuzz_$h.log" | grep -q 'in H5HG_read'; then
+      echo "fuzz.sh: fuzz_$h: known libhdf5 crash in H5HG_read (damaged global heap), input kept in $out/crashes/" >&2
+    else
+      echo "fuzz.sh: fuzz_$h found a crash (inputs in $out/crashes/):" >&2
+      tail -30 "$out/fuzz_$h.log" >&2
+      status=1
+    fi
+  fi
+  echo "fuzz.sh: fuzz_$h: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/fuzz_$h.log" | grep -o '[0-9]*$') runs in ${seconds} s" >&2
+done
+exit $status
