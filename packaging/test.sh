@@ -10,3 +10,4 @@ start=$(date +%s)
 ctest --test-dir build --output-on-failure -j 2
 echo "test.sh: tests took $(( $(date +%s) - start )) s" >&2
 bash packaging/fuzz.sh  # bounded libFuzzer run of the file readers: about 2.5 minutes
+bash packaging/sanitize.sh  # the whole suite again under ASan + UBSan: heap corruption fails CI
