@@ -144,7 +144,7 @@ TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& sour
 
 nlohmann::json trainConfigToJson(const TrainConfig& c) { return nlohmann::json(c); }
 
-TrainConfig loadTrainConfig(const std::string& path) {
+nlohmann::json readConfigFile(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open");
   nlohmann::json j;
@@ -153,8 +153,11 @@ TrainConfig loadTrainConfig(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
   }
-  return trainConfigFromJson(j, path);
+  for (const auto& o : overrides) applyOverride(j, o);
+  return j;
 }
+
+TrainConfig loadTrainConfig(const std::string& path) { return trainConfigFromJson(readConfigFile(path), path); }
 
 void applyOverride(nlohmann::json& j, const std::string& assignment) {
   const size_t eq = assignment.find('=');

@@ -80,6 +80,10 @@ struct TrainConfig {
 TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
                                 const std::vector<std::string>& overrides = {});
 nlohmann::json trainConfigToJson(const TrainConfig& config);
+// A config file's JSON with "key=value" overrides applied, unvalidated (the keys as the
+// user wrote them, for a run file or a queue); throws naming the file when it cannot be
+// read or is not JSON.
+nlohmann::json readConfigFile(const std::string& path, const std::vector<std::string>& overrides = {});
 TrainConfig loadTrainConfig(const std::string& path);
 // Applies "key=value" (value parsed as JSON, else taken as a string; nested keys with
 // dots: gradients.every=50).

@@ -91,16 +91,8 @@ std::string checkDataFolder(const std::string& task, const std::string& dir) {
 }
 
 std::string readTrainConfigFile(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open the training config");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
-  }
-  for (const auto& o : overrides) applyOverride(j, o);
-  trainConfigFromJson(j, path);  // validates; the run gets the keys as written
+  const nlohmann::json j = readConfigFile(path, overrides);
+  trainConfigFromJson(j, path, overrides);  // validates; the run gets the keys as written
   return j.dump();
 }
 

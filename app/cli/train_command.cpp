@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 
 #include "cli/command.h"
@@ -47,14 +46,7 @@ void registerTrainCommand(CLI::App& root) {
   cmd->add_option("--set", opt->overrides, "Override a key: key=value (JSON value), repeatable");
   cmd->add_flag("--overwrite", opt->overwrite, "Replace the run file and model of an earlier run with the same name");
   cmd->callback([opt] {
-    std::ifstream in(opt->config);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw std::runtime_error(opt->config + ": not valid JSON: " + e.what());
-    }
-    for (const auto& o : opt->overrides) applyOverride(j, o);
+    const nlohmann::json j = readConfigFile(opt->config, opt->overrides);
     TrainConfig config = trainConfigFromJson(j, opt->config, opt->overrides);
     if (opt->overwrite) config.overwrite = true;
     stopOnSignals();
