@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer run of the readers of untrusted files (fuzz/): TSV/CSV/JSONL task data,
-# the training config and --set, config.json, vocab.txt + WordPiece, and run files. Builds
+# the training config and --set, config.json, vocab.txt + WordPiece, safetensors headers and
+# index files, and run files. Builds
 # only the torch-free reader sources with clang (ASan + UBSan) into build-fuzz/, seeds each
 # harness from ../shared/data, resources/ and a tiny demo run, and runs each for
 # FUZZ_SECONDS (default 15: about 1.5 minutes for the five, plus about a minute to build).
@@ -16,12 +17,12 @@ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DSWEET_WITH_GUI=OFF -DSWEET_BUILD_TESTS=OFF -DSWEET_BUILD_BENCH=OFF -DSWEET_BUILD_FUZZERS=ON >"$out/configure.log" 2>&1 \
   || { cat "$out/configure.log"; exit 1; }
-harnesses="text_dataset train_config bert_config vocab run_file"
+harnesses="text_dataset train_config bert_config vocab safetensors safetensors_index run_file"
 cmake --build "$out" -j "${FUZZ_BUILD_JOBS:-2}" --target $(for h in $harnesses; do printf 'fuzz_%s ' "$h"; done)
 
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{text_dataset,train_config,bert_config,vocab,run_file} "$out/crashes"
+mkdir -p "$seeds"/{text_dataset,train_config,bert_config,vocab,safetensors,safetensors_index,run_file} "$out/crashes"
 # Task data: the first byte picks the file type and the GLUE task (see fuzz_text_dataset.cpp).
 task=0
 for dir in SST-2 MRPC CoLA RTE QNLI QQP MNLI; do
@@ -39,6 +40,18 @@ done
 for f in "$shared"/vocab/* "$shared"/fixtures/*/vocab.txt; do
   [ -f "$f" ] && { head -n 300 "$f"; printf '\0the film is not good'; } >"$seeds/vocab/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
+# Safetensors: small valid files (one and two tensors, with metadata) and an index.
+python3 - "$seeds" <<'PY'
+import json, struct, sys
+def write(name, header, data):
+    h = json.dumps(header).encode()
+    open(f"{sys.argv[1]}/safetensors/{name}", "wb").write(struct.pack("<Q", len(h)) + h + data)
+write("one.safetensors", {"__metadata__": {"format": "pt"}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, bytes(8))
+write("two.safetensors", {"a": {"dtype": "BF16", "shape": [2, 2], "data_offsets": [0, 8]},
+                          "b": {"dtype": "I64", "shape": [1], "data_offsets": [8, 16]}}, bytes(16))
+PY
+printf '{"metadata": {"total_size": 8}, "weight_map": {"a.weight": "model-00001-of-00002.safetensors", "b.bias": "model-00002-of-00002.safetensors"}}' \
+  >"$seeds/safetensors_index/index.json"
 # A real run file, finished and killed states alike, when the CLI is built.
 if [ -x build/app/sweet ]; then
   demo=$out/demo-run

@@ -12,6 +12,7 @@
 
 #include "bert_model.h"
 #include "safetensors.h"
+#include "safetensors_header.h"
 
 namespace sweet {
 namespace fs = std::filesystem;
@@ -58,10 +59,7 @@ BertCheckpoint openBertCheckpoint(const std::string& dirName) {
     for (const auto& [name, dtype] : contents.dtypes)
       if (dtype == "F32" || dtype == "F16" || dtype == "BF16") ck.dtype = dtype;
   } else if (fs::exists(index)) {
-    auto j = readJson(index);
-    std::set<std::string> shards;
-    for (const auto& [key, shard] : j.at("weight_map").items()) shards.insert(shard.get<std::string>());
-    for (const auto& shard : shards) {
+    for (const std::string& shard : safetensorsIndexShards(index.string())) {
       auto contents = loadSafetensors((dir / shard).string());
       for (auto& [name, t] : contents.tensors) ck.tensors[name] = t;
       for (const auto& [name, dtype] : contents.dtypes)

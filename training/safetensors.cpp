@@ -1,6 +1,8 @@
 // safetensors reader/writer: see safetensors.h.
 #include "safetensors.h"
 
+#include "safetensors_header.h"
+
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
@@ -80,79 +82,14 @@ SafetensorsContents loadSafetensors(const std::string& path) {
   if (data == MAP_FAILED) throw fileError(path, std::string("mmap failed: ") + std::strerror(errno));
   auto mapping = std::make_shared<Mapping>(data, fileSize);
 
-  uint64_t headerLen = 0;
-  std::memcpy(&headerLen, mapping->bytes(), 8);  // little-endian on every supported host
-  if (headerLen > fileSize - 8)
-    throw fileError(path, "truncated safetensors file: header says " + std::to_string(headerLen) +
-                              " bytes of JSON but only " + std::to_string(fileSize - 8) +
-                              " follow");
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(mapping->bytes() + 8, mapping->bytes() + 8 + headerLen);
-  } catch (const nlohmann::json::exception& e) {
-    throw fileError(path, std::string("safetensors header is not valid JSON: ") + e.what());
-  }
-  if (!header.is_object()) throw fileError(path, "safetensors header is not a JSON object");
-
-  const size_t dataStart = 8 + headerLen;
-  const size_t dataSize = fileSize - dataStart;
+  const SafetensorsHeader header = parseSafetensorsHeader(mapping->bytes(), fileSize, path);
   SafetensorsContents out;
-  for (const auto& [name, entry] : header.items()) {
-    if (name == "__metadata__") {
-      for (const auto& [k, v] : entry.items())
-        if (v.is_string()) out.metadata[k] = v.get<std::string>();
-      continue;
-    }
-    std::string dtypeName;
-    std::vector<int64_t> shape;
-    uint64_t begin = 0, end = 0;
-    try {
-      dtypeName = entry.at("dtype").get<std::string>();
-      // get<int64_t> would silently truncate 64.5 to 64: whole numbers only.
-      for (const char* key : {"shape", "data_offsets"}) {
-        const auto& list = entry.at(key);
-        if (!list.is_array()) throw std::runtime_error(std::string(key) + " must be a list of whole numbers");
-        for (const auto& d : list)
-          if (!d.is_number_integer()) throw std::runtime_error(std::string(key) + " must hold whole numbers, not " + d.dump());
-      }
-      shape = entry.at("shape").get<std::vector<int64_t>>();
-      auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
-      if (offsets.size() != 2) throw std::runtime_error("data_offsets must have two entries");
-      begin = offsets[0];
-      end = offsets[1];
-    } catch (const std::exception& e) {
-      throw fileError(path, "bad header entry for tensor '" + name + "': " + e.what());
-    }
-    at::ScalarType type;
-    try {
-      type = safetensorsDtype(dtypeName);
-    } catch (const std::exception& e) {
-      throw fileError(path, "tensor '" + name + "': " + e.what());
-    }
-    uint64_t numel = 1;
-    for (int64_t d : shape) {
-      if (d < 0) throw fileError(path, "tensor '" + name + "' has a negative dimension");
-      // An overflowing product could wrap round to the stored size and map a tensor far
-      // larger than the file.
-      if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel))
-        throw fileError(path, "tensor '" + name + "' has an impossibly large shape");
-    }
-    uint64_t expected = 0;
-    if (__builtin_mul_overflow(numel, static_cast<uint64_t>(c10::elementSize(type)), &expected))
-      throw fileError(path, "tensor '" + name + "' has an impossibly large shape");
-    if (end < begin || end - begin != expected)
-      throw fileError(path, "tensor '" + name + "' has data_offsets [" + std::to_string(begin) +
-                                ", " + std::to_string(end) + ") but its shape and dtype need " +
-                                std::to_string(expected) + " bytes");
-    if (end > dataSize)
-      throw fileError(path, "truncated safetensors file: tensor '" + name + "' ends at byte " +
-                                std::to_string(dataStart + end) + " but the file has " +
-                                std::to_string(fileSize) + " bytes");
-    void* ptr = const_cast<uint8_t*>(mapping->bytes() + dataStart + begin);
-    at::Tensor t = torch::from_blob(ptr, shape, [mapping](void*) {},
-                                    torch::TensorOptions().dtype(type));
-    out.tensors[name] = t;
-    out.dtypes[name] = dtypeName;
+  out.metadata = header.metadata;
+  for (const SafetensorsEntry& entry : header.tensors) {
+    void* ptr = const_cast<uint8_t*>(mapping->bytes() + header.dataStart + entry.begin);
+    out.tensors[entry.name] = torch::from_blob(ptr, entry.shape, [mapping](void*) {},
+                                               torch::TensorOptions().dtype(safetensorsDtype(entry.dtype)));
+    out.dtypes[entry.name] = entry.dtype;
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "training/safetensors.h"
+#include "training/safetensors_header.h"
 
 using namespace sweet;
 
@@ -20,6 +21,7 @@ class TestSafetensors : public QObject {
   void load_truncatedHeaderIsReported();
   void load_wrongOffsetsAreReported();
   void load_badJsonIsReported();
+  void index_refusesShardsOutsideTheFolder();
 };
 
 namespace {
@@ -146,6 +148,25 @@ void TestSafetensors::load_badJsonIsReported() {
     QFAIL("bad JSON loaded");
   } catch (const std::runtime_error& e) {
     QVERIFY2(QString(e.what()).contains("not valid JSON"), e.what());
+  }
+}
+
+// A model.safetensors.index.json names shard files; one that points outside the checkpoint
+// folder (or is no string) is refused naming the index, and good ones come back once each.
+void TestSafetensors::index_refusesShardsOutsideTheFolder() {
+  QTemporaryDir dir;
+  const std::string path = dir.filePath("model.safetensors.index.json").toStdString();
+  writeAll(path, R"({"weight_map": {"a": "model-1.safetensors", "b": "model-2.safetensors", "c": "model-1.safetensors"}})");
+  QCOMPARE(safetensorsIndexShards(path), (std::vector<std::string>{"model-1.safetensors", "model-2.safetensors"}));
+  for (const char* bad : {R"({"weight_map": {"a": "../../etc/passwd"}})", R"({"weight_map": {"a": "/etc/passwd"}})",
+                          R"({"weight_map": {"a": 7}})", R"({"weight_map": []})", R"({"weight_map": {}})"}) {
+    writeAll(path, bad);
+    try {
+      safetensorsIndexShards(path);
+      QFAIL(bad);
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path)), e.what());
+    }
   }
 }
 
