@@ -67,7 +67,8 @@ for h in $harnesses; do
   # Leaks are off for the run-file reader: libhdf5's own error paths leak, not ours.
   leaks=1
   [ "$h" = run_file ] && leaks=0
-  if ! "$out/fuzz/fuzz_$h" "$out/corpus/$h" "$seeds/$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # (LeakSanitizer's check at exit too, not only libFuzzer's per-input one.)
+  if ! ASAN_OPTIONS="detect_leaks=$leaks" "$out/fuzz/fuzz_$h" "$out/corpus/$h" "$seeds/$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -detect_leaks=$leaks -artifact_prefix="$out/crashes/$h-" -print_final_stats=1 >"$out/fuzz_$h.log" 2>&1; then
     # libhdf5 1.10 trusts the object sizes in its global heap (variable-length strings,
     # no checksum) and can overrun a buffer in H5HG_read on a damaged file; that crash is
