@@ -113,12 +113,37 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
     headers << (e < layers.size() ? tr("exit %1 (L%2)").arg(e + 1).arg(layers[e]) : tr("exit %1").arg(e + 1));
   table_->setHorizontalHeaderLabels(headers);
 
-  const int groupRows = static_cast<int>(report.groups.size());
+  const int averageRows = static_cast<int>(report.taskAverages.size());
+  const int groupRows = static_cast<int>(report.groups.size()) + averageRows;
   table_->setRowCount(groupRows + static_cast<int>(report.gaps.size()));
+  // The paper's task averages (Table 1's last rows): each cell's tooltip has every task's
+  // own value, so the per-task numbers are one hover away.
+  for (int a = 0; a < averageRows; ++a) {
+    const analysis::TaskAverage& avg = report.taskAverages[static_cast<size_t>(a)];
+    const int r = static_cast<int>(report.groups.size()) + a;
+    QString head = tr("average of %1 tasks: %2 %3").arg(avg.tasks.size()).arg(QString::fromStdString(avg.method).toUpper(),
+                                                                                 QString::fromStdString(avg.model));
+    if (!avg.seeds.empty()) head += " (" + counted(static_cast<qint64>(avg.seeds.size()), tr("seed"), tr("seeds")) + ")";
+    table_->setVerticalHeaderItem(r, new NumericItem(head));
+    for (size_t e = 0; e < avg.perExit.size() && e < exits; ++e) {
+      const auto& sm = avg.perExit[e];
+      auto* item = new NumericItem(fmt(sm.mean) + (sm.std ? QStringLiteral(" ± ") + fmt(*sm.std) : QString()));
+      item->setData(kSortRole, sm.mean);
+      if (sm.std) item->setData(kStdRole, *sm.std);
+      QStringList perTask;
+      for (size_t t = 0; t < avg.tasks.size(); ++t)
+        perTask << QStringLiteral("%1: %2").arg(QString::fromStdString(avg.tasks[t])).arg(fmt(avg.perExitByTask[t][e]));
+      item->setToolTip(tr("Mean over tasks of each task's score (CoLA: MCC)\n") + perTask.join(QLatin1Char('\n')));
+      QFont f = item->font();
+      f.setUnderline(true);
+      item->setFont(f);
+      table_->setItem(r, static_cast<int>(e), item);
+    }
+  }
   std::vector<double> best(exits, -INFINITY);
   for (const auto& g : report.groups)
     for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
-  for (int r = 0; r < groupRows; ++r) {
+  for (int r = 0; r < static_cast<int>(report.groups.size()); ++r) {
     const auto& g = report.groups[static_cast<size_t>(r)];
     auto* head = new NumericItem(QString::fromStdString(g.label) + " (" + counted(static_cast<qint64>(g.seeds.size()), tr("seed"), tr("seeds")) + ")");
     table_->setVerticalHeaderItem(r, head);

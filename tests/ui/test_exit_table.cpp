@@ -54,6 +54,39 @@ class ExitTableTest : public QObject {
     }
   }
 
+  void twoTasks_addTaskAverageRowsWithPerTaskTooltips() {
+    QTemporaryDir dir;
+    std::vector<RunPtr> runs;
+    QStringList paths;
+    for (const char* task : {"rte", "mrpc"})
+      for (const char* method : {"ee", "sweet"})
+        for (int64_t seed : {1, 2}) {
+          auto run = sweet::testing::randomRun(method, seed + (task[0] == 'm' ? 10 : 0));
+          run.task = task;
+          run.seed = seed;
+          run.config["task"] = task;
+          run.config["seed"] = seed;
+          const QString path = dir.filePath(QStringLiteral("%1-%2-%3.h5").arg(task, method).arg(seed));
+          sweet::testing::writeRun(path.toStdString(), run);
+          paths << path;
+        }
+    ExitTableView view;
+    view.setRuns(loadRunFiles(paths).runs);
+    QTableWidget* t = view.table();
+    QStringList heads;
+    for (int r = 0; r < t->rowCount(); ++r) heads << t->verticalHeaderItem(r)->text();
+    const int avgRow = static_cast<int>(heads.indexOf(QRegularExpression(QStringLiteral("average of 2 tasks: EE.*"))));
+    QVERIFY2(avgRow >= 0, qPrintable(heads.join(" | ")));
+    // The average is the mean of the two tasks' EE rows, and its tooltip lists both.
+    double sum = 0;
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (heads[r].contains(QStringLiteral(" ee ")) && !heads[r].contains(QStringLiteral("gap")))
+        sum += t->item(r, 0)->data(Qt::UserRole + 1).toDouble();
+    QVERIFY(std::abs(t->item(avgRow, 0)->data(Qt::UserRole + 1).toDouble() - sum / 2) < 1e-9);
+    QVERIFY(t->item(avgRow, 0)->toolTip().contains(QStringLiteral("rte: ")));
+    QVERIFY(t->item(avgRow, 0)->toolTip().contains(QStringLiteral("mrpc: ")));
+  }
+
   void copies_carryCells() {
     ExitTableView view;
     view.setRuns(runs_);
