@@ -168,9 +168,26 @@ void MainWindow::showRuns() {
       statusBar()->showMessage(tr("%1: %2").arg(QLatin1String(view), QString::fromStdString(e.what())), 15000);
     }
   };
-  guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
-  guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
-  guarded("heatmaps", [this] { heatmaps_->setRuns(store_.runs()); });
+  // A growing run is re-read after every few steps; its curves (replays, exact curves,
+  // temperature fits on the GUI thread) and heatmaps change only with a new evaluation or
+  // gradient record, so those views rebuild only then. The Runs tab follows every re-read.
+  std::string evaluations, gradients;
+  for (const RunPtr& r : store_.runs()) {
+    const std::string key = r->data.path + '\x1f' + std::to_string(r->data.evalStep) + '\x1f' +
+                            std::to_string(r->data.evalDone) + '\x1f' + std::to_string(r->data.interimEvals) + '\x1f' +
+                            std::to_string(static_cast<int>(r->data.status.state)) + '\x1e';
+    evaluations += key;
+    gradients += r->data.path + '\x1f' + std::to_string(r->gradients ? r->gradients->records() : 0) + '\x1e';
+  }
+  if (evaluations != shownEvaluations_) {
+    shownEvaluations_ = evaluations;
+    guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
+    guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
+  }
+  if (gradients != shownGradients_) {
+    shownGradients_ = gradients;
+    guarded("heatmaps", [this] { heatmaps_->setRuns(store_.runs()); });
+  }
   guarded("runs", [this] { monitor_->setOpenedRuns(store_.runs()); });
 }
 

@@ -92,6 +92,7 @@ class MainWindow : public QMainWindow {
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read
   bool confirmClose_ = true;
   bool quitting_ = false;
+  std::string shownEvaluations_, shownGradients_;  // what the curve/table and heatmap views show
 };
 
 }  // namespace sweet::ui
