@@ -1,5 +1,5 @@
 // Gradient conflict analysis: see gradient_conflict.h; the row-averaged cosine is defined
-// in docs/formulas.md exactly as training/gradient_recorder.cpp computes it.
+// in docs/formulas.md exactly as training/runs/gradient_recorder.cpp computes it.
 #include "gradient_conflict.h"
 
 #include "hdf5_util.h"

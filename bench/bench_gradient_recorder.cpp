@@ -14,12 +14,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "training/demo_checkpoint.h"
-#include "training/device.h"
-#include "training/early_exit_model.h"
-#include "training/gradient_recorder.h"
-#include "training/run_file_writer.h"
-#include "training/trainer.h"
+#include "training/checkpoints/demo_checkpoint.h"
+#include "training/runs/device.h"
+#include "training/models/early_exit_model.h"
+#include "training/runs/gradient_recorder.h"
+#include "training/runs/run_file_writer.h"
+#include "training/runs/trainer.h"
 
 namespace {
 using Clock = std::chrono::steady_clock;

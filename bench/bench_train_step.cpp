@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "training/device.h"
-#include "training/early_exit_model.h"
-#include "training/fused_adamw.h"
+#include "training/runs/device.h"
+#include "training/models/early_exit_model.h"
+#include "training/runs/fused_adamw.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <stdexcept>
 
 #include "fuzz_input.h"
-#include "training/bert_config.h"
+#include "training/models/bert_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = sweet::fuzz::writeInput(data, size, ".json");

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "fuzz_input.h"
-#include "training/safetensors_header.h"
+#include "training/checkpoints/safetensors_header.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = sweet::fuzz::writeInput(data, size, ".index.json");

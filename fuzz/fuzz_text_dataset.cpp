@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "fuzz_input.h"
-#include "training/task_spec.h"
-#include "training/text_dataset.h"
+#include "training/text/task_spec.h"
+#include "training/text/text_dataset.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "training/train_config.h"
+#include "training/runs/train_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -3,14 +3,14 @@
 #include "ui/training_adapter.h"
 
 #include "cli/resource_locator.h"
-#include "training/bert_checkpoint.h"
-#include "training/bert_config.h"
-#include "training/demo_checkpoint.h"
-#include "training/device.h"
-#include "training/exit_classifier.h"
-#include "training/task_spec.h"
-#include "training/train_config.h"
-#include "training/trainer.h"
+#include "training/checkpoints/bert_checkpoint.h"
+#include "training/models/bert_config.h"
+#include "training/checkpoints/demo_checkpoint.h"
+#include "training/runs/device.h"
+#include "training/models/exit_classifier.h"
+#include "training/text/task_spec.h"
+#include "training/runs/train_config.h"
+#include "training/runs/trainer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -44,7 +44,7 @@ struct JobResult {
   int64_t steps = 0;
 };
 
-// Runs one training run from a JSON config (training/train_config.h keys). Bad configs
+// Runs one training run from a JSON config (training/runs/train_config.h keys). Bad configs
 // and inputs throw std::runtime_error before any step.
 JobResult runTrainingJob(const std::string& configJson, const JobCallbacks& callbacks);
 

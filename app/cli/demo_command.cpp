@@ -13,10 +13,10 @@
 #include "cli/command.h"
 #include "cli/progress_printer.h"
 #include "cli/resource_locator.h"
-#include "training/demo_checkpoint.h"
-#include "training/demo_task.h"
-#include "training/train_config.h"
-#include "training/trainer.h"
+#include "training/checkpoints/demo_checkpoint.h"
+#include "training/text/demo_task.h"
+#include "training/runs/train_config.h"
+#include "training/runs/trainer.h"
 
 namespace sweet::cli {
 namespace {

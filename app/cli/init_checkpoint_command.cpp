@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "training/random_checkpoint.h"
+#include "training/checkpoints/random_checkpoint.h"
 
 namespace sweet::cli {
 

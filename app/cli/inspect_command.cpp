@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "training/encoder_inspection.h"
+#include "training/models/encoder_inspection.h"
 
 namespace sweet::cli {
 

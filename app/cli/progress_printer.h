@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "training/trainer.h"
+#include "training/runs/trainer.h"
 
 namespace sweet::cli {
 

@@ -7,8 +7,8 @@
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
-#include "training/train_config.h"
-#include "training/trainer.h"
+#include "training/runs/train_config.h"
+#include "training/runs/trainer.h"
 
 namespace sweet::cli {
 namespace {

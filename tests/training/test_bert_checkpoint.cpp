@@ -10,10 +10,10 @@
 #include <filesystem>
 
 #include "tests/support/test_paths.h"
-#include "training/bert_checkpoint.h"
-#include "training/bert_model.h"
-#include "training/safetensors.h"
-#include "training/state_dict.h"
+#include "training/checkpoints/bert_checkpoint.h"
+#include "training/models/bert_model.h"
+#include "training/checkpoints/safetensors.h"
+#include "training/checkpoints/state_dict.h"
 
 using namespace sweet;
 

@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include "training/bert_model.h"
-#include "training/state_dict.h"
+#include "training/models/bert_model.h"
+#include "training/checkpoints/state_dict.h"
 
 using namespace sweet;
 

@@ -6,9 +6,9 @@
 
 #include <set>
 
-#include "training/early_exit_model.h"
-#include "training/multi_model.h"
-#include "training/state_dict.h"
+#include "training/models/early_exit_model.h"
+#include "training/models/multi_model.h"
+#include "training/checkpoints/state_dict.h"
 
 using namespace sweet;
 

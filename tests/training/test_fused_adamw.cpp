@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "training/fused_adamw.h"
+#include "training/runs/fused_adamw.h"
 
 using namespace sweet;
 

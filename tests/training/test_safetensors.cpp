@@ -6,8 +6,8 @@
 
 #include <fstream>
 
-#include "training/safetensors.h"
-#include "training/safetensors_header.h"
+#include "training/checkpoints/safetensors.h"
+#include "training/checkpoints/safetensors_header.h"
 
 using namespace sweet;
 

@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "tests/support/test_paths.h"
-#include "training/demo_task.h"
-#include "training/text_dataset.h"
-#include "training/train_config.h"
+#include "training/text/demo_task.h"
+#include "training/text/text_dataset.h"
+#include "training/runs/train_config.h"
 
 using namespace sweet;
 

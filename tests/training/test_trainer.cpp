@@ -16,12 +16,12 @@
 #include "analysis/run_data.h"
 #include "analysis/temperature_scaling.h"
 #include "tests/support/test_paths.h"
-#include "training/demo_checkpoint.h"
-#include "training/demo_task.h"
-#include "training/wordpiece_tokenizer.h"
-#include "training/exit_model_factory.h"
-#include "training/gradient_recorder.h"
-#include "training/trainer.h"
+#include "training/checkpoints/demo_checkpoint.h"
+#include "training/text/demo_task.h"
+#include "training/text/wordpiece_tokenizer.h"
+#include "training/models/exit_model_factory.h"
+#include "training/runs/gradient_recorder.h"
+#include "training/runs/trainer.h"
 
 using namespace sweet;
 

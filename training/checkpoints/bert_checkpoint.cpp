@@ -1,0 +1,122 @@
+// Hugging Face checkpoint folders: see bert_checkpoint.h.
+#include "training/checkpoints/bert_checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include "training/models/bert_model.h"
+#include "training/checkpoints/safetensors.h"
+#include "training/checkpoints/safetensors_header.h"
+
+namespace sweet {
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json readJson(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path.string() + ": cannot open");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path.string() + ": not valid JSON: " + e.what());
+  }
+}
+
+[[noreturn]] void refusePickle(const fs::path& dir, const fs::path& pickle) {
+  throw std::runtime_error(
+      pickle.string() +
+      ": PyTorch pickle checkpoints are not loaded: unpickling a file can run arbitrary code. "
+      "Convert it once with Python, e.g. `python3 -c \"import torch; from safetensors.torch import "
+      "save_file; sd = torch.load('" + pickle.string() + "', map_location='cpu'); "
+      "save_file({k: v.contiguous() for k, v in sd.items()}, '" + (dir / "model.safetensors").string() +
+      "')\"`, or save with transformers' save_pretrained(..., safe_serialization=True).");
+}
+
+}  // namespace
+
+BertCheckpoint openBertCheckpoint(const std::string& dirName) {
+  const fs::path dir(dirName);
+  if (!fs::is_directory(dir)) throw std::runtime_error(dirName + ": not a checkpoint folder");
+  BertCheckpoint ck;
+  ck.dir = dirName;
+  const fs::path configPath = dir / "config.json";
+  if (!fs::exists(configPath)) throw std::runtime_error(configPath.string() + ": missing (every checkpoint folder needs config.json)");
+  ck.config = loadBertConfig(configPath.string());
+
+  const fs::path single = dir / "model.safetensors";
+  const fs::path index = dir / "model.safetensors.index.json";
+  if (fs::exists(single)) {
+    auto contents = loadSafetensors(single.string());
+    ck.tensors = std::move(contents.tensors);
+    ck.weights_file = single.string();
+    for (const auto& [name, dtype] : contents.dtypes)
+      if (dtype == "F32" || dtype == "F16" || dtype == "BF16") ck.dtype = dtype;
+  } else if (fs::exists(index)) {
+    for (const std::string& shard : safetensorsIndexShards(index.string())) {
+      auto contents = loadSafetensors((dir / shard).string());
+      for (auto& [name, t] : contents.tensors) ck.tensors[name] = t;
+      for (const auto& [name, dtype] : contents.dtypes)
+        if (dtype == "F32" || dtype == "F16" || dtype == "BF16") ck.dtype = dtype;
+    }
+    ck.weights_file = index.string();
+  } else {
+    for (const char* pickle : {"pytorch_model.bin", "model.bin", "pytorch_model.bin.index.json"})
+      if (fs::exists(dir / pickle)) refusePickle(dir, dir / pickle);
+    throw std::runtime_error(dirName + ": no model.safetensors (or model.safetensors.index.json) in the folder");
+  }
+
+  if (fs::exists(dir / "vocab.txt")) ck.vocab_file = (dir / "vocab.txt").string();
+  const fs::path tokConfig = dir / "tokenizer_config.json";
+  if (fs::exists(tokConfig)) {
+    auto j = readJson(tokConfig);
+    if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean())
+      ck.do_lower_case = j["do_lower_case"].get<bool>();
+  }
+  return ck;
+}
+
+StateDictLoadReport loadBertWeights(BertModelImpl& model, const BertCheckpoint& ck) {
+  StateDictLoadOptions options;
+  options.strip_prefix = "bert.";
+  options.ignore_prefixes = {"classifier.", "cls.", "exits.", "qa_outputs."};
+  options.ignore_suffixes = {"position_ids"};
+  // Checkpoints saved without a pooler (add_pooling_layer=False) still load; the pooler
+  // keeps its random initialisation and the report says so.
+  options.optional_prefixes = {"pooler."};
+  return loadStateDict(model, ck.tensors, ck.weights_file, options);
+}
+
+void saveCheckpointFolder(const std::string& dirName, const BertConfig& config,
+                          const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                          const std::string& dtype, const std::string& vocab_file,
+                          bool do_lower_case) {
+  const fs::path dir(dirName);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dirName + ": cannot create folder: " + ec.message());
+  const at::ScalarType type = safetensorsDtype(dtype);
+  std::vector<std::pair<std::string, at::Tensor>> converted;
+  converted.reserve(tensors.size());
+  for (const auto& [name, t] : tensors)
+    converted.emplace_back(name, t.is_floating_point() ? t.detach().to(torch::kCPU, type) : t.detach().cpu());
+  saveSafetensors((dir / "model.safetensors").string(), converted);
+  saveBertConfig(config, (dir / "config.json").string());
+  if (!vocab_file.empty() && fs::absolute(vocab_file) != fs::absolute(dir / "vocab.txt")) {
+    fs::copy_file(vocab_file, dir / "vocab.txt", fs::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error((dir / "vocab.txt").string() + ": cannot write: " + ec.message());
+    // copy_file keeps the source's mode; a read-only source must not make the copy read-only.
+    fs::permissions(dir / "vocab.txt", fs::perms::owner_write, fs::perm_options::add, ec);
+  }
+  std::ofstream tok(dir / "tokenizer_config.json", std::ios::trunc);
+  tok << nlohmann::json{{"do_lower_case", do_lower_case}, {"model_max_length", config.max_position_embeddings}}.dump(2) << "\n";
+  if (!tok) throw std::runtime_error((dir / "tokenizer_config.json").string() + ": cannot write");
+}
+
+}  // namespace sweet

@@ -1,0 +1,45 @@
+// A Hugging Face BERT checkpoint folder as downloaded from the hub: config.json,
+// model.safetensors (or a sharded model.safetensors.index.json), vocab.txt and
+// tokenizer_config.json. PyTorch pickles (pytorch_model.bin) are refused: unpickling can
+// run arbitrary code, so no pickle is ever loaded here.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "training/models/bert_config.h"
+#include "training/checkpoints/state_dict.h"
+
+namespace sweet {
+
+struct BertModelImpl;
+
+struct BertCheckpoint {
+  std::string dir;
+  BertConfig config;
+  std::map<std::string, at::Tensor> tensors;  // as stored (mmapped, file dtype)
+  std::string weights_file;                   // for messages
+  std::string dtype = "F32";                  // dtype of the floating-point weights in the file
+  std::string vocab_file;                     // empty when the folder has none
+  bool do_lower_case = true;
+};
+
+// Reads config.json, weights and tokenizer settings. Throws naming the file at fault.
+BertCheckpoint openBertCheckpoint(const std::string& dir);
+
+// Loads a checkpoint's encoder weights into `model`: bare keys or keys prefixed "bert."
+// both work; classifier.*, cls.* and position_ids are reported in the result and ignored.
+StateDictLoadReport loadBertWeights(BertModelImpl& model, const BertCheckpoint& checkpoint);
+
+// Writes a folder that openBertCheckpoint reads back bit-exactly: config.json and
+// model.safetensors with the model's tensors converted to `dtype` ("F32", "F16", "BF16").
+// Copies vocab.txt / tokenizer_config.json from `vocab_source_dir` when given.
+void saveCheckpointFolder(const std::string& dir, const BertConfig& config,
+                          const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                          const std::string& dtype = "F32", const std::string& vocab_file = "",
+                          bool do_lower_case = true);
+
+}  // namespace sweet

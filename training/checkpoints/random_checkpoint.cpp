@@ -1,0 +1,32 @@
+// Random-init checkpoints: see random_checkpoint.h.
+#include "training/checkpoints/random_checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "training/checkpoints/bert_checkpoint.h"
+#include "training/models/bert_model.h"
+#include "training/text/vocab_builder.h"
+
+namespace sweet {
+
+int64_t writeRandomCheckpoint(const RandomCheckpointOptions& o) {
+  namespace fs = std::filesystem;
+  BertConfig config = loadBertConfig(o.config_file);
+  std::string vocab = o.vocab_file;
+  if (o.make_vocab) {
+    std::error_code ec;
+    fs::create_directories(o.out_dir, ec);
+    if (ec) throw std::runtime_error(o.out_dir + ": cannot create folder: " + ec.message());
+    vocab = (fs::path(o.out_dir) / "vocab.txt").string();
+    writeVocabulary(buildVocabulary(config.vocab_size, o.words), vocab);
+  }
+  torch::manual_seed(o.seed);  // before the module exists: the same seed, the same weights
+  BertModel model(config);
+  initBertWeights(*model);
+  saveCheckpointFolder(o.out_dir, config, namedState(*model), o.dtype, vocab, true);
+  return config.num_hidden_layers;
+}
+
+}  // namespace sweet

@@ -1,0 +1,138 @@
+// BertConfig <-> config.json: see bert_config.h.
+#include "training/models/bert_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <stdexcept>
+#include <type_traits>
+
+namespace sweet {
+
+void BertConfig::validate(const std::string& source) const {
+  auto fail = [&](const std::string& what) { throw std::runtime_error(source + ": " + what); };
+  if (vocab_size <= 0) fail("vocab_size must be positive");
+  if (hidden_size <= 0) fail("hidden_size must be positive");
+  if (num_hidden_layers <= 0) fail("num_hidden_layers must be positive");
+  if (num_attention_heads <= 0 || hidden_size % num_attention_heads != 0)
+    fail("hidden_size (" + std::to_string(hidden_size) +
+         ") is not a multiple of num_attention_heads (" + std::to_string(num_attention_heads) + ")");
+  if (intermediate_size <= 0) fail("intermediate_size must be positive");
+  if (hidden_act != "gelu" && hidden_act != "gelu_new" && hidden_act != "gelu_pytorch_tanh" &&
+      hidden_act != "relu")
+    fail("hidden_act '" + hidden_act + "' is not supported (gelu, gelu_new, relu)");
+  if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
+  if (type_vocab_size < 0) fail("type_vocab_size must not be negative");
+  if (exit_pooler != "per_exit" && exit_pooler != "shared") fail("sweet.pooler must be per_exit or shared");
+  int64_t previous = 0;
+  for (int64_t layer : exit_layers) {
+    if (layer <= previous || layer > num_hidden_layers)
+      fail("exit layers must be ascending and within 1.." + std::to_string(num_hidden_layers));
+    previous = layer;
+  }
+}
+
+BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source) {
+  BertConfig c;
+  try {
+    if (j.contains("model_type")) {
+      auto type = j["model_type"].get<std::string>();
+      if (type != "bert")
+        throw std::runtime_error("model_type is '" + type + "'; this loader reads BERT (model_type \"bert\")");
+    }
+    // Checked per key: nlohmann's own errors ("type must be number, but is string") name
+    // no key, and it truncates 12.5 layers to 12 without a word.
+    auto get = [&](const char* key, auto& field) {
+      using T = std::decay_t<decltype(field)>;
+      if (!j.contains(key) || j[key].is_null()) return;
+      const auto& v = j[key];
+      const bool ok = std::is_same_v<T, std::string> ? v.is_string()
+                      : std::is_integral_v<T>        ? v.is_number_integer()
+                                                     : v.is_number();
+      if (!ok)
+        throw std::runtime_error(std::string(key) + " must be " +
+                                 (std::is_same_v<T, std::string> ? "a string" : std::is_integral_v<T> ? "an integer" : "a number") +
+                                 ", not " + v.dump().substr(0, 40));
+      field = v.get<T>();
+    };
+    get("vocab_size", c.vocab_size);
+    get("hidden_size", c.hidden_size);
+    get("num_hidden_layers", c.num_hidden_layers);
+    get("num_attention_heads", c.num_attention_heads);
+    get("intermediate_size", c.intermediate_size);
+    get("hidden_act", c.hidden_act);
+    get("hidden_dropout_prob", c.hidden_dropout_prob);
+    get("attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+    get("max_position_embeddings", c.max_position_embeddings);
+    get("type_vocab_size", c.type_vocab_size);
+    get("layer_norm_eps", c.layer_norm_eps);
+    get("pad_token_id", c.pad_token_id);
+    if (j.contains("position_embedding_type") &&
+        j["position_embedding_type"].get<std::string>() != "absolute")
+      throw std::runtime_error("position_embedding_type '" +
+                               j["position_embedding_type"].get<std::string>() +
+                               "' is not supported (only absolute)");
+    if (j.contains("sweet")) {
+      const auto& s = j["sweet"];
+      c.exit_layers = s.at("exit_layers").get<std::vector<int64_t>>();
+      c.exit_method = s.at("method").get<std::string>();
+      c.num_labels = s.at("num_labels").get<int64_t>();
+      if (s.contains("label_names")) c.label_names = s["label_names"].get<std::vector<std::string>>();
+      c.exit_pooler = s.value("pooler", "per_exit");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(source + ": " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(source + ": " + e.what());
+  }
+  c.validate(source);
+  return c;
+}
+
+BertConfig loadBertConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open config file");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  return bertConfigFromJson(j, path);
+}
+
+nlohmann::json bertConfigToJson(const BertConfig& c) {
+  nlohmann::ordered_json j;
+  j["model_type"] = "bert";
+  j["architectures"] = {"BertModel"};
+  j["vocab_size"] = c.vocab_size;
+  j["hidden_size"] = c.hidden_size;
+  j["num_hidden_layers"] = c.num_hidden_layers;
+  j["num_attention_heads"] = c.num_attention_heads;
+  j["intermediate_size"] = c.intermediate_size;
+  j["hidden_act"] = c.hidden_act;
+  j["hidden_dropout_prob"] = c.hidden_dropout_prob;
+  j["attention_probs_dropout_prob"] = c.attention_probs_dropout_prob;
+  j["max_position_embeddings"] = c.max_position_embeddings;
+  j["type_vocab_size"] = c.type_vocab_size;
+  j["layer_norm_eps"] = c.layer_norm_eps;
+  j["pad_token_id"] = c.pad_token_id;
+  j["position_embedding_type"] = "absolute";
+  if (!c.exit_layers.empty()) {
+    j["sweet"] = {{"exit_layers", c.exit_layers},
+                  {"method", c.exit_method},
+                  {"num_labels", c.num_labels},
+                  {"label_names", c.label_names},
+                  {"pooler", c.exit_pooler}};
+  }
+  return nlohmann::json(j);
+}
+
+void saveBertConfig(const BertConfig& config, const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) throw std::runtime_error(path + ": cannot open for writing");
+  out << bertConfigToJson(config).dump(2) << "\n";
+  if (!out) throw std::runtime_error(path + ": write failed");
+}
+
+}  // namespace sweet

@@ -1,0 +1,55 @@
+// Early-Exit and SWEET models: one BERT backbone with a classifier head after each exit
+// layer. EE sums all heads' losses, so layers below exit i also receive gradients from
+// heads i+1.. ; SWEET detaches the hidden state handed on at every exit boundary, so each
+// weight is updated by exactly one head (its segment's).
+//
+// Checkpoint keys: bert.* (the backbone, Hugging Face names), exits.N.pooler.dense.*,
+// exits.N.classifier.* (no exits.N.pooler with the shared pooler, which is bert.pooler).
+#pragma once
+
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+
+#include "training/models/bert_model.h"
+#include "training/models/exit_classifier.h"
+
+namespace sweet {
+
+// pooler (dense + tanh on [CLS]) -> dropout -> linear classifier.
+struct ExitHeadImpl : torch::nn::Module {
+  // own_pooler = false: the head uses `shared` (the backbone's pooler) instead of its own.
+  ExitHeadImpl(const BertConfig& config, int64_t num_labels, bool own_pooler);
+  torch::Tensor forward(const torch::Tensor& hidden, BertPoolerImpl* shared);  // [B,T,H] -> [B,K]
+
+  BertPooler pooler{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(ExitHead);
+
+class EarlyExitModel : public ExitClassifier {
+ public:
+  // method: "ee" or "sweet"; shared_pooler reproduces the reference code (one pooler).
+  EarlyExitModel(const BertConfig& config, std::vector<int64_t> exit_layers, int64_t num_labels,
+                 const std::string& method, bool shared_pooler);
+
+  std::vector<torch::Tensor> forwardExits(const ModelInput& input) override;
+  std::vector<std::vector<torch::Tensor>> clipGroups() override;
+  torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) override;
+  const std::vector<int64_t>& exitLayers() const override { return exit_layers_; }
+  std::string method() const override { return method_; }
+
+  // Copies the checkpoint's pooler into every exit's own pooler (pretrained start).
+  void initExitPoolersFromBackbone();
+
+  BertModel bert{nullptr};
+  torch::nn::ModuleList exits{nullptr};
+
+ private:
+  std::vector<int64_t> exit_layers_;
+  std::string method_;
+  bool shared_pooler_;
+};
+
+}  // namespace sweet

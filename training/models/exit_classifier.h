@@ -1,0 +1,38 @@
+// What the trainer needs from any model with several exits (Early-Exit, SWEET or a
+// Multi-Model cascade): per-exit logits from one forward pass, the parameter groups that
+// are clipped separately, the layer matrices the gradient recorder watches, and its
+// checkpoint state.
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <string>
+#include <vector>
+
+#include "training/models/bert_config.h"
+
+namespace sweet {
+
+// One padded batch on the model's device: [B, T] int64 each.
+struct ModelInput {
+  torch::Tensor input_ids, attention_mask, token_type_ids;
+};
+
+class ExitClassifier : public torch::nn::Module {
+ public:
+  // Logits of every exit, in exit order: E tensors [B, K].
+  virtual std::vector<torch::Tensor> forwardExits(const ModelInput& input) = 0;
+  // Parameters clipped together (one group per independent model).
+  virtual std::vector<std::vector<torch::Tensor>> clipGroups() = 0;
+  // The weight `matrix` (e.g. "output.dense.weight") of 1-based `layer` as seen by exit
+  // `exit`; undefined when that exit's computation does not contain the layer.
+  virtual torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) = 0;
+  virtual const std::vector<int64_t>& exitLayers() const = 0;
+  virtual std::string method() const = 0;
+};
+
+// Default exits for a backbone depth: [1,4,6,12] for 12 layers, [1,6,12,24] for 24, and
+// for other depths the same fractions (1 layer, L/3, L/2, L) rounded and de-duplicated.
+std::vector<int64_t> defaultExitLayers(int64_t num_layers);
+
+}  // namespace sweet

@@ -1,0 +1,82 @@
+// EE / SWEET / MM construction, saving and reloading: see exit_model_factory.h.
+#include "training/models/exit_model_factory.h"
+
+#include <torch/torch.h>
+
+#include <regex>
+#include <stdexcept>
+
+#include "training/models/early_exit_model.h"
+#include "training/models/multi_model.h"
+#include "training/checkpoints/state_dict.h"
+
+namespace sweet {
+namespace {
+
+void copyPooler(BertPoolerImpl& to, const BertPoolerImpl& from) {
+  torch::NoGradGuard no_grad;
+  to.dense->weight.copy_(from.dense->weight);
+  to.dense->bias.copy_(from.dense->bias);
+}
+
+}  // namespace
+
+std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& ck, const std::string& method,
+                                                    const std::vector<int64_t>& exitLayers, int64_t numLabels,
+                                                    bool sharedPooler) {
+  BertConfig config = ck.config;
+  config.exit_layers = exitLayers;
+  config.validate(ck.dir + "/config.json");
+  if (method == "mm") {
+    auto mm = std::make_shared<MultiModel>(config, exitLayers, numLabels);
+    const std::regex layerKey(R"((^|\.)encoder\.layer\.(\d+)\.)");
+    for (size_t i = 0; i < exitLayers.size(); ++i) {
+      // Member i keeps only the checkpoint's first L_i layers.
+      std::map<std::string, at::Tensor> subset;
+      for (const auto& [key, t] : ck.tensors) {
+        std::smatch m;
+        if (std::regex_search(key, m, layerKey) && std::stoll(m[2].str()) >= exitLayers[i]) continue;
+        subset[key] = t;
+      }
+      BertCheckpoint truncated = ck;
+      truncated.tensors = std::move(subset);
+      auto member = mm->member(i);
+      loadBertWeights(*member->bert, truncated);
+      copyPooler(*member->head->pooler, *member->bert->pooler);
+    }
+    return mm;
+  }
+  auto ee = std::make_shared<EarlyExitModel>(config, exitLayers, numLabels, method, sharedPooler);
+  loadBertWeights(*ee->bert, ck);
+  ee->initExitPoolersFromBackbone();
+  return ee;
+}
+
+void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const std::vector<std::string>& labelNames,
+                        bool sharedPooler, const std::string& dir, const std::string& vocabFile, bool doLowerCase) {
+  BertConfig config = backbone;
+  config.exit_layers = model.exitLayers();
+  config.exit_method = model.method();
+  config.num_labels = static_cast<int64_t>(labelNames.size());
+  config.label_names = labelNames;
+  config.exit_pooler = sharedPooler ? "shared" : "per_exit";
+  saveCheckpointFolder(dir, config, namedState(model), "F32", vocabFile, doLowerCase);
+}
+
+std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir) {
+  BertCheckpoint ck = openBertCheckpoint(dir);
+  const BertConfig& c = ck.config;
+  if (c.exit_layers.empty() || c.exit_method.empty())
+    throw std::runtime_error(dir + "/config.json: no \"sweet\" block: this is a plain BERT checkpoint, not a fine-tuned "
+                                   "early-exit model");
+  const bool shared = c.exit_pooler == "shared";
+  std::shared_ptr<ExitClassifier> model;
+  if (c.exit_method == "mm")
+    model = std::make_shared<MultiModel>(c, c.exit_layers, c.num_labels);
+  else
+    model = std::make_shared<EarlyExitModel>(c, c.exit_layers, c.num_labels, c.exit_method, shared);
+  loadStateDict(*model, ck.tensors, ck.weights_file);
+  return model;
+}
+
+}  // namespace sweet

@@ -1,0 +1,29 @@
+// Building the model a run trains (EE, SWEET or MM) from a Hugging Face BERT checkpoint,
+// and saving / reloading a fine-tuned one in Hugging Face layout (config.json with a
+// "sweet" block naming method, exits and labels, plus model.safetensors).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "training/checkpoints/bert_checkpoint.h"
+#include "training/models/exit_classifier.h"
+
+namespace sweet {
+
+// Starts from the checkpoint's pretrained weights: the backbone (each MM member takes the
+// first L_i layers), the checkpoint's pooler copied into every exit's pooler; the
+// classifiers are freshly initialised (call torch::manual_seed first for reproducibility).
+std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& checkpoint, const std::string& method,
+                                                    const std::vector<int64_t>& exit_layers, int64_t num_labels,
+                                                    bool shared_pooler);
+
+// Writes config.json (BERT fields + "sweet" block), model.safetensors, vocab and tokenizer config.
+void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const std::vector<std::string>& label_names,
+                        bool shared_pooler, const std::string& dir, const std::string& vocab_file, bool do_lower_case);
+
+// Reloads what saveExitClassifier wrote; every key must match exactly.
+std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir);
+
+}  // namespace sweet

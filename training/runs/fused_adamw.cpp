@@ -1,0 +1,67 @@
+// Fused AdamW: see fused_adamw.h.
+#include "training/runs/fused_adamw.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace sweet {
+
+FusedAdamW::FusedAdamW(std::vector<Group> groups, AdamWHyper hyper) : groups_(std::move(groups)), hyper_(hyper) {
+  for (const auto& g : groups_) {
+    std::vector<State> states;
+    for (const auto& p : g.params) states.push_back({torch::zeros_like(p), torch::zeros_like(p)});
+    state_.push_back(std::move(states));
+  }
+}
+
+void FusedAdamW::zeroGrad() {
+  for (auto& g : groups_)
+    for (auto& p : g.params) p.mutable_grad() = torch::Tensor();
+}
+
+void FusedAdamW::step() {
+  torch::NoGradGuard no_grad;
+  ++step_;
+  const double lr = hyper_.lr, b1 = hyper_.beta1, b2 = hyper_.beta2, eps = hyper_.eps;
+  const double bc1 = 1.0 - std::pow(b1, static_cast<double>(step_));
+  const double bc2 = 1.0 - std::pow(b2, static_cast<double>(step_));
+  const double stepSize = lr / bc1, bc2Sqrt = std::sqrt(bc2);
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    const double decay = 1.0 - lr * groups_[gi].weight_decay;
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      torch::Tensor& p = groups_[gi].params[pi];
+      const torch::Tensor& grad = p.grad();
+      if (!grad.defined()) continue;
+      State& s = state_[gi][pi];
+      const bool fusable = p.device().is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
+                           grad.is_contiguous() && grad.scalar_type() == torch::kFloat;
+      if (!fusable) {  // the same update in tensor ops
+        p.mul_(decay);
+        s.exp_avg.mul_(b1).add_(grad, 1.0 - b1);
+        s.exp_avg_sq.mul_(b2).addcmul_(grad, grad, 1.0 - b2);
+        p.addcdiv_(s.exp_avg, (s.exp_avg_sq.sqrt() / bc2Sqrt).add_(eps), -stepSize);
+        continue;
+      }
+      float* w = p.data_ptr<float>();
+      const float* g = grad.data_ptr<float>();
+      float* m = s.exp_avg.data_ptr<float>();
+      float* v = s.exp_avg_sq.data_ptr<float>();
+      const auto fDecay = static_cast<float>(decay), fB1 = static_cast<float>(b1), fB2 = static_cast<float>(b2),
+                 fStep = static_cast<float>(stepSize), fBc2 = static_cast<float>(bc2Sqrt), fEps = static_cast<float>(eps);
+      at::parallel_for(0, p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float gi_ = g[i];
+          const float mi = fB1 * m[i] + (1.f - fB1) * gi_;
+          const float vi = fB2 * v[i] + (1.f - fB2) * gi_ * gi_;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] = w[i] * fDecay - fStep * mi / (std::sqrt(vi) / fBc2 + fEps);
+        }
+      });
+    }
+  }
+}
+
+}  // namespace sweet

@@ -1,0 +1,114 @@
+// Per-exit gradient recording: see gradient_recorder.h.
+#include "training/runs/gradient_recorder.h"
+
+#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+
+namespace sweet {
+
+GradientRecorder::GradientRecorder(ExitClassifier& model, const GradientRecorderConfig& config, ModelInput probe,
+                                   torch::Tensor probe_labels)
+    : model_(model),
+      matrix_(config.matrix),
+      every_(config.every),
+      layers_(config.layers),
+      probe_(std::move(probe)),
+      probe_labels_(std::move(probe_labels)) {
+  const auto& exits = model_.exitLayers();
+  if (layers_.empty()) layers_.assign(exits.begin(), exits.end() - 1);  // layers preceding a classifier
+  if (layers_.empty()) throw std::runtime_error("gradient recorder: no layer to record (a single exit?)");
+  // Every exit's matrix has the same shape; take it from the deepest exit, which sees all layers.
+  auto w = model_.layerMatrix(static_cast<int64_t>(exits.size()) - 1, layers_.front(), matrix_);
+  if (!w.defined() || w.dim() != 2)
+    throw std::runtime_error("gradient recorder: '" + matrix_ + "' of layer " + std::to_string(layers_.front()) +
+                             " is not a matrix");
+  rows_ = w.size(0);
+  cols_ = w.size(1);
+}
+
+float GradientRecorder::rowAveragedCosine(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!a.defined() || !b.defined()) return std::numeric_limits<float>::quiet_NaN();
+  if (a.abs().max().item<float>() == 0.f || b.abs().max().item<float>() == 0.f)
+    return std::numeric_limits<float>::quiet_NaN();
+  // Rows that are zero in one matrix count as cosine 0 (eps), not as NaN.
+  return torch::cosine_similarity(a.to(torch::kDouble), b.to(torch::kDouble), /*dim=*/1, /*eps=*/1e-12)
+      .mean()
+      .item<float>();
+}
+
+GradientRecord GradientRecorder::record(int64_t step) { return recordOn(step, probe_, probe_labels_, false); }
+
+GradientRecord GradientRecorder::recordOn(int64_t step, const ModelInput& batch, const torch::Tensor& labels,
+                                          bool dropout) {
+  const bool wasTraining = model_.is_training();
+  if (dropout) model_.train();
+  else model_.eval();
+  // Dropout draws from the CPU generator: put its state back so the training step that
+  // follows draws the masks it would have drawn without this record.
+  auto generator = at::detail::getDefaultCPUGenerator();
+  torch::Tensor generatorState;
+  if (dropout) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generatorState = generator.get_state();
+  }
+  const auto E = static_cast<int64_t>(model_.exitLayers().size());
+  const auto G = static_cast<int64_t>(layers_.size());
+  std::vector<std::vector<torch::Tensor>> grads(static_cast<size_t>(G), std::vector<torch::Tensor>(static_cast<size_t>(E)));
+  {
+    auto logits = model_.forwardExits(batch);  // E x [P, K]
+    for (int64_t e = 0; e < E; ++e) {
+      auto loss = torch::nn::functional::cross_entropy(logits[static_cast<size_t>(e)], labels);
+      std::vector<torch::Tensor> inputs;
+      std::vector<int64_t> which;
+      for (int64_t g = 0; g < G; ++g) {
+        auto w = model_.layerMatrix(e, layers_[static_cast<size_t>(g)], matrix_);
+        if (w.defined()) {
+          inputs.push_back(w);
+          which.push_back(g);
+        }
+      }
+      if (inputs.empty()) continue;
+      auto out = torch::autograd::grad({loss}, inputs, /*grad_outputs=*/{}, /*retain_graph=*/e + 1 < E,
+                                       /*create_graph=*/false, /*allow_unused=*/true);
+      for (size_t i = 0; i < which.size(); ++i)
+        if (out[i].defined()) grads[static_cast<size_t>(which[i])][static_cast<size_t>(e)] = out[i].detach().to(torch::kCPU, torch::kFloat);
+    }
+  }
+  if (dropout) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(generatorState);
+  }
+  if (wasTraining) model_.train();
+  else model_.eval();
+
+  GradientRecord r;
+  r.step = step;
+  r.layers = G;
+  r.exits = E;
+  r.rows = rows_;
+  r.cols = cols_;
+  const int64_t cell = rows_ * cols_;
+  r.raw.assign(static_cast<size_t>(G * E * cell), 0.f);
+  r.norms.assign(static_cast<size_t>(G * E), 0.f);
+  r.cosines.assign(static_cast<size_t>(G * E * E), std::numeric_limits<float>::quiet_NaN());
+  for (int64_t g = 0; g < G; ++g) {
+    for (int64_t a = 0; a < E; ++a) {
+      const auto& ga = grads[static_cast<size_t>(g)][static_cast<size_t>(a)];
+      if (ga.defined()) {
+        auto c = ga.contiguous();
+        std::memcpy(r.raw.data() + (g * E + a) * cell, c.data_ptr<float>(), static_cast<size_t>(cell) * sizeof(float));
+        r.norms[static_cast<size_t>(g * E + a)] = c.norm().item<float>();
+      }
+      for (int64_t b = 0; b < E; ++b)
+        r.cosines[static_cast<size_t>((g * E + a) * E + b)] = rowAveragedCosine(ga, grads[static_cast<size_t>(g)][static_cast<size_t>(b)]);
+    }
+  }
+  return r;
+}
+
+}  // namespace sweet

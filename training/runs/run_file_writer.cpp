@@ -1,0 +1,285 @@
+// Run-file writer: see run_file_writer.h and docs/run-file.md.
+#include "training/runs/run_file_writer.h"
+
+#include <H5Cpp.h>
+
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "analysis/hdf5_util.h"
+
+namespace sweet {
+
+struct RunFileWriter::Impl {
+  RunFileLayout layout;
+  H5::H5File file;
+  H5::DataSet status, heartbeat, statusMessage, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
+  H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
+  int64_t steps = 0, records = 0, interimEvals = 0;
+  int64_t totalSteps = 0;
+  bool open = false;
+};
+
+namespace {
+
+int64_t unixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+H5::StrType statusMessageType() {
+  H5::StrType type(H5::PredType::C_S1, kStatusMessageBytes);
+  type.setStrpad(H5T_STR_NULLTERM);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+
+void writeStatusMessage(H5::DataSet& ds, const std::string& message) {
+  std::string buffer = message.substr(0, kStatusMessageBytes - 1);
+  buffer.resize(kStatusMessageBytes, '\0');
+  ds.write(buffer.data(), statusMessageType());
+}
+
+H5::DataSet createExtendible(H5::H5Location& loc, const std::string& path, const H5::DataType& type,
+                             const h5::Shape& rowShape, hsize_t chunkRows, int deflate = 0) {
+  h5::Shape dims = {0}, maxDims = {H5S_UNLIMITED}, chunk = {chunkRows};
+  for (hsize_t d : rowShape) {
+    dims.push_back(d);
+    maxDims.push_back(d);
+    chunk.push_back(d);
+  }
+  H5::DataSpace space(static_cast<int>(dims.size()), dims.data(), maxDims.data());
+  H5::DSetCreatPropList props;
+  props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+  if (deflate > 0) props.setDeflate(deflate);
+  return loc.createDataSet(path, type, space, props, H5::DSetAccPropList::DEFAULT, h5::makeIntermediateGroups());
+}
+
+H5::DataSet createFixed(H5::H5Location& loc, const std::string& path, const H5::PredType& type, const h5::Shape& shape) {
+  H5::DataSpace space(static_cast<int>(shape.size()), shape.data());
+  H5::DSetCreatPropList props;
+  if (type == H5::PredType::IEEE_F32LE) {
+    const float nan = std::nanf("");
+    props.setFillValue(H5::PredType::NATIVE_FLOAT, &nan);  // "not evaluated yet" reads as NaN
+  }
+  return loc.createDataSet(path, type, space, props, H5::DSetAccPropList::DEFAULT, h5::makeIntermediateGroups());
+}
+
+// Appends one row (of `rowElems` values) to an extendible dataset.
+template <typename T>
+void appendRow(H5::DataSet& ds, int64_t index, const T* data, const H5::PredType& memType) {
+  H5::DataSpace space = ds.getSpace();
+  h5::Shape dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  dims[0] = static_cast<hsize_t>(index + 1);
+  ds.extend(dims.data());
+  H5::DataSpace fileSpace = ds.getSpace();
+  h5::Shape start(dims.size(), 0), count = dims;
+  start[0] = static_cast<hsize_t>(index);
+  count[0] = 1;
+  fileSpace.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+  H5::DataSpace memSpace(static_cast<int>(count.size()), count.data());
+  ds.write(data, memType, memSpace, fileSpace);
+}
+
+}  // namespace
+
+RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout)
+    : impl_(std::make_unique<Impl>()), path_(path) {
+  auto& s = *impl_;
+  s.layout = layout;
+  s.totalSteps = layout.total_steps;
+  const auto E = static_cast<hsize_t>(layout.exit_layers.size());
+  const auto K = static_cast<hsize_t>(layout.label_names.size());
+  try {
+    H5::Exception::dontPrint();
+    // SWMR needs the latest file format.
+    H5::FileAccPropList fapl;
+    fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    s.file = H5::H5File(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
+    H5::Group root = s.file.openGroup("/");
+    h5::writeStringAttr(root, "format", "sweet-run");
+    h5::writeInt64Attr(root, "format_version", 1);
+    h5::writeStringAttr(root, "config", layout.config_json);
+    h5::writeStringAttr(root, "environment", layout.environment_json);
+    h5::writeStringAttr(root, "method", layout.method);
+    h5::writeStringAttr(root, "task", layout.task);
+    h5::writeStringAttr(root, "metric", layout.metric);
+    h5::writeStringAttr(root, "label_names", nlohmann::json(layout.label_names).dump());
+    h5::writeInt64Attr(root, "num_labels", static_cast<int64_t>(K));
+    h5::writeInt64ArrayAttr(root, "exit_layers", layout.exit_layers);
+    h5::writeInt64Attr(root, "num_layers", layout.num_layers);
+    h5::writeInt64Attr(root, "seed", layout.seed);
+    h5::writeFloat64Attr(root, "learning_rate", layout.learning_rate);
+    h5::writeStringAttr(root, "run_name", layout.run_name);
+    if (!layout.calibration_scheme.empty()) h5::writeStringAttr(root, "calibration_scheme", layout.calibration_scheme);
+    if (!layout.model_identity_json.empty()) h5::writeStringAttr(root, "model_identity", layout.model_identity_json);
+
+    const int64_t initialStatus[3] = {0, 0, layout.total_steps};
+    h5::writeInt64(s.file, "status", {3}, initialStatus);
+    s.status = s.file.openDataSet("status");
+    // The heartbeat (UTC seconds of the last status write) lets a reader tell a live run
+    // from one whose process died with the state still "running".
+    const int64_t started = unixNow();
+    h5::writeInt64(s.file, "heartbeat", {1}, &started);
+    s.heartbeat = s.file.openDataSet("heartbeat");
+    s.statusMessage = s.file.createDataSet("status_message", statusMessageType(), H5::DataSpace(H5S_SCALAR));
+    writeStatusMessage(s.statusMessage, "");
+    h5::writeInt64(s.file, "train/indices", {layout.train_indices.size()}, layout.train_indices.data());
+    s.loss = createExtendible(s.file, "train/loss", H5::PredType::IEEE_F32LE, {E}, 256);
+    s.lr = createExtendible(s.file, "train/lr", H5::PredType::IEEE_F32LE, {}, 256);
+    const hsize_t N = layout.eval_labels.size(), C = layout.calibration_labels.size();
+    h5::writeInt64(s.file, "eval/labels", {N}, layout.eval_labels.data());
+    s.evalLogits = createFixed(s.file, "eval/logits", H5::PredType::IEEE_F32LE, {E, N, K});
+    const int64_t zero = 0;
+    h5::writeInt64(s.file, "eval/done", {1}, &zero);
+    s.evalDone = s.file.openDataSet("eval/done");
+    // Created for every run (empty unless eval_every > 0): SWMR allows no new datasets later.
+    if (N > 0) {
+      s.historyStep = createExtendible(s.file, "eval/history/step", H5::PredType::STD_I64LE, {}, 16);
+      s.historyLogits = createExtendible(s.file, "eval/history/logits", H5::PredType::IEEE_F32LE, {E, N, K}, 1);
+    }
+    h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
+    h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
+    s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
+    if (!layout.eval_fold.empty())
+      h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
+
+    if (layout.record_gradients) {
+      const auto G = static_cast<hsize_t>(layout.gradient_layers.size());
+      H5::Group g = s.file.createGroup("gradients");
+      h5::writeInt64ArrayAttr(g, "layers", layout.gradient_layers);
+      h5::writeStringAttr(g, "matrix", layout.gradient_matrix);
+      h5::writeInt64Attr(g, "rows", layout.gradient_rows);
+      h5::writeInt64Attr(g, "cols", layout.gradient_cols);
+      h5::writeStringAttr(g, "dtype", layout.gradient_dtype);
+      h5::writeInt64Attr(g, "probe_size", layout.probe_size);
+      const bool trainBatch = layout.gradient_probe == "train_batch";
+      h5::writeStringAttr(g, "probe", trainBatch ? "train_batch" : "fixed");
+      h5::writeStringAttr(g, "dropout", trainBatch ? "on" : "off");
+      h5::writeInt64Attr(g, "second_probe_size", layout.second_probe_size);
+      s.gradStep = createExtendible(s.file, "gradients/step", H5::PredType::STD_I64LE, {}, 64);
+      H5::FloatType rawType(H5::PredType::IEEE_F32LE);
+      if (layout.gradient_dtype == "float16") rawType = h5::halfFloatType();
+      s.gradRaw = createExtendible(s.file, "gradients/raw", rawType,
+                                   {G, E, static_cast<hsize_t>(layout.gradient_rows), static_cast<hsize_t>(layout.gradient_cols)},
+                                   1, /*deflate=*/1);
+      s.gradNorm = createExtendible(s.file, "gradients/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+      s.gradCosine = createExtendible(s.file, "gradients/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+      if (layout.second_probe_size > 0) {
+        s.probe2Norm = createExtendible(s.file, "gradients/probe2/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+        s.probe2Cosine = createExtendible(s.file, "gradients/probe2/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+      }
+    }
+    s.file.flush(H5F_SCOPE_GLOBAL);
+    if (H5Fstart_swmr_write(s.file.getId()) < 0) throw std::runtime_error(path + ": cannot start SWMR write mode");
+    s.open = true;
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path, "cannot create run file", e));
+  }
+}
+
+RunFileWriter::~RunFileWriter() {
+  try {
+    close();
+  } catch (...) {
+    // Destructors must not throw; close() reported nothing we could act on here.
+  }
+}
+
+void RunFileWriter::appendStep(const std::vector<float>& exitLosses, float lr, int64_t stepsDone) {
+  auto& s = *impl_;
+  try {
+    appendRow(s.loss, s.steps, exitLosses.data(), H5::PredType::NATIVE_FLOAT);
+    appendRow(s.lr, s.steps, &lr, H5::PredType::NATIVE_FLOAT);
+    ++s.steps;
+    const int64_t status[3] = {static_cast<int64_t>(RunState::Running), stepsDone, s.totalSteps};
+    s.status.write(status, H5::PredType::NATIVE_INT64);
+    const int64_t now = unixNow();
+    s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot append training step", e));
+  }
+}
+
+void RunFileWriter::writeEvalLogits(const std::vector<float>& logits) {
+  auto& s = *impl_;
+  try {
+    s.evalLogits.write(logits.data(), H5::PredType::NATIVE_FLOAT);
+    const int64_t one = 1;
+    s.evalDone.write(&one, H5::PredType::NATIVE_INT64);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot write eval logits", e));
+  }
+}
+
+void RunFileWriter::appendInterimEval(int64_t step, const std::vector<float>& logits) {
+  auto& s = *impl_;
+  if (s.layout.eval_labels.empty()) return;
+  try {
+    // Logits first, then the step: a reader that sees step r also finds its logits.
+    appendRow(s.historyLogits, s.interimEvals, logits.data(), H5::PredType::NATIVE_FLOAT);
+    appendRow(s.historyStep, s.interimEvals, &step, H5::PredType::NATIVE_INT64);
+    ++s.interimEvals;
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot append interim evaluation", e));
+  }
+}
+
+void RunFileWriter::writeCalibrationLogits(const std::vector<float>& logits) {
+  auto& s = *impl_;
+  if (s.layout.calibration_labels.empty()) return;
+  try {
+    s.calLogits.write(logits.data(), H5::PredType::NATIVE_FLOAT);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot write calibration logits", e));
+  }
+}
+
+void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
+                                         const std::vector<float>& cosines, const std::vector<float>& secondNorms,
+                                         const std::vector<float>& secondCosines) {
+  auto& s = *impl_;
+  if (!s.layout.record_gradients) throw std::logic_error("gradient record on a run file without /gradients");
+  try {
+    appendRow(s.gradStep, s.records, &step, H5::PredType::NATIVE_INT64);
+    appendRow(s.gradRaw, s.records, raw.data(), H5::PredType::NATIVE_FLOAT);
+    appendRow(s.gradNorm, s.records, norms.data(), H5::PredType::NATIVE_FLOAT);
+    if (s.layout.second_probe_size > 0) {
+      if (secondNorms.empty() || secondCosines.empty()) throw std::logic_error("gradient record without its second probe");
+      appendRow(s.probe2Norm, s.records, secondNorms.data(), H5::PredType::NATIVE_FLOAT);
+      appendRow(s.probe2Cosine, s.records, secondCosines.data(), H5::PredType::NATIVE_FLOAT);
+    }
+    // /cosine last: readers take the records /step and /cosine both hold.
+    appendRow(s.gradCosine, s.records, cosines.data(), H5::PredType::NATIVE_FLOAT);
+    ++s.records;
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot append gradient record", e));
+  }
+}
+
+void RunFileWriter::setState(RunState state, int64_t stepsDone, const std::string& message) {
+  auto& s = *impl_;
+  try {
+    writeStatusMessage(s.statusMessage, message);
+    const int64_t now = unixNow();
+    s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
+    const int64_t status[3] = {static_cast<int64_t>(state), stepsDone, s.totalSteps};
+    s.status.write(status, H5::PredType::NATIVE_INT64);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot write status", e));
+  }
+}
+
+void RunFileWriter::close() {
+  if (!impl_ || !impl_->open) return;
+  impl_->open = false;
+  impl_->file.close();
+}
+
+}  // namespace sweet

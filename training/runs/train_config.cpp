@@ -1,0 +1,186 @@
+// Training configuration <-> JSON: see train_config.h.
+#include "training/runs/train_config.h"
+
+#include "training/text/task_spec.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace sweet {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype, probe,
+                                                second_probe_size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
+                                                text_b_column, label_column, labels, skip_invalid_rows, train_cap,
+                                                calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
+                                                model, method, exit_layers, pooler, learning_rate, batch_size, epochs,
+                                                max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
+                                                adam_eps, max_grad_norm, max_steps, seed, device, threads,
+                                                eval_batch_size, eval_every, output_dir, run_name, save_model, overwrite,
+                                                gradients)
+
+namespace {
+
+// Where a key's value came from, for messages: the config file or the --set that set it.
+struct Sources {
+  std::string file;
+  std::set<std::string> overridden;
+  std::string of(const std::string& key) const { return overridden.count(key) ? "--set " + key : file; }
+};
+
+// A value quoted in a message: short, one line.
+std::string quoted(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+}
+
+// nlohmann's own conversion errors ("type must be number, but is string") name no key and
+// silently truncate 1.5 to 1, so every value's type is checked against its default's.
+void checkType(const std::string& key, const nlohmann::json& value, const nlohmann::json& known, const Sources& from) {
+  auto fail = [&](const std::string& expected) {
+    throw std::runtime_error(from.of(key) + ": " + key + " must be " + expected + ", not " + quoted(value));
+  };
+  if (known.is_number_integer()) {
+    if (!value.is_number_integer()) fail("an integer");
+  } else if (known.is_number_float()) {
+    if (!value.is_number()) fail("a number");
+  } else if (known.is_boolean()) {
+    if (!value.is_boolean()) fail("true or false");
+  } else if (known.is_string()) {
+    if (!value.is_string()) fail("a string");
+  } else if (known.is_array()) {
+    const bool ofStrings = key == "labels";
+    if (!value.is_array()) fail(ofStrings ? "a list of strings" : "a list of integers");
+    for (const auto& element : value)
+      if (ofStrings ? !element.is_string() : !element.is_number_integer())
+        fail(ofStrings ? "a list of strings" : "a list of integers");
+  }
+}
+
+void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const Sources& from, const std::string& prefix) {
+  if (!given.is_object())
+    throw std::runtime_error((prefix.empty() ? from.file : from.of(prefix.substr(0, prefix.size() - 1))) + ": " +
+                             (prefix.empty() ? "config" : prefix.substr(0, prefix.size() - 1)) + " must be a JSON object");
+  for (const auto& [key, value] : given.items()) {
+    if (!known.contains(key)) {
+      std::string names;
+      for (const auto& [k, v] : known.items()) names += (names.empty() ? "" : ", ") + k;
+      throw std::runtime_error(from.of(prefix + key) + ": unknown key '" + prefix + key + "' (known: " + names + ")");
+    }
+    if (known[key].is_object()) checkKeys(value, known[key], from, prefix + key + ".");
+    else checkType(prefix + key, value, known[key], from);
+  }
+  if (prefix.empty() && given.contains("exit_layers") && given["exit_layers"].empty())
+    throw std::runtime_error(from.of("exit_layers") + ": exit_layers must list at least one layer (leave the key out for "
+                                                       "the defaults of the model's depth)");
+}
+
+void validate(const TrainConfig& c, const Sources& from) {
+  auto check = [&](bool ok, const std::string& key, const std::string& what) {
+    if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
+  };
+  check(c.task == "demo" || c.task == "custom" || glueTask(c.task).has_value(), "task",
+        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, demo or custom, not " + quoted(nlohmann::json(c.task)));
+  check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quoted(nlohmann::json(c.method)));
+  check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
+  check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
+  check(c.batch_size > 0, "batch_size", "must be positive");
+  check(c.eval_batch_size > 0, "eval_batch_size", "must be positive");
+  check(c.epochs > 0, "epochs", "must be positive");
+  check(c.max_length >= 4, "max_length", "must be at least 4");
+  check(c.warmup_ratio >= 0 && c.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)");
+  check(c.weight_decay >= 0 && std::isfinite(c.weight_decay), "weight_decay", "must not be negative");
+  check(c.adam_beta1 >= 0 && c.adam_beta1 < 1, "adam_beta1", "must be in [0, 1)");
+  check(c.adam_beta2 >= 0 && c.adam_beta2 < 1, "adam_beta2", "must be in [0, 1)");
+  check(c.adam_eps > 0 && std::isfinite(c.adam_eps), "adam_eps", "must be positive");
+  check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
+  check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
+  check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
+  check(c.train_cap > 0, "train_cap", "must be positive");
+  check(c.calibration_size >= 0, "calibration_size", "must not be negative");
+  check(c.eval_max_examples >= 0, "eval_max_examples", "must not be negative (0 = the whole eval file)");
+  check(c.demo_train_size > 0, "demo_train_size", "must be positive");
+  check(c.demo_eval_size > 0, "demo_eval_size", "must be positive");
+  for (size_t i = 0; i < c.exit_layers.size(); ++i)
+    check(c.exit_layers[i] >= 1 && (i == 0 || c.exit_layers[i] > c.exit_layers[i - 1]), "exit_layers",
+          "must be 1-based and strictly ascending");
+  check(c.gradients.every >= 0, "gradients.every", "must not be negative");
+  check(c.eval_every >= 0, "eval_every", "must not be negative (0 = no interim evaluations)");
+  check(c.gradients.probe == "fixed" || c.gradients.probe == "train_batch", "gradients.probe", "must be fixed or train_batch");
+  check(c.gradients.second_probe_size >= 0, "gradients.second_probe_size", "must not be negative");
+  check(c.gradients.dtype == "float32" || c.gradients.dtype == "float16", "gradients.dtype", "must be float32 or float16");
+  check(c.gradients.every == 0 || c.gradients.probe_size > 0, "gradients.probe_size", "must be positive");
+  for (int64_t layer : c.gradients.layers) check(layer >= 1, "gradients.layers", "must be 1-based");
+  check(c.task != "custom" || (!c.text_column.empty() && !c.label_column.empty() && !c.labels.empty()), "task",
+        "custom needs text_column, label_column and labels");
+}
+
+}  // namespace
+
+std::string TrainConfig::resolvedRunName() const {
+  if (!run_name.empty()) return run_name;
+  std::ostringstream s;
+  s << task << "-" << method << "-lr" << learning_rate << "-s" << seed;
+  return s.str();
+}
+
+TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
+                                const std::vector<std::string>& overrides) {
+  Sources from{source, {}};
+  for (const std::string& o : overrides) from.overridden.insert(o.substr(0, o.find('=')));
+  checkKeys(j, nlohmann::json(TrainConfig{}), from, "");
+  TrainConfig c;
+  try {
+    c = j.get<TrainConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(source + ": " + e.what());
+  }
+  validate(c, from);
+  return c;
+}
+
+nlohmann::json trainConfigToJson(const TrainConfig& c) { return nlohmann::json(c); }
+
+nlohmann::json readConfigFile(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  for (const auto& o : overrides) applyOverride(j, o);
+  return j;
+}
+
+TrainConfig loadTrainConfig(const std::string& path) { return trainConfigFromJson(readConfigFile(path), path); }
+
+void applyOverride(nlohmann::json& j, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw std::runtime_error("--set expects key=value, got '" + assignment + "'");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  nlohmann::json value;
+  try {
+    value = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    value = text;  // bare strings need no quotes: --set task=rte
+  }
+  nlohmann::json* node = &j;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*node)[part] = value;
+      break;
+    }
+    node = &(*node)[part];
+    start = dot + 1;
+  }
+}
+
+}  // namespace sweet
