@@ -195,7 +195,7 @@ void MainWindow::reloadGrowingRuns() {
   if (loader_.busy()) return;
   QStringList changed;
   for (const RunPtr& run : store_.runs()) {
-    if (run->data.status.state != analysis::RunState::Running) continue;
+    if (run->data.status.state != RunState::Running) continue;
     const QString path = QString::fromStdString(run->data.path);
     const QFileInfo info(path);
     if (!info.exists()) continue;
@@ -254,8 +254,8 @@ QStringList MainWindow::queueConfigFiles(const QStringList& paths, const QString
       PlannedRun run;
       std::vector<std::string> sets;
       for (const QString& o : overrides) sets.push_back(o.toStdString());
-      run.config = nlohmann::json::parse(readTrainConfigFile(path.toStdString(), sets));
-      run.name = resolvedRunName(run.config.dump());
+      run.config = trainConfigFromJson(readConfigFile(path.toStdString(), sets), path.toStdString(), sets);
+      run.name = run.config.resolvedRunName();
       queue_->enqueue(run);
     } catch (const std::exception& e) {
       refused << QString::fromStdString(e.what());

@@ -2,6 +2,8 @@
 // open the run file, train (step by step), evaluate once, save.
 #include "training/runs/trainer.h"
 
+#include "training/build_info.h"
+
 #include <torch/torch.h>
 
 #include <unistd.h>
@@ -85,7 +87,7 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
     d.task = demoTaskSpec();
     // Fixed data seeds: every run (any method, any run seed) sees the same demo data.
     for (auto& x : generateDemoExamples(c.demo_train_size, 20231)) train.push_back(x.example);
-    for (auto& x : generateDemoExamples(c.demo_eval_size, 777)) eval.push_back(x.example);
+    for (auto& x : generateDemoExamples(c.demo_eval_size, kDemoEvalSeed)) eval.push_back(x.example);
   } else {
     if (auto glue = glueTask(c.task)) {
       d.task = *glue;
@@ -186,8 +188,8 @@ std::string environmentJson(const c10::Device& device, int threads) {
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
-  return nlohmann::json{{"sweet_version", SWEET_VERSION_STRING},
-                        {"git_commit", SWEET_GIT_COMMIT_STRING},
+  return nlohmann::json{{"sweet_version", sweetVersion()},
+                        {"git_commit", sweetGitCommit()},
                         {"libtorch_version", libtorchVersion()},
                         {"hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
                         {"device", device.str()},
@@ -500,7 +502,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     }
 
     if (state != RunState::Finished) {
-      result.outcome = state == RunState::Stopped ? RunOutcome::Stopped : RunOutcome::Failed;
+      result.outcome = state == RunState::Stopped ? RunState::Stopped : RunState::Failed;
       if (result.message.empty())
         result.message = "stopped at step " + std::to_string(step) + " of " + std::to_string(totalSteps) +
                          ", before its evaluation; the run file keeps every step" +
@@ -524,7 +526,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     // anything.
     writer.setState(RunState::Finished, step);
     writer.close();
-    result.outcome = RunOutcome::Finished;
+    result.outcome = RunState::Finished;
     result.message = "finished " + std::to_string(step) + " steps";
     return result;
   } catch (const std::exception& e) {
