@@ -24,6 +24,15 @@ const char* tokenizerKindName(TokenizerKind kind) {
   return "unknown";
 }
 
+std::vector<std::string> tokenizerFileNames(TokenizerKind kind) {
+  switch (kind) {
+    case TokenizerKind::kWordPiece: return {"vocab.txt"};
+    case TokenizerKind::kByteLevelBpe: return {"vocab.json", "merges.txt"};
+    case TokenizerKind::kSentencePiece: return {"spm.model"};
+  }
+  return {};
+}
+
 std::optional<TokenizerFiles> findTokenizerFiles(const std::string& dirName) {
   const fs::path dir(dirName);
   TokenizerFiles files;

@@ -16,6 +16,8 @@ namespace sweet {
 enum class TokenizerKind { kWordPiece, kByteLevelBpe, kSentencePiece };
 
 const char* tokenizerKindName(TokenizerKind kind);  // "WordPiece", "byte-level BPE", "SentencePiece"
+// The names the files of a kind have in a checkpoint folder, in TokenizerFiles::files order.
+std::vector<std::string> tokenizerFileNames(TokenizerKind kind);
 
 struct TokenizerFiles {
   TokenizerKind kind = TokenizerKind::kWordPiece;
