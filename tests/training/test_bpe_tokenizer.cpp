@@ -29,6 +29,7 @@ class TestBpeTokenizer : public QObject {
   void gpt2_helloWorldKnownIds();
   void gpt2_bytesRoundTrip();
   void gpt2_matchesPythonReferenceOnGlue();
+  void gpt2_matchesPythonReferenceOnRandomUnicode();
   void gpt2_encodeNeedsSpecials();
   void deberta_pairLayoutAndTruncation();
   void roberta_pairLayout();
@@ -131,6 +132,20 @@ void TestBpeTokenizer::gpt2_matchesPythonReferenceOnGlue() {
   qInfo("byte-level BPE vs Python reference: %zu / %zu sentences identical (%zu tokens), %.0f sentences/s",
         matches, sentences.size(), tokens, static_cast<double>(sentences.size()) / seconds);
   QVERIFY2(matches == sentences.size(), qPrintable("first mismatch: " + firstMismatch));
+}
+
+void TestBpeTokenizer::gpt2_matchesPythonReferenceOnRandomUnicode() {
+  NEED_GPT2();
+  if (!QFileInfo::exists(test::kSystemPython)) QSKIP("needs /usr/bin/python3 for the reference implementation");
+  const auto strings = test::randomUnicodeStrings(2000, 7);
+  QString error;
+  const auto expected = test::runPythonReference(test::sourcePath("tests/reference/gpt2_bpe_reference.py"),
+                                                 {vocab_, merges_}, strings, error);
+  QVERIFY2(error.isEmpty(), qPrintable(error));
+  size_t matches = 0;
+  for (size_t i = 0; i < strings.size(); ++i) matches += gpt2_->tokenIds(strings[i]) == expected[i];
+  qInfo("byte-level BPE vs Python reference: %zu / %zu random Unicode strings identical", matches, strings.size());
+  QCOMPARE(matches, strings.size());
 }
 
 void TestBpeTokenizer::gpt2_encodeNeedsSpecials() {

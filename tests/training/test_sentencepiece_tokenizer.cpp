@@ -29,6 +29,7 @@ class TestSentencePieceTokenizer : public QObject {
   void debertaV3_pairLayoutAndTruncation();
   void debertaV3_lowerCaseOption();
   void debertaV3_matchesSentencePieceOnGlue();
+  void debertaV3_matchesSentencePieceOnRandomUnicode();
   void trainedModels_matchSentencePieceOnGlue_data();
   void trainedModels_matchSentencePieceOnGlue();
   void loadTokenizer_picksSpmModel();
@@ -148,6 +149,12 @@ void TestSentencePieceTokenizer::debertaV3_matchesSentencePieceOnGlue() {
   const auto sentences = referenceSentences();
   if (sentences.empty()) return;  // skipped
   compareWithSentencePiece(*spm_, model_, sentences);
+}
+
+void TestSentencePieceTokenizer::debertaV3_matchesSentencePieceOnRandomUnicode() {
+  NEED_SPM();
+  if (referenceSentences().empty()) return;  // skipped
+  compareWithSentencePiece(*spm_, model_, test::randomUnicodeStrings(2000, 7));
 }
 
 void TestSentencePieceTokenizer::trainedModels_matchSentencePieceOnGlue_data() {

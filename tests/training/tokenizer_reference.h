@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,6 +50,47 @@ inline std::vector<std::string> oddSentences() {
       "     ",
       "the [MASK] sat on [MASK]. [CLS] x [SEP]",
   };
+}
+
+// Random strings over scripts, combining marks, compatibility forms, controls, private use,
+// astral planes and space runs: where normalisation and pre-tokenisation differ if
+// anywhere. Deterministic for a seed.
+inline std::vector<std::string> randomUnicodeStrings(size_t count, unsigned seed) {
+  static const std::pair<char32_t, char32_t> kRanges[] = {
+      {0x20, 0x7E},     {0x09, 0x0D},     {0xA0, 0x17F},    {0x300, 0x36F},   {0x370, 0x3FF},   {0x400, 0x4FF},
+      {0x600, 0x6FF},   {0x900, 0x97F},   {0x2000, 0x206F}, {0x2100, 0x218F}, {0x2460, 0x24FF}, {0x3000, 0x303F},
+      {0x3040, 0x30FF}, {0x4E00, 0x4E80}, {0xAC00, 0xAC40}, {0xFB00, 0xFB4F}, {0xFE00, 0xFE6F}, {0xFF00, 0xFFEF},
+      {0x1D400, 0x1D4FF}, {0x1F300, 0x1F6FF}, {0x1C, 0x1F}, {0x80, 0x9F},     {0xE000, 0xE010}, {0x10000, 0x10050}};
+  std::mt19937 rng(seed);
+  auto below = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  auto append = [](std::string& s, char32_t c) {
+    if (c < 0x80) {
+      s += static_cast<char>(c);
+    } else if (c < 0x800) {
+      s += static_cast<char>(0xC0 | (c >> 6));
+      s += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      s += static_cast<char>(0xE0 | (c >> 12));
+      s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      s += static_cast<char>(0xF0 | (c >> 18));
+      s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) {
+    std::string s;
+    for (size_t n = below(41); n > 0; --n) {
+      const auto& [lo, hi] = kRanges[below(std::size(kRanges))];
+      append(s, lo + static_cast<char32_t>(below(hi - lo + 1)));
+      if (below(5) == 0) s.append(1 + below(3), ' ');
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 // Reads one or two text columns of a GLUE TSV (header skipped, UTF-8 BOM tolerated).
