@@ -104,6 +104,8 @@ SentencePieceTokenizer::SentencePieceTokenizer(const SentencePieceModel& model, 
 void SentencePieceTokenizer::buildTrie() {
   // Normal, user-defined and unused pieces are matchable (sentencepiece skips unused ones
   // during search); control, unknown and byte pieces never match text.
+  // Built with a hash map of (node << 8 | byte) -> child, then laid out by parent.
+  std::unordered_map<uint64_t, uint32_t> edges;
   node_piece_.assign(1, -1);
   for (size_t i = 0; i < pieces_.size(); ++i) {
     const auto type = pieces_[i].type;
@@ -111,15 +113,33 @@ void SentencePieceTokenizer::buildTrie() {
     uint32_t node = 0;
     for (unsigned char b : pieces_[i].piece) {
       const uint64_t key = (static_cast<uint64_t>(node) << 8) | b;
-      auto it = edges_.find(key);
-      if (it == edges_.end()) {
-        it = edges_.emplace(key, static_cast<uint32_t>(node_piece_.size())).first;
+      auto it = edges.find(key);
+      if (it == edges.end()) {
+        it = edges.emplace(key, static_cast<uint32_t>(node_piece_.size())).first;
         node_piece_.push_back(-1);
       }
       node = it->second;
     }
     node_piece_[node] = static_cast<int32_t>(i);
   }
+  std::vector<std::pair<uint64_t, uint32_t>> sorted(edges.begin(), edges.end());
+  std::sort(sorted.begin(), sorted.end());  // by parent, then label
+  child_begin_.assign(node_piece_.size() + 1, 0);
+  child_label_.resize(sorted.size());
+  child_node_.resize(sorted.size());
+  for (size_t e = 0; e < sorted.size(); ++e) {
+    ++child_begin_[(sorted[e].first >> 8) + 1];
+    child_label_[e] = static_cast<unsigned char>(sorted[e].first & 0xFF);
+    child_node_[e] = sorted[e].second;
+  }
+  for (size_t n = 1; n < child_begin_.size(); ++n) child_begin_[n] += child_begin_[n - 1];
+}
+
+int64_t SentencePieceTokenizer::child(uint32_t node, unsigned char label) const {
+  const auto first = child_label_.begin() + child_begin_[node], last = child_label_.begin() + child_begin_[node + 1];
+  const auto it = std::lower_bound(first, last, label);
+  if (it == last || *it != label) return -1;
+  return child_node_[static_cast<size_t>(it - child_label_.begin())];
 }
 
 std::vector<int64_t> SentencePieceTokenizer::encodeNormalized(const std::string& text) const {
@@ -138,9 +158,9 @@ std::vector<int64_t> SentencePieceTokenizer::encodeNormalized(const std::string&
     bool covers_one_char = false;
     uint32_t node = 0;
     for (size_t end = start; end < size; ++end) {
-      auto it = edges_.find((static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(text[end]));
-      if (it == edges_.end()) break;
-      node = it->second;
+      const int64_t next = child(node, static_cast<unsigned char>(text[end]));
+      if (next < 0) break;
+      node = static_cast<uint32_t>(next);
       const int32_t id = node_piece_[node];
       if (id < 0 || pieces_[static_cast<size_t>(id)].type == PieceType::kUnused) continue;
       const size_t length = end + 1 - start;

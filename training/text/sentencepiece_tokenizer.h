@@ -40,10 +40,17 @@ class SentencePieceTokenizer : public Tokenizer {
   std::vector<SentencePieceModel::Piece> pieces_;
   SentencePieceNormalizer normalizer_;
   std::unordered_map<std::string, int64_t> ids_;
-  // Matching pieces: a byte trie with (node << 8 | byte) -> child edges; each node's piece
-  // id or -1. One hash lookup per byte of text per start position.
-  std::unordered_map<uint64_t, uint32_t> edges_;
-  std::vector<int32_t> node_piece_;
+  // The child of `node` along byte `label`, or -1.
+  int64_t child(uint32_t node, unsigned char label) const;
+
+  // Matching pieces: a byte trie stored compactly (children of node n are
+  // child_label_/child_node_[child_begin_[n], child_begin_[n + 1]), sorted by label) so a
+  // lookup stays in cache: with 128k pieces, a hash map per edge made encoding about half
+  // as fast (SST-2 train, measured 22k vs 42k sentences/s).
+  std::vector<uint32_t> child_begin_;
+  std::vector<unsigned char> child_label_;
+  std::vector<uint32_t> child_node_;
+  std::vector<int32_t> node_piece_;  // the piece a node spells, or -1
   int64_t byte_ids_[256];
   bool byte_fallback_ = false;
   bool do_lower_case_ = false;
