@@ -178,7 +178,8 @@ std::string ByteLevelBpeTokenizer::decode(const std::vector<int64_t>& ids) const
     for (size_t i = 0; i < token.size();) {  // one stand-in code point at a time
       size_t len = 1;
       const auto lead = static_cast<unsigned char>(token[i]);
-      if (lead >= 0xE0) len = 3;
+      if (lead >= 0xF0) len = 4;
+      else if (lead >= 0xE0) len = 3;
       else if (lead >= 0xC0) len = 2;
       auto byte = symbol_byte_.find(token.substr(i, len));
       if (byte == symbol_byte_.end()) {
