@@ -13,6 +13,7 @@ PACKAGES=(
   libhdf5-dev nlohmann-json3-dev hdf5-tools libcli11-dev libutf8proc-dev
   xvfb xauth x11-utils imagemagick poppler-utils fonts-dejavu-core
   python3-torch python3-h5py python3-numpy
+  python3-sentencepiece  # the SentencePiece reference the tokenizer tests compare ids with (its own process)
   clang-14 libclang-rt-14-dev  # packaging/fuzz.sh: libFuzzer harnesses of the file readers
 )
 

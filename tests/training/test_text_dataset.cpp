@@ -187,6 +187,16 @@ void TestTextDataset::config_unknownKeyAndOverrides() {
   QCOMPARE(c.batch_size, 16);
   QCOMPARE(c.epochs, 2);
   QCOMPARE(c.max_length, 256);
+  // A dotted key through a plain value is a message, not a JSON type error (found by fuzzing).
+  for (const char* bad : {"learning_rate.x=1", "gradients..every=1", ".x=1"}) {
+    nlohmann::json copy = j;
+    try {
+      applyOverride(copy, bad);
+      QFAIL(qPrintable(QStringLiteral("accepted %1").arg(bad)));
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).startsWith("--set "), e.what());
+    }
+  }
   j["lerning_rate"] = 1;
   try {
     trainConfigFromJson(j, "cfg.json");

@@ -174,6 +174,11 @@ void applyOverride(nlohmann::json& j, const std::string& assignment) {
   while (true) {
     const size_t dot = key.find('.', start);
     const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw std::runtime_error("--set " + key + ": empty key part");
+    // "max_length.x=1" would index into a number: say so rather than throw a JSON type error.
+    if (!node->is_object() && !node->is_null())
+      throw std::runtime_error("--set " + key + ": '" + key.substr(0, start == 0 ? 0 : start - 1) +
+                               "' is not a group of keys (it holds " + node->dump().substr(0, 40) + ")");
     if (dot == std::string::npos) {
       (*node)[part] = value;
       break;
