@@ -8,7 +8,7 @@
 
 #include "analysis/hdf5_util.h"
 #include "training/checkpoints/bert_checkpoint.h"
-#include "training/models/bert_model.h"
+#include "training/models/encoder_backbone.h"
 #include "training/text/delimited_table.h"
 #include "training/runs/device.h"
 #include "training/text/wordpiece_tokenizer.h"
@@ -29,8 +29,8 @@ InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::functi
   BertCheckpoint ck = openBertCheckpoint(opt.model);
   if (ck.vocab_file.empty()) throw std::runtime_error(opt.model + ": no vocab.txt in the checkpoint folder");
   WordPieceTokenizer tokenizer(ck.vocab_file, ck.do_lower_case);
-  BertModel model(ck.config);
-  auto report = loadBertWeights(*model, ck);
+  std::shared_ptr<EncoderBackbone> model = makeBackbone(ck.config);
+  auto report = loadEncoderWeights(*model, ck);
   for (const auto& key : report.ignored) say("ignored checkpoint key " + key);
   for (const auto& key : report.left_initialised) say(key + " not in the checkpoint, left randomly initialised");
   model->eval();
@@ -69,7 +69,7 @@ InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::functi
   for (int64_t start = 0; start < n; start += opt.batch_size) {
     const int64_t end = std::min(n, start + opt.batch_size);
     using torch::indexing::Slice;
-    auto out = model(ids.index({Slice(start, end)}).to(device), mask.index({Slice(start, end)}).to(device),
+    auto out = model->encode(ids.index({Slice(start, end)}).to(device), mask.index({Slice(start, end)}).to(device),
                      types.index({Slice(start, end)}).to(device));
     for (int64_t l = 0; l <= L; ++l)
       hidden.index_put_({l, Slice(start, end)}, out.hidden_states[static_cast<size_t>(l)].to(torch::kCPU, torch::kFloat));
