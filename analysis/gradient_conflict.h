@@ -1,4 +1,4 @@
-// Gradient conflict between exits (issue 5, Fig. 3/9 of the paper): the pairwise
+// Gradient conflict between exits (Fig. 3/9 of the paper): the pairwise
 // row-averaged cosine similarities the trainer stores under /gradients, per record,
 // averaged over a step window, and summarised as "current exit vs future exits"; plus the
 // alternative measures recomputed from the raw matrices (cosine of the flattened matrices,

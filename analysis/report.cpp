@@ -20,7 +20,7 @@ namespace {
 struct RunResult {
   std::vector<double> perExit, perExitSecondary;
   std::vector<double> costFractions;
-  std::vector<std::optional<double>> atCost;
+  std::vector<std::optional<double>> atCost, atCostSecondary;
   double auc = 0;
   std::optional<CalibrationResult> calibration;
 };
@@ -36,11 +36,18 @@ RunResult measure(const RunData& run, const ReportOptions& options) {
     result.perExit.push_back(replay.score(replay.assignFixedExit(e), metric));
     if (!secondary.empty()) result.perExitSecondary.push_back(replay.score(replay.current(), metricFromName(secondary)));
   }
-  const Curve curve = options.exactCurve
-                          ? exactCurve(replay, cost, metric, ExitRule::Confidence)
-                          : thresholdCurve(replay, cost, metric, ExitRule::Confidence, paperThresholds(run.numLabels));
+  auto curveOf = [&](Metric m) {
+    return options.exactCurve ? exactCurve(replay, cost, m, ExitRule::Confidence)
+                              : thresholdCurve(replay, cost, m, ExitRule::Confidence, paperThresholds(run.numLabels));
+  };
+  const Curve curve = curveOf(metric);
   result.costFractions = fixedCostFractions(run.numLayers, cost.kind());
   for (double f : result.costFractions) result.atCost.push_back(scoreAtCost(curve, f));
+  if (!secondary.empty()) {
+    // Same thresholds, other score: F1 where the speed-accuracy curve puts a cost fraction.
+    const Curve secondaryCurve = curveOf(metricFromName(secondary));
+    for (double f : result.costFractions) result.atCostSecondary.push_back(scoreAtCost(secondaryCurve, f));
+  }
   result.auc = selectionAuc(replay, cost, metric);
   return result;
 }
@@ -397,6 +404,13 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
       // only the seeds that reach it would bias the mean.
       g.atCost.push_back(values.size() == rs.size() ? std::optional<SeedSummary>(summarize(values)) : std::nullopt);
       g.atCostValues.push_back(perRun);
+      if (!g.secondaryMetric.empty()) {
+        std::vector<double> secondary;
+        for (const RunResult* r : rs)
+          if (r->atCostSecondary[f]) secondary.push_back(*r->atCostSecondary[f]);
+        g.atCostSecondary.push_back(secondary.size() == rs.size() ? std::optional<SeedSummary>(summarize(secondary))
+                                                                  : std::nullopt);
+      }
     }
     std::vector<double> aucs;
     for (const RunResult* r : rs) aucs.push_back(r->auc);

@@ -58,6 +58,8 @@ struct GroupReport {
   // accuracy); empty name and values for other tasks.
   std::string secondaryMetric;
   std::vector<SeedSummary> perExitSecondary;
+  // The secondary metric at the fixed cost fractions, on the same thresholds as `atCost`.
+  std::vector<std::optional<SeedSummary>> atCostSecondary;
   std::vector<CalibrationSummary> calibration;     // empty unless options.calibrate
   std::vector<std::string> calibrationSchemes;     // per run: held-out, cross-fit or eval
 };

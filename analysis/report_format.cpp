@@ -141,6 +141,11 @@ std::string text(const Report& r) {
     out << pad("  " + g.label, labelWidth);
     for (const auto& s : g.atCost) out << pad(meanCi(s), 20);
     out << "\n";
+    if (!g.atCostSecondary.empty()) {
+      out << pad("    " + g.secondaryMetric + " (secondary)", labelWidth);
+      for (const auto& s : g.atCostSecondary) out << pad(meanCi(s), 20);
+      out << "\n";
+    }
   }
 
   if (!r.taskAverages.empty()) {
@@ -246,6 +251,9 @@ std::string csv(const Report& r) {
     for (size_t e = 0; e < g.perExitSecondary.size(); ++e)
       row("per_exit_" + g.secondaryMetric, &g, g.task, g.method, g.learningRate, g.model,
           "L" + std::to_string(g.exitLayers[e]), g.perExitSecondary[e], std::nullopt, g.secondaryMetric);
+    for (size_t f = 0; f < g.atCostSecondary.size(); ++f)
+      row("at_cost_" + g.secondaryMetric, &g, g.task, g.method, g.learningRate, g.model, exact(g.costFractions[f]),
+          g.atCostSecondary[f], std::nullopt, g.secondaryMetric);
     for (size_t e = 0; e < g.calibration.size(); ++e) {
       const std::string exit = "L" + std::to_string(g.exitLayers[e]);
       const CalibrationSummary& c = g.calibration[e];
@@ -310,9 +318,12 @@ std::string json(const Report& r) {
                         {"per_exit_secondary", nlohmann::json::array()}};
     for (const SeedSummary& s : g.perExit) j["per_exit"].push_back(summaryJson(s));
     for (const SeedSummary& s : g.perExitSecondary) j["per_exit_secondary"].push_back(summaryJson(s));
-    for (size_t f = 0; f < g.costFractions.size(); ++f)
-      j["at_cost"].push_back({{"cost_fraction", g.costFractions[f]}, {"speedup", 1 / g.costFractions[f]},
-                              {"score", summaryJson(g.atCost[f])}});
+    for (size_t f = 0; f < g.costFractions.size(); ++f) {
+      nlohmann::json point = {{"cost_fraction", g.costFractions[f]}, {"speedup", 1 / g.costFractions[f]},
+                              {"score", summaryJson(g.atCost[f])}};
+      if (f < g.atCostSecondary.size()) point["secondary"] = summaryJson(g.atCostSecondary[f]);
+      j["at_cost"].push_back(point);
+    }
     if (r.calibrated) {
       j["calibration"] = nlohmann::json::array();
       for (const CalibrationSummary& c : g.calibration)

@@ -179,20 +179,11 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   }
   if (h5::exists(file, "/train/lr")) run.trainLr = h5::readFloat32(file, "/train/lr");
   run.hasGradients = h5::exists(file, "/gradients/cosine");
+  run.hasSecondProbe = h5::exists(file, "/gradients/probe2/cosine");
   return run;
 }
 
 }  // namespace
-
-const char* stateName(RunState state) {
-  switch (state) {
-    case RunState::Running: return "running";
-    case RunState::Finished: return "finished";
-    case RunState::Stopped: return "stopped";
-    case RunState::Failed: return "failed";
-  }
-  return "unknown";
-}
 
 std::string RunData::writerHost() const {
   return environment.is_object() && environment.contains("hostname") && environment["hostname"].is_string()
@@ -229,6 +220,7 @@ std::string unfinishedReason(const RunData& run) {
     case RunState::Stopped: reason = "stopped " + at; break;
     case RunState::Failed: reason = "failed " + at; break;
     case RunState::Finished: reason = "finished " + at; break;
+    case RunState::Queued: reason = "not started"; break;  // never in a file; kept total
   }
   if (!run.evalDone)
     reason += run.interimEvals > 0 ? ", before its final evaluation (showing the interim one of step " +

@@ -3,6 +3,7 @@
 // GUI, the CLI and the tests share one reader and one set of error messages.
 #pragma once
 
+#include "run_state.h"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -29,8 +30,6 @@ struct LogitSet {
   bool empty() const { return instances == 0; }
 };
 
-enum class RunState { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
-
 struct RunStatus {
   RunState state = RunState::Running;
   int64_t stepsDone = 0;
@@ -39,8 +38,6 @@ struct RunStatus {
   int64_t heartbeat = 0;      // /heartbeat: UTC seconds of the last status write; 0 = not recorded
   bool flaggedOpen = false;   // the superblock still says a writer has the file open
 };
-
-const char* stateName(RunState state);
 
 struct RunData {
   std::string path;
@@ -80,6 +77,7 @@ struct RunData {
   std::vector<float> trainLoss;    // [trainSteps, exits]
   std::vector<float> trainLr;      // [trainSteps]
   bool hasGradients = false;
+  bool hasSecondProbe = false; // /gradients/probe2: records on a second probe batch
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   bool hasEvaluation() const { return !eval.empty(); }

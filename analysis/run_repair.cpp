@@ -25,7 +25,7 @@ RepairOutcome repairRunFile(const std::string& path) {
   RepairOutcome outcome;
   const bool stillRunning = run.status.state == RunState::Running;
   if (!run.status.flaggedOpen && !stillRunning) {
-    outcome.summary = path + ": nothing to repair (" + stateName(run.status.state) + ", closed normally)";
+    outcome.summary = path + ": nothing to repair (" + runStateName(run.status.state) + ", closed normally)";
     return outcome;
   }
   if (stillRunning && !writerGone(run))

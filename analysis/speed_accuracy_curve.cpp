@@ -1,6 +1,8 @@
 // Speed-accuracy curves: see speed_accuracy_curve.h and docs/formulas.md.
 #include "speed_accuracy_curve.h"
 
+#include "exit_sweep.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -42,54 +44,18 @@ Curve thresholdCurve(ExitReplay& replay, const CostModel& cost, Metric metric, E
 
 Curve exactCurve(ExitReplay& replay, const CostModel& cost, Metric metric, ExitRule rule) {
   if (cost.exits() != replay.exits()) throw std::invalid_argument("exactCurve: cost model and replay differ in exits");
-  const std::vector<ExitEvent>& events = replay.events(rule);
-  const int64_t n = replay.instances();
-  const std::vector<int64_t>& labels = replay.labels();
-  // Start below every value: everyone at exit 0. Then fire the events value by value,
-  // keeping counts, correct answers and the confusion matrix up to date per moved instance.
-  std::vector<int32_t> exitOf(static_cast<size_t>(n), 0);
-  std::vector<int64_t> counts(static_cast<size_t>(replay.exits()), 0);
-  counts[0] = n;
-  ConfusionMatrix confusion(replay.classes());
-  int64_t correct = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    int32_t p = replay.prediction(0, i);
-    confusion.add(labels[static_cast<size_t>(i)], p);
-    correct += p == labels[static_cast<size_t>(i)];
-  }
-  auto currentScore = [&] {
-    if (metric == Metric::Accuracy) return n == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(n);
-    return confusion.score(metric);
-  };
-  // Entropy events carry −entropy; report thresholds in the rule's own units.
-  auto toThreshold = [rule](double value) { return rule == ExitRule::Entropy ? -value : value; };
-
+  // From below every value (everyone at exit 0) through each group of equal-valued events.
+  // At threshold == value nobody in that group has moved yet (they leave when >= t), so the
+  // point is taken before the group is applied.
+  ExitSweep sweep(replay, rule);
   Curve curve;
   curve.rule = rule;
-  curve.points.reserve(events.size() + 1);
-  size_t k = 0;
-  while (k < events.size()) {
-    const double value = events[k].value;
-    // At threshold == value nobody in this group has moved yet (they leave when >= t).
-    curve.points.push_back({toThreshold(value), cost.costFraction(counts.data()), currentScore()});
-    for (; k < events.size() && events[k].value == value; ++k) {
-      const ExitEvent& ev = events[k];
-      const int64_t i = ev.instance;
-      const int32_t from = exitOf[static_cast<size_t>(i)];
-      const int64_t label = labels[static_cast<size_t>(i)];
-      const int32_t before = replay.prediction(from, i), after = replay.prediction(ev.to, i);
-      --counts[static_cast<size_t>(from)];
-      ++counts[static_cast<size_t>(ev.to)];
-      exitOf[static_cast<size_t>(i)] = ev.to;
-      if (before != after) {
-        correct += (after == label) - (before == label);
-        confusion.add(label, before, -1);
-        confusion.add(label, after, 1);
-      }
-    }
+  curve.points.reserve(replay.events(rule).size() + 1);
+  while (!sweep.atEnd()) {
+    curve.points.push_back({sweep.threshold(sweep.nextValue()), cost.costFraction(sweep.exitCounts()), sweep.score(metric)});
+    sweep.applyNextGroup();
   }
-  const double above = events.empty() ? 1.0 : std::nextafter(events.back().value, std::numeric_limits<double>::infinity());
-  curve.points.push_back({toThreshold(above), cost.costFraction(counts.data()), currentScore()});
+  curve.points.push_back({sweep.threshold(sweep.valueAboveAll()), cost.costFraction(sweep.exitCounts()), sweep.score(metric)});
   return curve;
 }
 

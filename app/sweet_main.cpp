@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "cli/command.h"
+#include "training/build_info.h"
 
 namespace {
 
@@ -37,7 +39,7 @@ std::string printable(const std::string& message) {
 int main(int argc, char** argv) {
   CLI::App app{"sweet: fine-tune and analyse Early-Exit, Multi-Model and SWEET models"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", SWEET_VERSION " (" SWEET_GIT_COMMIT ")");
+  app.set_version_flag("--version", std::string(sweet::sweetVersion()) + " (" + sweet::sweetGitCommit() + ")");
   sweet::cli::registerInitCheckpointCommand(app);
   sweet::cli::registerInspectCommand(app);
   sweet::cli::registerTrainCommand(app);

@@ -1,4 +1,4 @@
-// Benchmark for issue 4's targets: one-threshold exit replay (assignment + score + cost) and
+// Benchmark of one-threshold exit replay (assignment + score + cost) and
 // the full exact speed-accuracy curve on 400,000 instances x 4 exits, against a naive
 // baseline that recomputes the softmax for every threshold, measured in the same run.
 #include "analysis/cost_model.h"

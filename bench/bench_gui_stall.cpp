@@ -1,4 +1,4 @@
-// Benchmark for issue 6's stall target: a 5 ms GUI-thread timer records its tick gaps while the MainWindow's queue trains a demo run with live loss curves and gradient heatmaps.
+// Benchmark of GUI responsiveness while training: a 5 ms GUI-thread timer records its tick gaps while the MainWindow's queue trains a demo run with live loss curves and gradient heatmaps.
 #include "ui/heatmap_view.h"
 #include "ui/main_window.h"
 #include "ui/monitor_view.h"
@@ -18,6 +18,7 @@
 #include <vector>
 
 using namespace sweet::ui;
+using sweet::RunState;
 
 namespace {
 
@@ -44,12 +45,12 @@ int main(int argc, char** argv) {
   PlannedRun run;
   run.name = "demo-ee-stall";
   run.demoCheckpointDir = demoDir.toStdString();  // created by the worker, as from the dialog
-  run.config = {{"task", "demo"}, {"demo_train_size", trainSize}, {"demo_eval_size", 400},
+  run.config = sweet::trainConfigFromJson({{"task", "demo"}, {"demo_train_size", trainSize}, {"demo_eval_size", 400},
                 {"calibration_size", 100}, {"model", demoDir.toStdString()}, {"method", "sweet"},
                 {"exit_layers", {1, 4, 6, 12}}, {"learning_rate", 5e-4}, {"warmup_ratio", 0.1},
                 {"batch_size", 32}, {"epochs", epochs}, {"max_length", 40}, {"seed", 42},
                 {"gradients", {{"every", every}, {"probe_size", 32}}},
-                {"output_dir", dir.path().toStdString()}, {"save_model", false}};
+                {"output_dir", dir.path().toStdString()}, {"save_model", false}}, "bench run");
 
   MainWindow window;
   window.setConfirmClose(false);
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
 
   int steps = 0, gradientRecords = 0;
   QObject::connect(window.queue(), &RunQueue::runChanged, [&](int id) {
-    if (const QueuedRun* r = window.queue()->find(id); r && r->state == QueuedRun::State::Running) {
+    if (const QueuedRun* r = window.queue()->find(id); r && r->state == RunState::Running) {
       phase = "training";
       steps = static_cast<int>(r->progress.step);
     }
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
   });
   QObject::connect(window.queue(), &RunQueue::runChanged, [&](int id) {
     const QueuedRun* r = window.queue()->find(id);
-    if (r && (r->state == QueuedRun::State::Failed || r->state == QueuedRun::State::Stopped)) {
+    if (r && (r->state == RunState::Failed || r->state == RunState::Stopped)) {
       failure = r->message;
       QTimer::singleShot(0, &app, &QApplication::quit);
     }

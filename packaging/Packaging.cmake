@@ -1,5 +1,4 @@
 # Install rules and a CPack .deb, so packaging follows from the targets themselves.
-include(GNUInstallDirs)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/resources/ DESTINATION ${CMAKE_INSTALL_DATADIR}/sweet-workbench)
 if(SWEET_WITH_GUI)
   install(FILES ${CMAKE_SOURCE_DIR}/packaging/sweet-workbench.desktop

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer run of the readers of untrusted files (fuzz/): TSV/CSV/JSONL task data,
-# the training config and --set, config.json, vocab.txt + WordPiece, safetensors headers and
+# the training config and --set, config.json, vocab.txt + WordPiece, vocab.json + merges.txt
+# + byte-level BPE, spm.model + the SentencePiece tokenizer, safetensors headers and
 # index files, and run files. Builds
 # only the torch-free reader sources with clang (ASan + UBSan) into build-fuzz/, seeds each
 # harness from ../shared/data, resources/ and a tiny demo run, and runs each for
@@ -17,12 +18,12 @@ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DSWEET_WITH_GUI=OFF -DSWEET_BUILD_TESTS=OFF -DSWEET_BUILD_BENCH=OFF -DSWEET_BUILD_FUZZERS=ON >"$out/configure.log" 2>&1 \
   || { cat "$out/configure.log"; exit 1; }
-harnesses="text_dataset train_config bert_config vocab safetensors safetensors_index run_file"
+harnesses="text_dataset train_config bert_config vocab bpe spm_model safetensors safetensors_index run_file"
 cmake --build "$out" -j "${FUZZ_BUILD_JOBS:-2}" --target $(for h in $harnesses; do printf 'fuzz_%s ' "$h"; done)
 
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{text_dataset,train_config,bert_config,vocab,safetensors,safetensors_index,run_file} "$out/crashes"
+mkdir -p "$seeds"/{text_dataset,train_config,bert_config,vocab,bpe,spm_model,safetensors,safetensors_index,run_file} "$out/crashes"
 # Task data: the first byte picks the file type and the GLUE task (see fuzz_text_dataset.cpp).
 task=0
 for dir in SST-2 MRPC CoLA RTE QNLI QQP MNLI; do
@@ -40,6 +41,37 @@ done
 for f in "$shared"/vocab/* "$shared"/fixtures/*/vocab.txt; do
   [ -f "$f" ] && { head -n 300 "$f"; printf '\0the film is not good'; } >"$seeds/vocab/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
+# Byte-level BPE: GPT-2's first 400 merges with a vocabulary holding the bytes and their
+# results (plus DeBERTa's specials), NUL, those merges, NUL, a text.
+if [ -f "$shared/vocab/gpt2/merges.txt" ]; then
+  python3 - "$shared/vocab/gpt2" "$seeds/bpe" <<'PY'
+import json, sys
+src, out = sys.argv[1], sys.argv[2]
+full = json.load(open(f"{src}/vocab.json", encoding="utf-8"))
+merges = [l for l in open(f"{src}/merges.txt", encoding="utf-8").read().split("\n")[1:401] if l]
+keep = {t: i for t, i in full.items() if i < 256}
+for m in merges:
+    a, b = m.split(" ")
+    keep.setdefault(a + b, full.get(a + b, len(full) + len(keep)))
+keep.update({"[PAD]": 0, "[CLS]": 1, "[SEP]": 2, "[UNK]": 3})
+for name, text in (("hello", "Hello world, it's 2024!  \tcaf\u00e9 \U0001F600"), ("plain", "the cat sat")):
+    with open(f"{out}/{name}", "wb") as f:
+        f.write(json.dumps(keep).encode() + b"\0" + ("#version: 0.2\n" + "\n".join(merges) + "\n").encode() + b"\0" + text.encode())
+PY
+fi
+# spm.model: small models sentencepiece itself trains (identity and nmt_nfkc rules; a
+# 2.4 MB DeBERTa model would make each run slow), each followed by 0xFF 0x00 and a text.
+sst="$shared/glue/SST-2/dev.tsv"
+if [ -f "$sst" ] && /usr/bin/python3 -c 'import sentencepiece' 2>/dev/null; then
+  cut -f1 "$sst" | tail -n +2 >"$seeds/sst.txt"
+  for rule in identity nmt_nfkc; do
+    /usr/bin/python3 tests/reference/sentencepiece_reference.py --train "$seeds/sst.txt" $rule "$seeds/$rule.model"
+    { cat "$seeds/$rule.model"; printf '\377\000It'"'"'s a caf\303\251 \357\274\241 [MASK]  x'; } >"$seeds/spm_model/$rule"
+  done
+  rm -f "$seeds"/*.model "$seeds/sst.txt"
+elif [ -f "$shared/vocab/deberta-v3-base/spm.model" ]; then
+  cp "$shared/vocab/deberta-v3-base/spm.model" "$seeds/spm_model/deberta-v3"
+fi
 # Safetensors: small valid files (one and two tensors, with metadata) and an index.
 python3 - "$seeds" <<'PY'
 import json, struct, sys

@@ -9,60 +9,6 @@
 #include <set>
 
 namespace sweet::ui {
-namespace {
-
-std::unique_ptr<ReadoutSweep> makeSweep(analysis::ExitReplay& replay) {
-  auto sw = std::make_unique<ReadoutSweep>();
-  sw->events = &replay.events(analysis::ExitRule::Confidence);
-  const auto n = static_cast<size_t>(replay.instances());
-  sw->exitOf.assign(n, 0);
-  sw->from.resize(sw->events->size());
-  for (size_t k = 0; k < sw->events->size(); ++k) {  // one pass to learn each event's origin
-    const analysis::ExitEvent& ev = (*sw->events)[k];
-    sw->from[k] = sw->exitOf[ev.instance];
-    sw->exitOf[ev.instance] = ev.to;
-  }
-  std::fill(sw->exitOf.begin(), sw->exitOf.end(), 0);  // below every value: all at exit 0
-  sw->counts.assign(static_cast<size_t>(replay.exits()), 0);
-  sw->counts[0] = replay.instances();
-  sw->confusion = std::make_unique<analysis::ConfusionMatrix>(replay.classes());
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t label = replay.labels()[i], p = replay.prediction(0, static_cast<int64_t>(i));
-    sw->confusion->add(label, p);
-    sw->correct += p == label;
-  }
-  return sw;
-}
-
-// Moves one instance between exits, keeping counts, correct answers and confusion current.
-void move(ReadoutSweep& sw, const analysis::ExitReplay& replay, uint32_t i, int32_t from, int32_t to) {
-  const int64_t label = replay.labels()[i];
-  const int32_t before = replay.prediction(from, i), after = replay.prediction(to, i);
-  --sw.counts[static_cast<size_t>(from)];
-  ++sw.counts[static_cast<size_t>(to)];
-  sw.exitOf[i] = to;
-  if (before != after) {
-    sw.correct += (after == label) - (before == label);
-    sw.confusion->add(label, before, -1);
-    sw.confusion->add(label, after, 1);
-  }
-}
-
-// Brings a sweep to `threshold`: an instance leaves at the first exit with confidence >= t,
-// i.e. every event with value < t is in effect (the same rule as assignConfidence).
-void seek(ReadoutSweep& sw, const analysis::ExitReplay& replay, double threshold) {
-  const auto& ev = *sw.events;
-  const auto target = static_cast<size_t>(
-      std::lower_bound(ev.begin(), ev.end(), threshold,
-                       [](const analysis::ExitEvent& e, double t) { return e.value < t; }) - ev.begin());
-  for (; sw.applied < target; ++sw.applied) move(sw, replay, ev[sw.applied].instance, sw.from[sw.applied], ev[sw.applied].to);
-  for (; sw.applied > target; --sw.applied) {
-    const size_t k = sw.applied - 1;
-    move(sw, replay, ev[k].instance, ev[k].to, sw.from[k]);
-  }
-}
-
-}  // namespace
 
 std::string methodDisplayName(const std::string& method) {
   std::string out = method;
@@ -176,7 +122,7 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
                                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric,
                                                                               analysis::ExitRule::Confidence,
                                                                               analysis::paperThresholds(run->data.numLabels));
-        s->sweeps.push_back(makeSweep(*replay));
+        s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, analysis::ExitRule::Confidence));
         s->replays.push_back(std::move(replay));
         s->exactCurves.push_back(std::move(exact));
         s->seedCurves.push_back(std::move(shown));
@@ -217,20 +163,19 @@ ThresholdReadout CurveModel::readout(size_t index, double threshold) {
   ThresholdReadout out;
   out.threshold = threshold;
   out.exitCounts.assign(s.exitLayers.size(), 0.0);
-  const double n = static_cast<double>(s.replays.size());
-  for (size_t k = 0; k < s.replays.size(); ++k) {
-    const analysis::ExitReplay& replay = *s.replays[k];
-    ReadoutSweep& sw = *s.sweeps[k];
-    seek(sw, replay, threshold);
-    const double score = s.metric == analysis::Metric::Accuracy
-                             ? static_cast<double>(sw.correct) / static_cast<double>(std::max<int64_t>(1, replay.instances()))
-                             : sw.confusion->score(s.metric);
-    out.cost += s.cost->costFraction(sw.counts) / n;
-    out.score += score / n;
-    for (size_t e = 0; e < sw.counts.size(); ++e) out.exitCounts[e] += static_cast<double>(sw.counts[e]) / n;
-    out.instances = replay.instances();
+  const double n = static_cast<double>(s.sweeps.size());
+  for (const auto& sweep : s.sweeps) {
+    sweep->seek(threshold);
+    out.cost += s.cost->costFraction(sweep->exitCounts()) / n;
+    out.score += sweep->score(s.metric) / n;
+    for (size_t e = 0; e < sweep->exitCounts().size(); ++e) out.exitCounts[e] += static_cast<double>(sweep->exitCounts()[e]) / n;
+    out.instances = sweep->instances();
   }
   return out;
+}
+
+ThresholdReadout CurveModel::readoutAtCost(size_t index, double cost) {
+  return readout(index, thresholdForCost(index, cost));
 }
 
 double CurveModel::thresholdForCost(size_t index, double cost) const {

@@ -1,12 +1,13 @@
 // Data behind the speed-accuracy view, kept apart from the plot widget: runs grouped into
 // series (one per method/configuration, seeds pooled), each seed's exact confidence curve,
 // the seed mean and 95% CI on a common cost grid, and the threshold readout that the
-// draggable marker asks for at every mouse move: the replay's sorted exit events applied
-// or undone from the previous threshold, so a drag step costs the instances it moves.
+// draggable marker asks for at every mouse move (an analysis::ExitSweep per seed, so a drag
+// step costs only the instances it moves).
 #pragma once
 
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
+#include "analysis/exit_sweep.h"
 #include "analysis/seed_statistics.h"
 #include "analysis/speed_accuracy_curve.h"
 #include "analysis/temperature_scaling.h"
@@ -28,19 +29,6 @@ struct ThresholdReadout {
   int64_t instances = 0;
 };
 
-// One seed's confidence-rule state at the last threshold asked for: the replay's events
-// with value < threshold applied. Moving the threshold applies or undoes only the events in
-// between (a full replay rescan is O(N·E) per seed, milliseconds at 400,000 instances).
-struct ReadoutSweep {
-  const std::vector<analysis::ExitEvent>* events = nullptr;
-  std::vector<int32_t> from;     // [events] the exit each event's instance leaves
-  size_t applied = 0;            // events[0, applied) are in effect
-  std::vector<int32_t> exitOf;   // [instances]
-  std::vector<int64_t> counts;   // [exits]
-  std::unique_ptr<analysis::ConfusionMatrix> confusion;
-  int64_t correct = 0;
-};
-
 struct CurveSeries {
   std::string label;                // "EE"; same-method series add the keys they differ in
   int variant = 0;                  // 0 for a method's first series, 1 for its second, …
@@ -52,7 +40,7 @@ struct CurveSeries {
   std::vector<RunPtr> runs;         // one per seed
   std::unique_ptr<analysis::CostModel> cost;
   std::vector<std::unique_ptr<analysis::ExitReplay>> replays;
-  std::vector<std::unique_ptr<ReadoutSweep>> sweeps;  // one per replay
+  std::vector<std::unique_ptr<analysis::ExitSweep>> sweeps;  // one per replay: the marker's state
   std::vector<analysis::Curve> seedCurves;    // drawn: the paper's sweep or the exact curve
   std::vector<analysis::Curve> exactCurves;   // for dragging and thresholdForCost
   std::vector<double> costFractions;          // the report's fixed cost fractions for this series
@@ -83,7 +71,10 @@ class CurveModel {
 
   // Not const: each seed's sweep moves from the last threshold asked for to this one.
   ThresholdReadout readout(size_t series, double threshold);
-  // The threshold whose (first seed's) exact-curve point is closest in cost to `cost`.
+  // The readout at the threshold whose (first seed's) exact-curve point is closest in cost
+  // to `cost`: what a drag to that cost shows, in one call.
+  ThresholdReadout readoutAtCost(size_t series, double cost);
+  // That threshold alone.
   double thresholdForCost(size_t series, double cost) const;
   // Mean ± CI of the score at a cost fraction over seeds; nullopt where a seed's curve
   // does not reach it.

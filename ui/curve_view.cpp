@@ -214,18 +214,20 @@ void CurveView::rebuild() {
   plot_->replot();
 }
 
-void CurveView::setThreshold(size_t series, double threshold) {
+void CurveView::setThreshold(size_t series, double threshold) { showReadout(series, model_.readout(series, threshold)); }
+
+void CurveView::showReadout(size_t series, const ThresholdReadout& readout) {
   Marker& m = markers_.at(series);
-  m.threshold = threshold;
-  m.readout = model_.readout(series, threshold);
+  m.threshold = readout.threshold;
+  m.readout = readout;
   m.graph->setData(QVector<double>{m.readout.cost}, QVector<double>{m.readout.score}, true);
   {
     const QSignalBlocker block(m.spin);
-    m.spin->setValue(threshold);
+    m.spin->setValue(m.threshold);
   }
   m.label->setText(readoutText(series));
   plot_->replot(QCustomPlot::rpQueuedReplot);  // coalesces the replots of a fast drag
-  Q_EMIT thresholdChanged(static_cast<int>(series), threshold);
+  Q_EMIT thresholdChanged(static_cast<int>(series), m.threshold);
 }
 
 QString CurveView::readoutText(size_t series) const {
@@ -293,12 +295,11 @@ void CurveView::onMousePress(QMouseEvent* event) {
 void CurveView::onMouseMove(QMouseEvent* event) {
   if (dragging_ < 0) return;
   const double cost = plot_->xAxis->pixelToCoord(event->position().x());
-  const double t = model_.thresholdForCost(static_cast<size_t>(dragging_), cost);
-  if (shared_->isChecked()) {
-    for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, t);
-  } else {
-    setThreshold(static_cast<size_t>(dragging_), t);
-  }
+  const auto dragged = static_cast<size_t>(dragging_);
+  showReadout(dragged, model_.readoutAtCost(dragged, cost));
+  if (shared_->isChecked())  // the other markers follow the dragged one's threshold
+    for (size_t i = 0; i < markers_.size(); ++i)
+      if (i != dragged) setThreshold(i, markers_[dragged].threshold);
 }
 
 void CurveView::onMouseRelease(QMouseEvent*) { dragging_ = -1; }

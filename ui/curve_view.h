@@ -48,6 +48,8 @@ class CurveView : public QWidget {
   QPointF markerPixel(size_t series) const;
 
   void setThreshold(size_t series, double threshold);
+  // Shows a readout the model computed (the drag path asks the model once per move).
+  void showReadout(size_t series, const ThresholdReadout& readout);
   // Plot data as CSV: every seed-mean line, band and marker.
   QString curveCsv() const;
 

@@ -27,36 +27,34 @@ std::string lrText(double lr) {
 
 }  // namespace
 
-std::vector<int64_t> parseIntList(const std::string& text) {
-  std::vector<int64_t> out;
+namespace {
+
+// Whole items only: "4x" or "1e" is an error, not 4 or 1. `what` names the kind in the message.
+template <typename T, typename Parse>
+std::vector<T> parseList(const std::string& text, Parse parse, const char* what) {
+  std::vector<T> out;
   for (const auto& item : splitItems(text)) {
     size_t used = 0;
-    int64_t v = 0;
+    T v{};
     try {
-      v = std::stoll(item, &used);
+      v = parse(item, &used);
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != item.size()) throw std::runtime_error("'" + item + "' is not a whole number");
+    if (used != item.size()) throw std::runtime_error("'" + item + "' is not " + what);
     out.push_back(v);
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<int64_t> parseIntList(const std::string& text) {
+  return parseList<int64_t>(text, [](const std::string& s, size_t* used) { return std::stoll(s, used); }, "a whole number");
+}
+
 std::vector<double> parseDoubleList(const std::string& text) {
-  std::vector<double> out;
-  for (const auto& item : splitItems(text)) {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size()) throw std::runtime_error("'" + item + "' is not a number");
-    out.push_back(v);
-  }
-  return out;
+  return parseList<double>(text, [](const std::string& s, size_t* used) { return std::stod(s, used); }, "a number");
 }
 
 std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
@@ -88,7 +86,7 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
         j["output_dir"] = spec.outputDir;
         PlannedRun run;
         run.name = spec.task + "-" + method + "-lr" + lrText(lr) + "-s" + std::to_string(seed);
-        run.config = std::move(j);
+        run.config = trainConfigFromJson(j, "experiment " + run.name);
         if (spec.demoCheckpoint) run.demoCheckpointDir = demoDir;
         runs.push_back(std::move(run));
       }

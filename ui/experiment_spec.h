@@ -1,9 +1,12 @@
 // An experiment as the "New experiment" dialog describes it, and its expansion into one
 // training config per (method, learning rate, seed). Qt-free and torch-free so it is
-// tested directly; the configs are checked by training's own parser before queueing.
+// tested directly. Each config is parsed and checked once, here, by training's own
+// parser; from then on it travels to the trainer as a TrainConfig.
 #pragma once
 
 #include <nlohmann/json.hpp>
+
+#include "training/runs/train_config.h"
 
 #include <cstdint>
 #include <string>
@@ -30,11 +33,12 @@ struct ExperimentSpec {
 
 struct PlannedRun {
   std::string name;                  // the run's resolved name, for the queue
-  nlohmann::json config;             // a complete training config
+  TrainConfig config;                // checked: the trainer runs it as it is
   std::string demoCheckpointDir;     // non-empty: create the demo checkpoint here first
 };
 
-// One run per method x learning rate x seed, in that nesting order.
+// One run per method x learning rate x seed, in that nesting order. Throws
+// std::runtime_error naming the field or config key that is wrong.
 std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec);
 
 // "1, 4,6 12" -> {1, 4, 6, 12}; throws std::runtime_error naming the bad item.

@@ -4,6 +4,7 @@
 #include "ui/curve_view.h"
 #include "ui/exit_table_view.h"
 #include "ui/heatmap_view.h"
+#include "ui/task_panels_view.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_loader.h"
 
@@ -49,6 +50,20 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   }
   const QString curvesCsv = dir.filePath("curves.csv");
   ok &= report(writeTextFile(curvesCsv, curves.curveCsv(), &error), curvesCsv, error);
+
+  // Figs. 6/10: one panel per task (and their average) whenever the runs span tasks.
+  TaskPanelsView tasks;
+  tasks.resize(1200, 700);
+  tasks.setPanelColumns(options.size == FigureSize::OneColumn ? 2 : 4);
+  tasks.setRuns(batch.runs);
+  if (tasks.model().panels().size() > 1) {
+    for (const char* ext : {"pdf", "svg", "png"}) {
+      const QString path = dir.filePath(QStringLiteral("tasks.") + ext);
+      ok &= report(exportPlot(tasks.plot(), path, options, &error), path, error);
+    }
+    const QString tasksCsv = dir.filePath("tasks.csv");
+    ok &= report(writeTextFile(tasksCsv, tasks.panelsCsv(), &error), tasksCsv, error);
+  }
 
   ExitTableView table;
   table.setRuns(batch.runs);

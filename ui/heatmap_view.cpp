@@ -25,6 +25,10 @@ namespace sweet::ui {
 HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   runCombo_ = new QComboBox(this);
   runCombo_->setToolTip(tr("Run whose gradient records are shown (runs without /gradients are not listed)"));
+  probe_ = new QComboBox(this);
+  probe_->addItems({tr("probe batch"), tr("second probe batch")});
+  probe_->setToolTip(tr("Records on the first or the second probe batch (gradients.second_probe_size > 0)"));
+  probe_->setEnabled(false);
   stepSlider_ = new QSlider(Qt::Horizontal, this);
   stepSlider_->setToolTip(tr("Gradient record to show, by training step"));
   stepLabel_ = new QLabel(this);
@@ -49,6 +53,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(runCombo_, 2);
+  controls->addWidget(probe_);
   controls->addWidget(stepSlider_, 3);
   controls->addWidget(stepLabel_);
   controls->addWidget(window_);
@@ -60,6 +65,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(hover_);
 
   connect(runCombo_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { rebuildMaps(); });
+  connect(probe_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { rebuildMaps(); });
   connect(stepSlider_, &QSlider::valueChanged, this, [this] { fillMaps(); });
   connect(window_, QOverload<int>::of(&QSpinBox::valueChanged), this, [this] { fillMaps(); });
   connect(values_, &QCheckBox::toggled, this, [this] { fillMaps(); });
@@ -141,6 +147,10 @@ void HeatmapView::setPanelColumns(int columns) {
   rebuildMaps();
 }
 
+const analysis::GradientRecords& HeatmapView::records(const LoadedRun& run) const {
+  return probe_->currentIndex() == 1 && run.secondProbe ? *run.secondProbe : *run.gradients;
+}
+
 void HeatmapView::rebuildMaps() {
   plot_->clearPlottables();
   plot_->clearItems();
@@ -148,11 +158,16 @@ void HeatmapView::rebuildMaps() {
   maps_.clear();
   valueItems_.clear();
   const LoadedRun* run = currentRun();
+  {
+    const QSignalBlocker block(probe_);
+    probe_->setEnabled(run && run->secondProbe);
+    if (!probe_->isEnabled()) probe_->setCurrentIndex(0);
+  }
   if (!run) {
     plot_->replot();
     return;
   }
-  const auto& g = *run->gradients;
+  const auto& g = records(*run);
   {
     const QSignalBlocker block(stepSlider_);
     stepSlider_->setRange(0, static_cast<int>(g.records()) - 1);
@@ -238,21 +253,21 @@ QString HeatmapView::cellValueText(int layerIndex, int row, int col) const {
 
 void HeatmapView::updateCurrentRecords() {
   const LoadedRun* run = currentRun();
-  if (!run || static_cast<int64_t>(maps_.size()) != run->gradients->layerCount()) return rebuildMaps();
-  const int records = static_cast<int>(run->gradients->records());
+  if (!run || static_cast<int64_t>(maps_.size()) != records(*run).layerCount()) return rebuildMaps();
+  const int count = static_cast<int>(records(*run).records());
   {
     const QSignalBlocker block(stepSlider_);
-    stepSlider_->setRange(0, records - 1);
-    if (follow_->isChecked()) stepSlider_->setValue(records - 1);
+    stepSlider_->setRange(0, count - 1);
+    if (follow_->isChecked()) stepSlider_->setValue(count - 1);
   }
-  window_->setMaximum(std::max(1, records));
+  window_->setMaximum(std::max(1, count));
   fillMaps();
 }
 
 void HeatmapView::fillMaps() {
   const LoadedRun* run = currentRun();
   if (!run || maps_.empty()) return;
-  const auto& g = *run->gradients;
+  const auto& g = records(*run);
   const int record = std::clamp(stepSlider_->value(), 0, static_cast<int>(g.records()) - 1);
   const int from = std::max(0, record - window_->value() + 1);
   const int64_t step = g.steps[static_cast<size_t>(record)];
@@ -293,10 +308,10 @@ QString HeatmapView::cellTextAt(const QPoint& pos) const {
     map->data()->coordToCell(map->keyAxis()->pixelToCoord(pos.x()), map->valueAxis()->pixelToCoord(pos.y()), &col, &row);
     const int exits = map->data()->keySize();
     if (col < 0 || row < 0 || col >= exits || row >= exits) return {};
-    const auto& layers = run->gradients->exitLayers;
+    const auto& layers = records(*run).exitLayers;
     const double v = map->data()->cell(col, row);
     return tr("layer %1, exits L%2 × L%3: %4")
-        .arg(run->gradients->layers[l])
+        .arg(records(*run).layers[l])
         .arg(layers[static_cast<size_t>(row)])
         .arg(layers[static_cast<size_t>(col)])
         .arg(std::isnan(v) ? tr("undefined (a zero gradient)") : QString::number(v, 'f', 4));
@@ -316,7 +331,7 @@ QString HeatmapView::heatmapCsv() const {
   s << "layer,row_exit_layer,col_exit_layer,cosine\n";
   const LoadedRun* run = currentRun();
   if (!run) return out;
-  const auto& g = *run->gradients;
+  const auto& g = records(*run);
   for (size_t l = 0; l < maps_.size(); ++l)
     for (int a = 0; a < g.exits(); ++a)
       for (int b = 0; b < g.exits(); ++b) {

@@ -39,6 +39,9 @@ class HeatmapView : public QWidget {
   QSlider* stepSlider() const { return stepSlider_; }
   QCheckBox* followLatest() const { return follow_; }
   QCheckBox* showValues() const { return values_; }
+  // Which probe batch's records are shown: 0 the first, 1 the second (Fig. 9: does the
+  // picture hold on other data?); enabled only for runs that recorded a second probe.
+  QComboBox* probeSelector() const { return probe_; }
   QSpinBox* windowSpin() const { return window_; }
   // Panels per row: 0 puts every layer in one row (the screen); an export one column
   // wide uses 2 so panels keep a readable size. Re-lays out the current run.
@@ -66,12 +69,14 @@ class HeatmapView : public QWidget {
   void updateCurrentRecords();
   void fillMaps();
   void onMouseMove(QMouseEvent* event);
+  const analysis::GradientRecords& records(const LoadedRun& run) const;
 
   std::vector<RunPtr> fileRuns_;   // opened runs with gradient records
   std::vector<LiveRun> live_;
   std::vector<RunPtr> runs_;       // what the selector lists: fileRuns_ then live_
   RunQueue* queue_ = nullptr;
   QComboBox* runCombo_;
+  QComboBox* probe_;
   QSlider* stepSlider_;
   QLabel* stepLabel_;
   QSpinBox* window_;

@@ -12,6 +12,7 @@
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "ui/task_panels_view.h"
 #include "ui/training_adapter.h"
 
 #include <QApplication>
@@ -52,16 +53,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   table_ = new ExitTableView(this);
   heatmaps_ = new HeatmapView(this);
   monitor_ = new MonitorView(queue_, this);
+  tasks_ = new TaskPanelsView(this);
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
   tabs_->addTab(table_, tr("Per-exit table"));
   tabs_->addTab(heatmaps_, tr("Gradient heatmaps"));
   tabs_->addTab(monitor_, tr("Runs"));
+  tabs_->addTab(tasks_, tr("Per task"));
   tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
   tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
   tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
   tabs_->setTabToolTip(3, tr("Run queue and live training curves"));
+  tabs_->setTabToolTip(4, tr("One speed-accuracy panel per task and their average (Figs. 4-6, 10)"));
   setCentralWidget(tabs_);
   createMenus();
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
@@ -70,6 +74,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(&store_, &RunStore::changed, this, &MainWindow::showRuns);
   connect(curves_->calibrateBox(), &QCheckBox::toggled, table_, &ExitTableView::setCalibrated);
   table_->setCalibrated(curves_->calibrateBox()->isChecked());
+  connect(curves_->calibrateBox(), &QCheckBox::toggled, tasks_, &TaskPanelsView::setCalibrated);
+  tasks_->setCalibrated(curves_->calibrateBox()->isChecked());
   connect(queue_, &RunQueue::message, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
   // A queued run's file is opened as soon as it exists and re-read at each interim
   // evaluation and at the end, so every view follows the run from its file.
@@ -183,6 +189,7 @@ void MainWindow::showRuns() {
     shownEvaluations_ = evaluations;
     guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
     guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
+    guarded("per-task panels", [this] { tasks_->setRuns(store_.runs()); });
   }
   if (gradients != shownGradients_) {
     shownGradients_ = gradients;
@@ -195,7 +202,7 @@ void MainWindow::reloadGrowingRuns() {
   if (loader_.busy()) return;
   QStringList changed;
   for (const RunPtr& run : store_.runs()) {
-    if (run->data.status.state != analysis::RunState::Running) continue;
+    if (run->data.status.state != RunState::Running) continue;
     const QString path = QString::fromStdString(run->data.path);
     const QFileInfo info(path);
     if (!info.exists()) continue;
@@ -254,8 +261,8 @@ QStringList MainWindow::queueConfigFiles(const QStringList& paths, const QString
       PlannedRun run;
       std::vector<std::string> sets;
       for (const QString& o : overrides) sets.push_back(o.toStdString());
-      run.config = nlohmann::json::parse(readTrainConfigFile(path.toStdString(), sets));
-      run.name = resolvedRunName(run.config.dump());
+      run.config = trainConfigFromJson(readConfigFile(path.toStdString(), sets), path.toStdString(), sets);
+      run.name = run.config.resolvedRunName();
       queue_->enqueue(run);
     } catch (const std::exception& e) {
       refused << QString::fromStdString(e.what());
@@ -270,6 +277,7 @@ QCustomPlot* MainWindow::currentPlot() const {
   if (w == curves_) return curves_->plot();
   if (w == heatmaps_) return heatmaps_->plot();
   if (w == monitor_) return monitor_->plot();
+  if (w == tasks_) return tasks_->plot();
   return nullptr;
 }
 
@@ -304,10 +312,12 @@ void MainWindow::exportFigure(bool twoColumn) {
   options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
   QString error;
   // One column is too narrow for every layer's panel in one row: two per row there.
-  const bool heatmaps = plot == heatmaps_->plot();
+  const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot();
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(2);
+  if (tasks && !twoColumn) tasks_->setPanelColumns(2);
   const bool ok = exportPlot(plot, path, options, &error);
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(0);
+  if (tasks && !twoColumn) tasks_->setPanelColumns(4);
   if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
   else QMessageBox::warning(this, tr("Export failed"), error);
 }
@@ -316,7 +326,8 @@ void MainWindow::exportPlotCsv() {
   QString text;
   if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
   else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
-  else return statusBar()->showMessage(tr("CSV export is available for the curves and the heatmaps"), 5000);
+  else if (tabs_->currentWidget() == tasks_) text = tasks_->panelsCsv();
+  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels and the heatmaps"), 5000);
   const QString path = askSavePath(this, tr("Export plot data"), tr("CSV (*.csv)"));
   QString error;
   if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);

@@ -25,6 +25,7 @@ class HeatmapView;
 class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
+class TaskPanelsView;
 
 // `path` with the extension of a file-dialog filter ("PDF (*.pdf)") when it has none.
 QString withFilterExtension(const QString& path, const QString& filter);
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
   ExitTableView* tableView() const { return table_; }
   HeatmapView* heatmapView() const { return heatmaps_; }
   MonitorView* monitorView() const { return monitor_; }
+  TaskPanelsView* taskPanelsView() const { return tasks_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -87,6 +89,7 @@ class MainWindow : public QMainWindow {
   ExitTableView* table_;
   HeatmapView* heatmaps_;
   MonitorView* monitor_;
+  TaskPanelsView* tasks_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read

@@ -31,16 +31,6 @@ QString formatEta(double seconds) {
                    : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-QString fileStateName(analysis::RunState state) {
-  switch (state) {
-    case analysis::RunState::Running: return QObject::tr("running (file)");
-    case analysis::RunState::Finished: return QObject::tr("finished");
-    case analysis::RunState::Stopped: return QObject::tr("stopped");
-    case analysis::RunState::Failed: return QObject::tr("failed");
-  }
-  return {};
-}
-
 // Per-exit losses of a run file, [steps][exits], as the queue keeps them.
 std::vector<std::vector<float>> lossRows(const analysis::RunData& run) {
   std::vector<std::vector<float>> rows(static_cast<size_t>(run.trainSteps));
@@ -228,17 +218,18 @@ void MonitorView::fillRow(int row) {
     const QueuedRun* r = queue_->find(entry.queueId);
     if (!r) return;
     name = r->name;
-    state = r->paused ? tr("paused") : stateName(r->state);
-    done = r->state == QueuedRun::State::Finished ? std::max<int64_t>(1, r->progress.totalSteps) : r->progress.step;
-    total = std::max<int64_t>(1, r->progress.totalSteps);
-    step = QStringLiteral("%1 / %2").arg(r->progress.step).arg(r->progress.totalSteps);
-    if (r->state == QueuedRun::State::Running && !r->paused) eta = formatEta(r->progress.etaSeconds);
-    speed = r->stepsSeen ? QString::number(r->progress.examplesPerSecond, 'f', 1) : QStringLiteral("—");
+    state = r->paused ? tr("paused") : stateText(r->state);
+    done = r->state == RunState::Finished ? std::max<int64_t>(1, r->progress.total_steps) : r->progress.step;
+    total = std::max<int64_t>(1, r->progress.total_steps);
+    step = QStringLiteral("%1 / %2").arg(r->progress.step).arg(r->progress.total_steps);
+    if (r->state == RunState::Running && !r->paused) eta = formatEta(r->progress.eta_seconds);
+    speed = r->stepsSeen ? QString::number(r->progress.examples_per_second, 'f', 1) : QStringLiteral("—");
     message = r->message;
   } else {
     const analysis::RunData& d = entry.file->data;
     name = QString::fromStdString(d.runName);
-    state = fileStateName(d.status.state);
+    // A file another process writes: "running" says only what the file says.
+    state = d.status.state == RunState::Running ? tr("running (file)") : stateText(d.status.state);
     done = d.status.stepsDone;
     total = std::max<int64_t>(1, d.status.totalSteps);
     step = QStringLiteral("%1 / %2").arg(d.status.stepsDone).arg(d.status.totalSteps);
@@ -269,11 +260,11 @@ void MonitorView::updateRun(int id) {
 
 void MonitorView::updateButtons() {
   const QueuedRun* r = queue_->find(selectedRunId());
-  const bool active = r && (r->state == QueuedRun::State::Running || r->state == QueuedRun::State::Queued);
+  const bool active = r && (r->state == RunState::Running || r->state == RunState::Queued);
   stop_->setEnabled(active);
-  pauseRun_->setEnabled(r && r->state == QueuedRun::State::Running);
+  pauseRun_->setEnabled(r && r->state == RunState::Running);
   pauseRun_->setText(r && r->paused ? tr("Resume run") : tr("Pause run"));
-  remove_->setEnabled(r && r->state != QueuedRun::State::Running);
+  remove_->setEnabled(r && r->state != RunState::Running);
 }
 
 void MonitorView::showSelectedLosses() {

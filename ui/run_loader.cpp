@@ -17,6 +17,7 @@ LoadBatch loadRunFiles(const QStringList& paths) {
         // A run still being written may have an empty /gradients: show the run anyway.
         try {
           run->gradients = analysis::loadGradients(path.toStdString());
+          if (run->data.hasSecondProbe) run->secondProbe = analysis::loadGradients(path.toStdString(), 2);
         } catch (const std::exception& e) {
           batch.errors.emplace_back(path, QString::fromStdString(e.what()));
         } catch (...) {

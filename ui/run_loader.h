@@ -20,6 +20,7 @@ namespace sweet::ui {
 struct LoadedRun {
   analysis::RunData data;
   std::optional<analysis::GradientRecords> gradients;
+  std::optional<analysis::GradientRecords> secondProbe;  // /gradients/probe2, when recorded (Fig. 9)
 };
 using RunPtr = std::shared_ptr<const LoadedRun>;
 

@@ -10,18 +10,19 @@
 
 namespace sweet::ui {
 
-QString stateName(QueuedRun::State state) {
+QString stateText(RunState state) {
   switch (state) {
-    case QueuedRun::State::Queued: return QObject::tr("queued");
-    case QueuedRun::State::Running: return QObject::tr("running");
-    case QueuedRun::State::Finished: return QObject::tr("finished");
-    case QueuedRun::State::Stopped: return QObject::tr("stopped");
-    case QueuedRun::State::Failed: return QObject::tr("failed");
+    case RunState::Queued: return QObject::tr("queued");
+    case RunState::Running: return QObject::tr("running");
+    case RunState::Finished: return QObject::tr("finished");
+    case RunState::Stopped: return QObject::tr("stopped");
+    case RunState::Failed: return QObject::tr("failed");
   }
   return {};
 }
 
 RunQueue::RunQueue(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<sweet::RunState>("sweet::RunState");  // jobFinished crosses threads
   redraw_.setSingleShot(true);
   redraw_.setInterval(40);
   connect(&redraw_, &QTimer::timeout, this, &RunQueue::drain);
@@ -33,7 +34,7 @@ int RunQueue::enqueue(const PlannedRun& planned) {
   QueuedRun run;
   run.id = nextId_++;
   run.name = QString::fromStdString(planned.name);
-  run.configJson = planned.config.dump();
+  run.config = planned.config;
   run.demoCheckpointDir = QString::fromStdString(planned.demoCheckpointDir);
   runs_.push_back(std::move(run));
   Q_EMIT runAdded(runs_.back().id);
@@ -57,7 +58,7 @@ RunQueue::Slot* RunQueue::slotRunning(int id) {
 
 bool RunQueue::isBusy() const {
   for (const auto& r : runs_)
-    if (r.state == QueuedRun::State::Queued || r.state == QueuedRun::State::Running) return true;
+    if (r.state == RunState::Queued || r.state == RunState::Running) return true;
   return false;
 }
 
@@ -83,13 +84,13 @@ void RunQueue::setPaused(bool paused) {
 void RunQueue::stop(int id) {
   QueuedRun* r = findMutable(id);
   if (!r) return;
-  if (r->state == QueuedRun::State::Running) {
+  if (r->state == RunState::Running) {
     if (Slot* slot = slotRunning(id)) slot->worker->requestStop();
     r->message = tr("stopping after the current step…");
     Q_EMIT message(r->name + tr(": stopping…"));
     Q_EMIT runChanged(id);
-  } else if (r->state == QueuedRun::State::Queued) {
-    r->state = QueuedRun::State::Stopped;
+  } else if (r->state == RunState::Queued) {
+    r->state = RunState::Stopped;
     r->message = tr("removed from the queue before it started");
     Q_EMIT runChanged(id);
     if (!isBusy()) Q_EMIT idle();
@@ -99,18 +100,18 @@ void RunQueue::stop(int id) {
 void RunQueue::stopAll() {
   std::vector<int> ids;
   for (const auto& r : runs_)
-    if (r.state == QueuedRun::State::Queued || r.state == QueuedRun::State::Running) ids.push_back(r.id);
+    if (r.state == RunState::Queued || r.state == RunState::Running) ids.push_back(r.id);
   // Queued ones first, so a freed slot does not start one of them.
   for (int id : ids)
-    if (find(id)->state == QueuedRun::State::Queued) stop(id);
+    if (find(id)->state == RunState::Queued) stop(id);
   for (int id : ids)
-    if (find(id) && find(id)->state == QueuedRun::State::Running) stop(id);
+    if (find(id) && find(id)->state == RunState::Running) stop(id);
 }
 
 void RunQueue::setRunPaused(int id, bool paused) {
   QueuedRun* r = findMutable(id);
   Slot* slot = slotRunning(id);
-  if (!r || !slot || r->state != QueuedRun::State::Running || r->paused == paused) return;
+  if (!r || !slot || r->state != RunState::Running || r->paused == paused) return;
   slot->worker->setPaused(paused);
   r->paused = paused;
   Q_EMIT message(r->name + (paused ? tr(": paused after its current step") : tr(": resumed")));
@@ -120,7 +121,7 @@ void RunQueue::setRunPaused(int id, bool paused) {
 bool RunQueue::remove(int id) {
   for (auto it = runs_.begin(); it != runs_.end(); ++it)
     if (it->id == id) {
-      if (it->state == QueuedRun::State::Running) return false;
+      if (it->state == RunState::Running) return false;
       runs_.erase(it);
       Q_EMIT runChanged(id);
       return true;
@@ -131,7 +132,7 @@ bool RunQueue::remove(int id) {
 bool RunQueue::shutdown(int waitMs) {
   shutDown_ = true;
   for (auto& r : runs_)
-    if (r.state == QueuedRun::State::Queued) r.state = QueuedRun::State::Stopped;
+    if (r.state == RunState::Queued) r.state = RunState::Stopped;
   for (auto& slot : slots_) {
     if (slot->worker) slot->worker->requestStop();
     slot->thread.quit();
@@ -151,7 +152,7 @@ void RunQueue::startNext() {
   if (paused_ || shutDown_) return;
   for (auto& r : runs_) {
     if (runningCount() >= parallel_) return;
-    if (r.state != QueuedRun::State::Queued) continue;
+    if (r.state != RunState::Queued) continue;
     Slot* slot = nullptr;
     for (auto& s : slots_)
       if (s->running == 0) slot = s.get();
@@ -186,14 +187,16 @@ void RunQueue::startNext() {
       slot->thread.start();
     }
     // threads 0 means "the machine's cores": with parallel runs that is the cores shared.
-    auto config = nlohmann::json::parse(r.configJson);
-    if (config.value("threads", int64_t{0}) <= 0) config["threads"] = threadsPerRun();
-    r.threads = static_cast<int>(config["threads"].get<int64_t>());
-    r.state = QueuedRun::State::Running;
+    TrainConfig config = r.config;
+    if (config.threads <= 0) config.threads = threadsPerRun();
+    r.threads = static_cast<int>(config.threads);
+    r.state = RunState::Running;
     slot->running = r.id;
     slot->worker->clearStop();  // safe: the worker is idle between jobs
-    QMetaObject::invokeMethod(slot->worker.get(), "runJob", Qt::QueuedConnection, Q_ARG(int, r.id),
-                              Q_ARG(QString, r.demoCheckpointDir), Q_ARG(QByteArray, QByteArray::fromStdString(config.dump())));
+    TrainingWorker* worker = slot->worker.get();
+    QMetaObject::invokeMethod(
+        worker, [worker, id = r.id, dir = r.demoCheckpointDir, config] { worker->runJob(id, dir, config); },
+        Qt::QueuedConnection);
     Q_EMIT message(r.name + tr(": started (%1)").arg(counted(r.threads, tr("thread"), tr("threads"))));
     Q_EMIT runChanged(r.id);
   }
@@ -207,7 +210,7 @@ void RunQueue::drain() {
     if (!r) continue;
     if (!batch.steps.empty()) {
       const int first = static_cast<int>(r->losses.size());
-      for (auto& p : batch.steps) r->losses.push_back(p.exitLosses);
+      for (auto& p : batch.steps) r->losses.push_back(p.exit_losses);
       r->stepsSeen += static_cast<int64_t>(batch.steps.size());
       r->progress = std::move(batch.steps.back());
       Q_EMIT runChanged(r->id);
@@ -216,11 +219,11 @@ void RunQueue::drain() {
     if (!batch.gradients.empty()) {
       analysis::GradientRecords& g = r->gradients;
       const int first = static_cast<int>(g.records());
-      for (JobGradients& rec : batch.gradients) {
+      for (GradientSummary& rec : batch.gradients) {
         if (g.steps.empty()) {
           g.path = r->name.toStdString();
           g.layers = rec.layers;
-          g.exitLayers = rec.exitLayers;
+          g.exitLayers = r->exitLayers;  // as the trainer reported them with the run file
           if (static_cast<int64_t>(g.exitLayers.size()) != rec.exits) {
             // The trainer could not tell its exit layers: number the exits instead.
             g.exitLayers.clear();
@@ -235,17 +238,15 @@ void RunQueue::drain() {
   }
 }
 
-void RunQueue::onJobFinished(int id, int outcome, const QString& runFile, const QString& text) {
+void RunQueue::onJobFinished(int id, RunState outcome, const QString& runFile, const QString& text) {
   drain();
   if (Slot* slot = slotRunning(id)) slot->running = 0;
   if (QueuedRun* r = findMutable(id)) {
-    r->state = outcome == static_cast<int>(JobResult::Outcome::Finished)  ? QueuedRun::State::Finished
-               : outcome == static_cast<int>(JobResult::Outcome::Stopped) ? QueuedRun::State::Stopped
-                                                                          : QueuedRun::State::Failed;
+    r->state = outcome;
     r->paused = false;
     if (!runFile.isEmpty()) r->runFile = runFile;
     r->message = text;
-    Q_EMIT message(r->name + ": " + stateName(r->state) + (text.isEmpty() ? QString() : " — " + text));
+    Q_EMIT message(r->name + ": " + stateText(r->state) + (text.isEmpty() ? QString() : " — " + text));
     Q_EMIT runChanged(id);
     if (!r->runFile.isEmpty()) Q_EMIT runFinished(id, r->runFile);
   }

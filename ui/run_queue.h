@@ -10,7 +10,9 @@
 
 #include "analysis/gradient_conflict.h"
 #include "ui/experiment_spec.h"
-#include "ui/training_adapter.h"
+#include "analysis/run_state.h"
+#include "training/runs/train_config.h"
+#include "training/runs/trainer.h"
 
 #include <QObject>
 #include <QString>
@@ -25,23 +27,23 @@ namespace sweet::ui {
 class TrainingWorker;
 
 struct QueuedRun {
-  enum class State { Queued, Running, Finished, Stopped, Failed };
   int id = 0;
   QString name;
-  std::string configJson;
+  TrainConfig config;
   QString demoCheckpointDir;
-  State state = State::Queued;
+  RunState state = RunState::Queued;
   bool paused = false;                     // running, held between two steps
   std::vector<int64_t> exitLayers;         // known once the run file exists
   int threads = 0;                         // libtorch threads it was started with
-  JobProgress progress;                    // latest step
+  StepMetrics progress;                    // latest step
   int64_t stepsSeen = 0;                   // step reports received (across threads)
   std::vector<std::vector<float>> losses;  // per step, per exit
   analysis::GradientRecords gradients;     // records received so far (no norms, no raw)
   QString runFile, message;
 };
 
-QString stateName(QueuedRun::State state);
+// For display, translated ("queued", "running", …).
+QString stateText(RunState state);
 
 class RunQueue : public QObject {
   Q_OBJECT
@@ -97,7 +99,7 @@ class RunQueue : public QObject {
   Slot* slotRunning(int id);
   void startNext();
   void drain();
-  void onJobFinished(int id, int outcome, const QString& runFile, const QString& message);
+  void onJobFinished(int id, RunState outcome, const QString& runFile, const QString& message);
 
   std::vector<std::unique_ptr<Slot>> slots_;
   QTimer redraw_;

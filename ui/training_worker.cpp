@@ -1,6 +1,8 @@
 // Training worker: see training_worker.h.
 #include "ui/training_worker.h"
 
+#include "ui/training_adapter.h"
+
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -15,22 +17,22 @@ TrainingWorker::Batch TrainingWorker::take() {
   return out;
 }
 
-void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson) {
+void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config) {
   QString runFile;
   try {
     if (!demoCheckpointDir.isEmpty()) {
       Q_EMIT messageReady(id, tr("preparing the demo checkpoint in %1").arg(demoCheckpointDir));
       ensureDemoCheckpointAt(demoCheckpointDir.toStdString());
     }
-    JobCallbacks cb;
-    cb.stopRequested = &stop_;
-    cb.onMessage = [this, id](const std::string& m) { Q_EMIT messageReady(id, QString::fromStdString(m)); };
-    cb.onRunFile = [this, id, &runFile](const std::string& path, const std::vector<int64_t>& exitLayers) {
+    TrainCallbacks cb;
+    cb.stop_requested = &stop_;
+    cb.on_message = [this, id](const std::string& m) { Q_EMIT messageReady(id, QString::fromStdString(m)); };
+    cb.on_run_file = [this, id, &runFile](const std::string& path, const std::vector<int64_t>& exitLayers) {
       runFile = QString::fromStdString(path);
       Q_EMIT runFileReady(id, runFile, QVector<qint64>(exitLayers.begin(), exitLayers.end()));
     };
-    cb.onEvaluation = [this, id](int64_t step) { Q_EMIT evaluationWritten(id, step); };
-    cb.onStep = [this](const JobProgress& p) {
+    cb.on_evaluation = [this, id](int64_t step) { Q_EMIT evaluationWritten(id, step); };
+    cb.on_step = [this](const StepMetrics& p) {
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -41,7 +43,7 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
       while (pause_.load() && !stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       return !stop_.load();
     };
-    cb.onGradients = [this](const JobGradients& g) {
+    if (config.gradients.every > 0) cb.on_gradients = [this](const GradientSummary& g) {
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -50,14 +52,14 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const QByt
       }
       if (wasEmpty) Q_EMIT dataReady();
     };
-    const JobResult r = runTrainingJob(configJson.toStdString(), cb);
-    Q_EMIT jobFinished(id, static_cast<int>(r.outcome), QString::fromStdString(r.runFile),
+    const TrainResult r = runTraining(config, cb);
+    Q_EMIT jobFinished(id, r.outcome, QString::fromStdString(r.run_file),
                        QString::fromStdString(r.message));
   } catch (const std::exception& e) {
     // The run file (if it was created) is kept: it holds the steps done before the error.
-    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), runFile, QString::fromStdString(e.what()));
+    Q_EMIT jobFinished(id, RunState::Failed, runFile, QString::fromStdString(e.what()));
   } catch (...) {
-    Q_EMIT jobFinished(id, static_cast<int>(JobResult::Outcome::Failed), runFile, tr("unknown error"));
+    Q_EMIT jobFinished(id, RunState::Failed, runFile, tr("unknown error"));
   }
 }
 

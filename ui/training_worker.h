@@ -5,7 +5,9 @@
 // (an escaped exception would terminate the application).
 #pragma once
 
-#include "ui/training_adapter.h"
+#include "analysis/run_state.h"
+#include "training/runs/train_config.h"
+#include "training/runs/trainer.h"
 
 #include <QObject>
 #include <QString>
@@ -34,27 +36,29 @@ class TrainingWorker : public QObject {
   // separately, an item pushed in between would find the buffer non-empty, skip
   // dataReady, and wait for a notification that never comes).
   struct Batch {
-    std::vector<JobProgress> steps;
-    std::vector<JobGradients> gradients;
+    std::vector<StepMetrics> steps;
+    std::vector<GradientSummary> gradients;
   };
   Batch take();
 
- public Q_SLOTS:
-  void runJob(int id, const QString& demoCheckpointDir, const QByteArray& configJson);
+ public:
+  // Runs on the worker's thread (the queue invokes it there): trains `config` to the end,
+  // then emits jobFinished.
+  void runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config);
 
  Q_SIGNALS:
   void dataReady();
   void messageReady(int id, const QString& message);
   void runFileReady(int id, const QString& runFile, const QVector<qint64>& exitLayers);
   void evaluationWritten(int id, qint64 step);
-  void jobFinished(int id, int outcome, const QString& runFile, const QString& message);
+  void jobFinished(int id, sweet::RunState outcome, const QString& runFile, const QString& message);
 
  private:
   std::atomic<bool> stop_{false};
   std::atomic<bool> pause_{false};
   std::mutex mutex_;
-  std::vector<JobProgress> buffer_;
-  std::vector<JobGradients> gradients_;
+  std::vector<StepMetrics> buffer_;
+  std::vector<GradientSummary> gradients_;
 };
 
 }  // namespace sweet::ui

@@ -11,10 +11,11 @@
 
 #include "analysis/run_data.h"
 #include "cli/command.h"
+#include "cli/demo_accuracy.h"
 #include "cli/progress_printer.h"
-#include "cli/resource_locator.h"
 #include "training/checkpoints/demo_checkpoint.h"
 #include "training/text/demo_task.h"
+#include "training/resource_locator.h"
 #include "training/runs/train_config.h"
 #include "training/runs/trainer.h"
 
@@ -25,26 +26,12 @@ void printDemoTable(const std::vector<std::string>& runFiles, std::ostream& out)
   out << "\nPer-exit accuracy on the demo eval set (overall | easy | negation | counting)\n";
   out << "method  exit layer   overall     easy  negation  counting\n";
   for (const auto& path : runFiles) {
-    analysis::RunData run = analysis::loadRun(path);
-    const int64_t evalSize = run.config.value("demo_eval_size", int64_t{1000});
-    const auto examples = generateDemoExamples(evalSize, 777);  // the eval set runTraining used
-    for (int64_t e = 0; e < run.exits(); ++e) {
-      int64_t correct[4] = {0, 0, 0, 0}, total[4] = {0, 0, 0, 0};
-      for (int64_t i = 0; i < run.eval.instances; ++i) {
-        const float* row = run.eval.row(e, i);
-        const int64_t pred = std::max_element(row, row + run.eval.classes) - row;
-        const int bucket = 1 + static_cast<int>(examples[static_cast<size_t>(i)].difficulty);
-        const bool ok = pred == run.eval.labels[static_cast<size_t>(i)];
-        for (int b : {0, bucket}) {
-          correct[b] += ok;
-          ++total[b];
-        }
-      }
+    const analysis::RunData run = analysis::loadRun(path);
+    for (const DemoExitAccuracy& row : demoAccuracyByDifficulty(run)) {
       char line[160];
       std::snprintf(line, sizeof(line), "%-6s  %4lld %5lld   %7.3f  %7.3f  %8.3f  %8.3f\n", run.method.c_str(),
-                    static_cast<long long>(e + 1), static_cast<long long>(run.exitLayers[static_cast<size_t>(e)]),
-                    double(correct[0]) / std::max<int64_t>(1, total[0]), double(correct[1]) / std::max<int64_t>(1, total[1]),
-                    double(correct[2]) / std::max<int64_t>(1, total[2]), double(correct[3]) / std::max<int64_t>(1, total[3]));
+                    static_cast<long long>(row.exit + 1), static_cast<long long>(row.layer), row.accuracy[0],
+                    row.accuracy[1], row.accuracy[2], row.accuracy[3]);
       out << line;
     }
   }
@@ -94,7 +81,7 @@ void registerDemoCommand(CLI::App& root) {
         TrainCallbacks cb;
         cb.on_step = [&](const StepMetrics& m) { return progress(m); };
         TrainResult r = runTraining(config, cb);
-        if (r.outcome != RunOutcome::Finished) throw std::runtime_error(method + ": " + r.message);
+        if (r.outcome != RunState::Finished) throw std::runtime_error(method + ": " + r.message);
         runFiles.push_back(r.run_file);
       }
     printDemoTable(runFiles, std::cout);

@@ -20,8 +20,12 @@ void registerInitCheckpointCommand(CLI::App& root) {
   cmd->add_option("--dtype", opt->dtype, "Weight dtype: F32, F16 or BF16")->capture_default_str()
       ->check(CLI::IsMember({"F32", "F16", "BF16"}));
   auto* vocab = cmd->add_option("--vocab", opt->vocab_file, "Copy this vocab.txt into the folder")->check(CLI::ExistingFile);
-  cmd->add_flag("--make-vocab", opt->make_vocab,
-                "Write a character-level WordPiece vocab.txt of exactly vocab_size entries")->excludes(vocab);
+  auto* make = cmd->add_flag("--make-vocab", opt->make_vocab,
+                             "Write a character-level WordPiece vocab.txt of exactly vocab_size entries")->excludes(vocab);
+  cmd->add_option("--tokenizer-from", opt->tokenizer_dir,
+                  "Copy this folder's tokenizer (vocab.txt, vocab.json + merges.txt, or spm.model, with "
+                  "tokenizer_config.json's do_lower_case)")
+      ->check(CLI::ExistingDirectory)->excludes(vocab)->excludes(make);
   cmd->callback([opt] {
     const int64_t layers = writeRandomCheckpoint(*opt);
     std::cerr << "init-checkpoint: wrote a " << layers << "-layer model (seed " << opt->seed << ") to " << opt->out_dir << "\n";

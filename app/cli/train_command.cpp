@@ -57,10 +57,10 @@ void registerTrainCommand(CLI::App& root) {
     cb.stop_requested = &gStop;
     TrainResult r = runTraining(config, cb);
     std::cerr << "\n";
-    if (r.outcome == RunOutcome::Failed) throw std::runtime_error(r.message);
+    if (r.outcome == RunState::Failed) throw std::runtime_error(r.message);
     std::cout << "run file: " << r.run_file << "\n";
     if (!r.model_dir.empty()) std::cout << "model: " << r.model_dir << "\n";
-    if (r.outcome == RunOutcome::Stopped) {
+    if (r.outcome == RunState::Stopped) {
       // 128 + N, as a shell reports a process ended by signal N: scripts tell a stopped
       // run from a finished one (0) and from an error (1).
       const int signal = gSignal.load();

@@ -1,5 +1,5 @@
 // Tests for analysis/exit_policy: the three exit rules on a hand-worked run, the edge cases
-// of issue 4 (t = 1/K, t above every confidence, ties) and temperature scaling's effect.
+// that matter (t = 1/K, t above every confidence, ties) and temperature scaling's effect.
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
 #include "analysis/speed_accuracy_curve.h"

@@ -244,6 +244,18 @@ class ReportTest : public QObject {
     QCOMPARE(r.groups[0].perExit[0].mean, 0.5);
     QCOMPARE(r.groups[0].perExitSecondary[0].mean, 0.5);
     QCOMPARE(r.groups[0].perExitSecondary[1].mean, 1.0);
+    // At the fixed cost fractions too: cost 1/2 is everyone at exit 1 (t = 1/K), cost 1
+    // everyone at exit 2 (t = 1), so F1 is exit 1's and exit 2's there; 1/12 is out of reach.
+    const GroupReport& g = r.groups[0];
+    QCOMPARE(g.atCostSecondary.size(), g.costFractions.size());
+    for (size_t f = 0; f < g.costFractions.size(); ++f) {
+      if (g.costFractions[f] == 0.5) QCOMPARE(g.atCostSecondary[f]->mean, 0.5);
+      if (g.costFractions[f] == 1.0) QCOMPARE(g.atCostSecondary[f]->mean, 1.0);
+      if (g.costFractions[f] < 0.5) QVERIFY(!g.atCostSecondary[f]);
+    }
+    QVERIFY(formatReport(r, ReportFormat::Csv).find("at_cost_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,0.5,1,0.5,") !=
+            std::string::npos);
+    QVERIFY(nlohmann::json::parse(formatReport(r, ReportFormat::Json))["groups"][0]["at_cost"].back().contains("secondary"));
     QVERIFY(formatReport(r, ReportFormat::Text).find("f1 (secondary)") != std::string::npos);
     QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,L6,1,0.5,") !=
             std::string::npos);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 using namespace sweet::analysis;
+using sweet::RunState;
 using sweet::testing::FakeRun;
 
 namespace {

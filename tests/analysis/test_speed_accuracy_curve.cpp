@@ -1,5 +1,6 @@
 // Tests for analysis/speed_accuracy_curve: the paper sweep, the exact curve against a
 // brute-force replay at every breakpoint (with many ties), interpolation and AUC by hand.
+#include "analysis/exit_sweep.h"
 #include "analysis/speed_accuracy_curve.h"
 
 #include <QtTest>
@@ -55,6 +56,35 @@ class SpeedAccuracyCurveTest : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // The marker's incremental state must equal a fresh replay at every threshold, whichever
+  // way and however far it moves (ties included: the logits are on a 0.5 grid).
+  void exitSweep_seekEqualsReplayBothWays_data() {
+    QTest::addColumn<int>("rule");
+    QTest::newRow("confidence") << static_cast<int>(ExitRule::Confidence);
+    QTest::newRow("entropy") << static_cast<int>(ExitRule::Entropy);
+  }
+  void exitSweep_seekEqualsReplayBothWays() {
+    QFETCH(int, rule);
+    const auto r = static_cast<ExitRule>(rule);
+    const LogitSet logits = tiedRandomLogits(400, 4, 3, 11);
+    ExitReplay replay(logits), fresh(logits);
+    ExitSweep sweep(replay, r);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> threshold(0.3, 1.0);
+    std::vector<double> targets;
+    for (int j = 0; j < 60; ++j) targets.push_back(threshold(rng));
+    for (const CurvePoint& p : exactCurve(fresh, CostModel({1, 4, 6, 12}, CostKind::SharedBackbone), Metric::Accuracy, r).points)
+      targets.push_back(p.threshold);  // exactly on the breakpoints, where ties sit
+    for (double t : targets) {
+      sweep.seek(t);
+      const ExitAssignment& a = fresh.assign(r, t);
+      QCOMPARE(sweep.exitCounts(), a.exitCounts);
+      for (int64_t i = 0; i < replay.instances(); ++i) QCOMPARE(sweep.exitOf(i), a.exitOf[static_cast<size_t>(i)]);
+      QVERIFY(std::abs(sweep.score(Metric::Accuracy) - fresh.score(a, Metric::Accuracy)) < 1e-12);
+      QVERIFY(std::abs(sweep.score(Metric::Mcc) - fresh.score(a, Metric::Mcc)) < 1e-12);
+    }
+  }
+
   void paperThresholds_elevenFromOneOverKToOne() {
     const std::vector<double> two = paperThresholds(2);
     QCOMPARE(two.size(), size_t(11));

@@ -187,7 +187,7 @@ void TestFailurePaths::killedRun_repairMakesItReadableEverywhereAndKeepsEverySte
 
     analysis::RunData killed = analysis::loadRun(runFile.toStdString());
     QVERIFY(killed.status.flaggedOpen);
-    QCOMPARE(killed.status.state, analysis::RunState::Running);
+    QCOMPARE(killed.status.state, RunState::Running);
     QVERIFY(analysis::writerGone(killed));
     QVERIFY(killed.status.stepsDone >= killAt);
     // No completed step lost (a step in flight may have reached the disk before /status).
@@ -208,7 +208,7 @@ void TestFailurePaths::killedRun_repairMakesItReadableEverywhereAndKeepsEverySte
     if (!h5dump.isEmpty()) QCOMPARE(test::runProgram(h5dump, {"-H", runFile}).exit_code, 0);
     analysis::RunData repaired = analysis::loadRun(runFile.toStdString());
     QVERIFY(!repaired.status.flaggedOpen);
-    QCOMPARE(repaired.status.state, analysis::RunState::Failed);
+    QCOMPARE(repaired.status.state, RunState::Failed);
     QCOMPARE(repaired.status.stepsDone, killed.status.stepsDone);
     QCOMPARE(repaired.trainSteps, killed.trainSteps);
     QCOMPARE(repaired.trainLoss, killed.trainLoss);
@@ -233,7 +233,7 @@ void TestFailurePaths::sigterm_stopsWithDistinctExitCodeAndSavesTheModel() {
     QCOMPARE(training.exitCode(), 128 + signal);
     const analysis::RunData run = analysis::loadRun(runFile.toStdString());
     QVERIFY(!run.status.flaggedOpen);
-    QCOMPARE(run.status.state, analysis::RunState::Stopped);
+    QCOMPARE(run.status.state, RunState::Stopped);
     QCOMPARE(run.trainSteps, run.status.stepsDone);
     QVERIFY(QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.model/model.safetensors"));
     QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.model.partial"));

@@ -14,6 +14,7 @@
 #include "training/models/bert_model.h"
 #include "training/checkpoints/safetensors.h"
 #include "training/checkpoints/state_dict.h"
+#include "tests/support/tiny_models.h"
 
 using namespace sweet;
 
@@ -31,16 +32,7 @@ class TestBertCheckpoint : public QObject {
 };
 
 namespace {
-BertConfig tinyConfig() {
-  BertConfig c;
-  c.vocab_size = 40;
-  c.hidden_size = 8;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 16;
-  c.max_position_embeddings = 16;
-  return c;
-}
+BertConfig tinyConfig() { return testing::tinyBertConfig({/*layers*/ 2, /*hidden*/ 8, /*heads*/ 2, /*vocab*/ 40, /*maxPositions*/ 16}); }
 // Writes `tensors` as a checkpoint folder with tinyConfig().
 std::string writeFolder(const QTemporaryDir& dir, const QString& name,
                         const std::vector<std::pair<std::string, at::Tensor>>& tensors) {

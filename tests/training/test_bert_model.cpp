@@ -6,6 +6,7 @@
 
 #include "training/models/bert_model.h"
 #include "training/checkpoints/state_dict.h"
+#include "tests/support/tiny_models.h"
 
 using namespace sweet;
 
@@ -20,16 +21,7 @@ class TestBertModel : public QObject {
 };
 
 namespace {
-BertConfig tinyConfig() {
-  BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 3;
-  c.num_attention_heads = 4;
-  c.intermediate_size = 32;
-  c.max_position_embeddings = 32;
-  return c;
-}
+BertConfig tinyConfig() { return testing::tinyBertConfig({/*layers*/ 3, /*hidden*/ 16, /*heads*/ 4, /*vocab*/ 50, /*maxPositions*/ 32}); }
 }  // namespace
 
 void TestBertModel::names_matchHuggingFaceKeys() {

@@ -398,7 +398,7 @@ void TestDebertaModel::exitModel_saveReloadGivesSameLogits() {
   auto model = buildExitClassifier(openBertCheckpoint(ckPath), method.toStdString(), {1, 3}, 2, false);
   model->eval();
   const std::string saved = dir.filePath("fine-tuned").toStdString();
-  saveExitClassifier(*model, config, {"no", "yes"}, false, saved, "", true);
+  saveExitClassifier(*model, config, {"no", "yes"}, false, saved, std::nullopt);
   auto reloaded = loadExitClassifier(saved);
   reloaded->eval();
   QCOMPARE(reloaded->method(), method.toStdString());

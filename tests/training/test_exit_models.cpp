@@ -9,6 +9,7 @@
 #include "training/models/early_exit_model.h"
 #include "training/models/multi_model.h"
 #include "training/checkpoints/state_dict.h"
+#include "tests/support/tiny_models.h"
 
 using namespace sweet;
 
@@ -25,16 +26,7 @@ class TestExitModels : public QObject {
 
 namespace {
 BertConfig tiny() {
-  BertConfig c;
-  c.vocab_size = 30;
-  c.hidden_size = 8;
-  c.num_hidden_layers = 4;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 16;
-  c.max_position_embeddings = 16;
-  c.hidden_dropout_prob = 0;
-  c.attention_probs_dropout_prob = 0;
-  return c;
+  return testing::tinyBertConfig({/*layers*/ 4, /*hidden*/ 8, /*heads*/ 2, /*vocab*/ 30, /*maxPositions*/ 16, /*dropout*/ false});
 }
 ModelInput input() {
   torch::manual_seed(3);

@@ -22,6 +22,7 @@
 #include "training/models/exit_model_factory.h"
 #include "training/runs/gradient_recorder.h"
 #include "training/runs/trainer.h"
+#include "tests/support/tiny_models.h"
 
 using namespace sweet;
 
@@ -56,10 +57,8 @@ class TestTrainer : public QObject {
 };
 
 void TestTrainer::initTestCase() {
-  const std::string cfg = dir_.filePath("tiny.json").toStdString();
-  std::ofstream(cfg) << R"({"vocab_size": 160, "hidden_size": 16, "num_hidden_layers": 4, "num_attention_heads": 2,
-                           "intermediate_size": 32, "max_position_embeddings": 48})";
-  checkpoint_ = ensureDemoCheckpoint(cfg, dir_.filePath("ck").toStdString());
+  checkpoint_ = testing::tinyDemoCheckpoint(dir_.path().toStdString(), "ck",
+                                            {/*layers*/ 4, /*hidden*/ 16, /*heads*/ 2, /*vocab*/ 160, /*maxPositions*/ 48});
 }
 
 TrainConfig TestTrainer::config(const QString& name) const {
@@ -134,7 +133,7 @@ void TestTrainer::run_writesDocumentedLayout() {
     return m.exit_losses.size() == 3;
   };
   TrainResult r = runTraining(c, cb);
-  QCOMPARE(r.outcome, RunOutcome::Finished);
+  QCOMPARE(r.outcome, RunState::Finished);
   QCOMPARE(r.steps, 10);  // 160 training rows (the cap; 40 more held out) / 16
   QCOMPARE(steps, 10);
   analysis::RunData run = analysis::loadRun(r.run_file);
@@ -143,7 +142,7 @@ void TestTrainer::run_writesDocumentedLayout() {
   QCOMPARE(run.exitLayers, (std::vector<int64_t>{1, 2, 4}));
   QCOMPARE(run.numLayers, 4);
   QVERIFY(run.evalDone);
-  QCOMPARE(run.status.state, analysis::RunState::Finished);
+  QCOMPARE(run.status.state, RunState::Finished);
   QCOMPARE(run.eval.instances, 100);
   QCOMPARE(run.eval.classes, 2);
   QVERIFY(run.calibration.has_value());
@@ -223,7 +222,7 @@ void TestTrainer::run_rteRealTrainFile_trainsOn2490Rows() {
   c.max_length = 24;
   c.eval_max_examples = 20;
   TrainResult r = runTraining(c);
-  QCOMPARE(r.outcome, RunOutcome::Finished);
+  QCOMPARE(r.outcome, RunState::Finished);
   H5::H5File f(r.run_file, H5F_ACC_RDONLY);
   std::vector<int64_t> rows = h5::readInt64(f, "train/indices");
   QCOMPARE(rows.size(), size_t(2490));
@@ -249,9 +248,9 @@ void TestTrainer::run_stopKeepsFinishedSteps() {
   TrainCallbacks cb;
   cb.on_step = [](const StepMetrics& m) { return m.step < 3; };
   TrainResult r = runTraining(c, cb);
-  QCOMPARE(r.outcome, RunOutcome::Stopped);
+  QCOMPARE(r.outcome, RunState::Stopped);
   analysis::RunData run = analysis::loadRun(r.run_file);
-  QCOMPARE(run.status.state, analysis::RunState::Stopped);
+  QCOMPARE(run.status.state, RunState::Stopped);
   QCOMPARE(run.trainSteps, 3);
   QVERIFY(!run.evalDone);
 }
@@ -261,21 +260,21 @@ void TestTrainer::run_nanLossStopsWithMessage() {
   c.learning_rate = 1e30;
   c.max_grad_norm = 0;
   TrainResult r = runTraining(c);
-  QCOMPARE(r.outcome, RunOutcome::Failed);
+  QCOMPARE(r.outcome, RunState::Failed);
   QVERIFY2(QString::fromStdString(r.message).contains("NaN/Inf"), r.message.c_str());
   analysis::RunData run = analysis::loadRun(r.run_file);  // the steps before it are kept
-  QCOMPARE(run.status.state, analysis::RunState::Failed);
+  QCOMPARE(run.status.state, RunState::Failed);
   QCOMPARE(run.trainSteps, r.steps);
 }
 
 void TestTrainer::run_unwritableOutputIsReported() {
   TrainConfig c = config("x");
-  c.output_dir = dir_.filePath("tiny.json/runs").toStdString();  // below a regular file
+  c.output_dir = dir_.filePath("ck-config.json/runs").toStdString();  // below a regular file
   try {
     runTraining(c);
     QFAIL("training into an impossible folder started");
   } catch (const std::runtime_error& e) {
-    QVERIFY2(QString(e.what()).contains("tiny.json/runs"), e.what());
+    QVERIFY2(QString(e.what()).contains("ck-config.json/runs"), e.what());
   }
 }
 
@@ -294,7 +293,7 @@ void TestTrainer::run_anyErrorMarksTheFileFailedWithItsMessage() {
   }
   const std::string file = c.output_dir + "/" + c.resolvedRunName() + ".h5";
   analysis::RunData run = analysis::loadRun(file);
-  QCOMPARE(run.status.state, analysis::RunState::Failed);
+  QCOMPARE(run.status.state, RunState::Failed);
   QCOMPARE(run.status.message, std::string("the disk went away"));
   QCOMPARE(run.trainSteps, 2);
   QVERIFY(!run.status.flaggedOpen);  // closed, so every HDF5 tool opens it
@@ -307,12 +306,12 @@ void TestTrainer::run_stoppedRunKeepsItsModel() {
   TrainCallbacks cb;
   cb.on_step = [](const StepMetrics& m) { return m.step < 2; };
   TrainResult r = runTraining(c, cb);
-  QCOMPARE(r.outcome, RunOutcome::Stopped);
+  QCOMPARE(r.outcome, RunState::Stopped);
   QVERIFY(!r.model_dir.empty());
   QVERIFY(QFileInfo::exists(QString::fromStdString(r.model_dir + "/model.safetensors")));
   QVERIFY(!QFileInfo::exists(QString::fromStdString(r.model_dir + ".partial")));
   analysis::RunData run = analysis::loadRun(r.run_file);
-  QCOMPARE(run.status.state, analysis::RunState::Stopped);
+  QCOMPARE(run.status.state, RunState::Stopped);
   QVERIFY2(QString::fromStdString(run.status.message).contains("model saved to"), run.status.message.c_str());
   QVERIFY2(QString::fromStdString(r.message).contains("stopped at step 2 of"), r.message.c_str());
 }
@@ -436,7 +435,7 @@ void TestTrainer::model_savedFolderReloadsToSameLogits() {
     QVERIFY(run.evalDone);
     model->eval();
     WordPieceTokenizer tokenizer(r.model_dir + "/vocab.txt", true);
-    const auto examples = generateDemoExamples(100, 777);
+    const auto examples = generateDemoExamples(100, kDemoEvalSeed);
     std::vector<Encoding> enc;
     for (int i = 0; i < 4; ++i) enc.push_back(tokenizer.encode(examples[static_cast<size_t>(i)].example.text_a, std::nullopt, 40));
     TokenBatch b = tokenizer.pad(enc);

@@ -63,10 +63,7 @@ class CurveViewTest : public QObject {
 
   void dragMarker_movesThresholdAndReadouts() {
     CurveView view;
-    view.resize(1000, 700);
-    view.setRuns(runs_);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(sweet::testing::showWithRuns(view, runs_, 1000, 700));
     view.plot()->replot();
     const double before = view.threshold(0);
     const ThresholdReadout r0 = view.readout(0);
@@ -93,10 +90,7 @@ class CurveViewTest : public QObject {
 
   void pressAwayFromMarker_doesNotDrag() {
     CurveView view;
-    view.resize(1000, 700);
-    view.setRuns(runs_);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(sweet::testing::showWithRuns(view, runs_, 1000, 700));
     view.plot()->replot();
     const double before = view.threshold(0);
     const QPoint far = view.markerPixel(0).toPoint() + QPoint(0, 200);

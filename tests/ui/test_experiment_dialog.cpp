@@ -68,10 +68,10 @@ class ExperimentDialogTest : public QObject {
     spec.exitLayers = parseIntList("1 4 6 12");
     const auto runs = expandExperiment(spec);
     QCOMPARE(runs.size(), size_t{8});
-    QCOMPARE(runs[0].config["method"].get<std::string>(), std::string("ee"));
-    QCOMPARE(runs[7].config["seed"].get<int64_t>(), int64_t{2});
-    QCOMPARE(runs[7].config["learning_rate"].get<double>(), 2e-4);
-    for (const auto& r : runs) validateTrainConfig(r.config.dump());  // throws on a bad key
+    QCOMPARE(runs[0].config.method, std::string("ee"));
+    QCOMPARE(runs[7].config.seed, int64_t{2});
+    QCOMPARE(runs[7].config.learning_rate, 2e-4);
+    QCOMPARE(runs[7].config.exit_layers, (std::vector<int64_t>{1, 4, 6, 12}));  // parsed and checked once, when expanded
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, parseIntList("1, two"));
     spec.methods.clear();
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, expandExperiment(spec));

@@ -217,10 +217,7 @@ class ExportTest : public QObject {
 
   void headlessExport_failsOnBrokenFile() {
     const QString bogus = dir_.filePath("bogus.h5");
-    QFile f(bogus);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("not hdf5");
-    f.close();
+    QVERIFY(sweet::testing::writeBytes(bogus, "not hdf5"));
     ExportOptions options;
     QCOMPARE(runHeadlessExport({bogus}, dir_.filePath("out2"), options), 1);
   }

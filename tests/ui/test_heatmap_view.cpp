@@ -5,6 +5,7 @@
 #include "ui/qcustomplot_include.h"
 #include "ui_fixtures.h"
 
+#include <QComboBox>
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -49,12 +50,39 @@ class HeatmapViewTest : public QObject {
     QCOMPARE(view.colorMap(0)->dataRange().upper, 1.0);
   }
 
+  // A run with a second probe batch: the selector switches the panels to its records;
+  // runs without one keep the selector disabled on the first probe.
+  void probeSelector_showsTheSecondProbesRecords() {
+    const QString path = dir_.filePath("two-probes.h5");
+    sweet::testing::writeRun(path.toStdString(), sweet::testing::randomRun("ee", 7));
+    sweet::testing::writeGradients(path.toStdString(), {1, 4, 6}, 4, 3);
+    {
+      H5::H5File file(path.toStdString(), H5F_ACC_RDWR);
+      file.createGroup("/gradients/probe2");
+      std::vector<float> cosine(3 * 3 * 4 * 4);
+      for (size_t i = 0; i < cosine.size(); ++i) cosine[i] = static_cast<float>(std::cos(0.37 * static_cast<double>(i)));
+      sweet::h5::writeFloat32(file, "/gradients/probe2/cosine", {3, 3, 4, 4}, cosine.data());
+    }
+    const LoadBatch batch = loadRunFiles({path});
+    QVERIFY(batch.errors.empty());
+    QVERIFY(batch.runs.front()->secondProbe);
+    HeatmapView view;
+    view.setRuns(batch.runs);
+    QVERIFY(view.probeSelector()->isEnabled());
+    const auto first = sweet::analysis::loadGradients(path.toStdString());
+    const auto second = sweet::analysis::loadGradients(path.toStdString(), 2);
+    compareRecord(view, first, 0);
+    view.probeSelector()->setCurrentIndex(1);
+    view.stepSlider()->setValue(1);
+    compareRecord(view, second, 1);
+    view.setRuns(runs_);  // fixture runs have one probe
+    QVERIFY(!view.probeSelector()->isEnabled());
+    QCOMPARE(view.probeSelector()->currentIndex(), 0);
+  }
+
   void hover_showsCellValue() {
     HeatmapView view;
-    view.resize(900, 400);
-    view.setRuns(runs_);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(sweet::testing::showWithRuns(view, runs_, 900, 400));
     view.plot()->replot();
     QCPColorMap* map = view.colorMap(1);
     const QPoint cell(static_cast<int>(map->keyAxis()->coordToPixel(2)), static_cast<int>(map->valueAxis()->coordToPixel(1)));

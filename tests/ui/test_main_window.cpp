@@ -24,9 +24,7 @@ class MainWindowTest : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("sweet-workbench-test"));
-    QSettings().clear();
+    sweet::testing::isolateSettings(QStringLiteral("sweet-workbench-test"));
     runFiles_ = sweet::testing::writeFixtureRuns(dir_.path());
   }
 
@@ -53,10 +51,7 @@ class MainWindowTest : public QObject {
   void brokenFile_keepsGoodOnes() {
     MainWindow window;
     const QString bogus = dir_.filePath("bogus.h5");
-    QFile f(bogus);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("nope");
-    f.close();
+    QVERIFY(sweet::testing::writeBytes(bogus, "nope"));
     QTimer closer;
     connect(&closer, &QTimer::timeout, [] {
       if (QWidget* w = QApplication::activeModalWidget()) w->close();
@@ -89,10 +84,7 @@ class MainWindowTest : public QObject {
       QVERIFY(reported.isEmpty());
       out.write(bytes.mid(bytes.size() / 2));
       out.close();
-      QFile note(QDir(watched).filePath("notes.txt"));  // not a run file: ignored
-      QVERIFY(note.open(QIODevice::WriteOnly));
-      note.write("x");
-      note.close();
+      QVERIFY(sweet::testing::writeBytes(QDir(watched).filePath("notes.txt"), "x"));  // not a run file: ignored
       QTRY_COMPARE(window.store()->runs().size(), size_t{1});
       QCOMPARE(reported, QStringList{QFileInfo(copy).absoluteFilePath()});
       QCOMPARE(QString::fromStdString(window.store()->runs().front()->data.path), QFileInfo(copy).absoluteFilePath());

@@ -20,6 +20,7 @@
 #include <QtTest>
 
 using namespace sweet::ui;
+using sweet::RunState;
 
 class RunQueueTest : public QObject {
   Q_OBJECT
@@ -47,7 +48,7 @@ class RunQueueTest : public QObject {
     QVERIFY(queue.isBusy());
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
     const QueuedRun* r = queue.find(id);
-    QVERIFY2(r->state == QueuedRun::State::Finished, qPrintable(r->message));
+    QVERIFY2(r->state == RunState::Finished, qPrintable(r->message));
     QCOMPARE(r->stepsSeen, int64_t{3});
     QCOMPARE(r->losses.size(), size_t{3});
     QCOMPARE(r->losses.front().size(), size_t{2});
@@ -56,7 +57,7 @@ class RunQueueTest : public QObject {
     QVERIFY(!offGuiThread);
     QVERIFY(QFileInfo::exists(finishedFile));
     const auto data = sweet::analysis::loadRun(finishedFile.toStdString());
-    QCOMPARE(data.status.state, sweet::analysis::RunState::Finished);
+    QCOMPARE(data.status.state, sweet::RunState::Finished);
     QCOMPARE(monitor.table()->rowCount(), 1);
     QCOMPARE(monitor.table()->item(0, 1)->text(), QStringLiteral("finished"));
   }
@@ -65,15 +66,15 @@ class RunQueueTest : public QObject {
     RunQueue queue;
     const int id = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-stop"), 0, 200));
     QTRY_VERIFY_WITH_TIMEOUT(queue.find(id)->stepsSeen > 0, 240000);
-    QCOMPARE(queue.find(id)->state, QueuedRun::State::Running);
+    QCOMPARE(queue.find(id)->state, RunState::Running);
     QVERIFY(!queue.remove(id));  // a running run cannot be removed
     queue.stop(id);
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
     const QueuedRun* r = queue.find(id);
-    QCOMPARE(r->state, QueuedRun::State::Stopped);
-    QVERIFY(r->progress.step < r->progress.totalSteps);
+    QCOMPARE(r->state, RunState::Stopped);
+    QVERIFY(r->progress.step < r->progress.total_steps);
     QVERIFY(QFileInfo::exists(r->runFile));
-    QCOMPARE(sweet::analysis::loadRun(r->runFile.toStdString()).status.state, sweet::analysis::RunState::Stopped);
+    QCOMPARE(sweet::analysis::loadRun(r->runFile.toStdString()).status.state, sweet::RunState::Stopped);
     QVERIFY(queue.remove(id));
     QVERIFY(queue.runs().empty());
   }
@@ -84,18 +85,19 @@ class RunQueueTest : public QObject {
     view.watchQueue(&queue);
     view.followLatest()->setChecked(true);
     auto run = sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-grad"), 4);
-    run.config["gradients"] = {{"every", 1}, {"probe_size", 4}};
+    run.config.gradients.every = 1;
+    run.config.gradients.probe_size = 4;
     // Counts the records the view shows at each delivery, before the run has ended.
     std::vector<int> shownWhileRunning;
     connect(&queue, &RunQueue::gradientsAppended, this, [&](int id) {
-      if (queue.find(id)->state == QueuedRun::State::Running && view.currentRun())
+      if (queue.find(id)->state == RunState::Running && view.currentRun())
         shownWhileRunning.push_back(static_cast<int>(view.currentRun()->gradients->records()));
     });
     QString file;
     connect(&queue, &RunQueue::runFinished, this, [&](int, const QString& f) { file = f; });
     const int id = queue.enqueue(run);
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
-    QVERIFY2(queue.find(id)->state == QueuedRun::State::Finished, qPrintable(queue.find(id)->message));
+    QVERIFY2(queue.find(id)->state == RunState::Finished, qPrintable(queue.find(id)->message));
     QVERIFY(!shownWhileRunning.empty());
     QVERIFY(shownWhileRunning.front() >= 1);
 
@@ -131,13 +133,13 @@ class RunQueueTest : public QObject {
     QCOMPARE(monitor.pauseButton()->text(), QStringLiteral("Resume queue"));
     const int id = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-pause"), 2));
     QTest::qWait(300);
-    QCOMPARE(queue.find(id)->state, QueuedRun::State::Queued);
+    QCOMPARE(queue.find(id)->state, RunState::Queued);
     QCOMPARE(queue.runningCount(), 0);
     monitor.pauseButton()->click();
     QVERIFY(!queue.isPaused());
-    QCOMPARE(queue.find(id)->state, QueuedRun::State::Running);
+    QCOMPARE(queue.find(id)->state, RunState::Running);
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
-    QCOMPARE(queue.find(id)->state, QueuedRun::State::Finished);
+    QCOMPARE(queue.find(id)->state, RunState::Finished);
   }
 
   void parallelRuns_trainTogetherWithSharedCores() {
@@ -146,26 +148,26 @@ class RunQueueTest : public QObject {
     QCOMPARE(queue.threadsPerRun(), std::max(1, QThread::idealThreadCount() / 2));
     auto longRun = [&](const char* dir) {
       auto run = sweet::testing::tinyRun(checkpoint_, dir_.filePath(dir), 0, 200);
-      run.config.erase("threads");  // "the machine's cores", which the queue shares out
+      run.config.threads = 0;  // "the machine's cores", which the queue shares out
       return run;
     };
     const int a = queue.enqueue(longRun("runs-par-a"));
     const int b = queue.enqueue(longRun("runs-par-b"));
     const int c = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-par-c"), 2));
     QCOMPARE(queue.runningCount(), 2);
-    QCOMPARE(queue.find(c)->state, QueuedRun::State::Queued);  // a third waits for a slot
+    QCOMPARE(queue.find(c)->state, RunState::Queued);  // a third waits for a slot
     QTRY_VERIFY_WITH_TIMEOUT(queue.find(a)->stepsSeen > 0 && queue.find(b)->stepsSeen > 0, 240000);
     QCOMPARE(queue.find(a)->threads, queue.threadsPerRun());
     QCOMPARE(queue.find(b)->threads, queue.threadsPerRun());
     queue.stop(a);
     // The freed slot takes the queued run while b keeps training.
-    QTRY_VERIFY_WITH_TIMEOUT(queue.find(c)->state != QueuedRun::State::Queued, 240000);
-    QCOMPARE(queue.find(b)->state, QueuedRun::State::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(queue.find(c)->state != RunState::Queued, 240000);
+    QCOMPARE(queue.find(b)->state, RunState::Running);
     queue.stop(b);
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
-    QCOMPARE(queue.find(a)->state, QueuedRun::State::Stopped);
-    QCOMPARE(queue.find(b)->state, QueuedRun::State::Stopped);
-    QCOMPARE(queue.find(c)->state, QueuedRun::State::Finished);
+    QCOMPARE(queue.find(a)->state, RunState::Stopped);
+    QCOMPARE(queue.find(b)->state, RunState::Stopped);
+    QCOMPARE(queue.find(c)->state, RunState::Finished);
   }
 
   void badConfig_failsWithMessage() {
@@ -173,7 +175,7 @@ class RunQueueTest : public QObject {
     auto run = sweet::testing::tinyRun(dir_.filePath("no-such-checkpoint"), dir_.filePath("runs-bad"), 3);
     const int id = queue.enqueue(run);
     QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 60000);
-    QCOMPARE(queue.find(id)->state, QueuedRun::State::Failed);
+    QCOMPARE(queue.find(id)->state, RunState::Failed);
     QVERIFY(queue.find(id)->message.contains(QStringLiteral("no-such-checkpoint")));
   }
 };

@@ -37,7 +37,7 @@
 #include <csignal>
 
 using namespace sweet::ui;
-using sweet::analysis::RunState;
+using sweet::RunState;
 
 namespace {
 
@@ -78,10 +78,7 @@ void setFileState(const QString& path, int64_t state) {
 }
 
 QString writeConfig(const QString& path, const nlohmann::json& config) {
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly)) return {};
-  f.write(QByteArray::fromStdString(config.dump(2)));
-  return path;
+  return sweet::testing::writeBytes(path, QByteArray::fromStdString(config.dump(2))) ? path : QString();
 }
 
 }  // namespace
@@ -93,15 +90,13 @@ class UserPathsTest : public QObject {
 
   nlohmann::json longConfig(const QString& out, int64_t evalEvery = 0) const {
     auto run = sweet::testing::tinyRun(checkpoint_, out, 0, 400);
-    run.config["eval_every"] = evalEvery;
-    return run.config;
+    run.config.eval_every = evalEvery;
+    return sweet::trainConfigToJson(run.config);
   }
 
  private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("sweet-workbench-test-user-paths"));
-    QSettings().clear();
+    sweet::testing::isolateSettings(QStringLiteral("sweet-workbench-test-user-paths"));
     checkpoint_ = sweet::testing::makeTinyCheckpoint(dir_.path());
     QVERIFY(!checkpoint_.isEmpty());
   }
@@ -152,12 +147,12 @@ class UserPathsTest : public QObject {
     monitor->selectRun(mm);
     QCOMPARE(monitor->selectedRunId(), mm);
     monitor->stopButton()->click();
-    QCOMPARE(queue->find(mm)->state, QueuedRun::State::Stopped);
+    QCOMPARE(queue->find(mm)->state, RunState::Stopped);
     monitor->selectRun(ee);
     monitor->stopButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(queue->find(ee)->state == QueuedRun::State::Stopped, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(queue->find(ee)->state == RunState::Stopped, 120000);
     QTRY_VERIFY_WITH_TIMEOUT(!queue->isBusy(), 240000);
-    QVERIFY2(queue->find(sweet)->state == QueuedRun::State::Finished, qPrintable(queue->find(sweet)->message));
+    QVERIFY2(queue->find(sweet)->state == RunState::Finished, qPrintable(queue->find(sweet)->message));
     QVERIFY(queue->find(mm)->runFile.isEmpty());  // never started, nothing written
 
     // The files say what happened; the stopped one kept its steps, the finished one its
@@ -202,7 +197,7 @@ class UserPathsTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(queue->find(id)->stepsSeen > held, 60000);
     monitor->stopButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!queue->isBusy(), 120000);
-    QCOMPARE(queue->find(id)->state, QueuedRun::State::Stopped);
+    QCOMPARE(queue->find(id)->state, RunState::Stopped);
   }
 
   void quitWhileTraining_asksStopsAndLeavesFileStopped() {
@@ -217,7 +212,7 @@ class UserPathsTest : public QObject {
     QVERIFY(window->isQuitting());
     QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), 120000);  // closes itself once stopped
     const QString file = queue->find(id)->runFile;
-    QCOMPARE(queue->find(id)->state, QueuedRun::State::Stopped);
+    QCOMPARE(queue->find(id)->state, RunState::Stopped);
     delete window;  // joins the worker threads; used to corrupt the heap here
     const auto data = sweet::analysis::loadRun(file.toStdString());
     QCOMPARE(data.status.state, RunState::Stopped);
@@ -234,7 +229,7 @@ class UserPathsTest : public QObject {
     window.close();
     QVERIFY(window.isVisible());
     QVERIFY(!window.isQuitting());
-    QCOMPARE(window.queue()->find(id)->state, QueuedRun::State::Running);
+    QCOMPARE(window.queue()->find(id)->state, RunState::Running);
     window.queue()->stop(id);
     QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isBusy(), 120000);
   }
@@ -270,11 +265,11 @@ class UserPathsTest : public QObject {
     // A finished file, a stopped one, a failed one (state rewritten), the killed one.
     RunQueue& queue = *window.queue();
     auto quick = sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-states"), 3);
-    quick.config["run_name"] = "finished";
+    quick.config.run_name = "finished";
     queue.enqueue(quick);
-    quick.config["run_name"] = "stopped";
-    quick.config["max_steps"] = 0;
-    quick.config["epochs"] = 400;
+    quick.config.run_name = "stopped";
+    quick.config.max_steps = 0;
+    quick.config.epochs = 400;
     const int stopId = queue.enqueue(quick);
     QTRY_VERIFY_WITH_TIMEOUT(queue.find(stopId)->stepsSeen > 0, 120000);
     queue.stop(stopId);

@@ -6,7 +6,12 @@
 
 #include "../analysis/run_file_fixture.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
 #include <QString>
 #include <QStringList>
 
@@ -88,6 +93,30 @@ inline QStringList writeFixtureRuns(const QString& dir) {
       paths << path;
     }
   return paths;
+}
+
+// QSettings in test mode under an organisation of its own, emptied: a test never reads or
+// changes a user's settings (recent files, the dialog's remembered fields).
+inline void isolateSettings(const QString& organization) {
+  QStandardPaths::setTestModeEnabled(true);
+  QCoreApplication::setOrganizationName(organization);
+  QSettings().clear();
+}
+
+// Writes `bytes` to `path` (a broken run file, a config for the CLI); false when it cannot.
+inline bool writeBytes(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+// Shows a view of `runs` at a size and waits until it is on screen, so plots have their
+// real pixel geometry (marker hit tests, exported sizes).
+template <typename View, typename Runs>
+bool showWithRuns(View& view, const Runs& runs, int width, int height) {
+  view.resize(width, height);
+  view.setRuns(runs);
+  view.show();
+  return QTest::qWaitForWindowExposed(&view);
 }
 
 }  // namespace sweet::testing

@@ -19,16 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json readJson(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path.string() + ": not valid JSON: " + e.what());
-  }
-}
-
 [[noreturn]] void refusePickle(const fs::path& dir, const fs::path& pickle) {
   throw std::runtime_error(
       pickle.string() +
@@ -72,13 +62,7 @@ BertCheckpoint openBertCheckpoint(const std::string& dirName) {
     throw std::runtime_error(dirName + ": no model.safetensors (or model.safetensors.index.json) in the folder");
   }
 
-  if (fs::exists(dir / "vocab.txt")) ck.vocab_file = (dir / "vocab.txt").string();
-  const fs::path tokConfig = dir / "tokenizer_config.json";
-  if (fs::exists(tokConfig)) {
-    auto j = readJson(tokConfig);
-    if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean())
-      ck.do_lower_case = j["do_lower_case"].get<bool>();
-  }
+  ck.tokenizer = findTokenizerFiles(dirName);
   return ck;
 }
 
@@ -102,8 +86,7 @@ StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpo
 
 void saveCheckpointFolder(const std::string& dirName, const BertConfig& config,
                           const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                          const std::string& dtype, const std::string& vocab_file,
-                          bool do_lower_case) {
+                          const std::string& dtype, const std::optional<TokenizerFiles>& tokenizer) {
   const fs::path dir(dirName);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -115,12 +98,18 @@ void saveCheckpointFolder(const std::string& dirName, const BertConfig& config,
     converted.emplace_back(name, t.is_floating_point() ? t.detach().to(torch::kCPU, type) : t.detach().cpu());
   saveSafetensors((dir / "model.safetensors").string(), converted);
   saveBertConfig(config, (dir / "config.json").string());
-  if (!vocab_file.empty() && fs::absolute(vocab_file) != fs::absolute(dir / "vocab.txt")) {
-    fs::copy_file(vocab_file, dir / "vocab.txt", fs::copy_options::overwrite_existing, ec);
-    if (ec) throw std::runtime_error((dir / "vocab.txt").string() + ": cannot write: " + ec.message());
+  // Under the names a checkpoint folder gives them (a --vocab file may be called anything).
+  const auto names = tokenizer ? tokenizerFileNames(tokenizer->kind) : std::vector<std::string>{};
+  for (size_t i = 0; i < names.size() && i < tokenizer->files.size(); ++i) {
+    const std::string& file = tokenizer->files[i];
+    const fs::path target = dir / names[i];
+    if (fs::absolute(file) == fs::absolute(target)) continue;
+    fs::copy_file(file, target, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw std::runtime_error(target.string() + ": cannot write: " + ec.message());
     // copy_file keeps the source's mode; a read-only source must not make the copy read-only.
-    fs::permissions(dir / "vocab.txt", fs::perms::owner_write, fs::perm_options::add, ec);
+    fs::permissions(target, fs::perms::owner_write, fs::perm_options::add, ec);
   }
+  const bool do_lower_case = tokenizer ? tokenizer->do_lower_case : true;
   std::ofstream tok(dir / "tokenizer_config.json", std::ios::trunc);
   tok << nlohmann::json{{"do_lower_case", do_lower_case}, {"model_max_length", config.max_position_embeddings}}.dump(2) << "\n";
   if (!tok) throw std::runtime_error((dir / "tokenizer_config.json").string() + ": cannot write");

@@ -1,17 +1,19 @@
 // A Hugging Face BERT or DeBERTa checkpoint folder as downloaded from the hub: config.json,
-// model.safetensors (or a sharded model.safetensors.index.json), vocab.txt and
-// tokenizer_config.json. PyTorch pickles (pytorch_model.bin) are refused: unpickling can
+// model.safetensors (or a sharded model.safetensors.index.json), the tokenizer's files
+// (vocab.txt, vocab.json + merges.txt, or spm.model) and tokenizer_config.json. PyTorch pickles (pytorch_model.bin) are refused: unpickling can
 // run arbitrary code, so no pickle is ever loaded here.
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "training/models/bert_config.h"
 #include "training/checkpoints/state_dict.h"
+#include "training/text/tokenizer_files.h"
 
 namespace sweet {
 
@@ -23,8 +25,7 @@ struct BertCheckpoint {
   std::map<std::string, at::Tensor> tensors;  // as stored (mmapped, file dtype)
   std::string weights_file;                   // for messages
   std::string dtype = "F32";                  // dtype of the floating-point weights in the file
-  std::string vocab_file;                     // empty when the folder has none
-  bool do_lower_case = true;
+  std::optional<TokenizerFiles> tokenizer;    // absent when the folder has no vocabulary
 };
 
 // Reads config.json, weights and tokenizer settings. Throws naming the file at fault.
@@ -38,10 +39,10 @@ StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpo
 
 // Writes a folder that openBertCheckpoint reads back bit-exactly: config.json and
 // model.safetensors with the model's tensors converted to `dtype` ("F32", "F16", "BF16").
-// Copies vocab.txt / tokenizer_config.json from `vocab_source_dir` when given.
+// Copies the tokenizer's files when given and writes tokenizer_config.json.
 void saveCheckpointFolder(const std::string& dir, const BertConfig& config,
                           const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                          const std::string& dtype = "F32", const std::string& vocab_file = "",
-                          bool do_lower_case = true);
+                          const std::string& dtype = "F32",
+                          const std::optional<TokenizerFiles>& tokenizer = std::nullopt);
 
 }  // namespace sweet

@@ -12,6 +12,7 @@
 #include "training/models/bert_config.h"
 #include "training/models/encoder_backbone.h"
 #include "training/runs/train_config.h"
+#include "training/text/tokenizer_files.h"
 #include "training/text/vocab_builder.h"
 
 namespace sweet {
@@ -46,10 +47,23 @@ int64_t writeRandomCheckpoint(const RandomCheckpointOptions& o) {
     vocab = (fs::path(o.out_dir) / "vocab.txt").string();
     writeVocabulary(buildVocabulary(config.vocab_size, o.words), vocab);
   }
+  std::optional<TokenizerFiles> tokenizer;
+  if (!vocab.empty()) tokenizer = TokenizerFiles::wordPiece(vocab, true);
+  if (!o.tokenizer_dir.empty()) {
+    tokenizer = findTokenizerFiles(o.tokenizer_dir);
+    if (!tokenizer)
+      throw std::runtime_error(o.tokenizer_dir + ": no tokenizer files in the folder (expected vocab.txt, vocab.json + "
+                                                 "merges.txt, or spm.model)");
+    // Refuse before writing a model whose embedding table cannot hold the vocabulary.
+    const int64_t size = loadTokenizer(*tokenizer)->vocabSize();
+    if (size > config.vocab_size)
+      throw std::runtime_error(o.config_file + ": vocab_size " + std::to_string(config.vocab_size) + " is smaller than the " +
+                               std::to_string(size) + " tokens of " + tokenizer->files.front());
+  }
   torch::manual_seed(o.seed);  // before the module exists: the same seed, the same weights
   std::shared_ptr<EncoderBackbone> model = makeBackbone(config);
   initBackboneWeights(*model);
-  saveCheckpointFolder(o.out_dir, config, namedState(*model), o.dtype, vocab, true);
+  saveCheckpointFolder(o.out_dir, config, namedState(*model), o.dtype, tokenizer);
   return config.num_hidden_layers;
 }
 

@@ -17,12 +17,13 @@ struct RandomCheckpointOptions {
   uint64_t seed = 0;
   std::string dtype = "F32";       // F32, F16 or BF16
   std::string vocab_file;          // copied into the folder when set
+  std::string tokenizer_dir;       // a folder whose tokenizer files (any kind) are copied
   bool make_vocab = false;         // generate a vocabulary of exactly vocab_size entries
   std::vector<std::string> words;  // whole words to put in a generated vocabulary
 };
 
 // Writes config.json, model.safetensors (Hugging Face initialisation: normal(0, 0.02)
-// weights, zero biases, unit LayerNorm), tokenizer_config.json and vocab.txt when asked.
+// weights, zero biases, unit LayerNorm), tokenizer_config.json and the vocabulary when asked.
 // Returns the number of layers written. Throws naming the file at fault.
 int64_t writeRandomCheckpoint(const RandomCheckpointOptions& options);
 

@@ -11,7 +11,7 @@
 #include "training/models/encoder_backbone.h"
 #include "training/text/delimited_table.h"
 #include "training/runs/device.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/text/tokenizer_files.h"
 
 namespace sweet {
 
@@ -27,8 +27,11 @@ InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::functi
   configureThreads(opt.threads);
   const c10::Device device = parseDevice(opt.device);
   BertCheckpoint ck = openBertCheckpoint(opt.model);
-  if (ck.vocab_file.empty()) throw std::runtime_error(opt.model + ": no vocab.txt in the checkpoint folder");
-  WordPieceTokenizer tokenizer(ck.vocab_file, ck.do_lower_case);
+  if (!ck.tokenizer)
+    throw std::runtime_error(opt.model + ": no tokenizer files in the checkpoint folder (vocab.txt, vocab.json + "
+                                         "merges.txt, or spm.model)");
+  const std::unique_ptr<Tokenizer> tokenizerOwner = loadTokenizer(*ck.tokenizer);
+  const Tokenizer& tokenizer = *tokenizerOwner;
   std::shared_ptr<EncoderBackbone> model = makeBackbone(ck.config);
   auto report = loadEncoderWeights(*model, ck);
   for (const auto& key : report.ignored) say("ignored checkpoint key " + key);

@@ -54,14 +54,14 @@ std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& ck, co
 }
 
 void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const std::vector<std::string>& labelNames,
-                        bool sharedPooler, const std::string& dir, const std::string& vocabFile, bool doLowerCase) {
+                        bool sharedPooler, const std::string& dir, const std::optional<TokenizerFiles>& tokenizer) {
   BertConfig config = backbone;
   config.exit_layers = model.exitLayers();
   config.exit_method = model.method();
   config.num_labels = static_cast<int64_t>(labelNames.size());
   config.label_names = labelNames;
   config.exit_pooler = sharedPooler ? "shared" : "per_exit";
-  saveCheckpointFolder(dir, config, namedState(model), "F32", vocabFile, doLowerCase);
+  saveCheckpointFolder(dir, config, namedState(model), "F32", tokenizer);
 }
 
 std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& checkp
                                                     const std::vector<int64_t>& exit_layers, int64_t num_labels,
                                                     bool shared_pooler);
 
-// Writes config.json (BERT fields + "sweet" block), model.safetensors, vocab and tokenizer config.
+// Writes config.json (BERT fields + "sweet" block), model.safetensors, the tokenizer's
+// files (whichever kind the backbone uses) and tokenizer_config.json.
 void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const std::vector<std::string>& label_names,
-                        bool shared_pooler, const std::string& dir, const std::string& vocab_file, bool do_lower_case);
+                        bool shared_pooler, const std::string& dir, const std::optional<TokenizerFiles>& tokenizer);
 
 // Reloads what saveExitClassifier wrote; every key must match exactly.
 std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir);

@@ -4,6 +4,7 @@
 // most the step in flight. Torch-free: callers hand over plain float buffers.
 #pragma once
 
+#include "analysis/run_state.h"
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,8 +35,6 @@ struct RunFileLayout {
   std::string gradient_probe = "fixed";  // fixed | train_batch
   int64_t second_probe_size = 0;         // > 0: /gradients/probe2 holds a second probe's records
 };
-
-enum class RunState : int64_t { Running = 0, Finished = 1, Stopped = 2, Failed = 3 };
 
 // Room for /status_message: a fixed-size dataset, since SWMR writers cannot add objects.
 inline constexpr size_t kStatusMessageBytes = 1024;

@@ -2,6 +2,8 @@
 // open the run file, train (step by step), evaluate once, save.
 #include "training/runs/trainer.h"
 
+#include "training/build_info.h"
+
 #include <torch/torch.h>
 
 #include <unistd.h>
@@ -26,7 +28,7 @@
 #include "training/runs/gradient_recorder.h"
 #include "training/runs/run_file_writer.h"
 #include "training/text/text_dataset.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/text/tokenizer_files.h"
 
 namespace sweet {
 namespace fs = std::filesystem;
@@ -62,7 +64,7 @@ struct PreparedData {
 };
 
 Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int64_t>& rows,
-                 const WordPieceTokenizer& tokenizer, int64_t maxLength) {
+                 const Tokenizer& tokenizer, int64_t maxLength) {
   Split s;
   for (int64_t r : rows) {
     const auto& ex = examples[static_cast<size_t>(r)];
@@ -77,7 +79,7 @@ std::string joinPath(const std::string& dir, const std::string& file) {
   return dir.empty() ? file : (fs::path(dir) / file).string();
 }
 
-PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokenizer,
+PreparedData prepareData(const TrainConfig& c, const Tokenizer& tokenizer,
                          const std::function<void(const std::string&)>& say) {
   PreparedData d;
   std::vector<TextExample> train, eval;
@@ -85,7 +87,7 @@ PreparedData prepareData(const TrainConfig& c, const WordPieceTokenizer& tokeniz
     d.task = demoTaskSpec();
     // Fixed data seeds: every run (any method, any run seed) sees the same demo data.
     for (auto& x : generateDemoExamples(c.demo_train_size, 20231)) train.push_back(x.example);
-    for (auto& x : generateDemoExamples(c.demo_eval_size, 777)) eval.push_back(x.example);
+    for (auto& x : generateDemoExamples(c.demo_eval_size, kDemoEvalSeed)) eval.push_back(x.example);
   } else {
     if (auto glue = glueTask(c.task)) {
       d.task = *glue;
@@ -137,7 +139,7 @@ torch::Tensor longTensor(const std::vector<int64_t>& v, int64_t rows, int64_t co
   return torch::from_blob(const_cast<int64_t*>(v.data()), {rows, cols}, torch::kLong).clone().to(device);
 }
 
-ModelInput makeInput(const WordPieceTokenizer& tokenizer, const std::vector<Encoding>& all,
+ModelInput makeInput(const Tokenizer& tokenizer, const std::vector<Encoding>& all,
                      const std::vector<int64_t>& order, size_t begin, size_t end, const c10::Device& device) {
   std::vector<Encoding> picked;
   for (size_t i = begin; i < end; ++i) picked.push_back(all[static_cast<size_t>(order[i])]);
@@ -154,7 +156,7 @@ torch::Tensor labelTensor(const std::vector<int64_t>& labels, const std::vector<
 }
 
 // One forward pass over a split: logits of every exit, row-major [E, N, K].
-std::vector<float> exitLogits(ExitClassifier& model, const WordPieceTokenizer& tokenizer, const Split& split,
+std::vector<float> exitLogits(ExitClassifier& model, const Tokenizer& tokenizer, const Split& split,
                               int64_t batchSize, int64_t K, const c10::Device& device) {
   const auto E = static_cast<int64_t>(model.exitLayers().size());
   const auto N = static_cast<int64_t>(split.encodings.size());
@@ -186,8 +188,8 @@ std::string environmentJson(const c10::Device& device, int threads) {
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   unsigned major = 0, minor = 0, release = 0;
   H5get_libversion(&major, &minor, &release);
-  return nlohmann::json{{"sweet_version", SWEET_VERSION_STRING},
-                        {"git_commit", SWEET_GIT_COMMIT_STRING},
+  return nlohmann::json{{"sweet_version", sweetVersion()},
+                        {"git_commit", sweetGitCommit()},
                         {"libtorch_version", libtorchVersion()},
                         {"hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
                         {"device", device.str()},
@@ -216,13 +218,13 @@ std::vector<double> exitScores(const std::vector<float>& logits, const std::vect
 // Everything a run's inputs must satisfy before its first step, named by key: a value that
 // fails here would otherwise fail after the training time is spent, often as a libtorch
 // backtrace.
-void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, const WordPieceTokenizer& tokenizer,
+void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, const Tokenizer& tokenizer,
                             const std::vector<int64_t>& exitLayers) {
   if (c.max_length > ck.config.max_position_embeddings)
     throw std::runtime_error("max_length " + std::to_string(c.max_length) + " exceeds the checkpoint's max_position_embeddings (" +
                              std::to_string(ck.config.max_position_embeddings) + ", " + ck.dir + "/config.json)");
   if (tokenizer.vocabSize() > ck.config.vocab_size)
-    throw std::runtime_error(ck.vocab_file + ": " + std::to_string(tokenizer.vocabSize()) +
+    throw std::runtime_error(tokenizer.source() + ": " + std::to_string(tokenizer.vocabSize()) +
                              " tokens, more than the checkpoint's vocab_size (" + std::to_string(ck.config.vocab_size) +
                              "): ids beyond it have no embedding");
   for (size_t i = 0; i < exitLayers.size(); ++i)
@@ -254,7 +256,7 @@ void saveModelAtomically(ExitClassifier& model, const BertCheckpoint& ck, const 
                          bool sharedPooler, const std::string& dir) {
   const std::string partial = dir + ".partial";
   fs::remove_all(partial);
-  saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.vocab_file, ck.do_lower_case);
+  saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
   if (fs::exists(dir)) {
     const std::string old = dir + ".old";
     fs::remove_all(old);
@@ -286,8 +288,11 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
   // ---- Data and tokenizer -------------------------------------------------------------
   if (c.model.empty()) throw std::runtime_error("no model: set \"model\" to a checkpoint folder");
   BertCheckpoint ck = openBertCheckpoint(c.model);
-  if (ck.vocab_file.empty()) throw std::runtime_error(c.model + ": no vocab.txt in the checkpoint folder");
-  WordPieceTokenizer tokenizer(ck.vocab_file, ck.do_lower_case);
+  if (!ck.tokenizer)
+    throw std::runtime_error(c.model + ": no tokenizer files in the checkpoint folder (vocab.txt, vocab.json + "
+                                       "merges.txt, or spm.model)");
+  const std::unique_ptr<Tokenizer> tokenizerOwner = loadTokenizer(*ck.tokenizer);
+  const Tokenizer& tokenizer = *tokenizerOwner;
   const std::vector<int64_t> exitLayers = c.exit_layers.empty() ? defaultExitLayers(ck.config.num_hidden_layers) : c.exit_layers;
   checkAgainstCheckpoint(c, ck, tokenizer, exitLayers);
   const std::string runName = c.resolvedRunName();
@@ -511,7 +516,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     }
 
     if (state != RunState::Finished) {
-      result.outcome = state == RunState::Stopped ? RunOutcome::Stopped : RunOutcome::Failed;
+      result.outcome = state == RunState::Stopped ? RunState::Stopped : RunState::Failed;
       if (result.message.empty())
         result.message = "stopped at step " + std::to_string(step) + " of " + std::to_string(totalSteps) +
                          ", before its evaluation; the run file keeps every step" +
@@ -535,7 +540,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     // anything.
     writer.setState(RunState::Finished, step);
     writer.close();
-    result.outcome = RunOutcome::Finished;
+    result.outcome = RunState::Finished;
     result.message = "finished " + std::to_string(step) + " steps";
     return result;
   } catch (const std::exception& e) {

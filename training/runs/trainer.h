@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/run_state.h"
 #include "training/runs/train_config.h"
 
 namespace sweet {
@@ -42,10 +43,8 @@ struct TrainCallbacks {
   std::atomic<bool>* record_gradients_now = nullptr;           // on-demand record; cleared when taken
 };
 
-enum class RunOutcome { Finished, Stopped, Failed };
-
 struct TrainResult {
-  RunOutcome outcome = RunOutcome::Failed;
+  RunState outcome = RunState::Failed;  // Finished, Stopped or Failed
   std::string run_file, model_dir, message;
   int64_t steps = 0;
   std::string metric;

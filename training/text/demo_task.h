@@ -24,6 +24,10 @@ struct DemoExample {
   DemoDifficulty difficulty;
 };
 
+// The seed of the demo's evaluation set: fixed, so every run (any training seed) is scored
+// on the same instances and tools can regenerate them from the run file alone.
+inline constexpr uint64_t kDemoEvalSeed = 777;
+
 std::vector<DemoExample> generateDemoExamples(int64_t count, uint64_t seed);
 TaskSpec demoTaskSpec();
 // Every word the generator can emit, for building the demo model's vocabulary.

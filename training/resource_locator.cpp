@@ -1,5 +1,5 @@
 // Resource lookup: see resource_locator.h.
-#include "cli/resource_locator.h"
+#include "training/resource_locator.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace sweet::cli {
+namespace sweet {
 namespace fs = std::filesystem;
 
 std::string resourcePath(const std::string& relative) {
@@ -27,4 +27,4 @@ std::string resourcePath(const std::string& relative) {
   throw std::runtime_error("resource '" + relative + "' not found (searched " + searched + "; set SWEET_RESOURCES)");
 }
 
-}  // namespace sweet::cli
+}  // namespace sweet

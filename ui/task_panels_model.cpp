@@ -1,0 +1,109 @@
+// Per-task curves and their average: see task_panels_model.h.
+#include "ui/task_panels_model.h"
+
+#include "analysis/speed_accuracy_curve.h"
+#include "training/text/task_spec.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <tuple>
+
+namespace sweet::ui {
+namespace {
+
+std::string taskOf(const RunPtr& run) { return run->data.task.empty() ? std::string("?") : run->data.task; }
+
+// Paper order first (GLUE names as glueTaskNames lists them), then the rest by name.
+size_t taskRank(const std::string& task) {
+  const std::vector<std::string> order = glueTaskNames();
+  const auto it = std::find(order.begin(), order.end(), task);
+  return it == order.end() ? order.size() : static_cast<size_t>(it - order.begin());
+}
+
+// A task's seed-mean score at a cost fraction: the mean over its seeds' curves, each
+// interpolated there (as the report's fixed-cost points are); nullopt where a seed's
+// curve does not reach it.
+std::optional<double> seedMeanAt(const CurveSeries& s, double cost) {
+  double sum = 0;
+  for (const analysis::Curve& c : s.seedCurves) {
+    const auto v = analysis::scoreAtCost(c, cost);
+    if (!v) return std::nullopt;
+    sum += *v;
+  }
+  return sum / static_cast<double>(s.seedCurves.size());
+}
+
+}  // namespace
+
+std::optional<double> taskAverageAt(const TaskAverageSeries& series, double cost) {
+  if (series.members.empty()) return std::nullopt;
+  double sum = 0;
+  for (const CurveSeries* s : series.members) {
+    const auto v = seedMeanAt(*s, cost);
+    if (!v) return std::nullopt;
+    sum += *v;
+  }
+  return sum / static_cast<double>(series.members.size());
+}
+
+void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options) {
+  panels_.clear();
+  average_.clear();
+  notes_.clear();
+  std::map<std::string, std::vector<RunPtr>> byTask;
+  for (const RunPtr& run : runs) byTask[taskOf(run)].push_back(run);
+  for (auto& [task, taskRuns] : byTask) {
+    TaskPanel panel;
+    panel.task = task;
+    panel.curves = std::make_unique<CurveModel>();
+    panel.curves->build(taskRuns, options);
+    for (const std::string& note : panel.curves->notes()) notes_.push_back(task + ": " + note);
+    if (panel.curves->size() > 0) panels_.push_back(std::move(panel));
+  }
+  std::stable_sort(panels_.begin(), panels_.end(), [](const TaskPanel& a, const TaskPanel& b) {
+    return std::make_pair(taskRank(a.task), a.task) < std::make_pair(taskRank(b.task), b.task);
+  });
+  if (panels_.size() < 2) return;
+
+  // Series by label; averaged only where every task has one (a method trained on some
+  // tasks only would otherwise pull the average towards the tasks it has).
+  std::map<std::string, std::vector<const CurveSeries*>> byLabel;
+  for (const TaskPanel& panel : panels_)
+    for (const auto& s : panel.curves->series()) byLabel[s->label].push_back(s.get());
+  for (const auto& [label, members] : byLabel) {
+    if (members.size() != panels_.size()) {
+      notes_.push_back("average: " + label + " is in " + std::to_string(members.size()) + " of " +
+                       std::to_string(panels_.size()) + " tasks, not averaged");
+      continue;
+    }
+    double lo = -1e300, hi = 1e300;
+    for (const CurveSeries* s : members)
+      for (const analysis::Curve& c : s->seedCurves) lo = std::max(lo, c.minCost()), hi = std::min(hi, c.maxCost());
+    if (lo > hi) {
+      notes_.push_back("average: the tasks' " + label + " curves share no cost range");
+      continue;
+    }
+    TaskAverageSeries avg;
+    avg.label = label;
+    avg.method = members.front()->method;
+    avg.variant = members.front()->variant;
+    for (const TaskPanel& panel : panels_) avg.tasks.push_back(panel.task);
+    avg.members = members;
+    const int samples = hi > lo ? 160 : 1;
+    for (int i = 0; i < samples; ++i) {
+      const double x = samples == 1 ? lo : std::min(hi, lo + (hi - lo) * i / (samples - 1));
+      const auto v = taskAverageAt(avg, x);
+      if (!v) continue;  // only where rounding puts x a hair outside some seed's range
+      avg.cost.push_back(x);
+      avg.score.push_back(*v);
+    }
+    average_.push_back(std::move(avg));
+  }
+  std::stable_sort(average_.begin(), average_.end(), [](const TaskAverageSeries& a, const TaskAverageSeries& b) {
+    const auto rank = [](const std::string& m) { return m == "ee" ? 0 : m == "sweet" ? 1 : m == "mm" ? 2 : 3; };
+    return std::make_tuple(rank(a.method), a.variant, a.label) < std::make_tuple(rank(b.method), b.variant, b.label);
+  });
+}
+
+}  // namespace sweet::ui

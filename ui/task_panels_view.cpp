@@ -1,0 +1,193 @@
+// Per-task figure: see task_panels_view.h. Panels are laid out in a grid of their own above
+// one legend, all sharing margins so the axes line up across rows.
+#include "ui/task_panels_view.h"
+
+#include "ui/plot_style.h"
+#include "ui/qcustomplot_include.h"
+
+#include <QLabel>
+#include <QTextStream>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+namespace sweet::ui {
+namespace {
+
+QString taskDisplayName(const std::string& task) {
+  static const std::map<std::string, QString> names = {{"sst2", "SST-2"}, {"mrpc", "MRPC"}, {"cola", "CoLA"},
+                                                       {"rte", "RTE"},    {"qnli", "QNLI"}, {"qqp", "QQP"},
+                                                       {"mnli", "MNLI"},  {"demo", "demo"}};
+  const auto it = names.find(task);
+  return it == names.end() ? QString::fromStdString(task) : it->second;
+}
+
+QPen seriesPen(const std::string& method, int variant) {
+  QColor color = methodColor(method, variant);
+  if (variant > 0) color = variant % 2 ? color.darker(100 + 35 * ((variant + 1) / 2)) : color.lighter(100 + 25 * (variant / 2));
+  QPen pen(color, 1.5);
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  pen.setStyle(styles[variant % 4]);
+  return pen;
+}
+
+}  // namespace
+
+TaskPanelsView::TaskPanelsView(QWidget* parent) : QWidget(parent) {
+  plot_ = new QCustomPlot(this);
+  plot_->setObjectName(QStringLiteral("taskPanelsPlot"));
+  notes_ = new QLabel(this);
+  notes_->setWordWrap(true);
+  notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(plot_, 1);
+  layout->addWidget(notes_);
+  rebuild();
+}
+
+void TaskPanelsView::setRuns(const std::vector<RunPtr>& runs) {
+  runs_ = runs;
+  rebuild();
+}
+
+void TaskPanelsView::setCalibrated(bool calibrated) {
+  if (calibrated == calibrated_) return;
+  calibrated_ = calibrated;
+  rebuild();
+}
+
+void TaskPanelsView::setPanelColumns(int columns) {
+  columns_ = std::max(1, columns);
+  rebuild();
+}
+
+int TaskPanelsView::panelCount() const { return static_cast<int>(titles_.size()); }
+
+QString TaskPanelsView::panelTitle(int panel) const { return titles_.at(static_cast<size_t>(panel)); }
+
+void TaskPanelsView::rebuild() {
+  CurveOptions options;
+  options.calibrate = calibrated_;
+  model_.build(runs_, options);
+  titles_.clear();
+  plot_->clearPlottables();
+  plot_->plotLayout()->clear();  // deletes the default axis rect and its legend too
+
+  const bool average = !model_.average().empty();
+  const int panels = static_cast<int>(model_.panels().size()) + (average ? 1 : 0);
+  QStringList notes;
+  for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
+  if (panels == 0) notes.prepend(tr("Open evaluated runs to see one panel per task."));
+  notes_->setText(notes.join(QLatin1Char('\n')));
+  if (panels == 0) {
+    plot_->replot();
+    return;
+  }
+
+  auto* grid = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(0, 0, grid);
+  auto* legend = new QCPLegend;
+  plot_->plotLayout()->addElement(1, 0, legend);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  legend->setBorderPen(Qt::NoPen);
+  auto* margins = new QCPMarginGroup(plot_);
+  const int columns = std::min(columns_, panels);
+  std::map<std::string, bool> inLegend;
+
+  auto addPanel = [&](int index, const QString& title, const QString& yLabel) {
+    const int row = 2 * (index / columns), col = index % columns;
+    grid->addElement(row, col, new QCPTextElement(plot_, title, QFont(font().family(), 9, QFont::Bold)));
+    grid->setRowStretchFactor(row, 0.001);
+    auto* rect = new QCPAxisRect(plot_);
+    grid->addElement(row + 1, col, rect);
+    rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    rect->axis(QCPAxis::atBottom)->setLabel(tr("cost fraction"));
+    rect->axis(QCPAxis::atLeft)->setLabel(yLabel);
+    titles_.push_back(title);
+    return rect;
+  };
+  auto addLine = [&](QCPAxisRect* rect, const std::string& label, const std::string& method, int variant,
+                     const std::vector<double>& x, const std::vector<double>& y) {
+    QCPGraph* g = plot_->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    g->setName(QString::fromStdString(label));
+    g->setData(QVector<double>(x.begin(), x.end()), QVector<double>(y.begin(), y.end()), true);
+    g->setPen(seriesPen(method, variant));
+    g->removeFromLegend();
+    if (!inLegend[label]) {  // one legend entry per series, however many panels show it
+      legend->addItem(new QCPPlottableLegendItem(legend, g));
+      inLegend[label] = true;
+    }
+    return g;
+  };
+  auto fitAxes = [](QCPAxisRect* rect) {
+    double lo = 1e300, hi = -1e300, xMax = 1.0;
+    for (QCPGraph* g : rect->graphs()) {
+      bool ok = false;
+      const QCPRange value = g->getValueRange(ok);
+      if (ok) lo = std::min(lo, value.lower), hi = std::max(hi, value.upper);
+      const QCPRange key = g->getKeyRange(ok);
+      if (ok) xMax = std::max(xMax, key.upper);
+    }
+    if (lo > hi) lo = 0, hi = 1;
+    const double pad = std::max(0.02, 0.08 * (hi - lo));
+    rect->axis(QCPAxis::atLeft)->setRange(lo - pad, hi + pad);
+    rect->axis(QCPAxis::atBottom)->setRange(0, xMax * 1.02);
+  };
+
+  int index = 0;
+  for (const TaskPanel& panel : model_.panels()) {
+    const auto& series = panel.curves->series();
+    const std::string metric = analysis::metricName(series.front()->metric);
+    QCPAxisRect* rect = addPanel(index++, QStringLiteral("%1 (%2)").arg(taskDisplayName(panel.task), QString::fromStdString(metric)),
+                                 QString::fromStdString(metric));
+    for (const auto& s : series) {
+      QCPGraph* mean = addLine(rect, s->label, s->method, s->variant, s->gridCost, s->gridMean);
+      if (s->runs.size() > 1) {  // one seed has no spread: no band rather than a fake one
+        QCPGraph* low = plot_->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        low->setName(mean->name() + QStringLiteral(" CI low"));
+        low->setData(QVector<double>(s->gridCost.begin(), s->gridCost.end()),
+                     QVector<double>(s->gridLow.begin(), s->gridLow.end()), true);
+        low->setPen(Qt::NoPen);
+        low->removeFromLegend();
+        QCPGraph* high = plot_->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        high->setName(mean->name() + QStringLiteral(" CI high"));
+        high->setData(QVector<double>(s->gridCost.begin(), s->gridCost.end()),
+                      QVector<double>(s->gridHigh.begin(), s->gridHigh.end()), true);
+        high->setPen(Qt::NoPen);
+        QColor fill = mean->pen().color();
+        fill.setAlpha(45);
+        high->setBrush(fill);
+        high->setChannelFillGraph(low);
+        high->removeFromLegend();
+      }
+    }
+    fitAxes(rect);
+  }
+  if (average) {
+    QCPAxisRect* rect = addPanel(index++, tr("Average over %1 tasks").arg(model_.panels().size()), tr("mean score"));
+    for (const TaskAverageSeries& s : model_.average()) addLine(rect, s.label, s.method, s.variant, s.cost, s.score);
+    fitAxes(rect);
+  }
+  legend->setWrap(std::max(1, static_cast<int>(inLegend.size())));
+  plot_->replot();
+}
+
+QString TaskPanelsView::panelsCsv() const {
+  QString out;
+  QTextStream csv(&out);
+  csv << "panel,series,cost,score\n";
+  int graphIndex = 0;
+  for (QCPAxisRect* rect : plot_->axisRects()) {
+    const QString panel = graphIndex < panelCount() ? titles_[static_cast<size_t>(graphIndex)] : QString();
+    ++graphIndex;
+    for (QCPGraph* g : rect->graphs())
+      for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+        csv << '"' << panel << "\",\"" << g->name() << "\"," << QString::number(it->key, 'g', 10) << ','
+            << QString::number(it->value, 'g', 10) << '\n';
+  }
+  return out;
+}
+
+}  // namespace sweet::ui
