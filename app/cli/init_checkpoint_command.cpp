@@ -1,4 +1,4 @@
-// `sweet init-checkpoint`: a randomly initialised BERT checkpoint in Hugging Face layout,
+// `sweet init-checkpoint`: a randomly initialised BERT or DeBERTa checkpoint in Hugging Face layout,
 // for tests, the demo and anyone who wants a scratch model.
 #include <CLI/CLI.hpp>
 
@@ -11,8 +11,10 @@ namespace sweet::cli {
 
 void registerInitCheckpointCommand(CLI::App& root) {
   auto opt = std::make_shared<RandomCheckpointOptions>();
-  auto* cmd = root.add_subcommand("init-checkpoint", "Write a randomly initialised BERT checkpoint (HF layout)");
-  cmd->add_option("--config", opt->config_file, "BERT config.json to instantiate")->required()->check(CLI::ExistingFile);
+  auto* cmd = root.add_subcommand("init-checkpoint", "Write a randomly initialised BERT or DeBERTa checkpoint (HF layout)");
+  cmd->add_option("--config", opt->config_file, "config.json to instantiate (model_type bert, deberta or deberta-v2)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--set", opt->overrides,
+                  "Replace a config field: key=value (JSON value), repeatable; e.g. num_hidden_layers=2 to shrink");
   cmd->add_option("--out", opt->out_dir, "Output folder (created)")->required();
   cmd->add_option("--seed", opt->seed, "Random seed for the weights")->capture_default_str();
   cmd->add_option("--dtype", opt->dtype, "Weight dtype: F32, F16 or BF16")->capture_default_str()
@@ -26,7 +28,7 @@ void registerInitCheckpointCommand(CLI::App& root) {
       ->check(CLI::ExistingDirectory)->excludes(vocab)->excludes(make);
   cmd->callback([opt] {
     const int64_t layers = writeRandomCheckpoint(*opt);
-    std::cerr << "init-checkpoint: wrote a " << layers << "-layer BERT (seed " << opt->seed << ") to " << opt->out_dir << "\n";
+    std::cerr << "init-checkpoint: wrote a " << layers << "-layer model (seed " << opt->seed << ") to " << opt->out_dir << "\n";
   });
 }
 

@@ -87,7 +87,7 @@ void TestBertCheckpoint::open_bertPrefixAndClassifierKeysLoad() {
   QTemporaryDir dir;
   auto ck = openBertCheckpoint(writeFolder(dir, "cls", tensors));
   BertModel target(tinyConfig());
-  auto report = loadBertWeights(*target, ck);
+  auto report = loadEncoderWeights(*target, ck);
   QVERIFY(sameWeights(*source, *target));
   QCOMPARE(report.ignored.size(), size_t{3});
   QVERIFY(report.left_initialised.empty());
@@ -107,7 +107,7 @@ void TestBertCheckpoint::open_gammaBetaNamesLoad() {
   }
   QTemporaryDir dir;
   BertModel target(tinyConfig());
-  loadBertWeights(*target, openBertCheckpoint(writeFolder(dir, "gb", tensors)));
+  loadEncoderWeights(*target, openBertCheckpoint(writeFolder(dir, "gb", tensors)));
   QVERIFY(sameWeights(*source, *target));
 }
 
@@ -127,7 +127,7 @@ void TestBertCheckpoint::open_missingAndMismatchedKeysReportedTogether() {
   const std::string folder = writeFolder(dir, "bad", tensors);
   BertModel target(tinyConfig());
   try {
-    loadBertWeights(*target, openBertCheckpoint(folder));
+    loadEncoderWeights(*target, openBertCheckpoint(folder));
     QFAIL("a checkpoint that does not fit loaded");
   } catch (const std::runtime_error& e) {
     const QString msg = e.what();
@@ -171,7 +171,7 @@ void TestBertCheckpoint::save_roundTripIsBitExact() {
   auto ck = openBertCheckpoint(first);
   QCOMPARE(QString::fromStdString(ck.dtype), dtype);
   BertModel loaded(tinyConfig());
-  loadBertWeights(*loaded, ck);
+  loadEncoderWeights(*loaded, ck);
   saveCheckpointFolder(second, ck.config, namedState(*loaded), ck.dtype);
   auto again = openBertCheckpoint(second);
   QCOMPARE(again.tensors.size(), ck.tensors.size());

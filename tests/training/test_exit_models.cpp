@@ -101,8 +101,8 @@ void TestExitModels::mm_membersShareNoStorage() {
     ++count;
   }
   QCOMPARE(storages.size(), count);
-  QCOMPARE(mm.member(0)->bert->numLayers(), 1);
-  QCOMPARE(mm.member(2)->bert->numLayers(), 4);
+  QCOMPARE(mm.member(0)->backbone->numLayers(), 1);
+  QCOMPARE(mm.member(2)->backbone->numLayers(), 4);
 }
 
 void TestExitModels::mm_eachLossTrainsOnlyItsMember() {

@@ -10,7 +10,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "training/models/bert_model.h"
+#include "training/models/encoder_backbone.h"
 #include "training/checkpoints/safetensors.h"
 #include "training/checkpoints/safetensors_header.h"
 
@@ -66,10 +66,17 @@ BertCheckpoint openBertCheckpoint(const std::string& dirName) {
   return ck;
 }
 
-StateDictLoadReport loadBertWeights(BertModelImpl& model, const BertCheckpoint& ck) {
+StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpoint& ck) {
   StateDictLoadOptions options;
-  options.strip_prefix = "bert.";
+  options.strip_prefix = backbonePrefix(ck.config) + ".";
   options.ignore_prefixes = {"classifier.", "cls.", "exits.", "qa_outputs."};
+  if (ck.config.isDeberta()) {
+    // Pre-training heads of the released checkpoints (MLM; v3's replaced-token detection),
+    // and absolute position embeddings that position_biased_input=false leaves unused
+    // (Hugging Face ignores those too).
+    for (const char* p : {"lm_predictions.", "mask_predictions.", "embeddings.position_embeddings."})
+      options.ignore_prefixes.emplace_back(p);
+  }
   options.ignore_suffixes = {"position_ids"};
   // Checkpoints saved without a pooler (add_pooling_layer=False) still load; the pooler
   // keeps its random initialisation and the report says so.

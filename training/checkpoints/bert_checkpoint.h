@@ -1,4 +1,4 @@
-// A Hugging Face BERT checkpoint folder as downloaded from the hub: config.json,
+// A Hugging Face BERT or DeBERTa checkpoint folder as downloaded from the hub: config.json,
 // model.safetensors (or a sharded model.safetensors.index.json), the tokenizer's files
 // (vocab.txt, vocab.json + merges.txt, or spm.model) and tokenizer_config.json. PyTorch pickles (pytorch_model.bin) are refused: unpickling can
 // run arbitrary code, so no pickle is ever loaded here.
@@ -17,7 +17,7 @@
 
 namespace sweet {
 
-struct BertModelImpl;
+class EncoderBackbone;
 
 struct BertCheckpoint {
   std::string dir;
@@ -31,9 +31,11 @@ struct BertCheckpoint {
 // Reads config.json, weights and tokenizer settings. Throws naming the file at fault.
 BertCheckpoint openBertCheckpoint(const std::string& dir);
 
-// Loads a checkpoint's encoder weights into `model`: bare keys or keys prefixed "bert."
-// both work; classifier.*, cls.* and position_ids are reported in the result and ignored.
-StateDictLoadReport loadBertWeights(BertModelImpl& model, const BertCheckpoint& checkpoint);
+// Loads a checkpoint's encoder weights into `model`: bare keys or keys prefixed "bert." /
+// "deberta." both work; task heads (classifier.*, cls.*, lm_predictions.*, ...) and
+// position_ids are reported in the result and ignored. Missing, unexpected and mis-shaped
+// keys are reported together in one error naming the file.
+StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpoint& checkpoint);
 
 // Writes a folder that openBertCheckpoint reads back bit-exactly: config.json and
 // model.safetensors with the model's tensors converted to `dtype` ("F32", "F16", "BF16").

@@ -3,18 +3,42 @@
 
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
+#include <fstream>
 
 #include "training/checkpoints/bert_checkpoint.h"
-#include "training/models/bert_model.h"
+#include "training/models/bert_config.h"
+#include "training/models/encoder_backbone.h"
+#include "training/runs/train_config.h"
 #include "training/text/tokenizer_files.h"
 #include "training/text/vocab_builder.h"
 
 namespace sweet {
 
+namespace {
+
+BertConfig configWithOverrides(const RandomCheckpointOptions& o) {
+  if (o.overrides.empty()) return loadBertConfig(o.config_file);
+  std::ifstream in(o.config_file);
+  if (!in) throw std::runtime_error(o.config_file + ": cannot open config file");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(o.config_file + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw std::runtime_error(o.config_file + ": not a JSON object");
+  for (const std::string& item : o.overrides) applyOverride(j, item);
+  return bertConfigFromJson(j, o.config_file + " (with --set)");
+}
+
+}  // namespace
+
 int64_t writeRandomCheckpoint(const RandomCheckpointOptions& o) {
   namespace fs = std::filesystem;
-  BertConfig config = loadBertConfig(o.config_file);
+  BertConfig config = configWithOverrides(o);
   std::string vocab = o.vocab_file;
   if (o.make_vocab) {
     std::error_code ec;
@@ -37,8 +61,8 @@ int64_t writeRandomCheckpoint(const RandomCheckpointOptions& o) {
                                std::to_string(size) + " tokens of " + tokenizer->files.front());
   }
   torch::manual_seed(o.seed);  // before the module exists: the same seed, the same weights
-  BertModel model(config);
-  initBertWeights(*model);
+  std::shared_ptr<EncoderBackbone> model = makeBackbone(config);
+  initBackboneWeights(*model);
   saveCheckpointFolder(o.out_dir, config, namedState(*model), o.dtype, tokenizer);
   return config.num_hidden_layers;
 }

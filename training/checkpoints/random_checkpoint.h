@@ -1,4 +1,4 @@
-// Randomly initialised BERT checkpoints in Hugging Face layout: for tests, the demo, and
+// Randomly initialised BERT or DeBERTa checkpoints in Hugging Face layout: for tests, the demo, and
 // researchers who want a scratch model of a given shape. Torch-free header.
 #pragma once
 
@@ -9,7 +9,10 @@
 namespace sweet {
 
 struct RandomCheckpointOptions {
-  std::string config_file;  // a BERT config.json
+  std::string config_file;  // a BERT or DeBERTa config.json
+  // "key=value" (value as JSON, else a string) replacing config.json's fields, e.g. to
+  // shrink a real model's config: num_hidden_layers=2 hidden_size=64
+  std::vector<std::string> overrides;
   std::string out_dir;
   uint64_t seed = 0;
   std::string dtype = "F32";       // F32, F16 or BF16

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "training/models/config_field.h"
+
 namespace sweet {
 
 void BertConfig::validate(const std::string& source) const {
@@ -23,6 +25,7 @@ void BertConfig::validate(const std::string& source) const {
     fail("hidden_act '" + hidden_act + "' is not supported (gelu, gelu_new, relu)");
   if (max_position_embeddings <= 0) fail("max_position_embeddings must be positive");
   if (type_vocab_size < 0) fail("type_vocab_size must not be negative");
+  if (isDeberta()) validateDeberta(deberta, hidden_size, source);
   if (exit_pooler != "per_exit" && exit_pooler != "shared") fail("sweet.pooler must be per_exit or shared");
   int64_t previous = 0;
   for (int64_t layer : exit_layers) {
@@ -37,24 +40,20 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
   try {
     if (j.contains("model_type")) {
       auto type = j["model_type"].get<std::string>();
-      if (type != "bert")
-        throw std::runtime_error("model_type is '" + type + "'; this loader reads BERT (model_type \"bert\")");
+      if (type != "bert" && type != "deberta" && type != "deberta-v2")
+        throw std::runtime_error("model_type is '" + type +
+                                 "'; this loader reads BERT (\"bert\") and DeBERTa (\"deberta\", \"deberta-v2\")");
+      c.model_type = type;
     }
-    // Checked per key: nlohmann's own errors ("type must be number, but is string") name
-    // no key, and it truncates 12.5 layers to 12 without a word.
-    auto get = [&](const char* key, auto& field) {
-      using T = std::decay_t<decltype(field)>;
-      if (!j.contains(key) || j[key].is_null()) return;
-      const auto& v = j[key];
-      const bool ok = std::is_same_v<T, std::string> ? v.is_string()
-                      : std::is_integral_v<T>        ? v.is_number_integer()
-                                                     : v.is_number();
-      if (!ok)
-        throw std::runtime_error(std::string(key) + " must be " +
-                                 (std::is_same_v<T, std::string> ? "a string" : std::is_integral_v<T> ? "an integer" : "a number") +
-                                 ", not " + v.dump().substr(0, 40));
-      field = v.get<T>();
-    };
+    if (c.isDeberta()) {
+      // Hugging Face's DebertaConfig / DebertaV2Config defaults where they differ from BERT's.
+      c.deberta.v2 = c.model_type == "deberta-v2";
+      c.vocab_size = c.deberta.v2 ? 128100 : 50265;
+      c.type_vocab_size = 0;
+      c.layer_norm_eps = 1e-7;
+      readDebertaFields(j, c.deberta);
+    }
+    auto get = [&](const char* key, auto& field) { readConfigField(j, key, field); };
     get("vocab_size", c.vocab_size);
     get("hidden_size", c.hidden_size);
     get("num_hidden_layers", c.num_hidden_layers);
@@ -67,7 +66,7 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
     get("type_vocab_size", c.type_vocab_size);
     get("layer_norm_eps", c.layer_norm_eps);
     get("pad_token_id", c.pad_token_id);
-    if (j.contains("position_embedding_type") &&
+    if (!c.isDeberta() && j.contains("position_embedding_type") &&
         j["position_embedding_type"].get<std::string>() != "absolute")
       throw std::runtime_error("position_embedding_type '" +
                                j["position_embedding_type"].get<std::string>() +
@@ -89,6 +88,8 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
   return c;
 }
 
+std::string backbonePrefix(const BertConfig& config) { return config.isDeberta() ? "deberta" : "bert"; }
+
 BertConfig loadBertConfig(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open config file");
@@ -103,8 +104,8 @@ BertConfig loadBertConfig(const std::string& path) {
 
 nlohmann::json bertConfigToJson(const BertConfig& c) {
   nlohmann::ordered_json j;
-  j["model_type"] = "bert";
-  j["architectures"] = {"BertModel"};
+  j["model_type"] = c.model_type;
+  j["architectures"] = {c.model_type == "bert" ? "BertModel" : c.deberta.v2 ? "DebertaV2Model" : "DebertaModel"};
   j["vocab_size"] = c.vocab_size;
   j["hidden_size"] = c.hidden_size;
   j["num_hidden_layers"] = c.num_hidden_layers;
@@ -117,7 +118,10 @@ nlohmann::json bertConfigToJson(const BertConfig& c) {
   j["type_vocab_size"] = c.type_vocab_size;
   j["layer_norm_eps"] = c.layer_norm_eps;
   j["pad_token_id"] = c.pad_token_id;
-  j["position_embedding_type"] = "absolute";
+  if (c.isDeberta())
+    writeDebertaFields(c.deberta, j);
+  else
+    j["position_embedding_type"] = "absolute";
   if (!c.exit_layers.empty()) {
     j["sweet"] = {{"exit_layers", c.exit_layers},
                   {"method", c.exit_method},

@@ -1,5 +1,7 @@
-// BertConfig: the fields of a Hugging Face config.json that change BERT's computation,
-// plus the early-exit fields SWEET Workbench adds when it saves a fine-tuned model.
+// BertConfig: the fields of a Hugging Face config.json that change an encoder's
+// computation, plus the early-exit fields SWEET Workbench adds when it saves a fine-tuned
+// model. It describes every backbone: model_type "bert", or "deberta" / "deberta-v2" with
+// DeBERTa's own fields in `deberta` (the shared ones, hidden_size and so on, stay here).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -8,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "training/models/deberta_config.h"
+
 namespace sweet {
 
 struct BertConfig {
+  std::string model_type = "bert";  // "bert", "deberta" (v1) or "deberta-v2" (v2, v3)
   int64_t vocab_size = 30522;
   int64_t hidden_size = 768;
   int64_t num_hidden_layers = 12;
@@ -31,11 +36,18 @@ struct BertConfig {
   int64_t num_labels = 0;
   std::vector<std::string> label_names;
 
+  DebertaConfig deberta;  // read and written only for the DeBERTa model types
+
+  bool isDeberta() const { return model_type != "bert"; }
   int64_t headDim() const { return hidden_size / num_attention_heads; }
 
   // Throws std::runtime_error (prefixed with `source`) when the values are inconsistent.
   void validate(const std::string& source) const;
 };
+
+// The module name of the backbone inside exit models and Hugging Face task models
+// ("bert" or "deberta"), which is also the prefix of its keys in their checkpoints.
+std::string backbonePrefix(const BertConfig& config);
 
 // Reads config.json. Unknown keys are kept out of the struct but not an error: Hugging Face
 // files carry many that do not matter here (architectures, transformers_version, ...).

@@ -124,19 +124,10 @@ BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) layer->push_back(BertLayer(c));
 }
 
-BertPoolerImpl::BertPoolerImpl(const BertConfig& c) {
-  dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
-}
-
-torch::Tensor BertPoolerImpl::forward(const torch::Tensor& hidden) {
-  using torch::indexing::Slice;
-  return torch::tanh(dense(hidden.index({Slice(), 0})));  // [CLS] token
-}
-
 BertModelImpl::BertModelImpl(const BertConfig& c) : config(c) {
   embeddings = register_module("embeddings", BertEmbeddings(c));
   encoder = register_module("encoder", BertEncoder(c));
-  pooler = register_module("pooler", BertPooler(c));
+  pooler = register_module("pooler", ClsPooler(c));
 }
 
 torch::Tensor BertModelImpl::maskBias(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
@@ -152,16 +143,23 @@ torch::Tensor BertModelImpl::maskBias(const torch::Tensor& attention_mask, torch
 BertModelOutput BertModelImpl::forward(const torch::Tensor& input_ids,
                                        const torch::Tensor& attention_mask,
                                        const torch::Tensor& token_type_ids) {
-  BertModelOutput out;
-  auto hidden = embeddings(input_ids, token_type_ids);
-  auto bias = maskBias(attention_mask, hidden.scalar_type());
-  out.hidden_states.push_back(hidden);
-  for (int64_t i = 0; i < config.num_hidden_layers; ++i) {
-    hidden = encoder->at(i)(hidden, bias);
-    out.hidden_states.push_back(hidden);
-  }
-  out.pooled = pooler(hidden);
-  return out;
+  return encode(input_ids, attention_mask, token_type_ids);
+}
+
+torch::Tensor BertModelImpl::embed(const torch::Tensor& input_ids, const torch::Tensor& /*attention_mask*/,
+                                   const torch::Tensor& token_type_ids) {
+  return embeddings(input_ids, token_type_ids);
+}
+
+EncoderContext BertModelImpl::context(const torch::Tensor& attention_mask, const torch::Tensor& embedded) {
+  EncoderContext ctx;
+  ctx.key_bias = maskBias(attention_mask, embedded.scalar_type());
+  return ctx;
+}
+
+torch::Tensor BertModelImpl::layer(int64_t i, const torch::Tensor& hidden, const EncoderContext& ctx,
+                                   bool first_token_only) {
+  return encoder->at(i)(hidden, ctx.key_bias, first_token_only);
 }
 
 void initBertWeights(torch::nn::Module& module, double stddev) {

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "training/models/bert_config.h"
+#include "training/models/cls_pooler.h"
+#include "training/models/encoder_backbone.h"
 
 namespace sweet {
 
@@ -93,21 +95,9 @@ struct BertEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(BertEncoder);
 
-struct BertPoolerImpl : torch::nn::Module {
-  explicit BertPoolerImpl(const BertConfig& config);
-  // tanh(dense(hidden[:, 0])): [B, T, H] -> [B, H]
-  torch::Tensor forward(const torch::Tensor& hidden);
+using BertModelOutput = EncoderOutput;
 
-  torch::nn::Linear dense{nullptr};
-};
-TORCH_MODULE(BertPooler);
-
-struct BertModelOutput {
-  std::vector<torch::Tensor> hidden_states;  // L + 1 tensors [B, T, H], embeddings first
-  torch::Tensor pooled;                      // [B, H]
-};
-
-struct BertModelImpl : torch::nn::Module {
+struct BertModelImpl : EncoderBackbone {
   explicit BertModelImpl(const BertConfig& config);
 
   // Whole encoder; attention_mask [B, T] (1 = token, 0 = padding).
@@ -116,12 +106,20 @@ struct BertModelImpl : torch::nn::Module {
 
   // Pieces for models that run the layers themselves (early exits, SWEET, cascades).
   static torch::Tensor maskBias(const torch::Tensor& attention_mask, torch::ScalarType dtype);
-  int64_t numLayers() const { return config.num_hidden_layers; }
+
+  torch::Tensor embed(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                      const torch::Tensor& token_type_ids) override;
+  EncoderContext context(const torch::Tensor& attention_mask, const torch::Tensor& embedded) override;
+  torch::Tensor layer(int64_t i, const torch::Tensor& hidden, const EncoderContext& context,
+                      bool first_token_only = false) override;
+  ClsPoolerImpl& clsPooler() override { return *pooler; }
+  torch::nn::Module& layerModule(int64_t i) override { return *encoder->at(i); }
+  const BertConfig& backboneConfig() const override { return config; }
 
   BertConfig config;
   BertEmbeddings embeddings{nullptr};
   BertEncoder encoder{nullptr};
-  BertPooler pooler{nullptr};
+  ClsPooler pooler{nullptr};  // dense + tanh on [CLS]
 };
 TORCH_MODULE(BertModel);
 

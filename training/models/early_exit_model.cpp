@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "training/models/bert_model.h"
+
 namespace sweet {
 
 std::vector<int64_t> defaultExitLayers(int64_t L) {
@@ -17,12 +19,12 @@ std::vector<int64_t> defaultExitLayers(int64_t L) {
 }
 
 ExitHeadImpl::ExitHeadImpl(const BertConfig& c, int64_t num_labels, bool own_pooler) {
-  if (own_pooler) pooler = register_module("pooler", BertPooler(c));
+  if (own_pooler) pooler = register_module("pooler", ClsPooler(c));
   dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
   classifier = register_module("classifier", torch::nn::Linear(c.hidden_size, num_labels));
 }
 
-torch::Tensor ExitHeadImpl::forward(const torch::Tensor& hidden, BertPoolerImpl* shared) {
+torch::Tensor ExitHeadImpl::forward(const torch::Tensor& hidden, ClsPoolerImpl* shared) {
   auto pooled = pooler ? pooler(hidden) : shared->forward(hidden);  // [B, H]
   return classifier(dropout(pooled));                               // [B, K]
 }
@@ -31,7 +33,7 @@ EarlyExitModel::EarlyExitModel(const BertConfig& config, std::vector<int64_t> ex
                                const std::string& method, bool shared_pooler)
     : exit_layers_(std::move(exit_layers)), method_(method), shared_pooler_(shared_pooler) {
   if (method_ != "ee" && method_ != "sweet") throw std::runtime_error("EarlyExitModel: method must be ee or sweet");
-  bert = register_module("bert", BertModel(config));
+  backbone = register_module(backbonePrefix(config), makeBackbone(config));
   exits = register_module("exits", torch::nn::ModuleList());
   for (size_t i = 0; i < exit_layers_.size(); ++i) {
     ExitHead head(config, num_labels, !shared_pooler_);
@@ -45,22 +47,22 @@ void EarlyExitModel::initExitPoolersFromBackbone() {
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < exits->size(); ++i) {
     auto head = exits->ptr<ExitHeadImpl>(i);
-    head->pooler->dense->weight.copy_(bert->pooler->dense->weight);
-    head->pooler->dense->bias.copy_(bert->pooler->dense->bias);
+    head->pooler->dense->weight.copy_(backbone->clsPooler().dense->weight);
+    head->pooler->dense->bias.copy_(backbone->clsPooler().dense->bias);
   }
 }
 
 std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
   const bool sweet = method_ == "sweet";
-  auto hidden = bert->embeddings(in.input_ids, in.token_type_ids);      // [B, T, H]
-  auto bias = BertModelImpl::maskBias(in.attention_mask, hidden.scalar_type());  // [B, 1, 1, T]
+  auto hidden = backbone->embed(in.input_ids, in.attention_mask, in.token_type_ids);  // [B, T, H]
+  const EncoderContext context = backbone->context(in.attention_mask, hidden);
   std::vector<torch::Tensor> logits;
   size_t next = 0;
   const int64_t last = exit_layers_.back();
   for (int64_t l = 1; l <= last; ++l) {
-    hidden = bert->encoder->at(l - 1)(hidden, bias, /*first_token_only=*/l == last);
+    hidden = backbone->layer(l - 1, hidden, context, /*first_token_only=*/l == last);
     if (l == exit_layers_[next]) {
-      logits.push_back(exits->ptr<ExitHeadImpl>(next)->forward(hidden, bert->pooler.get()));  // [B, K]
+      logits.push_back(exits->ptr<ExitHeadImpl>(next)->forward(hidden, &backbone->clsPooler()));  // [B, K]
       ++next;
       // SWEET: the next segment sees this hidden state as a constant, so the heads after
       // this exit send no gradient into the layers before it.
@@ -73,9 +75,9 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
 std::vector<std::vector<torch::Tensor>> EarlyExitModel::clipGroups() { return {parameters()}; }
 
 torch::Tensor EarlyExitModel::layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) {
-  if (layer < 1 || layer > bert->numLayers()) throw std::runtime_error("layer " + std::to_string(layer) + " out of range");
+  if (layer < 1 || layer > backbone->numLayers()) throw std::runtime_error("layer " + std::to_string(layer) + " out of range");
   if (layer > exit_layers_.at(static_cast<size_t>(exit))) return {};
-  auto params = bert->encoder->at(layer - 1)->named_parameters();
+  auto params = backbone->layerModule(layer - 1).named_parameters();
   if (!params.contains(matrix)) throw std::runtime_error("layer has no parameter '" + matrix + "'");
   return params[matrix];
 }

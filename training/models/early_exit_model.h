@@ -1,28 +1,31 @@
-// Early-Exit and SWEET models: one BERT backbone with a classifier head after each exit
+// Early-Exit and SWEET models: one backbone (BERT or DeBERTa) with a classifier head after each exit
 // layer. EE sums all heads' losses, so layers below exit i also receive gradients from
 // heads i+1.. ; SWEET detaches the hidden state handed on at every exit boundary, so each
 // weight is updated by exactly one head (its segment's).
 //
-// Checkpoint keys: bert.* (the backbone, Hugging Face names), exits.N.pooler.dense.*,
-// exits.N.classifier.* (no exits.N.pooler with the shared pooler, which is bert.pooler).
+// Checkpoint keys: bert.* or deberta.* (the backbone, Hugging Face names),
+// exits.N.pooler.dense.*, exits.N.classifier.* (no exits.N.pooler with the shared pooler,
+// which is the backbone's pooler).
 #pragma once
 
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
-#include "training/models/bert_model.h"
+#include "training/models/cls_pooler.h"
+#include "training/models/encoder_backbone.h"
 #include "training/models/exit_classifier.h"
 
 namespace sweet {
 
-// pooler (dense + tanh on [CLS]) -> dropout -> linear classifier.
+// pooler (the backbone's kind: dense + tanh for BERT, DeBERTa's ContextPooler) -> dropout
+// -> linear classifier.
 struct ExitHeadImpl : torch::nn::Module {
   // own_pooler = false: the head uses `shared` (the backbone's pooler) instead of its own.
   ExitHeadImpl(const BertConfig& config, int64_t num_labels, bool own_pooler);
-  torch::Tensor forward(const torch::Tensor& hidden, BertPoolerImpl* shared);  // [B,T,H] -> [B,K]
+  torch::Tensor forward(const torch::Tensor& hidden, ClsPoolerImpl* shared);  // [B,T,H] -> [B,K]
 
-  BertPooler pooler{nullptr};
+  ClsPooler pooler{nullptr};
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear classifier{nullptr};
 };
@@ -43,7 +46,7 @@ class EarlyExitModel : public ExitClassifier {
   // Copies the checkpoint's pooler into every exit's own pooler (pretrained start).
   void initExitPoolersFromBackbone();
 
-  BertModel bert{nullptr};
+  std::shared_ptr<EncoderBackbone> backbone;  // registered as "bert" or "deberta"
   torch::nn::ModuleList exits{nullptr};
 
  private:

@@ -8,7 +8,7 @@
 
 #include "analysis/hdf5_util.h"
 #include "training/checkpoints/bert_checkpoint.h"
-#include "training/models/bert_model.h"
+#include "training/models/encoder_backbone.h"
 #include "training/text/delimited_table.h"
 #include "training/runs/device.h"
 #include "training/text/tokenizer_files.h"
@@ -32,8 +32,8 @@ InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::functi
                                          "merges.txt, or spm.model)");
   const std::unique_ptr<Tokenizer> tokenizerOwner = loadTokenizer(*ck.tokenizer);
   const Tokenizer& tokenizer = *tokenizerOwner;
-  BertModel model(ck.config);
-  auto report = loadBertWeights(*model, ck);
+  std::shared_ptr<EncoderBackbone> model = makeBackbone(ck.config);
+  auto report = loadEncoderWeights(*model, ck);
   for (const auto& key : report.ignored) say("ignored checkpoint key " + key);
   for (const auto& key : report.left_initialised) say(key + " not in the checkpoint, left randomly initialised");
   model->eval();
@@ -72,7 +72,7 @@ InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::functi
   for (int64_t start = 0; start < n; start += opt.batch_size) {
     const int64_t end = std::min(n, start + opt.batch_size);
     using torch::indexing::Slice;
-    auto out = model(ids.index({Slice(start, end)}).to(device), mask.index({Slice(start, end)}).to(device),
+    auto out = model->encode(ids.index({Slice(start, end)}).to(device), mask.index({Slice(start, end)}).to(device),
                      types.index({Slice(start, end)}).to(device));
     for (int64_t l = 0; l <= L; ++l)
       hidden.index_put_({l, Slice(start, end)}, out.hidden_states[static_cast<size_t>(l)].to(torch::kCPU, torch::kFloat));

@@ -1,6 +1,6 @@
 // Runs a checkpoint's encoder (eval mode) on a sentence, a pair, or a TSV column and
 // writes input ids, masks, every layer's hidden states and the pooled output to HDF5
-// (layout: docs/cli.md), so the loader can be checked against any other BERT.
+// (layout: docs/cli.md), so the loader can be checked against any other BERT or DeBERTa.
 #pragma once
 
 #include <cstdint>

@@ -13,7 +13,7 @@
 namespace sweet {
 namespace {
 
-void copyPooler(BertPoolerImpl& to, const BertPoolerImpl& from) {
+void copyPooler(ClsPoolerImpl& to, const ClsPoolerImpl& from) {
   torch::NoGradGuard no_grad;
   to.dense->weight.copy_(from.dense->weight);
   to.dense->bias.copy_(from.dense->bias);
@@ -41,13 +41,14 @@ std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& ck, co
       BertCheckpoint truncated = ck;
       truncated.tensors = std::move(subset);
       auto member = mm->member(i);
-      loadBertWeights(*member->bert, truncated);
-      copyPooler(*member->head->pooler, *member->bert->pooler);
+      // Every member reads the whole rel_embeddings table (DeBERTa), not a truncated one.
+      loadEncoderWeights(*member->backbone, truncated);
+      copyPooler(*member->head->pooler, member->backbone->clsPooler());
     }
     return mm;
   }
   auto ee = std::make_shared<EarlyExitModel>(config, exitLayers, numLabels, method, sharedPooler);
-  loadBertWeights(*ee->bert, ck);
+  loadEncoderWeights(*ee->backbone, ck);
   ee->initExitPoolersFromBackbone();
   return ee;
 }

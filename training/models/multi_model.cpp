@@ -5,10 +5,12 @@
 
 #include <stdexcept>
 
+#include "training/models/bert_model.h"
+
 namespace sweet {
 
 CascadeMemberImpl::CascadeMemberImpl(const BertConfig& truncated, int64_t num_labels) {
-  bert = register_module("bert", BertModel(truncated));
+  backbone = register_module(backbonePrefix(truncated), makeBackbone(truncated));
   head = register_module("head", ExitHead(truncated, num_labels, /*own_pooler=*/true));
   initBertWeights(*head);
 }
@@ -28,10 +30,10 @@ std::vector<torch::Tensor> MultiModel::forwardExits(const ModelInput& in) {
   std::vector<torch::Tensor> logits;
   for (size_t i = 0; i < models->size(); ++i) {
     auto m = member(i);
-    auto hidden = m->bert->embeddings(in.input_ids, in.token_type_ids);
-    auto bias = BertModelImpl::maskBias(in.attention_mask, hidden.scalar_type());
-    const int64_t L = m->bert->numLayers();
-    for (int64_t l = 0; l < L; ++l) hidden = m->bert->encoder->at(l)(hidden, bias, /*first_token_only=*/l == L - 1);
+    auto hidden = m->backbone->embed(in.input_ids, in.attention_mask, in.token_type_ids);
+    const EncoderContext context = m->backbone->context(in.attention_mask, hidden);
+    const int64_t L = m->backbone->numLayers();
+    for (int64_t l = 0; l < L; ++l) hidden = m->backbone->layer(l, hidden, context, /*first_token_only=*/l == L - 1);
     logits.push_back(m->head->forward(hidden, nullptr));  // [B, K]
   }
   return logits;
@@ -45,8 +47,8 @@ std::vector<std::vector<torch::Tensor>> MultiModel::clipGroups() {
 
 torch::Tensor MultiModel::layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) {
   auto m = member(static_cast<size_t>(exit));
-  if (layer < 1 || layer > m->bert->numLayers()) return {};
-  auto params = m->bert->encoder->at(layer - 1)->named_parameters();
+  if (layer < 1 || layer > m->backbone->numLayers()) return {};
+  auto params = m->backbone->layerModule(layer - 1).named_parameters();
   if (!params.contains(matrix)) throw std::runtime_error("layer has no parameter '" + matrix + "'");
   return params[matrix];
 }

@@ -3,7 +3,8 @@
 // batches. At inference instance-level exiting runs them in sequence, so exiting at model
 // i costs L_1 + ... + L_i layers (the analysis' cost model counts that).
 //
-// Checkpoint keys: models.N.bert.* and models.N.head.{pooler.dense,classifier}.*
+// Checkpoint keys: models.N.bert.* (or models.N.deberta.*) and
+// models.N.head.{pooler.dense,classifier}.*
 #pragma once
 
 #include <torch/nn/modules/container/modulelist.h>
@@ -14,7 +15,7 @@ namespace sweet {
 
 struct CascadeMemberImpl : torch::nn::Module {
   CascadeMemberImpl(const BertConfig& truncated, int64_t num_labels);
-  BertModel bert{nullptr};
+  std::shared_ptr<EncoderBackbone> backbone;  // registered as "bert" or "deberta"
   ExitHead head{nullptr};
 };
 TORCH_MODULE(CascadeMember);

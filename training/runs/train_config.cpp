@@ -16,7 +16,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, l
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
-                                                model, method, exit_layers, pooler, learning_rate, batch_size, epochs,
+                                                model, method, exit_layers, pooler, learning_rate, batch_size, micro_batch_size,
+                                                epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
                                                 eval_batch_size, eval_every, output_dir, run_name, save_model, overwrite,
@@ -88,6 +89,7 @@ void validate(const TrainConfig& c, const Sources& from) {
   check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
   check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
   check(c.batch_size > 0, "batch_size", "must be positive");
+  check(c.micro_batch_size >= 0, "micro_batch_size", "must not be negative (0 = the whole batch at once)");
   check(c.eval_batch_size > 0, "eval_batch_size", "must be positive");
   check(c.epochs > 0, "epochs", "must be positive");
   check(c.max_length >= 4, "max_length", "must be at least 4");

@@ -48,6 +48,7 @@ struct TrainConfig {
   // Optimisation
   double learning_rate = 2e-5;
   int64_t batch_size = 16;
+  int64_t micro_batch_size = 0;    // > 0: accumulate gradients over parts of this many rows (same update, less memory)
   int64_t epochs = 2;
   int64_t max_length = 256;
   double warmup_ratio = 0.0;

@@ -432,14 +432,25 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
         const double lr = learningRateAt(step, totalSteps, warmup, c.learning_rate);
         optimizer.setLearningRate(lr);
 
-        std::vector<torch::Tensor> logits = model->forwardExits(input);  // E x [B, K]
-        std::vector<torch::Tensor> losses;
-        for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels));
-        torch::Tensor stacked = torch::stack(losses);  // [E]
-        torch::Tensor total = stacked.sum();           // EE / SWEET / MM: the sum of every exit's loss
-
+        // EE / SWEET / MM minimise the sum of every exit's mean loss over the batch. With
+        // micro_batch_size the batch runs in parts whose gradients add up to the same
+        // update (each part's loss weighted by its share of the rows): activation memory
+        // of one part, at the cost of smaller GEMMs.
         optimizer.zeroGrad();
-        total.backward();
+        const int64_t rows = input.input_ids.size(0);
+        const int64_t part = c.micro_batch_size > 0 ? std::min(c.micro_batch_size, rows) : rows;
+        torch::Tensor stacked;  // [E] per-exit mean loss over the batch, detached
+        for (int64_t first = 0; first < rows; first += part) {
+          const int64_t n = std::min(part, rows - first);
+          ModelInput piece{input.input_ids.narrow(0, first, n), input.attention_mask.narrow(0, first, n),
+                           input.token_type_ids.narrow(0, first, n)};
+          std::vector<torch::Tensor> logits = model->forwardExits(piece);  // E x [n, K]
+          std::vector<torch::Tensor> losses;
+          for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels.narrow(0, first, n)));
+          torch::Tensor share = torch::stack(losses) * (static_cast<double>(n) / static_cast<double>(rows));  // [E]
+          share.sum().backward();
+          stacked = stacked.defined() ? stacked + share.detach() : share.detach();
+        }
         for (auto& group : model->clipGroups())
           if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
 
