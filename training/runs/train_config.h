@@ -62,6 +62,10 @@ struct TrainConfig {
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;
+  // > 0: write a resume checkpoint (weights, optimiser, RNG, position; see
+  // training_checkpoint.h) every K steps, so a killed run loses at most K steps. Each costs
+  // one write of about three times the model's size (weights + both Adam moments).
+  int64_t checkpoint_every = 0;
 
   // Output
   std::string output_dir = "runs";
@@ -72,6 +76,8 @@ struct TrainConfig {
   GradientRecorderConfig gradients;
 
   std::string resolvedRunName() const;
+  std::string runFilePath() const;     // <output_dir>/<run name>.h5
+  std::string checkpointPath() const;  // <output_dir>/<run name>.resume.pt, beside the run file
 };
 
 // Throws std::runtime_error naming the key and where it came from for unknown keys, wrong
