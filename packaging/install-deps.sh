@@ -14,6 +14,7 @@ PACKAGES=(
   xvfb xauth x11-utils imagemagick poppler-utils fonts-dejavu-core
   python3-torch python3-h5py python3-numpy
   clang-14 libclang-rt-14-dev  # packaging/fuzz.sh: libFuzzer harnesses of the file readers
+  slurm-wlm munge  # packaging/slurm.sh: a one-node Slurm for the sweep tests (daemons started by hand)
 )
 
 missing=()
