@@ -88,6 +88,7 @@ void TestResume::initTestCase() {
 }
 
 bool TestResume::waitForSteps(QProcess& process, const QString& runFile, int64_t steps) {
+  if (!process.waitForStarted()) return false;
   QElapsedTimer timer;
   timer.start();
   while (timer.elapsed() < 120000 && process.state() == QProcess::Running) {
@@ -103,6 +104,7 @@ bool TestResume::waitForSteps(QProcess& process, const QString& runFile, int64_t
 }
 
 bool TestResume::waitPastCheckpoint(QProcess& process, const QString& name) {
+  if (!process.waitForStarted()) return false;
   QElapsedTimer timer;
   timer.start();
   while (timer.elapsed() < 120000 && process.state() == QProcess::Running) {
