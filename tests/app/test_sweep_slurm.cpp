@@ -26,8 +26,14 @@ class TestSweepSlurm : public QObject {
   void initTestCase();
   void jobArray_endsWithTheLocalBackendsLogits();
   void requeuedTask_checkpointsResumesAndEndsIdentical();
+  void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
 
  private:
+  // Submits a one-run sweep (3 epochs, a checkpoint every 5 steps) and its local twin,
+  // waits until the array task is past its first checkpoint; returns "JOB_0".
+  QString startLongTask(const QString& name);
+  // Waits until a requeued task's first attempt has ended, then lets it start at once.
+  void releaseRequeued(const QString& task);
   bool waitForStatus(const QString& sweep, const QString& pattern, int count, int timeoutMs, QString* last);
   void compareRuns(const QString& a, const QString& b);
 
@@ -134,58 +140,71 @@ void TestSweepSlurm::jobArray_endsWithTheLocalBackendsLogits() {
   QVERIFY2(r.exit_code == 0 && r.out.contains("4 done") && r.out.contains("0 to submit"), qPrintable(r.out));
 }
 
-void TestSweepSlurm::requeuedTask_checkpointsResumesAndEndsIdentical() {
-  // One longer run (3 epochs, a checkpoint every 5 steps) so the requeue lands mid-way.
+QString TestSweepSlurm::startLongTask(const QString& name) {
   const QString grid = R"({"method": ["sweet"], "seed": [3]})";
   const QString base = R"(, "epochs": 3, "demo_train_size": 160, "checkpoint_every": 5)";
-  const QString local = test::writeSweep(dir_.filePath("local-long.json"), checkpoint_, "local-long", grid, base);
-  const QString slurm = test::writeSweep(dir_.filePath("slurm-long.json"), checkpoint_, "slurm-long", grid, base,
+  const QString local = test::writeSweep(dir_.filePath(name + "-local.json"), checkpoint_, name + "-local", grid, base);
+  const QString slurm = test::writeSweep(dir_.filePath(name + ".json"), checkpoint_, name, grid, base,
                                          R"(, "slurm": {"cpus_per_task": 1})");
   auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", local}, 600000);
-  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
-
+  if (r.exit_code != 0) return {};
   r = test::runProgram(test::sweetBinary(), {"sweep", "run", slurm, "--backend", "slurm"});
-  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
   const QRegularExpressionMatch job = QRegularExpression("submitted job (\\d+)").match(r.out);
-  QVERIFY2(job.hasMatch(), qPrintable(r.out));
-  const QString task = job.captured(1) + "_0";
-  const QString runFile = dir_.filePath("slurm-long/sweet-s3.h5");
+  if (!job.hasMatch()) {
+    qWarning("%s", qPrintable(r.out + r.err));
+    return {};
+  }
+  const QString runFile = dir_.filePath(name + "/sweet-s3.h5");
   QElapsedTimer timer;
   timer.start();
-  bool pastCheckpoint = false;
-  while (!pastCheckpoint && timer.elapsed() < 300000) {
+  while (timer.elapsed() < 300000) {
     QTest::qWait(100);
     try {
-      pastCheckpoint = QFileInfo::exists(dir_.filePath("slurm-long/sweet-s3.resume.pt")) &&
-                       analysis::loadRun(runFile.toStdString()).status.stepsDone >= 8;
+      if (QFileInfo::exists(dir_.filePath(name + "/sweet-s3.resume.pt")) &&
+          analysis::loadRun(runFile.toStdString()).status.stepsDone >= 8)
+        return job.captured(1) + "_0";
     } catch (const std::exception&) {
     }
   }
-  QVERIFY2(pastCheckpoint, "the array task never got past its first checkpoint");
-  const int64_t stepsAtRequeue = analysis::loadRun(runFile.toStdString()).status.stepsDone;
-  timer.restart();
-  r = test::runProgram("scontrol", {"requeue", task});
-  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  qWarning("the array task never got past its first checkpoint");
+  return {};
+}
+
+void TestSweepSlurm::releaseRequeued(const QString& task) {
   // Slurm keeps a requeued job pending for about two minutes (Reason=BeginTime) before it
   // may start again; once the first attempt has ended (pending again), an administrator's
   // StartTime=now lets it start at once, so the test does not wait those minutes.
   QString jobState;
-  for (QElapsedTimer wait; !wait.isValid() || wait.elapsed() < 120000; QTest::qWait(200)) {
-    if (!wait.isValid()) wait.start();
+  QElapsedTimer wait;
+  wait.start();
+  while (wait.elapsed() < 120000) {
     jobState = test::runProgram("squeue", {"--noheader", "--jobs=" + task, "--format=%T"}).out.trimmed();
     if (jobState == "PENDING") break;
+    QTest::qWait(200);
   }
   QCOMPARE(jobState, QStringLiteral("PENDING"));
-  r = test::runProgram("scontrol", {"update", "JobId=" + task, "StartTime=now"});
+  const auto r = test::runProgram("scontrol", {"update", "JobId=" + task, "StartTime=now"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+}
+
+void TestSweepSlurm::requeuedTask_checkpointsResumesAndEndsIdentical() {
+  const QString task = startLongTask("requeued");
+  QVERIFY(!task.isEmpty());
+  const QString runFile = dir_.filePath("requeued/sweet-s3.h5");
+  const int64_t stepsAtRequeue = analysis::loadRun(runFile.toStdString()).status.stepsDone;
+  QElapsedTimer timer;
+  timer.start();
+  auto r = test::runProgram("scontrol", {"requeue", task});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  releaseRequeued(task);
   QString last;
-  QVERIFY2(waitForStatus(slurm, "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  QVERIFY2(waitForStatus(dir_.filePath("requeued.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
   qInfo("requeued at step %lld; %lld ms from the requeue to done", static_cast<long long>(stepsAtRequeue), timer.elapsed());
 
   // The task's log: the first attempt stopped on Slurm's SIGTERM with a checkpoint, the
   // second resumed from it.
   QString log;
-  for (const QFileInfo& f : QDir(dir_.filePath("slurm-long/slurm/logs")).entryInfoList({"*.log"})) {
+  for (const QFileInfo& f : QDir(dir_.filePath("requeued/slurm/logs")).entryInfoList({"*.log"})) {
     QFile file(f.filePath());
     if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
   }
@@ -193,7 +212,30 @@ void TestSweepSlurm::requeuedTask_checkpointsResumesAndEndsIdentical() {
   QVERIFY2(log.contains("resuming from"), qPrintable(log));
   const analysis::RunData resumed = analysis::loadRun(runFile.toStdString());
   QVERIFY(resumed.environment.contains("resumed_at_step"));
-  compareRuns(dir_.filePath("local-long/sweet-s3.h5"), runFile);
+  compareRuns(dir_.filePath("requeued-local/sweet-s3.h5"), runFile);
+}
+
+void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical() {
+  // --signal=B:USR1@60 warns the batch shell alone before the time limit; scancel
+  // --signal=USR1 --batch sends exactly that, without waiting for a real limit.
+  const QString task = startLongTask("warned");
+  QVERIFY(!task.isEmpty());
+  QElapsedTimer timer;
+  timer.start();
+  auto r = test::runProgram("scancel", {"--signal=USR1", "--batch", task});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  releaseRequeued(task);
+  QString last;
+  QVERIFY2(waitForStatus(dir_.filePath("warned.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  qInfo("%lld ms from the warning to done", timer.elapsed());
+  QString log;
+  for (const QFileInfo& f : QDir(dir_.filePath("warned/slurm/logs")).entryInfoList({"*.log"})) {
+    QFile file(f.filePath());
+    if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
+  }
+  QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
+  QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
+  compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSlurm)
