@@ -42,7 +42,11 @@ SweepRunStatus sweepRunStatus(const SweepRun& run) {
   status.detail = data.status.message;
   switch (data.status.state) {
     case analysis::RunState::Finished: status.state = SweepRunState::Done; break;
-    case analysis::RunState::Failed: status.state = SweepRunState::Failed; break;
+    case analysis::RunState::Failed:
+      // `sweet repair` marks a killed run failed; its checkpoint still resumes it.
+      status.state = checkpoint && data.status.message.find("sweet repair") != std::string::npos ? SweepRunState::Resumable
+                                                                                                 : SweepRunState::Failed;
+      break;
     case analysis::RunState::Stopped:
       status.state = checkpoint ? SweepRunState::Resumable : SweepRunState::Unfinished;
       break;
