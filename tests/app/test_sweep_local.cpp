@@ -2,6 +2,8 @@
 // plan a fresh sweep, run it two at a time, plan again, run again (nothing to do), a run
 // killed mid-way and one whose file says failed, and sweep files with mistakes.
 #include <QDir>
+#include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -23,6 +25,7 @@ class TestSweepLocal : public QObject {
   void plan_freshSweepListsEveryRunPendingWithReadableIds();
   void run_runsEveryRunThenSkipsThemAsDone();
   void run_resumesAKilledRunAndRestartsAnUncheckpointedOne();
+  void ctrlC_checkpointsEveryRunningRunAndTheNextRunResumesThem();
   void badSweepFiles_refusedNamingFileAndKey();
 
  private:
@@ -116,6 +119,39 @@ void TestSweepLocal::run_resumesAKilledRunAndRestartsAnUncheckpointedOne() {
   QVERIFY2(log.readAll().contains("resuming from"), "the killed run was not resumed");
   r = test::runProgram(test::sweetBinary(), {"sweep", "plan", sweep});
   QVERIFY2(r.out.contains(": 2 done"), qPrintable(r.out));
+}
+
+void TestSweepLocal::ctrlC_checkpointsEveryRunningRunAndTheNextRunResumesThem() {
+  const QString sweep = test::writeSweep(dir_.filePath("ctrlc.json"), checkpoint_, "ctrlc-runs",
+                                         R"({"method": ["ee", "sweet"], "seed": [5]})", R"(, "epochs": 3, "demo_train_size": 160)");
+  QProcess runner;
+  runner.start(test::sweetBinary(), {"sweep", "run", sweep, "-j", "2"});
+  QVERIFY(runner.waitForStarted());
+  QElapsedTimer timer;
+  timer.start();
+  auto stepsOf = [&](const char* id) -> int64_t {
+    try {
+      return analysis::loadRun(dir_.filePath(QStringLiteral("ctrlc-runs/%1.h5").arg(id)).toStdString()).status.stepsDone;
+    } catch (const std::exception&) {
+      return 0;
+    }
+  };
+  while (timer.elapsed() < 120000 && (stepsOf("ee-s5") < 3 || stepsOf("sweet-s5") < 3)) QTest::qWait(50);
+  ::kill(static_cast<pid_t>(runner.processId()), SIGINT);
+  QVERIFY(runner.waitForFinished(120000));
+  QCOMPARE(runner.exitCode(), 128 + SIGINT);
+  const QString said = QString::fromUtf8(runner.readAllStandardError() + runner.readAllStandardOutput());
+  QVERIFY2(said.contains("2 stopped"), qPrintable(said));
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "plan", sweep});
+  QVERIFY2(r.out.contains(": 2 unfinished-resumable"), qPrintable(r.out));
+
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "-j", "2"}, 600000);
+  QVERIFY2(r.exit_code == 0 && r.out.contains("2 started: 2 done"), qPrintable(r.out + r.err));
+  for (const char* id : {"ee-s5", "sweet-s5"}) {
+    QFile log(dir_.filePath(QStringLiteral("ctrlc-runs/logs/%1.log").arg(id)));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY2(log.readAll().contains("resuming from"), id);
+  }
 }
 
 void TestSweepLocal::badSweepFiles_refusedNamingFileAndKey() {
