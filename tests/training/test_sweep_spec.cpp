@@ -1,6 +1,8 @@
 // Sweep files in memory: grid expansion and order, readable ids, labelled axes, paths
 // resolved from the sweep file's folder, the Slurm batch script's contents, the --array
 // form; and the checkpoint's config comparison (which keys may change on resume).
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,6 +23,7 @@ class TestSweepSpec : public QObject {
   void batchScript_requeuesForwardsUsr1AndCarriesResources();
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
+  void paperPresets_expandToThePapersGridBesideAProjectRoot();
 
  private:
   std::string write(const QString& name, const std::string& json) {
@@ -63,7 +66,7 @@ void TestSweepSpec::expansion_followsTheFilesAxisOrderLastFastest() {
 
 void TestSweepSpec::labelledAxes_mergeTheirOverridesAndResolvePaths() {
   QDir(dir_.path()).mkpath("sub");
-  write("sub/base.json", R"({"task": "rte", "model": "../ckpt/x", "epochs": 3})");
+  write("sub/base.json", R"({"task": "rte", "model": "ckpt/x", "data_dir": "glue/RTE", "epochs": 3, "output_dir": "elsewhere"})");
   const Sweep sweep = loadSweep(write("labelled.json", R"({"base": "sub/base.json",
       "grid": {"backbone": {"bert-base": {"model": "ckpt/bert-base", "max_length": 128},
                             "bert-large": {"model": "/abs/bert-large", "gradients.every": 50}},
@@ -76,6 +79,9 @@ void TestSweepSpec::labelledAxes_mergeTheirOverridesAndResolvePaths() {
   QCOMPARE(sweep.runs[1].train.model, std::string("/abs/bert-large"));
   QCOMPARE(sweep.runs[1].train.gradients.every, int64_t(50));
   QCOMPARE(sweep.runs[1].train.max_length, int64_t(256));  // the default, not bert-base's
+  // A base file's paths are read from the sweep file's folder; its output_dir gives way.
+  QCOMPARE(QString::fromStdString(sweep.runs[1].train.data_dir), dir_.filePath("glue/RTE"));
+  QCOMPARE(QString::fromStdString(sweep.runs[1].train.output_dir), dir_.filePath("labelled"));
   QCOMPARE(QString::fromStdString(sweep.output_dir), dir_.filePath("labelled"));
 }
 
@@ -107,6 +113,26 @@ void TestSweepSpec::configDifferences_ignoreOnlyKeysThatCannotChangeResults() {
   const auto d = configDifferences(a, R"({"seed": 2, "threads": 2, "learning_rate": 0.1})");
   QCOMPARE(d.size(), size_t(1));
   QVERIFY(d[0].find("seed (1 in the checkpoint, 2 now)") != std::string::npos);
+}
+
+void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
+  // The preset sweeps are meant to be copied to a project root that holds resources/,
+  // glue_data/ and checkpoints/: a root of links stands in for one.
+  const QString root = dir_.filePath("project");
+  QVERIFY(QDir().mkpath(root));
+  QVERIFY(QFile::link(QStringLiteral(SWEET_SOURCE_DIR) + "/resources", root + "/resources"));
+  for (const QString backbone : {"bert-base", "bert-large"}) {
+    const QString copy = root + "/paper-" + backbone + ".json";
+    QVERIFY(QFile::copy(QStringLiteral(SWEET_SOURCE_DIR) + "/resources/sweeps/paper-" + backbone + ".json", copy));
+    const Sweep sweep = loadSweep(copy.toStdString());
+    QCOMPARE(sweep.runs.size(), size_t(7 * 3 * 5 * 3));  // tasks x methods x learning rates x seeds
+    QCOMPARE(sweep.runs.front().id, std::string("sst2-ee-lr1e-5-s1"));
+    QCOMPARE(sweep.runs.back().id, std::string("mnli-mm-lr5e-5-s3"));
+    QCOMPARE(QString::fromStdString(sweep.runs.front().train.data_dir), root + "/glue_data/SST-2");
+    QCOMPARE(QString::fromStdString(sweep.runs.front().train.model), root + "/checkpoints/" + backbone + "-uncased");
+    QCOMPARE(sweep.runs.front().train.train_cap, int64_t(6000));
+    QCOMPARE(sweep.slurm.gpus, int64_t(1));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestSweepSpec)

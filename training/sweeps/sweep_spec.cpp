@@ -165,20 +165,24 @@ Sweep loadSweep(const std::string& path) {
   nlohmann::json base = nlohmann::json::object();
   if (j.contains("base")) {
     if (j["base"].is_string()) {
-      const fs::path basePath = folder / j["base"].get<std::string>();
-      base = readConfigFile(basePath.string());
-      resolvePaths(base, basePath.parent_path());
+      // A config file (a preset): its output_dir and run_name give way to the sweep's, and
+      // its relative paths are read from the sweep file's folder like every other path of
+      // the sweep (a preset's "glue_data/RTE" means the same beside the sweep file as it
+      // does for `sweet train` run from there).
+      base = readConfigFile((folder / j["base"].get<std::string>()).string());
+      base.erase("output_dir");
+      base.erase("run_name");
     } else if (j["base"].is_object()) {
       base = nlohmann::json::parse(j["base"].dump());
-      resolvePaths(base, folder);
+      for (const char* owned : {"output_dir", "run_name"})
+        if (base.contains(owned))
+          throw std::runtime_error(path + ": base." + owned + " is set by the sweep (its output_dir and each run's id); "
+                                   "remove it from the base configuration");
     } else {
       throw std::runtime_error(path + ": base must be a configuration object or the path of a config file");
     }
+    resolvePaths(base, folder);
   }
-  for (const char* owned : {"output_dir", "run_name"})
-    if (base.contains(owned))
-      throw std::runtime_error(path + ": base." + owned + " is set by the sweep (its output_dir and each run's id); "
-                               "remove it from the base configuration");
   const std::string outputDir = j.contains("output_dir") && j["output_dir"].is_string() ? j["output_dir"].get<std::string>()
                                                                                        : fs::path(path).stem().string();
   sweep.output_dir = fs::absolute(folder / outputDir).lexically_normal().string();
