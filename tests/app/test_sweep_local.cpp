@@ -26,6 +26,7 @@ class TestSweepLocal : public QObject {
   void run_runsEveryRunThenSkipsThemAsDone();
   void run_resumesAKilledRunAndRestartsAnUncheckpointedOne();
   void ctrlC_checkpointsEveryRunningRunAndTheNextRunResumesThem();
+  void failedRun_isLeftAloneUntilRetriedAndSubmittedOnlyWhenAsked();
   void badSweepFiles_refusedNamingFileAndKey();
 
  private:
@@ -152,6 +153,27 @@ void TestSweepLocal::ctrlC_checkpointsEveryRunningRunAndTheNextRunResumesThem() 
     QVERIFY(log.open(QIODevice::ReadOnly));
     QVERIFY2(log.readAll().contains("resuming from"), id);
   }
+}
+
+void TestSweepLocal::failedRun_isLeftAloneUntilRetriedAndSubmittedOnlyWhenAsked() {
+  // A learning rate of 1e9 turns the loss NaN at step 2: the run file says failed.
+  const QString sweep = test::writeSweep(dir_.filePath("nan.json"), checkpoint_, "nan-runs",
+                                         R"({"learning_rate": [0.0005, 1e9]})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep}, 600000);
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.out.contains("2 started: 1 done, 1 failed"), qPrintable(r.out));
+  QVERIFY2(r.err.contains("lr1e9: failed (exit 1); see " + dir_.filePath("nan-runs/logs/lr1e9.log")), qPrintable(r.err));
+  r = test::runProgram(test::sweetBinary(), {"sweep", "plan", sweep});
+  QVERIFY2(r.out.contains(QRegularExpression("lr1e9\\s+failed\\s+1/12\\s+loss became NaN")), qPrintable(r.out));
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("0 started") && r.out.contains("1 failed before (not retried)"), qPrintable(r.out));
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm", "--dry-run"});
+  QVERIFY2(r.out.contains("1 failed (--resubmit-failed reruns them); 0 to submit"), qPrintable(r.out));
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm", "--dry-run", "--resubmit-failed"});
+  QVERIFY2(r.out.contains("1 to submit") && r.out.contains("sbatch --parsable --array=1 "), qPrintable(r.out));
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--retry-failed"}, 600000);
+  QCOMPARE(r.exit_code, 1);  // it fails again, as it must
+  QVERIFY2(r.out.contains("1 started: 0 done, 1 failed"), qPrintable(r.out));
 }
 
 void TestSweepLocal::badSweepFiles_refusedNamingFileAndKey() {
