@@ -410,6 +410,10 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     if (!device.is_cpu() && resume->device_rng.defined()) deviceGenerator(device).set_state(resume->device_rng);
     step = resume->step;
     if (resume->pending_record >= 0) pendingRecord = resume->pending_record;
+    // Copied into the model and optimiser: the checkpoint's tensors (three models' worth
+    // of memory) need not live on through the run.
+    resume->model.clear();
+    resume->moments.clear();
   }
   // Everything the next step depends on, written atomically beside the run file.
   int64_t checkpointedStep = resume ? step : -1;
@@ -495,6 +499,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
 
     // ---- Training loop ------------------------------------------------------------------
     const auto started = std::chrono::steady_clock::now();
+    const int64_t firstStep = step;  // > 0 when resumed: speed and ETA count this process's steps
     RunState state = RunState::Finished;
     // A train_batch record due after step s is taken on the batch of step s + 1, before the
     // model trains on it: a fresh batch, with the weights of step s (pendingRecord).
@@ -565,8 +570,10 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
         m.epoch = epoch;
         m.exit_losses = exitLosses;
         m.learning_rate = lr;
-        m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size)) / std::max(1e-9, elapsed);
-        m.eta_seconds = elapsed / static_cast<double>(step) * static_cast<double>(totalSteps - step);
+        m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size) -
+                                                    std::min(nTrain * c.epochs, firstStep * c.batch_size)) /
+                                std::max(1e-9, elapsed);
+        m.eta_seconds = elapsed / static_cast<double>(step - firstStep) * static_cast<double>(totalSteps - step);
         if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0 && step < totalSteps) writeCheckpoint();
         if (cb.on_step && !cb.on_step(m)) {
           state = RunState::Stopped;
