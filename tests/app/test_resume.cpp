@@ -202,9 +202,15 @@ void TestResume::resume_refusesAChangedConfigurationNamingTheKey() {
   QCOMPARE(r.exit_code, 1);
   QVERIFY2(r.err.contains(checkpointIn("changed")) && r.err.contains("learning_rate") && r.err.contains("--overwrite"),
            qPrintable(r.err));
-  // A changed thread count or checkpoint cadence cannot change the numbers: accepted.
-  r = test::runProgram(test::sweetBinary(), {"train", cfg, "--resume", "--set", "threads=2", "checkpoint_every=4"});
+  // Another thread count changes the last bits of the sums: refused as well.
+  r = test::runProgram(test::sweetBinary(), {"train", cfg, "--resume", "--set", "threads=2"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("threads (1 in the checkpoint, 2 now)"), qPrintable(r.err));
+  // A changed checkpoint cadence cannot change the numbers: accepted, and the run ends as
+  // the uninterrupted one.
+  r = test::runProgram(test::sweetBinary(), {"train", cfg, "--resume", "--set", "checkpoint_every=4"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  compareWithReference(runFileIn("changed"));
   QVERIFY(!QFileInfo::exists(checkpointIn("changed")));  // finished: nothing left to resume
 }
 

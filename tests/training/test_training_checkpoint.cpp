@@ -32,6 +32,7 @@ void TestTrainingCheckpoint::saveLoad_roundTripsEveryValueExactly() {
   c.step = 17;
   c.pending_record = 15;
   c.optimizer_steps = 17;
+  c.threads = 3;
   c.model["encoder.layer.0.weight"] = torch::randn({4, 3});
   c.model["embeddings.position_ids"] = torch::arange(8);
   c.moments = {torch::randn({4, 3}), torch::rand({4, 3})};
@@ -44,6 +45,7 @@ void TestTrainingCheckpoint::saveLoad_roundTripsEveryValueExactly() {
   QCOMPARE(back.step, int64_t(17));
   QCOMPARE(back.pending_record, int64_t(15));
   QCOMPARE(back.optimizer_steps, int64_t(17));
+  QCOMPARE(back.threads, int64_t(3));
   QCOMPARE(back.model.size(), size_t(2));
   for (const auto& [name, t] : c.model) QVERIFY(torch::equal(back.model.at(name), t));
   QCOMPARE(back.moments.size(), size_t(2));

@@ -410,6 +410,10 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     if (!device.is_cpu() && resume->device_rng.defined()) deviceGenerator(device).set_state(resume->device_rng);
     step = resume->step;
     if (resume->pending_record >= 0) pendingRecord = resume->pending_record;
+    if (resume->threads != threads)  // threads = 0 on a node with another core count
+      say("warning: the checkpoint's run used " + std::to_string(resume->threads) + " CPU threads, this one " +
+          std::to_string(threads) + ": the numbers will differ from an uninterrupted run in the last bits; set "
+          "threads to a fixed count for bit-exact resumes");
     // Copied into the model and optimiser: the checkpoint's tensors (three models' worth
     // of memory) need not live on through the run.
     resume->model.clear();
@@ -424,6 +428,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     checkpoint.step = step;
     checkpoint.pending_record = pendingRecord ? *pendingRecord : -1;
     checkpoint.optimizer_steps = optimizer.steps();
+    checkpoint.threads = threads;
     for (const auto& p : model->named_parameters()) checkpoint.model[p.key()] = p.value().detach();
     for (const auto& b : model->named_buffers()) checkpoint.model[b.key()] = b.value().detach();
     checkpoint.moments = optimizer.momentTensors();

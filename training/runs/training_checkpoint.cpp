@@ -37,6 +37,7 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::string& path
     archive.write("step", c10::IValue(c.step));
     archive.write("pending_record", c10::IValue(c.pending_record));
     archive.write("optimizer_steps", c10::IValue(c.optimizer_steps));
+    archive.write("threads", c10::IValue(c.threads));
     torch::serialize::OutputArchive model;
     for (const auto& [name, tensor] : c.model) model.write(name, tensor.to(torch::kCPU), /*is_buffer=*/true);
     archive.write("model", model);
@@ -80,6 +81,8 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     c.pending_record = v.toInt();
     archive.read("optimizer_steps", v);
     c.optimizer_steps = v.toInt();
+    archive.read("threads", v);
+    c.threads = v.toInt();
     torch::serialize::InputArchive model;
     archive.read("model", model);
     for (const std::string& name : model.keys()) {
@@ -108,7 +111,7 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
 
 std::vector<std::string> configDifferences(const std::string& checkpointConfig, const std::string& config) {
   nlohmann::json a = nlohmann::json::parse(checkpointConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite", "threads"}) {
+  for (const char* neutral : {"checkpoint_every", "overwrite"}) {
     a.erase(neutral);
     b.erase(neutral);
   }
