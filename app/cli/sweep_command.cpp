@@ -52,6 +52,7 @@ bool activeInQueue(const std::string& state) {
 
 void printTable(const Sweep& sweep, const std::map<int64_t, std::string>& queue, bool withQueue) {
   std::map<std::string, int> counts;
+  int stale = 0;
   for (const auto& run : sweep.runs) {
     const SweepRunStatus s = sweepRunStatus(run);
     const std::string state = sweepRunStateName(s.state);
@@ -66,11 +67,20 @@ void printTable(const Sweep& sweep, const std::map<int64_t, std::string>& queue,
       std::cout << " " << (it == queue.end() ? std::string("-") : it->second);
     }
     if (!s.detail.empty() && s.state != SweepRunState::Done) std::cout << "  " << s.detail;
+    if (!s.config_differences.empty()) {
+      std::string keys;
+      for (const auto& d : s.config_differences) keys += (keys.empty() ? "" : "; ") + d;
+      std::cout << "  trained with another configuration than the sweep's: " << keys;
+      ++stale;
+    }
     std::cout << "\n";
   }
   std::cout << sweep.runs.size() << " runs in " << sweep.output_dir << ":";
   for (const auto& [state, n] : counts) std::cout << " " << n << " " << state;
   std::cout << "\n";
+  if (stale > 0)
+    std::cout << stale << " runs were trained with another configuration than the sweep file now gives: move their "
+              << "files away (or restore the sweep file) to train them as written\n";
 }
 
 }  // namespace

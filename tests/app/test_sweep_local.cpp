@@ -75,6 +75,14 @@ void TestSweepLocal::run_runsEveryRunThenSkipsThemAsDone() {
   QVERIFY2(r.out.contains(": 4 done"), qPrintable(r.out));
   r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep});
   QVERIFY2(r.exit_code == 0 && r.out.contains("0 started") && r.out.contains("4 were done before"), qPrintable(r.out));
+  // The sweep file edited after the runs were trained: plan says which keys differ.
+  const QString edited = test::writeSweep(dir_.filePath("grid.json"), checkpoint_, "grid-runs",
+                                          R"({"method": ["ee", "sweet"], "seed": [1, 2]})", R"(, "learning_rate": 0.001)");
+  r = test::runProgram(test::sweetBinary(), {"sweep", "plan", edited});
+  QVERIFY2(r.out.contains("trained with another configuration than the sweep's: learning_rate (0.0005 in the run file, 0.001 now)"),
+           qPrintable(r.out));
+  QVERIFY2(r.out.contains("4 runs were trained with another configuration"), qPrintable(r.out));
+  test::writeSweep(dir_.filePath("grid.json"), checkpoint_, "grid-runs");
   // The whole folder reports like the files one by one.
   r = test::runProgram(test::sweetBinary(), {"report", dir_.filePath("grid-runs")});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));

@@ -191,4 +191,21 @@ void applyOverride(nlohmann::json& j, const std::string& assignment) {
   }
 }
 
+std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
+                                           const std::string& earlier) {
+  nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
+  for (const char* neutral : {"checkpoint_every", "overwrite"}) {
+    a.erase(neutral);
+    b.erase(neutral);
+  }
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : b.items())
+    if (!a.contains(key) || a[key] != value)
+      keys.push_back(key + " (" + (a.contains(key) ? a[key].dump() : std::string("absent")) + " in " + earlier + ", " +
+                     value.dump() + " now)");
+  for (const auto& [key, value] : a.items())
+    if (!b.contains(key)) keys.push_back(key + " (" + value.dump() + " in " + earlier + ", absent now)");
+  return keys;
+}
+
 }  // namespace sweet

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace sweet {
@@ -107,22 +106,6 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
                              "); delete it and pass --overwrite to start the run over");
   }
   return c;
-}
-
-std::vector<std::string> configDifferences(const std::string& checkpointConfig, const std::string& config) {
-  nlohmann::json a = nlohmann::json::parse(checkpointConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite"}) {
-    a.erase(neutral);
-    b.erase(neutral);
-  }
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : b.items())
-    if (!a.contains(key) || a[key] != value)
-      keys.push_back(key + " (" + (a.contains(key) ? a[key].dump() : std::string("absent")) + " in the checkpoint, " +
-                     value.dump() + " now)");
-  for (const auto& [key, value] : a.items())
-    if (!b.contains(key)) keys.push_back(key + " (" + value.dump() + " in the checkpoint, absent now)");
-  return keys;
 }
 
 }  // namespace sweet

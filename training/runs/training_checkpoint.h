@@ -33,11 +33,4 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::str
 // Throws std::runtime_error naming the file when it is missing, damaged or not a checkpoint.
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
 
-// The keys whose values differ between two runs' configurations (trainConfigToJson), those
-// that cannot change a run's results (checkpoint_every, overwrite) left out; an empty list
-// means a checkpoint of one continues the other. `threads` counts: a different thread
-// count changes the last bits of CPU reductions (measured: losses differ by 1e-7 from the
-// 14th step of a demo run resumed with 2 threads instead of 1).
-std::vector<std::string> configDifferences(const std::string& checkpoint_config_json, const std::string& config_json);
-
 }  // namespace sweet

@@ -37,6 +37,11 @@ SweepRunStatus sweepRunStatus(const SweepRun& run) {
     status.detail = e.what();
     return status;
   }
+  try {
+    status.config_differences = configDifferences(data.configText, trainConfigToJson(run.train).dump(), "the run file");
+  } catch (const nlohmann::json::exception&) {
+    status.config_differences = {"config (not JSON in the run file)"};
+  }
   status.steps_done = data.status.stepsDone;
   status.total_steps = data.status.totalSteps;
   status.detail = data.status.message;

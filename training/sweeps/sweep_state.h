@@ -25,6 +25,9 @@ struct SweepRunStatus {
   SweepRunState state = SweepRunState::Pending;
   int64_t steps_done = 0, total_steps = 0;
   std::string detail;  // the run file's message or why it could not be read
+  // Keys whose values in the run file differ from the sweep's run (the sweep file was
+  // edited after the run was trained): its results are not those of the sweep as written.
+  std::vector<std::string> config_differences;
 };
 
 SweepRunStatus sweepRunStatus(const SweepRun& run);
