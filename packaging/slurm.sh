@@ -47,7 +47,9 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 MpiDefault=none
+# SIGTERM, then SIGKILL 30 s later: time for a run to write its resume checkpoint.
 KillWait=30
+# Finished tasks stay visible to squeue for 10 minutes (there is no accounting to ask).
 MinJobAge=600
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
