@@ -76,7 +76,13 @@ start() {
   fi
   chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
   mkdir -p /run/munge /var/log/munge /var/lib/munge && chown munge:munge /run/munge /var/log/munge /var/lib/munge
-  if ! pgrep -u munge -x munged >/dev/null; then runuser -u munge -- /usr/sbin/munged; fi
+  # A munged that answers is used as it is (and left running by stop); otherwise ours
+  # starts (--force: past a stale socket of one that died).
+  if ! munge -n >/dev/null 2>&1; then
+    runuser -u munge -- /usr/sbin/munged --force
+    pgrep -n -u munge -x munged > "$dir/munged.pid"
+    munge -n >/dev/null || { echo "slurm.sh: munged does not answer; see /var/log/munge/munged.log" >&2; exit 1; }
+  fi
   running slurmctld || slurmctld
   running slurmd || slurmd
   for _ in $(seq 1 60); do
@@ -96,7 +102,12 @@ stop() {
     if running $daemon; then kill "$(cat "$dir/$daemon.pid")"; fi
   done
   for _ in $(seq 1 20); do running slurmd || running slurmctld || break; sleep 0.5; done
+  # A daemon stuck (e.g. on a munged that died under it) ignores SIGTERM.
+  for daemon in slurmd slurmctld; do
+    if running $daemon; then kill -9 "$(cat "$dir/$daemon.pid")"; fi
+  done
   if [ -f "$dir/linked-etc" ] && [ -L "$etc" ]; then rm -f "$etc" "$dir/linked-etc"; fi
+  if [ -f "$dir/munged.pid" ]; then kill "$(cat "$dir/munged.pid")" 2>/dev/null || true; rm -f "$dir/munged.pid"; fi
   echo "slurm.sh: stopped (state kept in $dir)"
 }
 
