@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "speed_record.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +82,9 @@ struct RunData {
   std::vector<float> trainLoss;    // [trainSteps, exits]
   std::vector<float> trainLr;      // [trainSteps]
   bool hasGradients = false;
+  // Wall-clock measurements of real early-exit inference (/speed, `sweet infer --measure`);
+  // empty when none was taken.
+  std::vector<SpeedMeasurement> speed;
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   bool hasEvaluation() const { return !eval.empty(); }

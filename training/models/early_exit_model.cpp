@@ -70,6 +70,35 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
   return logits;
 }
 
+// The staged pass runs exactly forwardExits' operations (same layers, same
+// first_token_only on the last one), so a batch that nobody leaves gets the same logits.
+void EarlyExitModel::embedSegment(ExitPass& pass) {
+  if (pass.next_exit != 0) return;  // one backbone: later segments continue from the last hidden state
+  pass.hidden = bert->embeddings(pass.input.input_ids, pass.input.token_type_ids);        // [B, T, H]
+  pass.mask_bias = BertModelImpl::maskBias(pass.input.attention_mask, pass.hidden.scalar_type());  // [B, 1, 1, T]
+  pass.input = ModelInput{};  // not needed again: dropping it saves compacting three tensors per exit
+}
+
+void EarlyExitModel::runSegment(ExitPass& pass) {
+  const auto e = static_cast<size_t>(pass.next_exit);
+  const int64_t from = e == 0 ? 1 : exit_layers_.at(e - 1) + 1, to = exit_layers_.at(e), last = exit_layers_.back();
+  for (int64_t l = from; l <= to; ++l) pass.hidden = bert->encoder->at(l - 1)(pass.hidden, pass.mask_bias, l == last);
+}
+
+torch::Tensor EarlyExitModel::exitLogits(ExitPass& pass) {
+  auto logits = exits->ptr<ExitHeadImpl>(static_cast<size_t>(pass.next_exit))->forward(pass.hidden, bert->pooler.get());
+  ++pass.next_exit;
+  return logits;  // [B, K]
+}
+
+torch::Tensor EarlyExitModel::forwardLastExit(const ModelInput& in) {
+  auto hidden = bert->embeddings(in.input_ids, in.token_type_ids);
+  auto bias = BertModelImpl::maskBias(in.attention_mask, hidden.scalar_type());
+  const int64_t last = exit_layers_.back();
+  for (int64_t l = 1; l <= last; ++l) hidden = bert->encoder->at(l - 1)(hidden, bias, l == last);
+  return exits->ptr<ExitHeadImpl>(exit_layers_.size() - 1)->forward(hidden, bert->pooler.get());  // [B, K]
+}
+
 std::vector<std::vector<torch::Tensor>> EarlyExitModel::clipGroups() { return {parameters()}; }
 
 torch::Tensor EarlyExitModel::layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) {
