@@ -12,13 +12,14 @@
 // 1/2 too. A random model's confidences all sit just above 1/2, so the threshold itself
 // means nothing; what matters is that the exits it sends instances to cost half the layers.
 //
-// usage: bench_adaptive_inference [instances=64] [repeats=3] [threads=0 (one per core)]
+// usage: bench_adaptive_inference [instances=32] [repeats=3] [threads=0 (one per core)]
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,7 @@ double baselinePass(AdaptiveInference& engine, const std::vector<ModelInput>& in
 // shared machine hits both alike), medians, then one profiled pass of each.
 void measure(const char* name, sweet::ExitClassifier& model, const ModelInput& all, int64_t batchSize, double threshold,
              const sweet::analysis::CostModel& cost, int repeats) {
+  std::printf("\n[%s batch %ld: timing ...]\n", name, static_cast<long>(batchSize));
   AdaptiveInference engine(model);
   const std::vector<ModelInput> in = batches(all, batchSize);
   std::vector<double> base, exiting;
@@ -186,7 +188,8 @@ void measure(const char* name, sweet::ExitClassifier& model, const ModelInput& a
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int64_t instances = argc > 1 ? std::atoll(argv[1]) : 64;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress visible when redirected to a file
+  const int64_t instances = argc > 1 ? std::atoll(argv[1]) : 32;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
   const int threads = sweet::configureThreads(argc > 3 ? std::atoi(argv[3]) : 0);
   std::printf("bench_adaptive_inference: BERT-base shape (12 x 768, 12 heads, FFN 3072), exits after layers 1/4/6/12,\n"
@@ -198,26 +201,27 @@ int main(int argc, char** argv) {
   ModelInput all{torch::randint(1000, config.vocab_size, {instances, kSeq}, torch::kLong),
                  torch::ones({instances, kSeq}, torch::kLong), torch::zeros({instances, kSeq}, torch::kLong)};
   {
-    sweet::EarlyExitModel ee(config, kExits, kClasses, "ee", false);
-    sweet::initBertWeights(ee);
-    ee.eval();
+    // A shared_ptr: initBertWeights walks modules(), which needs the top module shared.
+    auto ee = std::make_shared<sweet::EarlyExitModel>(config, kExits, kClasses, "ee", false);
+    sweet::initBertWeights(*ee);
+    ee->eval();
     const auto cost = sweet::analysis::CostModel::forMethod("ee", kExits, 12);
     double replayed = 0;
-    const double t = calibrateThreshold(ee, all, cost, 0.5, &replayed);
+    const double t = calibrateThreshold(*ee, all, cost, 0.5, &replayed);
     std::printf("\nEE: threshold %.9f from the calibration pass (replayed cost %.3f)\n", t, replayed);
-    measure("EE", ee, all, 32, t, cost, repeats);
-    measure("EE", ee, all, 1, t, cost, repeats);
+    measure("EE", *ee, all, 32, t, cost, repeats);
+    measure("EE", *ee, all, 1, t, cost, repeats);
   }
   {
-    sweet::MultiModel mm(config, kExits, kClasses);
-    sweet::initBertWeights(mm);
-    mm.eval();
+    auto mm = std::make_shared<sweet::MultiModel>(config, kExits, kClasses);
+    sweet::initBertWeights(*mm);
+    mm->eval();
     const auto cost = sweet::analysis::CostModel::forMethod("mm", kExits, 12);
     double replayed = 0;
-    const double t = calibrateThreshold(mm, all, cost, 0.5, &replayed);
+    const double t = calibrateThreshold(*mm, all, cost, 0.5, &replayed);
     std::printf("\nMM: threshold %.9f from the calibration pass (replayed cost %.3f)\n", t, replayed);
-    measure("MM", mm, all, 32, t, cost, repeats);
-    measure("MM", mm, all, 1, t, cost, repeats);
+    measure("MM", *mm, all, 32, t, cost, repeats);
+    measure("MM", *mm, all, 1, t, cost, repeats);
   }
   return 0;
 }
