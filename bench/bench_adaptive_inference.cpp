@@ -33,6 +33,7 @@
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
 #include "training/inference/adaptive_inference.h"
+#include "training/models/bert_model.h"
 #include "training/models/early_exit_model.h"
 #include "training/models/multi_model.h"
 #include "training/runs/device.h"
