@@ -18,6 +18,7 @@
 #include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/run_file_wait.h"
 
 using namespace sweet;
 
@@ -126,19 +127,7 @@ QString TestFailurePaths::finishedRun() {
 
 bool TestFailurePaths::startTraining(QProcess& process, const QStringList& args, const QString& runFile, int64_t steps) {
   process.start(test::sweetBinary(), args);
-  if (!process.waitForStarted()) return false;
-  QElapsedTimer timer;
-  timer.start();
-  while (timer.elapsed() < 120000 && process.state() == QProcess::Running) {
-    QTest::qWait(50);
-    if (!QFileInfo::exists(runFile)) continue;
-    try {
-      if (analysis::loadRun(runFile.toStdString()).status.stepsDone >= steps) return true;
-    } catch (const std::exception&) {
-      // Created but not yet complete: the writer is still building its layout.
-    }
-  }
-  return false;
+  return sweet::testing::waitForRunSteps(process, runFile, steps);
 }
 
 void TestFailurePaths::corruptedRunFiles_failFastNamingTheFile() {

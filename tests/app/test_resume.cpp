@@ -17,6 +17,7 @@
 #include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/run_file_wait.h"
 
 using namespace sweet;
 
@@ -88,19 +89,7 @@ void TestResume::initTestCase() {
 }
 
 bool TestResume::waitForSteps(QProcess& process, const QString& runFile, int64_t steps) {
-  if (!process.waitForStarted()) return false;
-  QElapsedTimer timer;
-  timer.start();
-  while (timer.elapsed() < 120000 && process.state() == QProcess::Running) {
-    QTest::qWait(20);
-    if (!QFileInfo::exists(runFile)) continue;
-    try {
-      if (analysis::loadRun(runFile.toStdString()).status.stepsDone >= steps) return true;
-    } catch (const std::exception&) {
-      // The writer is still building the layout.
-    }
-  }
-  return false;
+  return sweet::testing::waitForRunSteps(process, runFile, steps);
 }
 
 bool TestResume::waitPastCheckpoint(QProcess& process, const QString& name) {

@@ -21,56 +21,12 @@ non-zero when any differs by more than the tolerance (default 1e-4).
 
 usage: deberta_reference.py CHECKPOINT_DIR INSPECT.h5 [--tol 1e-4]
 """
-import argparse
-import json
 import math
-import struct
 import sys
 
-import h5py
 import numpy as np
 
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        raw = data[base + begin: base + end]
-        if entry["dtype"] == "BF16":
-            arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
-        else:
-            arr = np.frombuffer(raw, dtype=np.dtype(DTYPES[entry["dtype"]]).newbyteorder("<"))
-        key = name[len("deberta."):] if name.startswith("deberta.") else name
-        tensors[key] = arr.reshape(entry["shape"]).astype(np.float64)
-    return tensors
-
-
-def layer_norm(x, w, b, eps):
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * w + b
-
-
-_erf = np.vectorize(math.erf)
-
-
-def activation(x, kind):
-    if kind == "gelu":
-        return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
-    if kind == "relu":
-        return np.maximum(x, 0)
-    if kind == "tanh":
-        return np.tanh(x)
-    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+from reference_io import activation, compare_with_inspect, layer_norm
 
 
 def pos_att_types(cfg):
@@ -201,33 +157,5 @@ def deberta(cfg, w, ids, mask, types):
     return states, pooled
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkpoint")
-    ap.add_argument("inspect_file")
-    ap.add_argument("--tol", type=float, default=1e-4)
-    args = ap.parse_args()
-    cfg = json.load(open(f"{args.checkpoint}/config.json"))
-    w = load_safetensors(f"{args.checkpoint}/model.safetensors")
-    with h5py.File(args.inspect_file, "r") as f:
-        ids, mask, types = f["input_ids"][()], f["attention_mask"][()], f["token_type_ids"][()]
-        hidden, pooled = f["hidden_states"][()], f["pooled"][()]
-    states, ref_pooled = deberta(cfg, w, ids, mask, types)
-    worst = 0.0
-    keep = mask.astype(bool)  # padded positions are not compared: nobody reads them
-    for l, ref in enumerate(states):
-        diff = np.abs(hidden[l][keep] - ref[keep]).max()
-        worst = max(worst, diff)
-        print(f"layer {l:2d}: max |diff| = {diff:.3e}")
-    pdiff = np.abs(pooled - ref_pooled).max()
-    worst = max(worst, pdiff)
-    print(f"pooled  : max |diff| = {pdiff:.3e}")
-    if worst > args.tol:
-        print(f"FAIL: {worst:.3e} > tolerance {args.tol:.0e}")
-        return 1
-    print(f"OK: every hidden state within {args.tol:.0e} of the NumPy reference")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(compare_with_inspect(__doc__, deberta, "deberta."))

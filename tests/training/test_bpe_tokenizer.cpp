@@ -15,6 +15,7 @@
 #include "training/text/byte_level_bpe_tokenizer.h"
 #include "training/text/gpt2_pretokenizer.h"
 #include "training/text/tokenizer_files.h"
+#include "tokenizer_parity.h"
 
 using namespace sweet;
 using Ids = std::vector<int64_t>;
@@ -117,21 +118,10 @@ void TestBpeTokenizer::gpt2_matchesPythonReferenceOnGlue() {
                                                  {vocab_, merges_}, sentences, error);
   QVERIFY2(error.isEmpty(), qPrintable(error));
   QCOMPARE(expected.size(), sentences.size());
-  const auto start = std::chrono::steady_clock::now();
-  size_t matches = 0, tokens = 0;
-  QString firstMismatch;
-  for (size_t i = 0; i < sentences.size(); ++i) {
-    const Ids got = gpt2_->tokenIds(sentences[i]);
-    tokens += got.size();
-    if (got == expected[i])
-      ++matches;
-    else if (firstMismatch.isEmpty())
-      firstMismatch = QString::fromStdString(sentences[i]);
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto p = sweet::testing::compareIds(*gpt2_, sentences, expected);
   qInfo("byte-level BPE vs Python reference: %zu / %zu sentences identical (%zu tokens), %.0f sentences/s",
-        matches, sentences.size(), tokens, static_cast<double>(sentences.size()) / seconds);
-  QVERIFY2(matches == sentences.size(), qPrintable("first mismatch: " + firstMismatch));
+        p.matches, sentences.size(), p.tokens, p.sentencesPerSecond);
+  QVERIFY2(p.matches == sentences.size(), ("first mismatch: " + p.firstMismatch).c_str());
 }
 
 void TestBpeTokenizer::gpt2_matchesPythonReferenceOnRandomUnicode() {

@@ -14,6 +14,7 @@
 #include "training/text/sentencepiece_model.h"
 #include "training/text/sentencepiece_tokenizer.h"
 #include "training/text/tokenizer_files.h"
+#include "tokenizer_parity.h"
 
 using namespace sweet;
 using Ids = std::vector<int64_t>;
@@ -189,22 +190,10 @@ void TestSentencePieceTokenizer::compareWithSentencePiece(const SentencePieceTok
                                                  {model}, sentences, error);
   QVERIFY2(error.isEmpty(), qPrintable(error));
   QCOMPARE(expected.size(), sentences.size());
-  const auto start = std::chrono::steady_clock::now();
-  size_t matches = 0, tokens = 0;
-  QString firstMismatch;
-  for (size_t i = 0; i < sentences.size(); ++i) {
-    const Ids got = tokenizer.tokenIds(sentences[i]);
-    tokens += got.size();
-    if (got == expected[i])
-      ++matches;
-    else if (firstMismatch.isEmpty())
-      firstMismatch = QString::fromStdString(sentences[i]);
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto p = sweet::testing::compareIds(tokenizer, sentences, expected);
   qInfo("SentencePiece (%s) vs python3-sentencepiece: %zu / %zu sentences identical (%zu tokens), %.0f sentences/s",
-        qPrintable(QFileInfo(model).fileName()), matches, sentences.size(), tokens,
-        static_cast<double>(sentences.size()) / seconds);
-  QVERIFY2(matches == sentences.size(), qPrintable("first mismatch: " + firstMismatch));
+        qPrintable(QFileInfo(model).fileName()), p.matches, sentences.size(), p.tokens, p.sentencesPerSecond);
+  QVERIFY2(p.matches == sentences.size(), ("first mismatch: " + p.firstMismatch).c_str());
 }
 
 void TestSentencePieceTokenizer::loadTokenizer_picksSpmModel() {
