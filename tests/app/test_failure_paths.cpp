@@ -106,12 +106,9 @@ QString TestFailurePaths::trainConfig(const QString& outDir, int epochs, bool sa
 
 void TestFailurePaths::initTestCase() {
   QVERIFY(dir_.isValid());
-  // The demo's own word-level checkpoint, made by a one-step demo run.
-  auto r = test::runProgram(test::sweetBinary(), {"demo", "--out", dir_.filePath("demo"), "--methods", "ee", "--set",
-                                                  "demo_train_size=16", "demo_eval_size=8", "epochs=1", "max_steps=1",
-                                                  "save_model=false"});
-  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-  checkpoint_ = dir_.filePath("demo/scratch-bert");
+  QString error;
+  checkpoint_ = test::makeDemoCheckpointWithCli(test::sweetBinary(), dir_.path(), &error);
+  QVERIFY2(!checkpoint_.isEmpty(), qPrintable(error));
   QVERIFY(QFileInfo::exists(checkpoint_ + "/vocab.txt"));
 }
 

@@ -72,16 +72,14 @@ QString TestResume::config(const QString& name, int checkpointEvery) const {
 
 void TestResume::initTestCase() {
   QVERIFY(dir_.isValid());
-  auto r = test::runProgram(test::sweetBinary(), {"demo", "--out", dir_.filePath("demo"), "--methods", "ee", "--set",
-                                                  "demo_train_size=16", "demo_eval_size=8", "epochs=1", "max_steps=1",
-                                                  "save_model=false"});
-  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-  checkpoint_ = dir_.filePath("demo/scratch-bert");
+  QString error;
+  checkpoint_ = test::makeDemoCheckpointWithCli(test::sweetBinary(), dir_.path(), &error);
+  QVERIFY2(!checkpoint_.isEmpty(), qPrintable(error));
   // The reference: the same run, never interrupted (it still writes checkpoints, which
   // must not change its numbers either).
   QElapsedTimer timer;
   timer.start();
-  r = test::runProgram(test::sweetBinary(), {"train", config("reference", 5)});
+  const auto r = test::runProgram(test::sweetBinary(), {"train", config("reference", 5)});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
   qInfo("uninterrupted reference run: %lld ms", timer.elapsed());
   reference_ = runFileIn("reference");

@@ -29,4 +29,16 @@ inline ProcessResult runProgram(const QString& program, const QStringList& args,
   return r;
 }
 
+// The demo's own word-level checkpoint, made as a user gets it: a one-step `sweet demo`
+// into `dir`/demo. Returns the folder, or "" with the CLI's stderr in `error`.
+inline QString makeDemoCheckpointWithCli(const QString& sweet, const QString& dir, QString* error) {
+  const auto r = runProgram(sweet, {"demo", "--out", dir + "/demo", "--methods", "ee", "--set", "demo_train_size=16",
+                                    "demo_eval_size=8", "epochs=1", "max_steps=1", "save_model=false"});
+  if (r.exit_code != 0) {
+    *error = r.err;
+    return {};
+  }
+  return dir + "/demo/scratch-bert";
+}
+
 }  // namespace sweet::test
