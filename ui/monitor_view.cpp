@@ -56,6 +56,8 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   stop_->setToolTip(tr("Stop the selected run (its run file is kept, marked stopped) or drop it from the queue"));
   pauseRun_ = new QPushButton(tr("Pause run"), this);
   pauseRun_->setToolTip(tr("Hold the selected run after its current step (it keeps its memory and file) or let it go on"));
+  resume_ = new QPushButton(tr("Resume from checkpoint"), this);
+  resume_->setToolTip(tr("Continue a stopped or failed run from the checkpoint it left, as if it had never stopped"));
   remove_ = new QPushButton(tr("Remove"), this);
   remove_->setToolTip(tr("Remove the selected run from the list (running runs must be stopped first)"));
   pause_ = new QPushButton(tr("Pause queue"), this);
@@ -88,6 +90,7 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(stop_);
   buttons->addWidget(pauseRun_);
+  buttons->addWidget(resume_);
   buttons->addWidget(remove_);
   buttons->addStretch();
   buttons->addWidget(smoothing_);
@@ -112,6 +115,9 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   connect(pauseRun_, &QPushButton::clicked, this, [this] {
     const int id = selectedRunId();
     if (const QueuedRun* r = queue_->find(id)) queue_->setRunPaused(id, !r->paused);
+  });
+  connect(resume_, &QPushButton::clicked, this, [this] {
+    if (const int id = selectedRunId()) queue_->resume(id);
   });
   connect(remove_, &QPushButton::clicked, this, [this] {
     if (const int id = selectedRunId()) queue_->remove(id);
@@ -265,6 +271,7 @@ void MonitorView::updateButtons() {
   pauseRun_->setEnabled(r && r->state == RunState::Running);
   pauseRun_->setText(r && r->paused ? tr("Resume run") : tr("Pause run"));
   remove_->setEnabled(r && r->state != RunState::Running);
+  resume_->setEnabled(r && queue_->canResume(r->id));
 }
 
 void MonitorView::showSelectedLosses() {

@@ -39,6 +39,7 @@ class MonitorView : public QWidget {
   QPushButton* stopButton() const { return stop_; }
   QPushButton* pauseRunButton() const { return pauseRun_; }
   QPushButton* removeButton() const { return remove_; }
+  QPushButton* resumeButton() const { return resume_; }
   QPushButton* pauseButton() const { return pause_; }
   QSpinBox* parallelSpin() const { return parallel_; }
   QSpinBox* smoothingSpin() const { return smoothing_; }
@@ -65,6 +66,7 @@ class MonitorView : public QWidget {
   QPushButton* stop_;
   QPushButton* pauseRun_;
   QPushButton* remove_;
+  QPushButton* resume_;
   QPushButton* pause_;
   QSpinBox* parallel_;
   QSpinBox* smoothing_;

@@ -2,6 +2,8 @@
 #include "ui/counted.h"
 #include "ui/run_queue.h"
 
+#include <filesystem>
+
 #include "ui/training_worker.h"
 
 #include <nlohmann/json.hpp>
@@ -95,6 +97,27 @@ void RunQueue::stop(int id) {
     Q_EMIT runChanged(id);
     if (!isBusy()) Q_EMIT idle();
   }
+}
+
+bool RunQueue::canResume(int id) const {
+  const QueuedRun* r = find(id);
+  if (!r || (r->state != RunState::Stopped && r->state != RunState::Failed)) return false;
+  std::error_code ec;
+  return std::filesystem::exists(r->config.checkpointPath(), ec);
+}
+
+bool RunQueue::resume(int id) {
+  if (!canResume(id)) return false;
+  QueuedRun* r = findMutable(id);
+  r->state = RunState::Queued;
+  r->resume = true;
+  r->message = tr("continues from %1").arg(QString::fromStdString(r->config.checkpointPath()));
+  r->losses.clear();  // the steps before the checkpoint come back from the run file's copy
+  r->stepsSeen = 0;
+  r->progress = {};
+  Q_EMIT runChanged(id);
+  startNext();
+  return true;
 }
 
 void RunQueue::stopAll() {
@@ -195,7 +218,7 @@ void RunQueue::startNext() {
     slot->worker->clearStop();  // safe: the worker is idle between jobs
     TrainingWorker* worker = slot->worker.get();
     QMetaObject::invokeMethod(
-        worker, [worker, id = r.id, dir = r.demoCheckpointDir, config] { worker->runJob(id, dir, config); },
+        worker, [worker, id = r.id, dir = r.demoCheckpointDir, config, resume = r.resume] { worker->runJob(id, dir, config, resume); },
         Qt::QueuedConnection);
     Q_EMIT message(r.name + tr(": started (%1)").arg(counted(r.threads, tr("thread"), tr("threads"))));
     Q_EMIT runChanged(r.id);

@@ -33,6 +33,7 @@ struct QueuedRun {
   QString demoCheckpointDir;
   RunState state = RunState::Queued;
   bool paused = false;                     // running, held between two steps
+  bool resume = false;                     // continues from the checkpoint its Stop (or a kill) left
   std::vector<int64_t> exitLayers;         // known once the run file exists
   int threads = 0;                         // libtorch threads it was started with
   StepMetrics progress;                    // latest step
@@ -62,6 +63,11 @@ class RunQueue : public QObject {
   void stopAll();
   // Holds a running run between two steps (true) or lets it go on (false).
   void setRunPaused(int id, bool paused);
+  // A stopped or failed run whose resume checkpoint exists beside its run file (a Stop
+  // writes one; `checkpoint_every` writes them while training) can continue from it.
+  bool canResume(int id) const;
+  // Queues it again to continue from that checkpoint, bit for bit as if never stopped.
+  bool resume(int id);
   // Removes a run that is not running from the list.
   bool remove(int id);
   // Stops everything and waits for the workers' threads to end (up to `waitMs`, -1 = as

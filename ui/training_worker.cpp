@@ -17,7 +17,7 @@ TrainingWorker::Batch TrainingWorker::take() {
   return out;
 }
 
-void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config) {
+void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config, bool resume) {
   QString runFile;
   try {
     if (!demoCheckpointDir.isEmpty()) {
@@ -26,6 +26,7 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
     }
     TrainCallbacks cb;
     cb.stop_requested = &stop_;
+    cb.checkpoint_on_stop = true;
     cb.on_message = [this, id](const std::string& m) { Q_EMIT messageReady(id, QString::fromStdString(m)); };
     cb.on_run_file = [this, id, &runFile](const std::string& path, const std::vector<int64_t>& exitLayers) {
       runFile = QString::fromStdString(path);
@@ -52,7 +53,7 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       }
       if (wasEmpty) Q_EMIT dataReady();
     };
-    const TrainResult r = runTraining(config, cb);
+    const TrainResult r = runTraining(config, cb, resume ? ResumePolicy::Required : ResumePolicy::Never);
     Q_EMIT jobFinished(id, r.outcome, QString::fromStdString(r.run_file),
                        QString::fromStdString(r.message));
   } catch (const std::exception& e) {

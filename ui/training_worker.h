@@ -42,9 +42,10 @@ class TrainingWorker : public QObject {
   Batch take();
 
  public:
-  // Runs on the worker's thread (the queue invokes it there): trains `config` to the end,
-  // then emits jobFinished.
-  void runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config);
+  // Runs on the worker's thread (the queue invokes it there): trains `config` to the end
+  // (from its resume checkpoint when `resume`), then emits jobFinished. A Stop leaves a
+  // checkpoint, so the run can be resumed later.
+  void runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config, bool resume = false);
 
  Q_SIGNALS:
   void dataReady();

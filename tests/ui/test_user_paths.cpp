@@ -200,6 +200,39 @@ class UserPathsTest : public QObject {
     QCOMPARE(queue->find(id)->state, RunState::Stopped);
   }
 
+  // Stop leaves a checkpoint; Resume from checkpoint (enabled only then) finishes the run
+  // from where it stopped, in the same row and the same run file.
+  void stopThenResume_continuesFromTheCheckpointAndFinishes() {
+    MainWindow window;
+    window.show();
+    RunQueue* queue = window.queue();
+    MonitorView* monitor = window.monitorView();
+    const int id = queue->enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-resume"), 0, 150));
+    monitor->selectRun(id);
+    QVERIFY(!monitor->resumeButton()->isEnabled());  // running: nothing to resume
+    QTRY_VERIFY_WITH_TIMEOUT(queue->find(id)->stepsSeen > 3, 120000);
+    monitor->stopButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!queue->isBusy(), 120000);
+    QCOMPARE(queue->find(id)->state, RunState::Stopped);
+    const QString file = queue->find(id)->runFile;
+    const int64_t stoppedAt = sweet::analysis::loadRun(file.toStdString()).trainSteps;
+    QVERIFY(stoppedAt > 0);
+    QVERIFY(queue->canResume(id));
+    QVERIFY(monitor->resumeButton()->isEnabled());
+    monitor->resumeButton()->click();
+    QVERIFY(queue->find(id)->state == RunState::Queued || queue->find(id)->state == RunState::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(!queue->isBusy(), 240000);
+    QVERIFY2(queue->find(id)->state == RunState::Finished, qPrintable(queue->find(id)->message));
+    QCOMPARE(queue->runs().size(), size_t{1});  // the same row, not a second run
+    const auto data = sweet::analysis::loadRun(file.toStdString());
+    QCOMPARE(data.status.state, RunState::Finished);
+    QCOMPARE(data.trainSteps, data.status.totalSteps);
+    QVERIFY(data.environment.contains("resumed_at_step"));
+    QVERIFY(data.environment["resumed_at_step"].get<int64_t>() > 0);
+    QVERIFY(data.environment["resumed_at_step"].get<int64_t>() <= stoppedAt);
+    QVERIFY(!queue->canResume(id));  // finished: the checkpoint is gone
+  }
+
   void quitWhileTraining_asksStopsAndLeavesFileStopped() {
     auto* window = new MainWindow;
     window->show();
