@@ -197,4 +197,41 @@ std::optional<analysis::SeedSummary> CurveModel::scoreAtCost(size_t index, doubl
   return analysis::summarize(values);
 }
 
+std::optional<MeasuredCurve> CurveModel::measuredCurve(size_t index, const std::string& name) const {
+  MeasuredCurve out;
+  const std::vector<analysis::SpeedPoint>* first = nullptr;
+  for (const RunPtr& run : series_.at(index)->runs)
+    for (const analysis::SpeedMeasurement& m : run->data.speed) {
+      if (m.name != name || m.points.empty()) continue;
+      if (!first) {
+        first = &m.points;
+        out.measuredSpeedup.assign(first->size(), 0.0);
+        out.layerSpeedup.assign(first->size(), 0.0);
+        out.score.assign(first->size(), 0.0);
+        for (const auto& p : *first) out.threshold.push_back(p.threshold);
+      }
+      bool same = m.points.size() == first->size();
+      for (size_t p = 0; same && p < first->size(); ++p) same = m.points[p].threshold == (*first)[p].threshold;
+      if (!same) continue;  // other thresholds: averaging point by point would mix them
+      for (size_t p = 0; p < first->size(); ++p) {
+        out.measuredSpeedup[p] += m.points[p].measuredSpeedup;
+        out.layerSpeedup[p] += m.points[p].layerSpeedup;
+        out.score[p] += m.points[p].score;
+      }
+      ++out.seeds;
+    }
+  if (out.seeds == 0) return std::nullopt;
+  for (auto* v : {&out.measuredSpeedup, &out.layerSpeedup, &out.score})
+    for (double& x : *v) x /= out.seeds;
+  return out;
+}
+
+std::vector<std::string> CurveModel::measurementNames() const {
+  std::set<std::string> names;
+  for (const auto& s : series_)
+    for (const RunPtr& run : s->runs)
+      for (const analysis::SpeedMeasurement& m : run->data.speed) names.insert(m.name);
+  return {names.begin(), names.end()};
+}
+
 }  // namespace sweet::ui

@@ -58,6 +58,13 @@ struct CurveOptions {
   bool calibrate = true;
 };
 
+// A series' wall-clock measurement (`sweet infer --measure`, /speed/<name>): per measured
+// threshold the seed means of the measured and the layer-count speedup and of the score.
+struct MeasuredCurve {
+  std::vector<double> threshold, measuredSpeedup, layerSpeedup, score;
+  int seeds = 0;  // runs averaged (those measured under `name` at the same thresholds)
+};
+
 class CurveModel {
  public:
   // Groups runs whose configs differ only in seed/output (analysis::groupBySeed). Runs
@@ -76,6 +83,11 @@ class CurveModel {
   ThresholdReadout readoutAtCost(size_t series, double cost);
   // That threshold alone.
   double thresholdForCost(size_t series, double cost) const;
+  // The series' measurement named `name`, averaged over the seeds that have it at the
+  // first one's thresholds; nullopt when no seed was measured under that name.
+  std::optional<MeasuredCurve> measuredCurve(size_t series, const std::string& name) const;
+  // Every measurement name found in the series' runs ("cpu-b32-t1", …), sorted.
+  std::vector<std::string> measurementNames() const;
   // Mean ± CI of the score at a cost fraction over seeds; nullopt where a seed's curve
   // does not reach it.
   std::optional<analysis::SeedSummary> scoreAtCost(size_t series, double cost) const;

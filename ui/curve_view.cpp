@@ -71,6 +71,11 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     QSettings().setValue(QStringLiteral("curves/exact"), index == 1);
     setRuns(runs_);
   });
+  xAxis_ = new QComboBox(side);
+  xAxis_->addItem(tr("x: cost fraction"), QString());
+  xAxis_->setToolTip(tr("Cost fraction (the paper's layer count; markers draggable), or the wall-clock speedup "
+                        "measured by `sweet infer --measure` on these runs"));
+  connect(xAxis_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { rebuild(); });
   calibrate_ = new QCheckBox(tr("Temperature-scaled confidences"), side);
   calibrate_->setToolTip(tr("Scale each exit's confidences by a fitted temperature before exiting, as the paper and "
                             "`sweet report` do (held-out rows, or two-fold cross-fitting on the eval set); off: raw "
@@ -85,6 +90,7 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   notes_->setToolTip(tr("Runs that are not drawn, and why"));
   readoutLayout_->addWidget(curveKind_);
+  readoutLayout_->addWidget(xAxis_);
   readoutLayout_->addWidget(calibrate_);
   readoutLayout_->addWidget(shared_);
   readoutLayout_->addWidget(notes_);
@@ -114,8 +120,9 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   std::map<std::string, double> kept;
   for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i) kept[model_.series()[i]->method + std::to_string(model_.series()[i]->variant)] = markers_[i].threshold;
   model_.build(runs, options);
+  refreshXAxisChoices();
   rebuild();
-  for (size_t i = 0; i < model_.size(); ++i) {
+  for (size_t i = 0; i < markers_.size(); ++i) {
     auto it = kept.find(model_.series()[i]->method + std::to_string(model_.series()[i]->variant));
     if (it != kept.end()) setThreshold(i, it->second);
   }
@@ -131,6 +138,53 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
 
 void CurveView::setExactCurve(bool exact) { curveKind_->setCurrentIndex(exact ? 1 : 0); }
 
+void CurveView::refreshXAxisChoices() {
+  const QString shown = xAxis_->currentData().toString();
+  const QSignalBlocker block(xAxis_);
+  while (xAxis_->count() > 1) xAxis_->removeItem(1);
+  for (const std::string& name : model_.measurementNames())
+    xAxis_->addItem(tr("x: measured speedup, %1").arg(QString::fromStdString(name)), QString::fromStdString(name));
+  const int keep = xAxis_->findData(shown);
+  xAxis_->setCurrentIndex(keep < 0 ? 0 : keep);  // a measurement that went away: back to cost
+}
+
+void CurveView::drawMeasured(const std::string& name) {
+  plot_->xAxis->setLabel(tr("speedup (measured wall clock, %1; dashed: layer count)").arg(QString::fromStdString(name)));
+  plot_->xAxis2->setVisible(false);
+  double xMax = 1.0, yLo = 1e300, yHi = -1e300;
+  for (size_t i = 0; i < model_.size(); ++i) {
+    const CurveSeries& s = *model_.series()[i];
+    const auto m = model_.measuredCurve(i, name);
+    if (!m) continue;
+    const QPen pen = seriesPen(s, static_cast<int>(i));
+    const QString label = QString::fromStdString(s.label);
+    const QVector<double> y(m->score.begin(), m->score.end());
+    QCPGraph* measured = plot_->addGraph();
+    measured->setName(label + " (" + counted(m->seeds, tr("seed"), tr("seeds")) + ")");
+    measured->setData(QVector<double>(m->measuredSpeedup.begin(), m->measuredSpeedup.end()), y);  // by threshold
+    measured->setPen(pen);
+    measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), 6));
+    QCPGraph* layers = plot_->addGraph();
+    layers->setName(label + " layer count");
+    layers->setData(QVector<double>(m->layerSpeedup.begin(), m->layerSpeedup.end()), y);
+    QPen dashed = pen;
+    dashed.setStyle(Qt::DashLine);
+    dashed.setWidthF(1.0);
+    layers->setPen(dashed);
+    layers->removeFromLegend();
+    for (size_t p = 0; p < m->score.size(); ++p) {
+      xMax = std::max({xMax, m->measuredSpeedup[p], m->layerSpeedup[p]});
+      yLo = std::min(yLo, m->score[p]);
+      yHi = std::max(yHi, m->score[p]);
+    }
+  }
+  if (yLo > yHi) yLo = 0, yHi = 1;
+  const double pad = std::max(0.05, 0.08 * (yHi - yLo));
+  plot_->xAxis->setRange(0, xMax * 1.05);
+  plot_->yAxis->setRange(yLo - pad, yHi + pad);
+  plot_->replot();
+}
+
 void CurveView::rebuild() {
   plot_->clearGraphs();
   for (Marker& m : markers_) {
@@ -138,6 +192,10 @@ void CurveView::rebuild() {
     delete m.label;
   }
   markers_.clear();
+  const std::string measurement = xAxis_->currentData().toString().toStdString();
+  if (!measurement.empty()) return drawMeasured(measurement);  // no markers: thresholds are the measured ones
+  plot_->xAxis->setLabel(tr("cost fraction (1 = full model)"));
+  plot_->xAxis2->setVisible(true);
   double xMax = 1.0;
   for (size_t i = 0; i < model_.size(); ++i) {
     const CurveSeries& s = *model_.series()[i];

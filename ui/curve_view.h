@@ -34,6 +34,10 @@ class CurveView : public QWidget {
   QComboBox* curveKindBox() const { return curveKind_; }
   // Temperature scaling before exiting (the paper's default) or raw softmax confidences.
   QCheckBox* calibrateBox() const { return calibrate_; }
+  // "cost fraction" (index 0, draggable markers) or one entry per wall-clock measurement
+  // in the runs ("measured speedup, cpu-b32-t1"): score against the measured speedup, with
+  // the layer-count speedup of the same thresholds dashed beside it.
+  QComboBox* xAxisSelector() const { return xAxis_; }
   QLabel* notesLabel() const { return notes_; }
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }
 
@@ -65,6 +69,8 @@ class CurveView : public QWidget {
     ThresholdReadout readout;
   };
   void rebuild();
+  void drawMeasured(const std::string& name);
+  void refreshXAxisChoices();
   void fillFixedRatioTable();
   void onMousePress(QMouseEvent* event);
   void onMouseMove(QMouseEvent* event);
@@ -74,6 +80,7 @@ class CurveView : public QWidget {
   std::vector<RunPtr> runs_;
   QCustomPlot* plot_;
   QComboBox* curveKind_;
+  QComboBox* xAxis_;
   QCheckBox* calibrate_;
   QLabel* notes_;
   QVBoxLayout* readoutLayout_;

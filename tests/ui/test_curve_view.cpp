@@ -5,6 +5,7 @@
 #include "ui_fixtures.h"
 
 #include <QTableWidget>
+#include <QComboBox>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -36,6 +37,49 @@ class CurveViewTest : public QObject {
     }
     // MM is a cascade: its curve reaches past the full model's cost.
     QVERIFY(view.model().series()[2]->gridCost.back() > 1.0);
+  }
+
+  // After `sweet infer --measure`: the x axis switches to the measured wall-clock speedup
+  // (seed means at the measured thresholds, layer count dashed beside), and back.
+  void xAxis_switchesToMeasuredSpeedupAndBack() {
+    QTemporaryDir dir;
+    const QStringList files = sweet::testing::writeFixtureRuns(dir.path());
+    // EE's two seeds measured at the same thresholds; the measurement is what /speed holds.
+    for (int seed = 0; seed < 2; ++seed) {
+      sweet::analysis::SpeedMeasurement m;
+      m.name = "cpu-b32-t1";
+      m.device = "cpu";
+      m.batchSize = 32;
+      m.threads = 1;
+      m.metric = "accuracy";
+      for (double t : {0.5, 0.9, 1.0}) {
+        sweet::analysis::SpeedPoint p;
+        p.threshold = t;
+        p.layerSpeedup = 1.0 / t;
+        p.measuredSpeedup = 0.8 / t + 0.1 * seed;
+        p.score = 0.6 + 0.2 * t + 0.01 * seed;
+        p.exitCounts = {100, 100, 100, 100};
+        m.points.push_back(p);
+      }
+      sweet::analysis::writeSpeedMeasurement(files[seed].toStdString(), m);  // ee-s1, ee-s2
+    }
+    const LoadBatch batch = loadRunFiles(files);
+    QVERIFY(batch.errors.empty());
+    CurveView view;
+    QVERIFY(sweet::testing::showWithRuns(view, batch.runs, 1000, 700));
+    QCOMPARE(view.xAxisSelector()->count(), 2);
+    const int cost = view.plot()->graphCount();
+    view.xAxisSelector()->setCurrentIndex(1);
+    QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("measured")));
+    QCOMPARE(view.plot()->graphCount(), 2);  // EE measured + its layer count; SWEET and MM were not measured
+    const QCPGraph* measured = view.plot()->graph(0);
+    QCOMPARE(measured->data()->size(), 3);
+    QCOMPARE(measured->data()->at(1)->key, (0.8 / 0.9 + 0.8 / 0.9 + 0.1) / 2);  // t = 0.9 (the middle speedup), seed mean
+    QCOMPARE(measured->data()->at(1)->value, ((0.6 + 0.18) + (0.6 + 0.18 + 0.01)) / 2);
+    QCOMPARE(view.plot()->graph(1)->data()->at(0)->key, 1.0);  // layer-count speedup at t = 1, the slowest point (sorted by x)
+    view.xAxisSelector()->setCurrentIndex(0);
+    QCOMPARE(view.plot()->graphCount(), cost);  // curves, bands and markers are back
+    QCOMPARE(view.threshold(0), 0.9);
   }
 
   void readout_matchesFullReplayWhicheverWayTheThresholdMoves() {
