@@ -127,4 +127,16 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y) {
   return pearson(averageRanks(x), averageRanks(y));
 }
 
+double auroc(const std::vector<double>& scores, const std::vector<bool>& positive) {
+  if (scores.size() != positive.size()) throw std::invalid_argument("auroc: scores and outcomes of different lengths");
+  const std::vector<double> ranks = averageRanks(scores);
+  double positiveRankSum = 0;
+  double positives = 0;
+  for (size_t i = 0; i < ranks.size(); ++i)
+    if (positive[i]) positiveRankSum += ranks[i], positives += 1;
+  const double negatives = static_cast<double>(ranks.size()) - positives;
+  if (positives == 0 || negatives == 0) return 0.5;
+  return (positiveRankSum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
 }  // namespace sweet::analysis

@@ -59,5 +59,9 @@ double pearson(const std::vector<double>& x, const std::vector<double>& y);
 std::vector<double> averageRanks(const std::vector<double>& values);
 // Spearman's rho: Pearson's r of the average ranks (scipy.stats.spearmanr's definition).
 double spearman(const std::vector<double>& x, const std::vector<double>& y);
+// Area under the ROC curve of `scores` for the binary outcome `positive`, by ranks
+// (Mann-Whitney U, ties at average ranks): the chance that a positive scores above a
+// negative. 0.5 when either outcome is absent. Learning-to-exit scores are judged by it.
+double auroc(const std::vector<double>& scores, const std::vector<bool>& positive);
 
 }  // namespace sweet::analysis

@@ -94,6 +94,14 @@ class MetricsCostTest : public QObject {
     QVERIFY(pearson({1, 2, 3, 4}, {1, 8, 27, 64}) < 0.99);
   }
 
+  void auroc_handCaseWithTie() {
+    // Positives score {0.9, 0.5}, negatives {0.5, 0.1}: pairs (0.9>0.5, 0.9>0.1, 0.5=0.5 -> 1/2,
+    // 0.5>0.1) = 3.5 of 4.
+    QCOMPARE(auroc({0.9, 0.5, 0.5, 0.1}, {true, true, false, false}), 3.5 / 4);
+    QCOMPARE(auroc({0.1, 0.9}, {true, false}), 0.0);
+    QCOMPARE(auroc({0.1, 0.9}, {true, true}), 0.5);  // one outcome only: undefined, 0.5
+  }
+
   void costFraction_sharedBackbone_handCase() {
     // Two instances at layer 1, one at 4, one at 6: (2·1 + 4 + 6) / (12·4) = 1/4.
     CostModel ee({1, 4, 6, 12}, CostKind::SharedBackbone);
