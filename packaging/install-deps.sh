@@ -15,6 +15,7 @@ PACKAGES=(
   python3-torch python3-h5py python3-numpy
   python3-sentencepiece  # the SentencePiece reference the tokenizer tests compare ids with (its own process)
   clang-14 libclang-rt-14-dev  # packaging/fuzz.sh: libFuzzer harnesses of the file readers
+  slurm-wlm munge  # packaging/slurm.sh: a one-node Slurm for the sweep tests (daemons started by hand)
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <stdexcept>
@@ -23,7 +24,28 @@ struct ReportArguments {
   bool calibrate = false, noCalibrate = false, calibrateOnEval = false, exactCurve = false;
 };
 
-void runReport(const ReportArguments& args) {
+// A folder stands for every run file under it (a sweep's output folder), in name order so
+// tables come out the same on every file system.
+std::vector<std::string> expandFolders(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    if (!fs::is_directory(path)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& entry : fs::recursive_directory_iterator(path))
+      if (entry.is_regular_file() && entry.path().extension() == ".h5") found.push_back(entry.path().string());
+    if (found.empty()) throw std::runtime_error(path + ": no run files (*.h5) in this folder");
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+void runReport(ReportArguments args) {
+  args.runs = expandFolders(args.runs);
   analysis::ReportOptions options;
   options.by = args.by;
   if (args.noCalibrate && (args.calibrate || args.calibrateOnEval))
@@ -57,7 +79,9 @@ void registerReportCommand(CLI::App& root) {
   auto args = std::make_shared<ReportArguments>();
   CLI::App* cmd = root.add_subcommand(
       "report", "Per-exit table, speed-accuracy points at fixed cost fractions with 95% CIs over seeds, and chosen LRs");
-  cmd->add_option("runs", args->runs, "Run files (*.h5); seeds of one configuration are pooled")->required()->check(CLI::ExistingFile);
+  cmd->add_option("runs", args->runs, "Run files (*.h5) or folders of them (a sweep's output folder); seeds of one configuration are pooled")
+      ->required()
+      ->check(CLI::ExistingPath);
   cmd->add_option("--by", args->by,
                   "Pool seeds by these attributes: method,task,lr,model,cap (default: equal config, checkpoint by identity)")
       ->delimiter(',');

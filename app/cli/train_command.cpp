@@ -3,7 +3,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+
+#include "analysis/run_data.h"
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
@@ -20,15 +23,36 @@ extern "C" void onStopSignal(int signal) {
   gStop = true;
 }
 
-// Ctrl-C, SIGTERM (kill, Slurm's scancel and time limit) and SIGHUP (a closed terminal or
-// ssh session) stop at the next step: the run file is closed as "stopped" and the model
-// saved. SA_RESETHAND: a second signal kills at once (the file is then repairable).
+// Ctrl-C, SIGTERM (kill, Slurm's scancel, preemption and time limit), SIGUSR1 (Slurm's
+// --signal warning before the time limit) and SIGHUP (a closed terminal or ssh session)
+// stop at the next step: a resume checkpoint is written, the run file is closed as
+// "stopped" and the model saved. SA_RESETHAND: a second signal kills at once (the file is
+// then repairable, and the last checkpoint still resumes it).
 void stopOnSignals() {
   struct sigaction action = {};
   action.sa_handler = onStopSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaction(signal, &action, nullptr);
+}
+
+// --continue: what a scheduler wants when it (re)starts a run whose files may exist from an
+// earlier attempt. A finished run is left alone; a checkpoint is resumed; an unfinished
+// run without one starts over; a missing one starts.
+enum class ContinueAction { AlreadyFinished, Resume, StartOver, Start };
+
+ContinueAction continueAction(const TrainConfig& config) {
+  namespace fs = std::filesystem;
+  const std::string runFile = config.runFilePath();
+  if (fs::exists(runFile)) {
+    try {
+      if (analysis::loadRun(runFile).status.state == analysis::RunState::Finished) return ContinueAction::AlreadyFinished;
+    } catch (const std::exception&) {
+      // Unreadable (killed while its layout was being written): start over below.
+    }
+  }
+  if (fs::exists(config.checkpointPath())) return ContinueAction::Resume;
+  return fs::exists(runFile) ? ContinueAction::StartOver : ContinueAction::Start;
 }
 
 }  // namespace
@@ -38,24 +62,52 @@ void registerTrainCommand(CLI::App& root) {
     std::string config;
     std::vector<std::string> overrides;
     bool overwrite = false;
+    bool resume = false;
+    bool continueRun = false;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = root.add_subcommand("train", "Fine-tune one EE / SWEET / MM run and write its run file");
   cmd->add_option("config", opt->config, "Run configuration (JSON; keys in docs/training.md)")
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("--set", opt->overrides, "Override a key: key=value (JSON value), repeatable");
-  cmd->add_flag("--overwrite", opt->overwrite, "Replace the run file and model of an earlier run with the same name");
+  auto* overwrite =
+      cmd->add_flag("--overwrite", opt->overwrite, "Replace the run file and model of an earlier run with the same name");
+  auto* resume = cmd->add_flag("--resume", opt->resume,
+                               "Continue from the checkpoint beside the run file (without this flag a matching "
+                               "checkpoint is resumed too, when one exists)");
+  cmd->add_flag("--continue", opt->continueRun,
+                "For schedulers: do nothing if the run finished, resume its checkpoint if it has one, else start it "
+                "(over)")
+      ->excludes(overwrite)
+      ->excludes(resume);
+  resume->excludes(overwrite);
   cmd->callback([opt] {
     const nlohmann::json j = readConfigFile(opt->config, opt->overrides);
     TrainConfig config = trainConfigFromJson(j, opt->config, opt->overrides);
     if (opt->overwrite) config.overwrite = true;
+    ResumePolicy policy = opt->overwrite ? ResumePolicy::Never : opt->resume ? ResumePolicy::Required : ResumePolicy::IfPresent;
+    if (opt->continueRun) {
+      switch (continueAction(config)) {
+        case ContinueAction::AlreadyFinished:
+          std::cout << "run file: " << config.runFilePath() << " (already finished)\n";
+          return;
+        case ContinueAction::Resume: policy = ResumePolicy::Required; break;
+        case ContinueAction::StartOver:
+          std::cerr << "train: " << config.runFilePath() << " is unfinished and has no checkpoint: starting it over\n";
+          config.overwrite = true;
+          policy = ResumePolicy::Never;
+          break;
+        case ContinueAction::Start: break;
+      }
+    }
     stopOnSignals();
     TrainCallbacks cb;
     ProgressPrinter progress(config.resolvedRunName());
     cb.on_step = [&](const StepMetrics& m) { return progress(m); };
     cb.on_message = [](const std::string& m) { std::cerr << "train: " << m << "\n"; };
     cb.stop_requested = &gStop;
-    TrainResult r = runTraining(config, cb);
+    cb.checkpoint_on_stop = true;
+    TrainResult r = runTraining(config, cb, policy);
     std::cerr << "\n";
     if (r.outcome == RunState::Failed) throw std::runtime_error(r.message);
     std::cout << "run file: " << r.run_file << "\n";

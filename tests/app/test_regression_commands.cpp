@@ -25,6 +25,7 @@ class TestRegressionCommands : public QObject {
   void initTestCase();
   void stsb_threeMethods_reportPearsonSpearmanPerExit();
   void stsb_gradientRecords_refusedByName();
+  void stsbLayout_learnableScore_pearsonHigh();
 
  private:
   QString writeConfig(const QString& name, const nlohmann::json& config);
@@ -124,6 +125,48 @@ void TestRegressionCommands::stsb_gradientRecords_refusedByName() {
   auto r = test::runProgram(test::sweetBinary(), {"train", config});
   QVERIFY(r.exit_code != 0);
   QVERIFY2(r.err.contains("gradients.every") && r.err.contains("regression"), qPrintable(r.err));
+}
+
+// STS-B's layout with a score the tiny model can learn (how many times "good" occurs in the
+// first sentence, 0-5, among filler words): training must drive Pearson well above zero,
+// which a misaligned target or a wrong loss would not.
+void TestRegressionCommands::stsbLayout_learnableScore_pearsonHigh() {
+  auto writeRows = [&](const QString& name, int rows, unsigned seed) {
+    const QString path = dir_.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) return QString();
+    f.write("sentence1\tsentence2\tscore\n");
+    const char* filler[] = {"the", "film", "was", "a", "story", "about", "people"};
+    unsigned state = seed;
+    auto next = [&] {  // a fixed LCG: the same rows on every platform
+      state = state * 1103515245u + 12345u;
+      return (state >> 16) & 0x7fffu;
+    };
+    for (int r = 0; r < rows; ++r) {
+      const int goods = static_cast<int>(next() % 6);
+      QStringList words;
+      for (int i = 0; i < 8; ++i) words << filler[next() % 7];
+      for (int g = 0; g < goods; ++g) words.insert(static_cast<int>(next() % (words.size() + 1)), "good");
+      f.write(QStringLiteral("%1\tthe film\t%2.000\n").arg(words.join(' ')).arg(goods).toUtf8());
+    }
+    return path;
+  };
+  const QString train = writeRows("count-train.tsv", 800, 1), eval = writeRows("count-dev.tsv", 200, 2);
+  const QString config = writeConfig("count.json", {{"task", "stsb"}, {"train_file", train.toStdString()},
+                                                    {"eval_file", eval.toStdString()}, {"model", model_.toStdString()},
+                                                    {"method", "ee"}, {"exit_layers", {1, 2, 4}}, {"epochs", 4},
+                                                    {"batch_size", 16}, {"learning_rate", 1e-3}, {"warmup_ratio", 0.1},
+                                                    {"max_length", 24}, {"seed", 1}, {"gradients", {{"every", 0}}},
+                                                    {"save_model", false}, {"run_name", "count"},
+                                                    {"output_dir", dir_.filePath("count").toStdString()}});
+  auto r = test::runProgram(test::sweetBinary(), {"train", config});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const analysis::RunData run = analysis::loadRun(dir_.filePath("count/count.h5").toStdString());
+  std::vector<double> predicted, truth(run.eval.targets.begin(), run.eval.targets.end());
+  for (int64_t i = 0; i < run.eval.instances; ++i) predicted.push_back(run.eval.row(2, i)[0]);
+  const double pearson = analysis::pearson(predicted, truth), spearman = analysis::spearman(predicted, truth);
+  qInfo() << "learnable score, last exit: pearson" << pearson << "spearman" << spearman;
+  QVERIFY2(pearson > 0.5, qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestRegressionCommands)

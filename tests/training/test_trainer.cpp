@@ -101,7 +101,7 @@ void TestTrainer::run_microBatchesGiveTheWholeBatchUpdate() {
       return true;
     };
     TrainResult r = runTraining(c, cb);
-    QCOMPARE(r.outcome, RunOutcome::Finished);
+    QCOMPARE(r.outcome, RunState::Finished);
     logits[i] = analysis::loadRun(r.run_file).eval.logits;
   }
   QCOMPARE(losses[1].size(), losses[0].size());

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace sweet {
 
@@ -14,6 +15,30 @@ FusedAdamW::FusedAdamW(std::vector<Group> groups, AdamWHyper hyper) : groups_(st
     for (const auto& p : g.params) states.push_back({torch::zeros_like(p), torch::zeros_like(p)});
     state_.push_back(std::move(states));
   }
+}
+
+std::vector<torch::Tensor> FusedAdamW::momentTensors() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& group : state_)
+    for (const auto& s : group) {
+      out.push_back(s.exp_avg);
+      out.push_back(s.exp_avg_sq);
+    }
+  return out;
+}
+
+void FusedAdamW::restore(const std::vector<torch::Tensor>& moments, int64_t steps) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (auto& group : state_)
+    for (auto& s : group)
+      for (torch::Tensor* t : {&s.exp_avg, &s.exp_avg_sq}) {
+        if (i >= moments.size() || !moments[i].sizes().equals(t->sizes()))
+          throw std::runtime_error("optimiser state does not fit this model (moment " + std::to_string(i) + ")");
+        t->copy_(moments[i++]);
+      }
+  if (i != moments.size()) throw std::runtime_error("optimiser state holds more moments than this model has");
+  step_ = steps;
 }
 
 void FusedAdamW::zeroGrad() {

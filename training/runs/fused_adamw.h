@@ -31,6 +31,11 @@ class FusedAdamW {
   // One update; parameters without a gradient are skipped, as in PyTorch.
   void step();
   int64_t steps() const { return step_; }
+  // The moments in a fixed order (each parameter's exp_avg, then exp_avg_sq, group by
+  // group) and the step count: all a resumed run needs to continue bit for bit.
+  std::vector<torch::Tensor> momentTensors() const;
+  // Copies moments saved by momentTensors() back; throws when count or shapes differ.
+  void restore(const std::vector<torch::Tensor>& moments, int64_t steps);
 
  private:
   struct State {

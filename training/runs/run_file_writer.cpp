@@ -4,6 +4,7 @@
 #include <H5Cpp.h>
 
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -82,7 +83,93 @@ void appendRow(H5::DataSet& ds, int64_t index, const T* data, const H5::PredType
   ds.write(data, memType, memSpace, fileSpace);
 }
 
+// Copies the first `rows` rows of `name` in `from` to the (empty) extendible `to`, in the
+// file's own element type (float16 gradients stay float16).
+void copyRows(H5::H5File& from, const std::string& name, H5::DataSet& to, int64_t rows) {
+  if (rows <= 0) return;
+  H5::DataSet source = from.openDataSet(name);
+  H5::DataSpace space = source.getSpace();
+  h5::Shape dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  if (dims.empty() || dims[0] < static_cast<hsize_t>(rows))
+    throw std::runtime_error(name + " holds " + std::to_string(dims.empty() ? 0 : dims[0]) + " rows, fewer than the " +
+                             std::to_string(rows) + " the checkpoint needs");
+  h5::Shape start(dims.size(), 0), count = dims;
+  count[0] = static_cast<hsize_t>(rows);
+  space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+  H5::DataType type = source.getDataType();
+  size_t bytes = type.getSize();
+  for (hsize_t d : count) bytes *= d;
+  std::vector<char> buffer(bytes);
+  H5::DataSpace memory(static_cast<int>(count.size()), count.data());
+  source.read(buffer.data(), type, memory, space);
+  to.extend(count.data());
+  H5::DataSpace target = to.getSpace();
+  target.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+  to.write(buffer.data(), type, memory, target);
+}
+
+// How many leading entries of an int64 step dataset are <= `last` (and not `dropped`).
+int64_t rowsUpTo(H5::H5File& from, const std::string& name, int64_t last, int64_t dropped) {
+  if (!h5::exists(from, name)) return 0;
+  int64_t rows = 0;
+  for (int64_t step : h5::readInt64(from, name)) {
+    if (step > last || step == dropped) break;
+    ++rows;
+  }
+  return rows;
+}
+
 }  // namespace
+
+RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout, int64_t steps,
+                             int64_t droppedRecordStep)
+    : RunFileWriter(path + ".resuming", layout) {
+  auto& s = *impl_;
+  const std::string building = path_;
+  try {
+    H5::H5File old = h5::openForReading(path);
+    copyRows(old, "train/loss", s.loss, steps);
+    copyRows(old, "train/lr", s.lr, steps);
+    if (s.layout.lte) copyRows(old, "train/lte_loss", s.lteLoss, steps);
+    s.steps = steps;
+    if (s.layout.evalCount() > 0) {
+      s.interimEvals = rowsUpTo(old, "eval/history/step", steps, -1);
+      copyRows(old, "eval/history/logits", s.historyLogits, s.interimEvals);
+      copyRows(old, "eval/history/step", s.historyStep, s.interimEvals);
+    }
+    if (s.layout.record_gradients) {
+      s.records = rowsUpTo(old, "gradients/step", steps, droppedRecordStep);
+      copyRows(old, "gradients/step", s.gradStep, s.records);
+      copyRows(old, "gradients/raw", s.gradRaw, s.records);
+      copyRows(old, "gradients/norm", s.gradNorm, s.records);
+      if (s.layout.second_probe_size > 0) {
+        copyRows(old, "gradients/probe2/norm", s.probe2Norm, s.records);
+        copyRows(old, "gradients/probe2/cosine", s.probe2Cosine, s.records);
+      }
+      copyRows(old, "gradients/cosine", s.gradCosine, s.records);
+    }
+    old.close();
+    const int64_t status[3] = {static_cast<int64_t>(RunState::Running), steps, s.totalSteps};
+    s.status.write(status, H5::PredType::NATIVE_INT64);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    close();
+    std::remove(building.c_str());
+    throw std::runtime_error(h5::describe(path, "cannot carry the run file over to the resumed run", e));
+  } catch (const std::runtime_error& e) {
+    close();
+    std::remove(building.c_str());
+    throw std::runtime_error(path + ": cannot resume from it: " + e.what());
+  }
+  // The open file follows the rename: from here on the resumed run writes under `path`.
+  if (std::rename(building.c_str(), path.c_str()) != 0) {
+    close();
+    std::remove(building.c_str());
+    throw std::runtime_error(path + ": cannot replace it with the resumed run's file");
+  }
+  path_ = path;
+}
 
 RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout)
     : impl_(std::make_unique<Impl>()), path_(path) {

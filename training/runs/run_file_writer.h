@@ -52,6 +52,13 @@ class RunFileWriter {
  public:
   // Creates (truncates) `path`. Throws std::runtime_error naming the file on failure.
   RunFileWriter(const std::string& path, const RunFileLayout& layout);
+  // Resuming a run from a checkpoint taken after `steps` steps: a new file with `layout`
+  // that starts with the old file's first `steps` steps and the interim evaluations and
+  // gradient records taken up to then (a record at `dropped_record_step`, which the
+  // resumed run takes again, left out). Built beside `path` and renamed over it once
+  // complete, so the old file stays whole until then. Throws naming the file when the old
+  // file is unreadable or holds fewer steps than the checkpoint.
+  RunFileWriter(const std::string& path, const RunFileLayout& layout, int64_t steps, int64_t dropped_record_step);
   ~RunFileWriter();
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;

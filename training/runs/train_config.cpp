@@ -4,6 +4,7 @@
 #include "training/text/task_spec.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -21,7 +22,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
-                                                eval_batch_size, eval_every, output_dir, run_name, save_model, overwrite,
+                                                eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
                                                 gradients, lte)
 
 namespace {
@@ -117,6 +118,7 @@ void validate(const TrainConfig& c, const Sources& from) {
   check(c.gradients.every == 0 || !glueTask(c.task) || !glueTask(c.task)->regression, "gradients.every",
         "must be 0 for the regression task stsb (gradient records probe a classification loss)");
   check(c.eval_every >= 0, "eval_every", "must not be negative (0 = no interim evaluations)");
+  check(c.checkpoint_every >= 0, "checkpoint_every", "must not be negative (0 = checkpoints only when stopped by a signal)");
   check(c.gradients.probe == "fixed" || c.gradients.probe == "train_batch", "gradients.probe", "must be fixed or train_batch");
   check(c.gradients.second_probe_size >= 0, "gradients.second_probe_size", "must not be negative");
   check(c.gradients.dtype == "float32" || c.gradients.dtype == "float16", "gradients.dtype", "must be float32 or float16");
@@ -133,6 +135,12 @@ std::string TrainConfig::resolvedRunName() const {
   std::ostringstream s;
   s << task << "-" << method << "-lr" << learning_rate << "-s" << seed;
   return s.str();
+}
+
+std::string TrainConfig::runFilePath() const { return (std::filesystem::path(output_dir) / (resolvedRunName() + ".h5")).string(); }
+
+std::string TrainConfig::checkpointPath() const {
+  return (std::filesystem::path(output_dir) / (resolvedRunName() + ".resume.pt")).string();
 }
 
 TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
@@ -194,6 +202,23 @@ void applyOverride(nlohmann::json& j, const std::string& assignment) {
     node = &(*node)[part];
     start = dot + 1;
   }
+}
+
+std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
+                                           const std::string& earlier) {
+  nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
+  for (const char* neutral : {"checkpoint_every", "overwrite"}) {
+    a.erase(neutral);
+    b.erase(neutral);
+  }
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : b.items())
+    if (!a.contains(key) || a[key] != value)
+      keys.push_back(key + " (" + (a.contains(key) ? a[key].dump() : std::string("absent")) + " in " + earlier + ", " +
+                     value.dump() + " now)");
+  for (const auto& [key, value] : a.items())
+    if (!b.contains(key)) keys.push_back(key + " (" + value.dump() + " in " + earlier + ", absent now)");
+  return keys;
 }
 
 }  // namespace sweet

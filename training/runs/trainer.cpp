@@ -28,6 +28,7 @@
 #include "training/runs/fused_adamw.h"
 #include "training/runs/gradient_recorder.h"
 #include "training/runs/run_file_writer.h"
+#include "training/runs/training_checkpoint.h"
 #include "training/text/text_dataset.h"
 #include "training/text/tokenizer_files.h"
 
@@ -307,6 +308,43 @@ void saveModelAtomically(ExitClassifier& model, const BertCheckpoint& ck, const 
   }
 }
 
+// The configuration a checkpoint is matched on, with the run name resolved: a name set
+// explicitly equal to the derived one is the same run.
+std::string checkpointConfigJson(const TrainConfig& c) {
+  nlohmann::json j = trainConfigToJson(c);
+  j["run_name"] = c.resolvedRunName();
+  return j.dump();
+}
+
+// The generator a run's dropout draws from on its device (CPU: the CPU generator itself).
+at::Generator deviceGenerator(const c10::Device& device) { return at::globalContext().defaultGenerator(device); }
+
+// The checkpoint beside the run file, when the policy says to continue from it; a config
+// that differs from the checkpoint's is refused, naming the keys, rather than resumed
+// into a run that matches neither configuration.
+std::optional<TrainingCheckpoint> checkpointToResume(const TrainConfig& c, ResumePolicy policy,
+                                                     const std::function<void(const std::string&)>& say) {
+  const std::string path = c.checkpointPath();
+  const bool present = std::filesystem::exists(path);
+  if (policy == ResumePolicy::Never || (!present && policy == ResumePolicy::IfPresent)) return std::nullopt;
+  if (!present)
+    throw std::runtime_error("--resume: no checkpoint at " + path + " (a run writes one every checkpoint_every steps and "
+                             "when stopped by a signal)");
+  TrainingCheckpoint checkpoint = loadTrainingCheckpoint(path);
+  const auto differences = configDifferences(checkpoint.config_json, checkpointConfigJson(c));
+  if (!differences.empty()) {
+    std::string list;
+    for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+    throw std::runtime_error(path + ": this checkpoint belongs to a run with a different configuration: " + list +
+                             ". Resume with the checkpoint's configuration, or pass --overwrite to start over");
+  }
+  if (!std::filesystem::exists(c.runFilePath()))
+    throw std::runtime_error(path + ": its run file " + c.runFilePath() +
+                             " is gone, so the steps before the checkpoint are lost; pass --overwrite to start over");
+  say("resuming from " + path + " at step " + std::to_string(checkpoint.step));
+  return checkpoint;
+}
+
 // libtorch's messages carry a C++ backtrace the user cannot act on.
 std::string messageOf(const std::exception& e) {
   if (const auto* torchError = dynamic_cast<const c10::Error*>(&e)) return torchError->what_without_backtrace();
@@ -317,7 +355,7 @@ std::string messageOf(const std::exception& e) {
 
 namespace {
 
-TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
+TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy resumePolicy) {
   auto say = [&](const std::string& m) {
     if (cb.on_message) cb.on_message(m);
   };
@@ -335,9 +373,14 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
   const std::vector<int64_t> exitLayers = c.exit_layers.empty() ? defaultExitLayers(ck.config.num_hidden_layers) : c.exit_layers;
   checkAgainstCheckpoint(c, ck, tokenizer, exitLayers);
   const std::string runName = c.resolvedRunName();
-  const std::string runFile = (fs::path(c.output_dir) / (runName + ".h5")).string();
+  const std::string runFile = c.runFilePath();
   const std::string modelDir = (fs::path(c.output_dir) / (runName + ".model")).string();
-  checkOutputsFree(c, runFile, modelDir);
+  const std::string checkpointFile = c.checkpointPath();
+  std::optional<TrainingCheckpoint> resume = checkpointToResume(c, resumePolicy, say);
+  if (!resume) {
+    checkOutputsFree(c, runFile, modelDir);
+    fs::remove(checkpointFile);  // a fresh run: an old checkpoint of this name is stale
+  }
   checkDataPaths(c);
   PreparedData data = prepareData(c, tokenizer, say);
   const bool regression = data.task.regression;
@@ -402,6 +445,60 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
   }
   const bool trainBatchProbe = recorder && c.gradients.probe == "train_batch";
 
+  // ---- Resume: weights, optimiser, generators, position --------------------------------
+  int64_t step = 0;
+  std::optional<int64_t> pendingRecord;  // see the training loop
+  if (resume) {
+    torch::NoGradGuard noGrad;
+    int64_t restored = 0;
+    auto restore = [&](const std::string& name, torch::Tensor& target) {
+      auto it = resume->model.find(name);
+      if (it == resume->model.end() || !it->second.sizes().equals(target.sizes()))
+        throw std::runtime_error(checkpointFile + ": no tensor '" + name + "' of this model's shape; it was written for another model");
+      target.copy_(it->second);
+      ++restored;
+    };
+    for (auto& p : model->named_parameters()) restore(p.key(), p.value());
+    for (auto& b : model->named_buffers()) restore(b.key(), b.value());
+    if (lte)  // keys lte.N.*: no model key starts so
+      for (auto& p : lte->named_parameters()) restore(p.key(), p.value());
+    if (restored != static_cast<int64_t>(resume->model.size()))
+      throw std::runtime_error(checkpointFile + ": holds tensors this model does not have; it was written for another model");
+    optimizer.restore(resume->moments, resume->optimizer_steps);
+    at::Generator(at::detail::getDefaultCPUGenerator()).set_state(resume->cpu_rng);  // a handle on the shared generator
+    if (!device.is_cpu() && resume->device_rng.defined()) deviceGenerator(device).set_state(resume->device_rng);
+    step = resume->step;
+    if (resume->pending_record >= 0) pendingRecord = resume->pending_record;
+    if (resume->threads != threads)  // threads = 0 on a node with another core count
+      say("warning: the checkpoint's run used " + std::to_string(resume->threads) + " CPU threads, this one " +
+          std::to_string(threads) + ": the numbers will differ from an uninterrupted run in the last bits; set "
+          "threads to a fixed count for bit-exact resumes");
+    // Copied into the model and optimiser: the checkpoint's tensors (three models' worth
+    // of memory) need not live on through the run.
+    resume->model.clear();
+    resume->moments.clear();
+  }
+  // Everything the next step depends on, written atomically beside the run file.
+  int64_t checkpointedStep = resume ? step : -1;
+  auto writeCheckpoint = [&] {
+    if (step == checkpointedStep || step == 0) return;
+    TrainingCheckpoint checkpoint;
+    checkpoint.config_json = checkpointConfigJson(c);
+    checkpoint.step = step;
+    checkpoint.pending_record = pendingRecord ? *pendingRecord : -1;
+    checkpoint.optimizer_steps = optimizer.steps();
+    checkpoint.threads = threads;
+    for (const auto& p : model->named_parameters()) checkpoint.model[p.key()] = p.value().detach();
+    for (const auto& b : model->named_buffers()) checkpoint.model[b.key()] = b.value().detach();
+    if (lte)
+      for (const auto& p : lte->named_parameters()) checkpoint.model[p.key()] = p.value().detach();
+    checkpoint.moments = optimizer.momentTensors();
+    checkpoint.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
+    if (!device.is_cpu()) checkpoint.device_rng = deviceGenerator(device).get_state();
+    saveTrainingCheckpoint(checkpoint, checkpointFile);
+    checkpointedStep = step;
+  };
+
   // ---- Run file -----------------------------------------------------------------------
   std::error_code ec;
   fs::create_directories(c.output_dir, ec);
@@ -413,6 +510,11 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
   RunFileLayout layout;
   layout.config_json = trainConfigToJson(c).dump();
   layout.environment_json = environmentJson(device, threads);
+  if (resume) {  // the environment of the process writing now; where it took over
+    auto environment = nlohmann::json::parse(layout.environment_json);
+    environment["resumed_at_step"] = resume->step;
+    layout.environment_json = environment.dump();
+  }
   layout.method = c.method;
   layout.task = data.task.name;
   layout.metric = data.task.metric;
@@ -447,14 +549,16 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     layout.gradient_probe = c.gradients.probe;
     layout.second_probe_size = secondProbe ? secondProbe->second.size(0) : 0;
   }
-  RunFileWriter writer(result.run_file, layout);
+  std::unique_ptr<RunFileWriter> writerOwner =
+      resume ? std::make_unique<RunFileWriter>(result.run_file, layout, resume->step, resume->pending_record)
+             : std::make_unique<RunFileWriter>(result.run_file, layout);
+  RunFileWriter& writer = *writerOwner;
   if (cb.on_run_file) cb.on_run_file(result.run_file, exitLayers);
   say("run file " + result.run_file + ": " + std::to_string(totalSteps) + " steps of " + std::to_string(c.batch_size) +
       " on " + std::to_string(nTrain) + " examples, exits " + nlohmann::json(exitLayers).dump() + ", " + c.method);
 
   // From here on the run file exists: whatever goes wrong is written into it as "failed",
   // with the reason, before the error travels on.
-  int64_t step = 0;
   try {
     // batch: the training batch of a train_batch record (dropout on), else the fixed probe.
     auto recordGradients = [&](int64_t step, const ModelInput* batch, const torch::Tensor* labels) {
@@ -467,13 +571,16 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
 
     // ---- Training loop ------------------------------------------------------------------
     const auto started = std::chrono::steady_clock::now();
+    const int64_t firstStep = step;  // > 0 when resumed: speed and ETA count this process's steps
     RunState state = RunState::Finished;
     // A train_batch record due after step s is taken on the batch of step s + 1, before the
-    // model trains on it: a fresh batch, with the weights of step s.
-    std::optional<int64_t> pendingRecord;
-    for (int64_t epoch = 0; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
+    // model trains on it: a fresh batch, with the weights of step s (pendingRecord).
+    // Each epoch's order is a pure function of seed and epoch, so a resumed run finds its
+    // place from the step count alone.
+    const int64_t firstEpoch = step / stepsPerEpoch;
+    for (int64_t epoch = firstEpoch; epoch < c.epochs && step < totalSteps && state == RunState::Finished; ++epoch) {
       const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(epoch));
-      for (int64_t b = 0; b < stepsPerEpoch && step < totalSteps; ++b) {
+      for (int64_t b = epoch == firstEpoch ? step % stepsPerEpoch : 0; b < stepsPerEpoch && step < totalSteps; ++b) {
         if (cb.stop_requested && cb.stop_requested->load()) {
           state = RunState::Stopped;
           break;
@@ -574,13 +681,20 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
         m.epoch = epoch;
         m.exit_losses = exitLosses;
         m.learning_rate = lr;
-        m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size)) / std::max(1e-9, elapsed);
-        m.eta_seconds = elapsed / static_cast<double>(step) * static_cast<double>(totalSteps - step);
+        m.examples_per_second = static_cast<double>(std::min(nTrain * c.epochs, step * c.batch_size) -
+                                                    std::min(nTrain * c.epochs, firstStep * c.batch_size)) /
+                                std::max(1e-9, elapsed);
+        m.eta_seconds = elapsed / static_cast<double>(step - firstStep) * static_cast<double>(totalSteps - step);
+        if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0 && step < totalSteps) writeCheckpoint();
         if (cb.on_step && !cb.on_step(m)) {
           state = RunState::Stopped;
           break;
         }
       }
+    }
+    if (state == RunState::Stopped && cb.checkpoint_on_stop) {
+      say("writing a resume checkpoint at step " + std::to_string(step));
+      writeCheckpoint();
     }
     if (pendingRecord && state == RunState::Finished) {  // after the last step: the next epoch's first batch
       const auto order = permutation(nTrain, static_cast<uint64_t>(c.seed) * 1000003ULL + static_cast<uint64_t>(c.epochs));
@@ -606,11 +720,13 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
       if (result.message.empty())
         result.message = "stopped at step " + std::to_string(step) + " of " + std::to_string(totalSteps) +
                          ", before its evaluation; the run file keeps every step" +
-                         (result.model_dir.empty() ? "" : " and the model is saved");
+                         (result.model_dir.empty() ? "" : " and the model is saved") +
+                         (checkpointedStep == step ? "; sweet train --resume continues it" : "");
       // The file already says where it stopped; its message says why and what is kept.
       writer.setState(state, step,
                       state == RunState::Stopped
-                          ? "stopped on request" + (result.model_dir.empty() ? "" : "; model saved to " + modelDir)
+                          ? "stopped on request" + (result.model_dir.empty() ? "" : "; model saved to " + modelDir) +
+                                (checkpointedStep == step ? "; resume checkpoint " + checkpointFile : "")
                           : result.message);
       writer.close();
       return result;
@@ -629,6 +745,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
     // anything.
     writer.setState(RunState::Finished, step);
     writer.close();
+    fs::remove(checkpointFile);  // finished: nothing left to resume
     result.outcome = RunState::Finished;
     result.message = "finished " + std::to_string(step) + " steps";
     return result;
@@ -646,9 +763,9 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb) {
 
 }  // namespace
 
-TrainResult runTraining(const TrainConfig& config, const TrainCallbacks& callbacks) {
+TrainResult runTraining(const TrainConfig& config, const TrainCallbacks& callbacks, ResumePolicy resume) {
   try {
-    return train(config, callbacks);
+    return train(config, callbacks, resume);
   } catch (const c10::Error& e) {
     throw std::runtime_error(messageOf(e));
   }

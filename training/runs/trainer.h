@@ -41,7 +41,16 @@ struct TrainCallbacks {
   std::function<void(int64_t step)> on_evaluation;             // after each interim evaluation
   const std::atomic<bool>* stop_requested = nullptr;           // checked before every step
   std::atomic<bool>* record_gradients_now = nullptr;           // on-demand record; cleared when taken
+  // Write a resume checkpoint when the run stops on request (the CLI's signals: Slurm's
+  // preemption and time-limit warnings), so `sweet train --resume` continues it.
+  bool checkpoint_on_stop = false;
 };
+
+// What to do with a resume checkpoint (TrainConfig::checkpointPath) found beside the run
+// file. Never: ignore it (a fresh run; an earlier run file still needs `overwrite`).
+// IfPresent: continue from it when its configuration matches, refuse when it differs,
+// start fresh when there is none. Required: as IfPresent, but no checkpoint is an error.
+enum class ResumePolicy { Never, IfPresent, Required };
 
 struct TrainResult {
   RunState outcome = RunState::Failed;  // Finished, Stopped or Failed
@@ -58,6 +67,7 @@ double learningRateAt(int64_t step, int64_t total, int64_t warmup, double peak);
 // Runs training. Bad input (missing files, malformed data, a checkpoint that does not fit,
 // an unwritable output folder) throws std::runtime_error before any step; NaN/Inf losses
 // and stop requests end the run with the run file kept (outcome Failed / Stopped).
-TrainResult runTraining(const TrainConfig& config, const TrainCallbacks& callbacks = {});
+TrainResult runTraining(const TrainConfig& config, const TrainCallbacks& callbacks = {},
+                        ResumePolicy resume = ResumePolicy::Never);
 
 }  // namespace sweet

@@ -1,0 +1,242 @@
+// Sweeps on a real Slurm cluster (packaging/slurm.sh starts a one-node one; CI runs it with
+// SWEET_REQUIRE_SLURM=1, so a missing cluster fails there instead of skipping): a
+// 2 methods x 2 seeds demo sweep submitted as a job array must end with eval logits equal,
+// bit for bit, to the same sweep run by the local backend; and a running array task
+// requeued with `scontrol requeue` (what preemption does) must checkpoint on Slurm's
+// SIGTERM, resume when it runs again and end identical too.
+#include <QDir>
+#include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+
+#include "analysis/run_data.h"
+#include "tests/app/sweep_fixture.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/test_paths.h"
+
+using namespace sweet;
+
+class TestSweepSlurm : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void jobArray_endsWithTheLocalBackendsLogits();
+  void requeuedTask_checkpointsResumesAndEndsIdentical();
+  void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
+
+ private:
+  // Submits a one-run sweep (3 epochs, a checkpoint every 5 steps) and its local twin,
+  // waits until the array task is past its first checkpoint; returns "JOB_0".
+  QString startLongTask(const QString& name);
+  // Waits until a requeued task's first attempt has ended, then lets it start at once.
+  void releaseRequeued(const QString& task);
+  bool waitForStatus(const QString& sweep, const QString& pattern, int count, int timeoutMs, QString* last);
+  void compareRuns(const QString& a, const QString& b);
+
+  QTemporaryDir dir_;
+  QString checkpoint_;
+};
+
+namespace {
+
+// A cluster this test may use: the one-node cluster of packaging/slurm.sh (ClusterName
+// sweet-local), never a real cluster a user's machine happens to reach, unless
+// SWEET_SLURM_TESTS_ANY_CLUSTER is set.
+bool slurmAnswers(QString* why) {
+  if (QStandardPaths::findExecutable("sinfo").isEmpty()) {
+    *why = QStringLiteral("Slurm's sinfo is not installed");
+    return false;
+  }
+  const auto r = test::runProgram("sinfo", {"-h", "-o", "%T"}, 10000);
+  if (r.exit_code != 0) {
+    *why = "sinfo: " + (r.err.isEmpty() ? QStringLiteral("no answer in 10 s") : r.err.trimmed());
+    return false;
+  }
+  if (!r.out.contains(QRegularExpression("idle|mix|alloc"))) {
+    *why = "no Slurm node is up (sinfo: " + r.out.trimmed() + ")";
+    return false;
+  }
+  const auto config = test::runProgram("scontrol", {"show", "config"}, 10000);
+  if (!config.out.contains(QRegularExpression("ClusterName\\s*=\\s*sweet-local")) &&
+      !qEnvironmentVariableIsSet("SWEET_SLURM_TESTS_ANY_CLUSTER")) {
+    *why = "the Slurm this machine reaches is not packaging/slurm.sh's one-node cluster; set "
+           "SWEET_SLURM_TESTS_ANY_CLUSTER=1 to submit the test jobs to it anyway";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void TestSweepSlurm::initTestCase() {
+  QString why;
+  if (!slurmAnswers(&why)) {
+    const QString message = "no Slurm cluster answers (" + why + "); bash packaging/slurm.sh start sets up a one-node one";
+    if (qEnvironmentVariableIsSet("SWEET_REQUIRE_SLURM")) QFAIL(qPrintable("SWEET_REQUIRE_SLURM is set but " + message));
+    QSKIP(qPrintable(message));
+  }
+  QVERIFY(dir_.isValid());
+  // The cluster's nodes read the runs' files: keep them where this one-node cluster (and
+  // a cluster's shared file system) sees them.
+  checkpoint_ = test::makeDemoCheckpoint(dir_.path());
+  QVERIFY(!checkpoint_.isEmpty());
+}
+
+bool TestSweepSlurm::waitForStatus(const QString& sweep, const QString& pattern, int count, int timeoutMs, QString* last) {
+  QElapsedTimer timer;
+  timer.start();
+  const QRegularExpression re(pattern);
+  while (timer.elapsed() < timeoutMs) {
+    const auto r = test::runProgram(test::sweetBinary(), {"sweep", "status", sweep}, 60000);
+    *last = r.out + r.err;
+    if (r.out.count(re) >= count) return true;
+    QTest::qWait(500);
+  }
+  return false;
+}
+
+void TestSweepSlurm::compareRuns(const QString& a, const QString& b) {
+  const analysis::RunData x = analysis::loadRun(a.toStdString());
+  const analysis::RunData y = analysis::loadRun(b.toStdString());
+  QCOMPARE(x.status.state, analysis::RunState::Finished);
+  QCOMPARE(y.status.state, analysis::RunState::Finished);
+  QCOMPARE(x.eval.logits.size(), y.eval.logits.size());
+  QVERIFY2(std::memcmp(x.eval.logits.data(), y.eval.logits.data(), x.eval.logits.size() * sizeof(float)) == 0,
+           qPrintable("eval logits differ: " + a + " vs " + b));
+  QCOMPARE(x.trainLoss.size(), y.trainLoss.size());
+  QVERIFY2(std::memcmp(x.trainLoss.data(), y.trainLoss.data(), x.trainLoss.size() * sizeof(float)) == 0,
+           qPrintable("per-step losses differ: " + a + " vs " + b));
+}
+
+void TestSweepSlurm::jobArray_endsWithTheLocalBackendsLogits() {
+  const QString local = test::writeSweep(dir_.filePath("local.json"), checkpoint_, "local-runs");
+  const QString slurm = test::writeSweep(dir_.filePath("slurm.json"), checkpoint_, "slurm-runs",
+                                         R"({"method": ["ee", "sweet"], "seed": [1, 2]})", {},
+                                         R"(, "slurm": {"cpus_per_task": 1, "time": "00:20:00"})");
+  QElapsedTimer timer;
+  timer.start();
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", local, "-j", "2"}, 600000);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  qInfo("local backend, 4 runs 2 at a time: %lld ms", timer.elapsed());
+
+  timer.restart();
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", slurm, "--backend", "slurm"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  QVERIFY2(r.out.contains(QRegularExpression("submitted job \\d+: sbatch --parsable --array=0-3 ")), qPrintable(r.out));
+  QString last;
+  QVERIFY2(waitForStatus(slurm, "\\bdone\\b", 4, 480000, &last), qPrintable(last));
+  qInfo("Slurm backend, 4 array tasks (1 CPU each, %d CPUs): %lld ms from sbatch to 4 done", QThread::idealThreadCount(),
+        timer.elapsed());
+  QVERIFY2(last.contains("4 runs in") && last.contains(": 4 done"), qPrintable(last));
+  for (const char* id : {"ee-s1", "ee-s2", "sweet-s1", "sweet-s2"})
+    compareRuns(dir_.filePath(QStringLiteral("local-runs/%1.h5").arg(id)), dir_.filePath(QStringLiteral("slurm-runs/%1.h5").arg(id)));
+
+  // Submitting again: nothing left to do, nothing submitted.
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", slurm, "--backend", "slurm"});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("4 done") && r.out.contains("0 to submit"), qPrintable(r.out));
+}
+
+QString TestSweepSlurm::startLongTask(const QString& name) {
+  const QString grid = R"({"method": ["sweet"], "seed": [3]})";
+  const QString base = R"(, "epochs": 3, "demo_train_size": 160, "checkpoint_every": 5)";
+  const QString local = test::writeSweep(dir_.filePath(name + "-local.json"), checkpoint_, name + "-local", grid, base);
+  const QString slurm = test::writeSweep(dir_.filePath(name + ".json"), checkpoint_, name, grid, base,
+                                         R"(, "slurm": {"cpus_per_task": 1})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", local}, 600000);
+  if (r.exit_code != 0) return {};
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", slurm, "--backend", "slurm"});
+  const QRegularExpressionMatch job = QRegularExpression("submitted job (\\d+)").match(r.out);
+  if (!job.hasMatch()) {
+    qWarning("%s", qPrintable(r.out + r.err));
+    return {};
+  }
+  const QString runFile = dir_.filePath(name + "/sweet-s3.h5");
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < 300000) {
+    QTest::qWait(100);
+    try {
+      if (QFileInfo::exists(dir_.filePath(name + "/sweet-s3.resume.pt")) &&
+          analysis::loadRun(runFile.toStdString()).status.stepsDone >= 8)
+        return job.captured(1) + "_0";
+    } catch (const std::exception&) {
+    }
+  }
+  qWarning("the array task never got past its first checkpoint");
+  return {};
+}
+
+void TestSweepSlurm::releaseRequeued(const QString& task) {
+  // Slurm keeps a requeued job pending for about two minutes (Reason=BeginTime) before it
+  // may start again; once the first attempt has ended (pending again), an administrator's
+  // StartTime=now lets it start at once, so the test does not wait those minutes.
+  QString jobState;
+  QElapsedTimer wait;
+  wait.start();
+  while (wait.elapsed() < 120000) {
+    jobState = test::runProgram("squeue", {"--noheader", "--jobs=" + task, "--format=%T"}).out.trimmed();
+    if (jobState == "PENDING") break;
+    QTest::qWait(200);
+  }
+  QCOMPARE(jobState, QStringLiteral("PENDING"));
+  const auto r = test::runProgram("scontrol", {"update", "JobId=" + task, "StartTime=now"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+}
+
+void TestSweepSlurm::requeuedTask_checkpointsResumesAndEndsIdentical() {
+  const QString task = startLongTask("requeued");
+  QVERIFY(!task.isEmpty());
+  const QString runFile = dir_.filePath("requeued/sweet-s3.h5");
+  const int64_t stepsAtRequeue = analysis::loadRun(runFile.toStdString()).status.stepsDone;
+  QElapsedTimer timer;
+  timer.start();
+  auto r = test::runProgram("scontrol", {"requeue", task});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  releaseRequeued(task);
+  QString last;
+  QVERIFY2(waitForStatus(dir_.filePath("requeued.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  qInfo("requeued at step %lld; %lld ms from the requeue to done", static_cast<long long>(stepsAtRequeue), timer.elapsed());
+
+  // The task's log: the first attempt stopped on Slurm's SIGTERM with a checkpoint, the
+  // second resumed from it.
+  QString log;
+  for (const QFileInfo& f : QDir(dir_.filePath("requeued/slurm/logs")).entryInfoList({"*.log"})) {
+    QFile file(f.filePath());
+    if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
+  }
+  QVERIFY2(log.contains("attempt 1"), qPrintable(log));
+  QVERIFY2(log.contains("resuming from"), qPrintable(log));
+  const analysis::RunData resumed = analysis::loadRun(runFile.toStdString());
+  QVERIFY(resumed.environment.contains("resumed_at_step"));
+  compareRuns(dir_.filePath("requeued-local/sweet-s3.h5"), runFile);
+}
+
+void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical() {
+  // --signal=B:USR1@60 warns the batch shell alone before the time limit; scancel
+  // --signal=USR1 --batch sends exactly that, without waiting for a real limit.
+  const QString task = startLongTask("warned");
+  QVERIFY(!task.isEmpty());
+  QElapsedTimer timer;
+  timer.start();
+  auto r = test::runProgram("scancel", {"--signal=USR1", "--batch", task});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  releaseRequeued(task);
+  QString last;
+  QVERIFY2(waitForStatus(dir_.filePath("warned.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  qInfo("%lld ms from the warning to done", timer.elapsed());
+  QString log;
+  for (const QFileInfo& f : QDir(dir_.filePath("warned/slurm/logs")).entryInfoList({"*.log"})) {
+    QFile file(f.filePath());
+    if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
+  }
+  QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
+  QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
+  compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
+}
+
+QTEST_GUILESS_MAIN(TestSweepSlurm)
+#include "test_sweep_slurm.moc"

@@ -1,0 +1,142 @@
+// Sweep files in memory: grid expansion and order, readable ids, labelled axes, paths
+// resolved from the sweep file's folder, the Slurm batch script's contents, the --array
+// form; and the checkpoint's config comparison (which keys may change on resume).
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+#include "training/runs/training_checkpoint.h"
+#include "training/sweeps/slurm_backend.h"
+#include "training/sweeps/sweep_spec.h"
+
+using namespace sweet;
+
+class TestSweepSpec : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void idParts_readLikeThePapersRunNames();
+  void expansion_followsTheFilesAxisOrderLastFastest();
+  void labelledAxes_mergeTheirOverridesAndResolvePaths();
+  void batchScript_requeuesForwardsUsr1AndCarriesResources();
+  void arraySpec_compressesRuns();
+  void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
+  void paperPresets_expandToThePapersGridBesideAProjectRoot();
+
+ private:
+  std::string write(const QString& name, const std::string& json) {
+    const std::string path = dir_.filePath(name).toStdString();
+    std::ofstream(path) << json;
+    return path;
+  }
+  QTemporaryDir dir_;
+};
+
+void TestSweepSpec::idParts_readLikeThePapersRunNames() {
+  QCOMPARE(sweepIdPart("learning_rate", 3e-5), std::string("lr3e-5"));
+  QCOMPARE(sweepIdPart("learning_rate", 0.0005), std::string("lr0.0005"));
+  QCOMPARE(sweepIdPart("learning_rate", 1e-4), std::string("lr0.0001"));
+  QCOMPARE(sweepIdPart("seed", 1), std::string("s1"));
+  QCOMPARE(sweepIdPart("train_cap", 2000), std::string("cap2000"));
+  QCOMPARE(sweepIdPart("method", "sweet"), std::string("sweet"));
+  QCOMPARE(sweepIdPart("model", "ckpt/bert-base-uncased"), std::string("bert-base-uncased"));
+  QCOMPARE(sweepIdPart("gradients.every", 50), std::string("every50"));
+  QCOMPARE(sweepIdPart("task", "a b/c"), std::string("a_b_c"));
+}
+
+void TestSweepSpec::expansion_followsTheFilesAxisOrderLastFastest() {
+  const Sweep sweep = loadSweep(write("order.json", R"({"output_dir": "out", "base": {"model": "m"},
+      "grid": {"task": ["sst2", "rte"], "method": ["ee", "sweet", "mm"], "learning_rate": [3e-5], "seed": [1, 2]}})"));
+  QCOMPARE(sweep.runs.size(), size_t(12));
+  QCOMPARE(sweep.runs[0].id, std::string("sst2-ee-lr3e-5-s1"));
+  QCOMPARE(sweep.runs[1].id, std::string("sst2-ee-lr3e-5-s2"));
+  QCOMPARE(sweep.runs[2].id, std::string("sst2-sweet-lr3e-5-s1"));
+  QCOMPARE(sweep.runs[11].id, std::string("rte-mm-lr3e-5-s2"));
+  for (size_t i = 0; i < sweep.runs.size(); ++i) QCOMPARE(sweep.runs[i].index, static_cast<int64_t>(i));
+  QCOMPARE(sweep.runs[11].train.task, std::string("rte"));
+  QCOMPARE(sweep.runs[11].train.seed, int64_t(2));
+  QCOMPARE(sweep.runs[11].train.run_name, sweep.runs[11].id);
+  QCOMPARE(QString::fromStdString(sweep.output_dir), dir_.filePath("out"));
+  QCOMPARE(QString::fromStdString(sweep.runs[0].train.runFilePath()), dir_.filePath("out/sst2-ee-lr3e-5-s1.h5"));
+  QCOMPARE(QString::fromStdString(sweep.runs[0].train.model), dir_.filePath("m"));
+  QCOMPARE(sweep.name, std::string("order"));
+}
+
+void TestSweepSpec::labelledAxes_mergeTheirOverridesAndResolvePaths() {
+  QDir(dir_.path()).mkpath("sub");
+  write("sub/base.json", R"({"task": "rte", "model": "ckpt/x", "data_dir": "glue/RTE", "epochs": 3, "output_dir": "elsewhere"})");
+  const Sweep sweep = loadSweep(write("labelled.json", R"({"base": "sub/base.json",
+      "grid": {"backbone": {"bert-base": {"model": "ckpt/bert-base", "max_length": 128},
+                            "bert-large": {"model": "/abs/bert-large", "gradients.every": 50}},
+               "seed": [7]}})"));
+  QCOMPARE(sweep.runs.size(), size_t(2));
+  QCOMPARE(sweep.runs[0].id, std::string("bert-base-s7"));
+  QCOMPARE(QString::fromStdString(sweep.runs[0].train.model), dir_.filePath("ckpt/bert-base"));
+  QCOMPARE(sweep.runs[0].train.max_length, int64_t(128));
+  QCOMPARE(sweep.runs[0].train.epochs, int64_t(3));  // from the base file
+  QCOMPARE(sweep.runs[1].train.model, std::string("/abs/bert-large"));
+  QCOMPARE(sweep.runs[1].train.gradients.every, int64_t(50));
+  QCOMPARE(sweep.runs[1].train.max_length, int64_t(256));  // the default, not bert-base's
+  // A base file's paths are read from the sweep file's folder; its output_dir gives way.
+  QCOMPARE(QString::fromStdString(sweep.runs[1].train.data_dir), dir_.filePath("glue/RTE"));
+  QCOMPARE(QString::fromStdString(sweep.runs[1].train.output_dir), dir_.filePath("labelled"));
+  QCOMPARE(QString::fromStdString(sweep.output_dir), dir_.filePath("labelled"));
+}
+
+void TestSweepSpec::batchScript_requeuesForwardsUsr1AndCarriesResources() {
+  const Sweep sweep = loadSweep(write("slurm.json", R"({"name": "paper", "base": {"model": "m"}, "grid": {"seed": [1, 2]},
+      "slurm": {"partition": "gpu", "gpus": 1, "cpus_per_task": 8, "mem": "32G", "time": "04:00:00", "account": "lab",
+                "extra": ["--constraint=a100"], "setup": ["module load cuda"], "signal_seconds": 120}})"));
+  const std::string script = slurmBatchScript(sweep, sweep.slurm, "/opt/sweet/bin/sweet");
+  for (const char* line : {"#SBATCH --job-name=paper", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@120",
+                           "#SBATCH --partition=gpu", "#SBATCH --gres=gpu:1", "#SBATCH --cpus-per-task=8",
+                           "#SBATCH --mem=32G", "#SBATCH --time=04:00:00", "#SBATCH --account=lab",
+                           "#SBATCH --constraint=a100", "module load cuda", "runs=( s1 s2 )",
+                           "'/opt/sweet/bin/sweet' train \"$config\" --continue &", "kill -USR1 $child",
+                           "scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\""})
+    QVERIFY2(script.find(line) != std::string::npos, line);
+  // Slurm's SIGTERM reaches the run itself; forwarding it would be a second, fatal one.
+  QVERIFY(script.find("kill -TERM") == std::string::npos);
+}
+
+void TestSweepSpec::arraySpec_compressesRuns() {
+  QCOMPARE(arraySpec({0, 1, 2, 3}), std::string("0-3"));
+  QCOMPARE(arraySpec({0, 2, 3, 4, 7}), std::string("0,2-4,7"));
+  QCOMPARE(arraySpec({5}), std::string("5"));
+}
+
+void TestSweepSpec::configDifferences_ignoreOnlyKeysThatCannotChangeResults() {
+  const std::string a = R"({"seed": 1, "threads": 2, "checkpoint_every": 10, "overwrite": false, "learning_rate": 0.1})";
+  QVERIFY(configDifferences(a, R"({"seed": 1, "threads": 2, "checkpoint_every": 0, "overwrite": true, "learning_rate": 0.1})").empty());
+  // Another thread count changes the last bits of CPU reductions: not the same run.
+  QCOMPARE(configDifferences(a, R"({"seed": 1, "threads": 1, "checkpoint_every": 10, "overwrite": false, "learning_rate": 0.1})").size(),
+           size_t(1));
+  const auto d = configDifferences(a, R"({"seed": 2, "threads": 2, "learning_rate": 0.1})");
+  QCOMPARE(d.size(), size_t(1));
+  QVERIFY(d[0].find("seed (1 in the checkpoint, 2 now)") != std::string::npos);
+}
+
+void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
+  // The preset sweeps are meant to be copied to a project root that holds resources/,
+  // glue_data/ and checkpoints/: a root of links stands in for one.
+  const QString root = dir_.filePath("project");
+  QVERIFY(QDir().mkpath(root));
+  QVERIFY(QFile::link(QStringLiteral(SWEET_SOURCE_DIR) + "/resources", root + "/resources"));
+  for (const QString backbone : {"bert-base", "bert-large"}) {
+    const QString copy = root + "/paper-" + backbone + ".json";
+    QVERIFY(QFile::copy(QStringLiteral(SWEET_SOURCE_DIR) + "/resources/sweeps/paper-" + backbone + ".json", copy));
+    const Sweep sweep = loadSweep(copy.toStdString());
+    QCOMPARE(sweep.runs.size(), size_t(7 * 3 * 5 * 3));  // tasks x methods x learning rates x seeds
+    QCOMPARE(sweep.runs.front().id, std::string("sst2-ee-lr1e-5-s1"));
+    QCOMPARE(sweep.runs.back().id, std::string("mnli-mm-lr5e-5-s3"));
+    QCOMPARE(QString::fromStdString(sweep.runs.front().train.data_dir), root + "/glue_data/SST-2");
+    QCOMPARE(QString::fromStdString(sweep.runs.front().train.model), root + "/checkpoints/" + backbone + "-uncased");
+    QCOMPARE(sweep.runs.front().train.train_cap, int64_t(6000));
+    QCOMPARE(sweep.slurm.gpus, int64_t(1));
+  }
+}
+
+QTEST_GUILESS_MAIN(TestSweepSpec)
+#include "test_sweep_spec.moc"

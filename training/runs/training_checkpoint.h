@@ -1,0 +1,36 @@
+// A resume checkpoint: everything a run needs to continue bit for bit after it was killed
+// or preempted — weights and buffers, the optimiser's moments and step, the random
+// generators' states, how many steps were taken (the data order is a pure function of the
+// seed and the epoch, so the step count is the position in it) and a gradient record that
+// was due but not yet taken. It sits beside the run file as <run name>.resume.pt and is
+// written atomically (temporary file, fsync, rename), so a kill at any moment leaves
+// either the previous checkpoint or the new one, never half of one.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sweet {
+
+struct TrainingCheckpoint {
+  std::string config_json;          // trainConfigToJson of the run that wrote it
+  int64_t step = 0;                 // optimiser steps taken
+  int64_t pending_record = -1;      // a train_batch gradient record due after this step; -1 = none
+  int64_t optimizer_steps = 0;
+  int64_t threads = 0;              // CPU threads the run used (threads = 0 resolves per machine)
+  std::map<std::string, torch::Tensor> model;  // named parameters and buffers
+  std::vector<torch::Tensor> moments;          // FusedAdamW::momentTensors()
+  torch::Tensor cpu_rng;                       // the default CPU generator's state
+  torch::Tensor device_rng;                    // the run device's generator (CUDA); undefined on CPU
+};
+
+// Writes `checkpoint` to `path` atomically. Throws std::runtime_error naming the file.
+void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::string& path);
+// Throws std::runtime_error naming the file when it is missing, damaged or not a checkpoint.
+TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
+
+}  // namespace sweet

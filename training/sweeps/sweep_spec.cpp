@@ -1,0 +1,265 @@
+// Sweep files: see sweep_spec.h.
+#include "training/sweeps/sweep_spec.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace sweet {
+namespace fs = std::filesystem;
+
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+// Keys whose string values are paths, resolved against the sweep file's folder.
+const std::set<std::string> kPathKeys = {"model", "data_dir", "train_file", "eval_file"};
+
+std::string compactNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  std::string s = text;
+  // 3e-05 -> 3e-5: the form people write learning rates in.
+  for (const char* sign : {"e-0", "e+0"}) {
+    const auto at = s.find(sign);
+    if (at != std::string::npos) s.erase(at + 2, 1);
+  }
+  if (s.find("e+") != std::string::npos) s.erase(s.find("e+") + 1, 1);
+  return s;
+}
+
+std::string sanitize(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    const bool safe = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+    out += safe ? ch : '_';
+  }
+  return out;
+}
+
+std::string valueText(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
+  if (value.is_number()) return compactNumber(value.get<double>());
+  return value.dump();
+}
+
+// Sets a possibly dotted key (gradients.every) in a config object.
+void setKey(nlohmann::json& config, const std::string& key, const nlohmann::json& value) {
+  nlohmann::json* at = &config;
+  std::string rest = key;
+  for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+    at = &(*at)[rest.substr(0, dot)];
+    rest = rest.substr(dot + 1);
+  }
+  (*at)[rest] = value;
+}
+
+void resolvePaths(nlohmann::json& config, const fs::path& base) {
+  for (const auto& key : kPathKeys)
+    if (config.contains(key) && config[key].is_string()) {
+      const std::string value = config[key].get<std::string>();
+      if (!value.empty() && fs::path(value).is_relative()) config[key] = fs::absolute(base / value).lexically_normal().string();
+    }
+}
+
+struct AxisValue {
+  std::string label;
+  nlohmann::json overrides;  // {key: value, ...}
+};
+
+struct Axis {
+  std::string name;
+  std::vector<AxisValue> values;
+};
+
+// Advances an odometer over the axes; false once every combination was taken.
+bool nextPick(std::vector<size_t>& pick, const std::vector<Axis>& axes) {
+  for (size_t a = axes.size(); a-- > 0;) {
+    if (++pick[a] < axes[a].values.size()) return true;
+    pick[a] = 0;
+  }
+  return false;
+}
+
+SlurmSettings readSlurm(const ordered& j, const std::string& where) {
+  SlurmSettings s;
+  for (const auto& [key, value] : j.items()) {
+    auto fail = [&](const std::string& expected) {
+      throw std::runtime_error(where + ": slurm." + key + " must be " + expected);
+    };
+    auto text = [&]() -> std::string {
+      if (!value.is_string()) fail("a string");
+      return value.get<std::string>();
+    };
+    auto integer = [&]() -> int64_t {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0) fail("a non-negative integer");
+      return value.get<int64_t>();
+    };
+    auto lines = [&]() -> std::vector<std::string> {
+      if (!value.is_array()) fail("a list of strings");
+      std::vector<std::string> out;
+      for (const auto& line : value) {
+        if (!line.is_string()) fail("a list of strings");
+        out.push_back(line.get<std::string>());
+      }
+      return out;
+    };
+    if (key == "partition") s.partition = text();
+    else if (key == "account") s.account = text();
+    else if (key == "qos") s.qos = text();
+    else if (key == "mem") s.mem = text();
+    else if (key == "time") s.time = text();
+    else if (key == "gpus") s.gpus = integer();
+    else if (key == "cpus_per_task") s.cpus_per_task = integer();
+    else if (key == "max_parallel") s.max_parallel = integer();
+    else if (key == "signal_seconds") s.signal_seconds = integer();
+    else if (key == "extra") s.extra = lines();
+    else if (key == "setup") s.setup = lines();
+    else if (key == "sweet") s.sweet = text();
+    else
+      throw std::runtime_error(where + ": unknown key slurm." + key +
+                               " (partition, account, qos, mem, time, gpus, cpus_per_task, max_parallel, "
+                               "signal_seconds, extra, setup, sweet)");
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string sweepIdPart(const std::string& key, const nlohmann::json& value) {
+  if (key == "learning_rate") return "lr" + valueText(value);
+  if (key == "seed") return "s" + valueText(value);
+  if (key == "train_cap") return "cap" + valueText(value);
+  if (key == "task" || key == "method") return sanitize(valueText(value));
+  if (kPathKeys.count(key) && value.is_string()) return sanitize(fs::path(value.get<std::string>()).filename().string());
+  const auto dot = key.rfind('.');
+  return sanitize((dot == std::string::npos ? key : key.substr(dot + 1)) + valueText(value));
+}
+
+std::string Sweep::configPath(const SweepRun& run) const { return (fs::path(output_dir) / "configs" / (run.id + ".json")).string(); }
+std::string Sweep::logPath(const SweepRun& run) const { return (fs::path(output_dir) / "logs" / (run.id + ".log")).string(); }
+
+Sweep loadSweep(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot read sweep file");
+  ordered j;
+  try {
+    j = ordered::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(path + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw std::runtime_error(path + ": a sweep file is a JSON object with base, grid and output_dir");
+  for (const auto& [key, value] : j.items())
+    if (key != "name" && key != "base" && key != "grid" && key != "output_dir" && key != "slurm")
+      throw std::runtime_error(path + ": unknown key '" + key + "' (name, base, grid, output_dir, slurm)");
+  const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+  Sweep sweep;
+  sweep.path = path;
+  sweep.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : fs::path(path).stem().string();
+
+  nlohmann::json base = nlohmann::json::object();
+  if (j.contains("base")) {
+    if (j["base"].is_string()) {
+      // A config file (a preset): its output_dir and run_name give way to the sweep's, and
+      // its relative paths are read from the sweep file's folder like every other path of
+      // the sweep (a preset's "glue_data/RTE" means the same beside the sweep file as it
+      // does for `sweet train` run from there).
+      base = readConfigFile((folder / j["base"].get<std::string>()).string());
+      base.erase("output_dir");
+      base.erase("run_name");
+    } else if (j["base"].is_object()) {
+      base = nlohmann::json::parse(j["base"].dump());
+      for (const char* owned : {"output_dir", "run_name"})
+        if (base.contains(owned))
+          throw std::runtime_error(path + ": base." + owned + " is set by the sweep (its output_dir and each run's id); "
+                                   "remove it from the base configuration");
+    } else {
+      throw std::runtime_error(path + ": base must be a configuration object or the path of a config file");
+    }
+    resolvePaths(base, folder);
+  }
+  const std::string outputDir = j.contains("output_dir") && j["output_dir"].is_string() ? j["output_dir"].get<std::string>()
+                                                                                       : fs::path(path).stem().string();
+  sweep.output_dir = fs::absolute(folder / outputDir).lexically_normal().string();
+
+  std::vector<Axis> axes;
+  if (!j.contains("grid") || !j["grid"].is_object() || j["grid"].empty())
+    throw std::runtime_error(path + ": grid must be an object of axes, e.g. {\"method\": [\"ee\", \"sweet\"], \"seed\": [1, 2]}");
+  for (const auto& [name, values] : j["grid"].items()) {
+    Axis axis{name, {}};
+    if (values.is_array()) {  // values of the config key `name`
+      for (const auto& v : values) {
+        nlohmann::json overrides = nlohmann::json::object();
+        nlohmann::json value = nlohmann::json::parse(v.dump());
+        nlohmann::json probe = nlohmann::json::object();
+        setKey(probe, name, value);
+        resolvePaths(probe, folder);
+        axis.values.push_back({sweepIdPart(name, value), probe});
+      }
+    } else if (values.is_object()) {  // label -> overrides (a backbone: model and max_length, a task: its data_dir)
+      for (const auto& [label, overrides] : values.items()) {
+        if (!overrides.is_object())
+          throw std::runtime_error(path + ": grid." + name + "." + label + " must be an object of configuration keys");
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& [key, value] : overrides.items()) setKey(o, key, nlohmann::json::parse(value.dump()));
+        resolvePaths(o, folder);
+        axis.values.push_back({sanitize(label), o});
+      }
+    } else {
+      throw std::runtime_error(path + ": grid." + name + " must be a list of values or an object of labelled overrides");
+    }
+    if (axis.values.empty()) throw std::runtime_error(path + ": grid." + name + " has no values");
+    axes.push_back(std::move(axis));
+  }
+
+  // The cartesian product, the last axis varying fastest: the order is the file's.
+  std::vector<size_t> pick(axes.size(), 0);
+  std::map<std::string, std::string> seen;
+  for (int64_t index = 0;; ++index) {  // until nextPick wraps around
+    SweepRun run;
+    run.index = index;
+    run.config = base;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      const AxisValue& v = axes[a].values[pick[a]];
+      run.config.merge_patch(v.overrides);
+      run.id += (run.id.empty() ? "" : "-") + v.label;
+    }
+    run.config["output_dir"] = sweep.output_dir;
+    run.config["run_name"] = run.id;
+    if (seen.count(run.id))
+      throw std::runtime_error(path + ": two runs get the id '" + run.id + "'; give the grid values distinct labels");
+    seen[run.id] = run.id;
+    run.train = trainConfigFromJson(run.config, path + " (run " + run.id + ")");
+    sweep.runs.push_back(std::move(run));
+    if (!nextPick(pick, axes)) break;
+  }
+  if (j.contains("slurm")) {
+    if (!j["slurm"].is_object()) throw std::runtime_error(path + ": slurm must be an object");
+    sweep.slurm = readSlurm(j["slurm"], path);
+  }
+  return sweep;
+}
+
+void writeRunConfigs(const Sweep& sweep) {
+  for (const char* sub : {"configs", "logs"}) {
+    std::error_code ec;
+    fs::create_directories(fs::path(sweep.output_dir) / sub, ec);
+    if (ec) throw std::runtime_error(sweep.output_dir + ": cannot create the sweep's folders: " + ec.message());
+  }
+  for (const auto& run : sweep.runs) {
+    const std::string target = sweep.configPath(run), partial = target + ".partial";
+    {
+      std::ofstream out(partial);
+      out << run.config.dump(2) << "\n";
+      if (!out) throw std::runtime_error(partial + ": cannot write the run's configuration");
+    }
+    fs::rename(partial, target);
+  }
+}
+
+}  // namespace sweet
