@@ -9,6 +9,27 @@
 
 namespace sweet::analysis {
 
+ExitCertainty exitCertainty(const float* z, int64_t classes, double invT) {
+  // Largest double below 1 and smallest above 0: where confidences and entropies are capped.
+  const double belowOne = std::nextafter(1.0, 0.0), aboveZero = std::numeric_limits<double>::denorm_min();
+  int32_t best = 0;
+  for (int32_t k = 1; k < classes; ++k)
+    if (z[k] > z[best]) best = k;
+  // p_k = exp(s_k) / S with s_k = (z_k − z_max)/T <= 0, so every term is <= 1, S <= K
+  // and 1/S >= 1/K exactly: t = 1/K always sends everyone out at the first exit.
+  const double zmax = z[best];
+  double sum = 0, weighted = 0;
+  for (int64_t k = 0; k < classes; ++k) {
+    double s = (static_cast<double>(z[k]) - zmax) * invT;
+    double p = std::exp(s);
+    sum += p;
+    weighted += s * p;
+  }
+  // H = −Σ p_k log p_k = log S − Σ s_k e^{s_k} / S.
+  const double entropy = (std::log(sum) - weighted / sum) / std::log(static_cast<double>(classes));
+  return {std::min(1.0 / sum, belowOne), std::clamp(entropy, aboveZero, 1.0), best};
+}
+
 ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temperatures)
     : exits_(logits.exits), instances_(logits.instances), classes_(logits.classes),
       labels_(logits.labels), confusion_(std::max<int64_t>(logits.classes, 1)) {
@@ -22,13 +43,10 @@ ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temper
   const bool perInstance = static_cast<int64_t>(temperatures.size()) == exits_ * instances_ && instances_ != 1;
   if (!temperatures.empty() && static_cast<int64_t>(temperatures.size()) != exits_ && !perInstance)
     throw std::invalid_argument("ExitReplay: one temperature per exit, or per exit and instance, expected");
-  // Largest double below 1 and smallest above 0: where confidences and entropies are capped.
-  const double belowOne = std::nextafter(1.0, 0.0), aboveZero = std::numeric_limits<double>::denorm_min();
   const size_t cells = static_cast<size_t>(exits_ * instances_);
   confidence_.resize(cells);
   negEntropy_.resize(cells);
   prediction_.resize(cells);
-  const double logK = std::log(static_cast<double>(classes_));
   for (int64_t e = 0; e < exits_; ++e) {
     for (int64_t i = 0; i < instances_; ++i) {
       const double invT = temperatures.empty() ? 1.0
@@ -39,25 +57,11 @@ ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temper
         if (!std::isfinite(z[k]))  // a diverged run: say so rather than replay garbage
           throw std::invalid_argument("non-finite logit at exit " + std::to_string(e + 1) +
                                       ", instance " + std::to_string(i));
-      int32_t best = 0;
-      for (int32_t k = 1; k < classes_; ++k)
-        if (z[k] > z[best]) best = k;
-      // p_k = exp(s_k) / S with s_k = (z_k − z_max)/T <= 0, so every term is <= 1, S <= K
-      // and 1/S >= 1/K exactly: t = 1/K always sends everyone out at the first exit.
-      const double zmax = z[best];
-      double sum = 0, weighted = 0;
-      for (int64_t k = 0; k < classes_; ++k) {
-        double s = (static_cast<double>(z[k]) - zmax) * invT;
-        double p = std::exp(s);
-        sum += p;
-        weighted += s * p;
-      }
-      // H = −Σ p_k log p_k = log S − Σ s_k e^{s_k} / S.
-      double entropy = (std::log(sum) - weighted / sum) / logK;
+      const ExitCertainty verdict = exitCertainty(z, classes_, invT);
       size_t at = index(e, i);
-      confidence_[at] = std::min(1.0 / sum, belowOne);
-      negEntropy_[at] = -std::clamp(entropy, aboveZero, 1.0);
-      prediction_[at] = best;
+      confidence_[at] = verdict.confidence;
+      negEntropy_[at] = -verdict.normalizedEntropy;
+      prediction_[at] = verdict.prediction;
     }
   }
   assignment_.exitOf.assign(static_cast<size_t>(instances_), 0);
@@ -71,7 +75,7 @@ const ExitAssignment& ExitReplay::assignByCertainty(const std::vector<double>& c
   const double* c = certainty.data();
   for (int64_t i = 0; i < instances_; ++i, c += exits_) {
     int64_t e = 0;
-    while (e < last && !(c[e] >= threshold)) ++e;
+    while (!leavesAt(c[e], threshold, e == last)) ++e;
     assignment_.exitOf[static_cast<size_t>(i)] = static_cast<int32_t>(e);
     assignment_.prediction[static_cast<size_t>(i)] = prediction_[index(e, i)];
     ++assignment_.exitCounts[static_cast<size_t>(e)];

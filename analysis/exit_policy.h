@@ -34,6 +34,22 @@ struct ExitEvent {
   int32_t to;          // the exit it moves to
 };
 
+// One exit's verdict on one instance, from its logits z[K] divided by a temperature
+// (invTemperature = 1/T): the replay and real early-exit inference (training/inference/)
+// both call this, so a threshold sends an instance to the same exit in both.
+struct ExitCertainty {
+  double confidence;         // max softmax, in [1/K, 1) (see ExitReplay::confidence)
+  double normalizedEntropy;  // entropy / log K, in (0, 1]
+  int32_t prediction;        // argmax; the lowest class id wins a tie
+};
+ExitCertainty exitCertainty(const float* z, int64_t classes, double invTemperature);
+
+// The confidence rule for one instance: given its confidence at the exit just computed,
+// whether it leaves there (c >= t, or the exit is the last one).
+inline bool leavesAt(double confidence, double threshold, bool lastExit) {
+  return lastExit || confidence >= threshold;
+}
+
 class ExitReplay {
  public:
   // temperatures: optional, one per exit ([E]) or one per exit and instance ([E][N], as

@@ -315,6 +315,10 @@ Report buildReport(const std::vector<RunData>& runs, const ReportOptions& option
   }
   Report report = buildFinishedReport(finished, options);
   report.notes.insert(report.notes.begin(), unfinished.begin(), unfinished.end());
+  for (const GroupReport& g : report.groups)
+    for (const std::string& path : g.runPaths)
+      for (const RunData& run : finished)
+        if (run.path == path && !run.speed.empty()) report.speed.push_back({path, g.label, run.speed});
   return report;
 }
 

@@ -92,6 +92,12 @@ struct MethodGap {  // per exit: mean(method) − mean(EE); absent where exit co
   std::vector<std::optional<double>> perExit;
 };
 
+// Wall-clock measurements of real early exiting stored in one run file (/speed).
+struct RunSpeed {
+  std::string runPath, groupLabel;
+  std::vector<SpeedMeasurement> measurements;
+};
+
 struct Report {
   std::string grouping;                   // how seeds were pooled, in words
   bool calibrated = false;
@@ -105,6 +111,7 @@ struct Report {
   std::vector<MethodGap> gaps;            // per task, then per average
   std::vector<LrSelection> learningRates;
   std::vector<std::string> notes;         // warnings a reader must see (running runs, …)
+  std::vector<RunSpeed> speed;            // runs with /speed measurements, in group order
 };
 
 // A cost fraction as the paper writes it: "1/12", "3/4", "1", "1 3/8".

@@ -212,6 +212,14 @@ std::string text(const Report& r) {
             << fmt("%.4f", c.eceAfter.mean) << "\n";
       }
   }
+  if (!r.speed.empty()) {
+    out << "\nMeasured wall-clock speed (real early exiting, sweet infer --measure): layer speedup = the paper's "
+           "1/cost from the exits taken; measured = time without exiting / time with it; ratio = measured / layer\n";
+    for (const RunSpeed& run : r.speed) {
+      out << "  " << run.runPath << " (" << run.groupLabel << ")\n";
+      for (const SpeedMeasurement& m : run.measurements) out << formatSpeedMeasurement(m, "    ");
+    }
+  }
   if (!r.notes.empty()) {
     out << "\nNotes\n";
     for (const std::string& note : r.notes) out << "  " << note << "\n";
@@ -369,6 +377,20 @@ std::string json(const Report& r) {
     out["learning_rates"].push_back({{"task", s.task}, {"method", s.method}, {"model", s.model}, {"train_cap", s.trainCap},
                                      {"chosen", s.chosenLearningRate()}, {"candidates", candidates}});
   }
+  out["measured_speed"] = nlohmann::json::array();
+  for (const RunSpeed& run : r.speed)
+    for (const SpeedMeasurement& m : run.measurements) {
+      nlohmann::json points = nlohmann::json::array();
+      for (const SpeedPoint& p : m.points)
+        points.push_back({{"threshold", p.threshold}, {"layer_speedup", p.layerSpeedup},
+                          {"measured_speedup", p.measuredSpeedup}, {"seconds", p.seconds},
+                          {"instances_per_second", p.instancesPerSecond}, {"score", p.score},
+                          {"exit_counts", p.exitCounts}});
+      out["measured_speed"].push_back({{"run", run.runPath}, {"group", run.groupLabel}, {"name", m.name},
+                                       {"device", m.device}, {"batch_size", m.batchSize}, {"threads", m.threads},
+                                       {"instances", m.instances}, {"calibrated", m.calibrated},
+                                       {"baseline_seconds", m.baselineSeconds}, {"points", points}});
+    }
   return out.dump(2) + "\n";
 }
 

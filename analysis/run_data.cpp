@@ -205,6 +205,7 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   if (h5::exists(file, "/train/lr")) run.trainLr = h5::readFloat32(file, "/train/lr");
   run.hasGradients = h5::exists(file, "/gradients/cosine");
   run.hasSecondProbe = h5::exists(file, "/gradients/probe2/cosine");
+  run.speed = readSpeedMeasurements(path, file);
   return run;
 }
 

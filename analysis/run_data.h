@@ -6,6 +6,8 @@
 #include "run_state.h"
 #include <nlohmann/json.hpp>
 
+#include "speed_record.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -87,6 +89,9 @@ struct RunData {
   std::vector<float> trainLr;      // [trainSteps]
   bool hasGradients = false;
   bool hasSecondProbe = false; // /gradients/probe2: records on a second probe batch
+  // Wall-clock measurements of real early-exit inference (/speed, `sweet infer --measure`);
+  // empty when none was taken.
+  std::vector<SpeedMeasurement> speed;
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   bool hasEvaluation() const { return !eval.empty(); }

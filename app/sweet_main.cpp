@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   sweet::cli::registerGradientsCommand(app);
   sweet::cli::registerRepairCommand(app);
   sweet::cli::registerSweepCommand(app);
+  sweet::cli::registerInferCommand(app);
   // CLI11 answers `sweet typo --help` with the main help and status 0, as if the command
   // existed; a script must learn that the command is unknown.
   if (argc > 1 && argv[1][0] != '-') {

@@ -20,6 +20,7 @@ void registerReportCommand(CLI::App& root);
 void registerGradientsCommand(CLI::App& root);
 void registerRepairCommand(CLI::App& root);
 void registerSweepCommand(CLI::App& root);
+void registerInferCommand(CLI::App& root);
 
 // Thrown by a callback that ends with an exit status other than 0 or 1 (a stopped
 // training run: 128 + the signal's number, as shells report a process killed by it).

@@ -46,7 +46,7 @@ ContinueAction continueAction(const TrainConfig& config) {
   const std::string runFile = config.runFilePath();
   if (fs::exists(runFile)) {
     try {
-      if (analysis::loadRun(runFile).status.state == analysis::RunState::Finished) return ContinueAction::AlreadyFinished;
+      if (analysis::loadRun(runFile).status.state == RunState::Finished) return ContinueAction::AlreadyFinished;
     } catch (const std::exception&) {
       // Unreadable (killed while its layout was being written): start over below.
     }

@@ -23,6 +23,7 @@ class TestDebertaCommands : public QObject {
   void initCheckpoint_realV3ConfigShrunkMatchesReference();
   void initCheckpoint_badSetFailsWithOneLine();
   void train_eeSweetMmOnRteAndReloadSavedModel();
+  void train_realSentencePieceOnRte();
 
  private:
   QString writeFile(const QString& name, const QByteArray& text);
@@ -164,6 +165,30 @@ void TestDebertaCommands::train_eeSweetMmOnRteAndReloadSavedModel() {
                                                   "a b c", "--out", dir_.filePath("finetuned.h5")});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
   QVERIFY2(r.err.contains("ignored checkpoint key exits.0.classifier.weight"), qPrintable(r.err));
+}
+
+void TestDebertaCommands::train_realSentencePieceOnRte() {
+  // The real deberta-v3-base config (shrunk) with its real spm.model: SentencePiece ids in,
+  // SWEET out; the batch of 8 runs in two parts of 4 (micro_batch_size).
+  const QString rte = test::sharedData("glue/RTE"), config = test::sharedData("configs/deberta-v3-base/config.json"),
+                spm = test::sharedData("vocab/deberta-v3-base");
+  SWEET_REQUIRE_SHARED(rte + "/train.tsv");
+  SWEET_REQUIRE_SHARED(config);
+  SWEET_REQUIRE_SHARED(spm + "/spm.model");
+  const QString ck = initCheckpoint("real-spm", {"--config", config, "--tokenizer-from", spm, "--set", "num_hidden_layers=2",
+                                                 "hidden_size=32", "num_attention_heads=2", "intermediate_size=64",
+                                                 "pooler_hidden_size=32"});
+  QVERIFY(!ck.isEmpty());
+  QVERIFY(QFileInfo::exists(ck + "/spm.model"));
+  const QString out = dir_.filePath("runs-spm");
+  const QString run = writeFile("spm.json", QStringLiteral(R"({"task": "rte", "data_dir": "%1", "model": "%2",
+      "method": "sweet", "exit_layers": [1, 2], "train_cap": 32, "calibration_size": 8, "eval_max_examples": 16,
+      "batch_size": 8, "micro_batch_size": 4, "epochs": 1, "max_length": 64, "learning_rate": 0.0005, "threads": 2,
+      "output_dir": "%3"})").arg(rte, ck, out).toUtf8());
+  auto r = test::runProgram(test::sweetBinary(), {"train", run}, 300000);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY(QFileInfo::exists(out + "/rte-sweet-lr0.0005-s42.h5"));
+  QVERIFY(QFileInfo::exists(out + "/rte-sweet-lr0.0005-s42.model/spm.model"));
 }
 
 QTEST_GUILESS_MAIN(TestDebertaCommands)

@@ -117,7 +117,7 @@ bool TestResume::waitPastCheckpoint(QProcess& process, const QString& name) {
 void TestResume::compareWithReference(const QString& runFile) {
   const analysis::RunData ref = analysis::loadRun(reference_.toStdString());
   const analysis::RunData got = analysis::loadRun(runFile.toStdString());
-  QCOMPARE(got.status.state, analysis::RunState::Finished);
+  QCOMPARE(got.status.state, RunState::Finished);
   QCOMPARE(got.trainSteps, ref.trainSteps);
   QVERIFY2(sameBits(got.trainLoss, ref.trainLoss), "per-step losses differ from the uninterrupted run");
   QVERIFY2(sameBits(got.trainLr, ref.trainLr), "learning rates differ");
@@ -146,7 +146,7 @@ void TestResume::killedRun_resumesToTheUninterruptedRunsLossesAndLogits() {
 
   // The killed run's file: readable, unfinished, and saying why.
   const analysis::RunData killed = analysis::loadRun(runFileIn("killed").toStdString());
-  QCOMPARE(killed.status.state, analysis::RunState::Running);
+  QCOMPARE(killed.status.state, RunState::Running);
   QVERIFY(analysis::writerGone(killed));
   QVERIFY(killed.status.stepsDone < killed.status.totalSteps);
   QVERIFY(!analysis::unfinishedReason(killed).empty());
@@ -178,7 +178,7 @@ void TestResume::signalledRun_checkpointsOnTheSignalAndResumesExactly() {
     QCOMPARE(training.exitCode(), 128 + signal);
     QVERIFY(QFileInfo::exists(checkpointIn(name)));
     const analysis::RunData stopped = analysis::loadRun(runFileIn(name).toStdString());
-    QCOMPARE(stopped.status.state, analysis::RunState::Stopped);
+    QCOMPARE(stopped.status.state, RunState::Stopped);
     QVERIFY2(QString::fromStdString(stopped.status.message).contains("resume checkpoint"),
              stopped.status.message.c_str());
 

@@ -67,7 +67,7 @@ void TestSweepLocal::run_runsEveryRunThenSkipsThemAsDone() {
   for (const char* id : {"ee-s1", "ee-s2", "sweet-s1", "sweet-s2"}) {
     const QString runFile = dir_.filePath(QStringLiteral("grid-runs/%1.h5").arg(id));
     const analysis::RunData run = analysis::loadRun(runFile.toStdString());
-    QCOMPARE(run.status.state, analysis::RunState::Finished);
+    QCOMPARE(run.status.state, RunState::Finished);
     QVERIFY(QFileInfo::exists(dir_.filePath(QStringLiteral("grid-runs/logs/%1.log").arg(id))));
     QVERIFY(QFileInfo::exists(dir_.filePath(QStringLiteral("grid-runs/configs/%1.json").arg(id))));
   }

@@ -102,8 +102,8 @@ bool TestSweepSlurm::waitForStatus(const QString& sweep, const QString& pattern,
 void TestSweepSlurm::compareRuns(const QString& a, const QString& b) {
   const analysis::RunData x = analysis::loadRun(a.toStdString());
   const analysis::RunData y = analysis::loadRun(b.toStdString());
-  QCOMPARE(x.status.state, analysis::RunState::Finished);
-  QCOMPARE(y.status.state, analysis::RunState::Finished);
+  QCOMPARE(x.status.state, RunState::Finished);
+  QCOMPARE(y.status.state, RunState::Finished);
   QCOMPARE(x.eval.logits.size(), y.eval.logits.size());
   QVERIFY2(std::memcmp(x.eval.logits.data(), y.eval.logits.data(), x.eval.logits.size() * sizeof(float)) == 0,
            qPrintable("eval logits differ: " + a + " vs " + b));

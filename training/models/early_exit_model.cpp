@@ -73,6 +73,35 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
   return logits;
 }
 
+// The staged pass runs exactly forwardExits' operations (same layers, same
+// first_token_only on the last one), so a batch that nobody leaves gets the same logits.
+void EarlyExitModel::embedSegment(ExitPass& pass) {
+  if (pass.next_exit != 0) return;  // one backbone: later segments continue from the last hidden state
+  pass.hidden = backbone->embed(pass.input.input_ids, pass.input.attention_mask, pass.input.token_type_ids);  // [B, T, H]
+  pass.context = backbone->context(pass.input.attention_mask, pass.hidden);
+  pass.input = ModelInput{};  // not needed again: dropping it saves compacting three tensors per exit
+}
+
+void EarlyExitModel::runSegment(ExitPass& pass) {
+  const auto e = static_cast<size_t>(pass.next_exit);
+  const int64_t from = e == 0 ? 1 : exit_layers_.at(e - 1) + 1, to = exit_layers_.at(e), last = exit_layers_.back();
+  for (int64_t l = from; l <= to; ++l) pass.hidden = backbone->layer(l - 1, pass.hidden, pass.context, l == last);
+}
+
+torch::Tensor EarlyExitModel::exitLogits(ExitPass& pass) {
+  auto logits = exits->ptr<ExitHeadImpl>(static_cast<size_t>(pass.next_exit))->forward(pass.hidden, &backbone->clsPooler());
+  ++pass.next_exit;
+  return logits;  // [B, K]
+}
+
+torch::Tensor EarlyExitModel::forwardLastExit(const ModelInput& in) {
+  auto hidden = backbone->embed(in.input_ids, in.attention_mask, in.token_type_ids);
+  const EncoderContext context = backbone->context(in.attention_mask, hidden);
+  const int64_t last = exit_layers_.back();
+  for (int64_t l = 1; l <= last; ++l) hidden = backbone->layer(l - 1, hidden, context, l == last);
+  return exits->ptr<ExitHeadImpl>(exit_layers_.size() - 1)->forward(hidden, &backbone->clsPooler());  // [B, K]
+}
+
 std::vector<std::vector<torch::Tensor>> EarlyExitModel::clipGroups() { return {parameters()}; }
 
 torch::Tensor EarlyExitModel::layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) {

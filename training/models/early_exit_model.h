@@ -38,6 +38,10 @@ class EarlyExitModel : public ExitClassifier {
                  const std::string& method, bool shared_pooler);
 
   std::vector<torch::Tensor> forwardExits(const ModelInput& input) override;
+  void embedSegment(ExitPass& pass) override;
+  void runSegment(ExitPass& pass) override;
+  torch::Tensor exitLogits(ExitPass& pass) override;
+  torch::Tensor forwardLastExit(const ModelInput& input) override;
   std::vector<std::vector<torch::Tensor>> clipGroups() override;
   torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) override;
   const std::vector<int64_t>& exitLayers() const override { return exit_layers_; }

@@ -40,6 +40,37 @@ std::vector<torch::Tensor> MultiModel::forwardExits(const ModelInput& in) {
   return logits;
 }
 
+// Member i pays its own embeddings and layers on the instances still undecided: what the
+// cascade's cost model counts (L_1 + ... + L_i layers for exiting at i).
+void MultiModel::embedSegment(ExitPass& pass) {
+  auto m = member(static_cast<size_t>(pass.next_exit));
+  pass.hidden = m->backbone->embed(pass.input.input_ids, pass.input.attention_mask, pass.input.token_type_ids);
+  pass.context = m->backbone->context(pass.input.attention_mask, pass.hidden);
+  if (pass.next_exit + 1 == static_cast<int64_t>(models->size())) pass.input = ModelInput{};  // no member after this one
+}
+
+void MultiModel::runSegment(ExitPass& pass) {
+  auto m = member(static_cast<size_t>(pass.next_exit));
+  const int64_t L = m->backbone->numLayers();
+  for (int64_t l = 0; l < L; ++l) pass.hidden = m->backbone->layer(l, pass.hidden, pass.context, l == L - 1);
+}
+
+torch::Tensor MultiModel::exitLogits(ExitPass& pass) {
+  auto logits = member(static_cast<size_t>(pass.next_exit))->head->forward(pass.hidden, nullptr);
+  ++pass.next_exit;
+  pass.hidden = torch::Tensor();  // the next member starts from its own embeddings
+  pass.context = EncoderContext{};
+  return logits;  // [B, K]
+}
+
+torch::Tensor MultiModel::forwardLastExit(const ModelInput& in) {
+  ExitPass pass = beginPass(in);
+  pass.next_exit = static_cast<int64_t>(models->size()) - 1;
+  embedSegment(pass);
+  runSegment(pass);
+  return exitLogits(pass);
+}
+
 std::vector<std::vector<torch::Tensor>> MultiModel::clipGroups() {
   std::vector<std::vector<torch::Tensor>> groups;
   for (size_t i = 0; i < models->size(); ++i) groups.push_back(member(i)->parameters());

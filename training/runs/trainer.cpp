@@ -21,12 +21,12 @@
 #include "analysis/temperature_scaling.h"
 #include "training/checkpoints/bert_checkpoint.h"
 #include "training/checkpoints/checkpoint_identity.h"
-#include "training/text/demo_task.h"
 #include "training/runs/device.h"
 #include "training/models/exit_model_factory.h"
 #include "training/models/lte_heads.h"
 #include "training/runs/fused_adamw.h"
 #include "training/runs/gradient_recorder.h"
+#include "training/runs/run_examples.h"
 #include "training/runs/run_file_writer.h"
 #include "training/runs/training_checkpoint.h"
 #include "training/text/text_dataset.h"
@@ -79,41 +79,13 @@ Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int
   return s;
 }
 
-std::string joinPath(const std::string& dir, const std::string& file) {
-  return dir.empty() ? file : (fs::path(dir) / file).string();
-}
-
 PreparedData prepareData(const TrainConfig& c, const Tokenizer& tokenizer,
                          const std::function<void(const std::string&)>& say) {
   PreparedData d;
-  std::vector<TextExample> train, eval;
-  if (c.task == "demo") {
-    d.task = demoTaskSpec();
-    // Fixed data seeds: every run (any method, any run seed) sees the same demo data.
-    for (auto& x : generateDemoExamples(c.demo_train_size, 20231)) train.push_back(x.example);
-    for (auto& x : generateDemoExamples(c.demo_eval_size, kDemoEvalSeed)) eval.push_back(x.example);
-  } else {
-    if (auto glue = glueTask(c.task)) {
-      d.task = *glue;
-    } else if (c.task == "custom") {
-      d.task.name = "custom";
-      d.task.metric = "accuracy";
-      d.task.text_column = c.text_column;
-      d.task.text_b_column = c.text_b_column;
-      d.task.label_column = c.label_column;
-      d.task.label_names = c.labels;
-    } else {
-      throw std::runtime_error("unknown task '" + c.task + "' (sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo, custom)");
-    }
-    const std::string trainPath = c.train_file.empty() ? joinPath(c.data_dir, d.task.train_file) : c.train_file;
-    const std::string evalPath = c.eval_file.empty() ? joinPath(c.data_dir, d.task.eval_file) : c.eval_file;
-    auto trainSet = readTextDataset(trainPath, d.task, c.skip_invalid_rows);
-    auto evalSet = readTextDataset(evalPath, d.task, c.skip_invalid_rows);
-    if (trainSet.skipped_rows) say(trainPath + ": skipped " + std::to_string(trainSet.skipped_rows) + " malformed rows");
-    if (evalSet.skipped_rows) say(evalPath + ": skipped " + std::to_string(evalSet.skipped_rows) + " malformed rows");
-    train = std::move(trainSet.examples);
-    eval = std::move(evalSet.examples);
-  }
+  RunExamples examples = loadRunExamples(c, /*with_train=*/true, say);
+  d.task = std::move(examples.task);
+  const std::vector<TextExample>& train = examples.train;
+  const std::vector<TextExample>& eval = examples.eval;
   // The seed alone decides the sample, so EE, MM and SWEET under one seed train on the same
   // examples. They train on min(n, train_cap) rows, as the paper does; temperatures are
   // fitted on rows the model never saw: calibration_size rows from beyond the cap when the

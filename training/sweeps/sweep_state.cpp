@@ -46,16 +46,16 @@ SweepRunStatus sweepRunStatus(const SweepRun& run) {
   status.total_steps = data.status.totalSteps;
   status.detail = data.status.message;
   switch (data.status.state) {
-    case analysis::RunState::Finished: status.state = SweepRunState::Done; break;
-    case analysis::RunState::Failed:
+    case RunState::Finished: status.state = SweepRunState::Done; break;
+    case RunState::Failed:
       // `sweet repair` marks a killed run failed; its checkpoint still resumes it.
       status.state = checkpoint && data.status.message.find("sweet repair") != std::string::npos ? SweepRunState::Resumable
                                                                                                  : SweepRunState::Failed;
       break;
-    case analysis::RunState::Stopped:
+    case RunState::Stopped:
       status.state = checkpoint ? SweepRunState::Resumable : SweepRunState::Unfinished;
       break;
-    case analysis::RunState::Running:
+    case RunState::Running:
       if (!analysis::writerGone(data)) {
         status.state = SweepRunState::Running;
       } else {

@@ -1,0 +1,160 @@
+// `sweet infer` as a user drives it: a demo run saved with its model, then predictions for
+// a sentence and for a TSV column (CSV and JSONL out), a speed measurement stored in the
+// run file (twice: the second replaces the first) and printed by `sweet report`; and the
+// mistakes a user makes: a missing or wrong model folder, a TSV column that is not there,
+// a threshold outside (0, 1], --measure without a run file.
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "analysis/run_data.h"
+#include "tests/support/process_runner.h"
+#include "tests/support/test_paths.h"
+
+using namespace sweet;
+
+namespace {
+
+const QStringList kTinyDemo = {"--methods", "ee", "--set", "demo_train_size=64", "demo_eval_size=32", "train_cap=48",
+                               "calibration_size=16", "epochs=1", "batch_size=16", "gradients.every=0",
+                               "eval_every=0", "save_model=true"};
+
+QString readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+}  // namespace
+
+class TestInferCommand : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void infer_sentenceAndTsv_printAndWritePredictions();
+  void measure_storesSpeedInRunFileAndReportPrintsIt();
+  void infer_badInputs_clearMessages();
+
+ private:
+  QTemporaryDir dir_;
+  QString model_, run_;
+};
+
+void TestInferCommand::initTestCase() {
+  QVERIFY(dir_.isValid());
+  const QString out = dir_.filePath("runs");
+  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", out} + kTinyDemo);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const QStringList models = QDir(out).entryList({"*.model"}, QDir::Dirs);
+  QCOMPARE(models.size(), 1);
+  model_ = QDir(out).filePath(models.front());
+  run_ = model_.left(model_.size() - 6) + ".h5";
+  QVERIFY2(QFileInfo::exists(run_), qPrintable(run_));
+}
+
+void TestInferCommand::infer_sentenceAndTsv_printAndWritePredictions() {
+  auto r = test::runProgram(test::sweetBinary(), {"infer", model_, "--threshold", "0.9", "--text", "the movie was good"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 2);
+  QCOMPARE(lines[0], QString("row\tprediction\texit\texit_layer\tconfidence"));
+  const QStringList fields = lines[1].split('\t');
+  QCOMPARE(fields.size(), 5);
+  QVERIFY2(fields[1] == "negative" || fields[1] == "positive", qPrintable(lines[1]));
+  QVERIFY2(r.err.contains("temperature-scaled"), qPrintable(r.err));
+
+  const QString tsv = dir_.filePath("input.tsv");
+  QFile f(tsv);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("id\tsentence\n1\ta good film\n2\tnot a good film\n3\tthree bad plots\n");
+  f.close();
+  for (const QString& ext : {QString("csv"), QString("jsonl")}) {
+    const QString out = dir_.filePath("pred." + ext);
+    // t = 1/K: everyone at exit 1; t = 1: everyone at the last exit (layer 12).
+    for (const auto& [threshold, layer] : {std::pair<QString, QString>{"0.5", "1"}, {"1", "12"}}) {
+      r = test::runProgram(test::sweetBinary(), {"infer", model_, "--threshold", threshold, "--tsv", tsv, "--column",
+                                                 "sentence", "--batch-size", "2", "--out", out});
+      QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+      lines = r.out.split('\n', Qt::SkipEmptyParts);
+      QCOMPARE(lines.size(), 4);
+      for (int i = 1; i < 4; ++i) QCOMPARE(lines[i].split('\t')[3], layer);
+      const QStringList written = readAll(out).split('\n', Qt::SkipEmptyParts);
+      if (ext == "csv") {
+        QCOMPARE(written.size(), 4);
+        QCOMPARE(written[0], QString("row,prediction,exit,exit_layer,confidence"));
+        QCOMPARE(written[1].split(',')[3], layer);
+      } else {
+        QCOMPARE(written.size(), 3);
+        QVERIFY2(written[2].contains("\"exit_layer\":" + layer) && written[2].contains("\"row\":2"), qPrintable(written[2]));
+      }
+    }
+  }
+}
+
+void TestInferCommand::measure_storesSpeedInRunFileAndReportPrintsIt() {
+  for (int pass = 0; pass < 2; ++pass) {
+    auto r = test::runProgram(test::sweetBinary(), {"infer", model_, "--measure", "--thresholds", "0.5,0.8,1",
+                                                    "--batch-size", "8,1", "--repeats", "1", "--warmup", "0",
+                                                    "--max-instances", "16", "--threads", "1"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("batch 8 on cpu") && r.out.contains("batch 1 on cpu"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("12.00x"), qPrintable(r.out));  // t = 1/K: everyone at layer 1 of 12
+    QVERIFY2(r.err.contains("/speed/cpu-b8-t1"), qPrintable(r.err));
+  }
+  const analysis::RunData run = analysis::loadRun(run_.toStdString());
+  QCOMPARE(run.speed.size(), size_t{2});
+  QCOMPARE(run.speed[1].name, std::string("cpu-b8-t1"));
+  QCOMPARE(run.speed[1].points.size(), size_t{3});
+  QCOMPARE(run.speed[1].points[0].layerSpeedup, 12.0);
+  QCOMPARE(run.speed[1].points[2].layerSpeedup, 1.0);
+  auto r = test::runProgram(test::sweetBinary(), {"report", run_});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.out.contains("Measured wall-clock speed") && r.out.contains("batch 1 on cpu"), qPrintable(r.out));
+  r = test::runProgram(test::sweetBinary(), {"report", "--format", "json", run_});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("\"measured_speed\""), qPrintable(r.err));
+}
+
+void TestInferCommand::infer_badInputs_clearMessages() {
+  const QString tsv = dir_.filePath("input.tsv");
+  struct Case {
+    QStringList args;
+    QString message;
+  };
+  const QString missing = dir_.filePath("no-such.model");
+  const QString plain = QDir(dir_.filePath("runs")).filePath("scratch-bert");  // a BERT checkpoint, no exits
+  const QList<Case> cases = {
+      {{"infer", missing, "--threshold", "0.9", "--text", "x"}, missing + ": no such folder"},
+      {{"infer", plain, "--threshold", "0.9", "--text", "x"}, "not a fine-tuned early-exit model"},
+      {{"infer", model_, "--threshold", "0.9", "--tsv", tsv, "--column", "text"}, "no column 'text'"},
+      {{"infer", model_, "--threshold", "0", "--text", "x"}, "outside (0, 1]"},
+      {{"infer", model_, "--threshold", "1.5", "--text", "x"}, "outside (0, 1]"},
+      {{"infer", model_, "--threshold", "-0.2", "--text", "x"}, "outside (0, 1]"},
+      {{"infer", model_, "--text", "x"}, "--threshold is required"},
+      {{"infer", model_, "--threshold", "0.9"}, "give either --text or --tsv"},
+      {{"infer", model_, "--threshold", "0.9", "--text", "x", "--out", dir_.filePath("p.txt")}, "must end in .csv or .jsonl"},
+      {{"infer", model_, "--measure", "--thresholds", "0.5,2", "--max-instances", "4"}, "outside (0, 1]"},
+  };
+  for (const Case& c : cases) {
+    const auto r = test::runProgram(test::sweetBinary(), c.args);
+    QVERIFY2(r.exit_code == 1, qPrintable(c.args.join(' ') + " -> " + QString::number(r.exit_code) + " " + r.err));
+    QVERIFY2(r.err.contains(c.message), qPrintable(c.args.join(' ') + " -> " + r.err));
+  }
+  // A model folder moved away from its run file: inference works (raw confidences, said),
+  // measuring needs the run.
+  const QString moved = dir_.filePath("moved.model");
+  QVERIFY(QDir().mkpath(moved));
+  for (const QString& f : QDir(model_).entryList(QDir::Files)) QVERIFY(QFile::copy(QDir(model_).filePath(f), QDir(moved).filePath(f)));
+  auto r = test::runProgram(test::sweetBinary(), {"infer", moved, "--threshold", "0.9", "--text", "a good film"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("no run file beside"), qPrintable(r.err));
+  r = test::runProgram(test::sweetBinary(), {"infer", moved, "--measure"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("pass --run RUN.h5"), qPrintable(r.err));
+  r = test::runProgram(test::sweetBinary(), {"infer", moved, "--run", run_, "--measure", "--thresholds", "1",
+                                             "--batch-size", "4", "--repeats", "1", "--warmup", "0",
+                                             "--max-instances", "4", "--no-write"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestInferCommand)
+#include "test_infer_command.moc"

@@ -1,0 +1,265 @@
+// Real early exiting against the replay: tiny EE, SWEET and MM models trained for real,
+// then `AdaptiveInference` (instances leave the batch, the rest continue) must send every
+// dev instance to the exit the replay computes from the run file's stored logits, with the
+// same prediction, at several thresholds, batched and at batch size 1; and the speed
+// measurement must count layers as the paper's formula does and round-trip the run file.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "analysis/cost_model.h"
+#include "analysis/exit_policy.h"
+#include "analysis/report.h"
+#include "analysis/temperature_scaling.h"
+#include "training/checkpoints/demo_checkpoint.h"
+#include "training/inference/adaptive_inference.h"
+#include "training/inference/inference_session.h"
+#include "training/inference/speed_measurement.h"
+#include "training/runs/trainer.h"
+
+using namespace sweet;
+
+namespace {
+
+void quiet(const std::string&) {}
+
+// Thresholds where the test means something: 1/K and 1 (the ends the paper defines), plus
+// midpoints of gaps between consecutive replay confidences: those near the 20/40/60/80%
+// quantiles and the one that sends the most instances to an intermediate exit (so the
+// comparison covers rows leaving mid-batch and rows compacted twice). A gap is taken only
+// when it is wider than 1e-4, so the few-ulp differences a different batch composition
+// makes in the GEMMs cannot move an instance across a threshold.
+std::vector<double> probeThresholds(analysis::ExitReplay& replay) {
+  std::vector<double> c;
+  for (int64_t i = 0; i < replay.instances(); ++i)
+    for (int64_t e = 0; e + 1 < replay.exits(); ++e) c.push_back(replay.confidence(e, i));
+  std::sort(c.begin(), c.end());
+  std::vector<double> midpoints;
+  for (size_t i = 0; i + 1 < c.size(); ++i)
+    if (c[i + 1] - c[i] > 1e-4) midpoints.push_back(0.5 * (c[i] + c[i + 1]));
+  std::vector<double> out = {1.0 / static_cast<double>(replay.classes()), 1.0};
+  if (midpoints.empty()) return out;
+  for (double q : {0.2, 0.4, 0.6, 0.8}) out.push_back(midpoints[static_cast<size_t>(q * static_cast<double>(midpoints.size()))]);
+  double best = midpoints.front();
+  int64_t bestMiddle = -1;
+  for (double t : midpoints) {
+    const auto& counts = replay.assignConfidence(t).exitCounts;
+    const int64_t middle = std::accumulate(counts.begin() + 1, counts.end() - 1, int64_t{0});
+    if (middle > bestMiddle) {
+      bestMiddle = middle;
+      best = t;
+    }
+  }
+  out.push_back(best);
+  return out;
+}
+
+}  // namespace
+
+class TestAdaptiveInference : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase();
+  void stagedPass_equalsForwardExits();
+  void threshold_outsideUnitIntervalRefused();
+  void ee_exitsAndPredictionsEqualReplay();
+  void sweet_exitsAndPredictionsEqualReplay();
+  void mm_crossFitted_exitsAndPredictionsEqualReplay();
+  void measure_layerSpeedupIsThePapersAndRoundTripsTheRunFile();
+
+ private:
+  std::string train(const std::string& method, bool heldOut);
+  void compareWithReplay(const std::string& modelDir);
+  void compareWithReplay(const std::string& modelDir, bool calibrated);
+  QTemporaryDir dir_;
+  std::string checkpoint_;
+  std::map<std::string, std::string> trained_;  // method -> model folder of its last run
+  int runs_ = 0;
+};
+
+void TestAdaptiveInference::initTestCase() {
+  QVERIFY(dir_.isValid());
+  const std::string cfg = dir_.filePath("tiny.json").toStdString();
+  std::ofstream(cfg) << R"({"vocab_size": 256, "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+                           "intermediate_size": 128, "max_position_embeddings": 64})";
+  checkpoint_ = ensureDemoCheckpoint(cfg, dir_.filePath("ck").toStdString());
+}
+
+// A few steps of real training: enough for the exits to disagree and confidences to spread.
+std::string TestAdaptiveInference::train(const std::string& method, bool heldOut) {
+  TrainConfig c;
+  c.task = "demo";
+  c.model = checkpoint_;
+  c.method = method;
+  c.demo_train_size = 1200;
+  c.demo_eval_size = 100;
+  c.train_cap = heldOut ? 1000 : 1200;  // held-out: 200 rows left for calibration; else cross-fit
+  c.calibration_size = 200;
+  c.batch_size = 32;
+  c.epochs = 3;
+  c.warmup_ratio = 0.1;
+  c.max_length = 40;
+  c.learning_rate = 5e-4;
+  c.exit_layers = {1, 2, 4};
+  c.threads = 1;
+  c.eval_batch_size = 64;
+  c.output_dir = dir_.filePath(QString::fromStdString(method + "-" + std::to_string(++runs_))).toStdString();
+  c.save_model = true;
+  const TrainResult r = runTraining(c);
+  if (r.outcome != RunState::Finished) qFatal("training failed: %s", r.message.c_str());
+  trained_[method] = r.model_dir;
+  return r.model_dir;
+}
+
+void TestAdaptiveInference::stagedPass_equalsForwardExits() {
+  torch::manual_seed(3);
+  const std::string modelDir = train("ee", true);
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  const EncodedSet set = encodeDevSet(s, quiet);
+  const ModelInput batch = makeBatch(s, set, 0, 8);
+  torch::NoGradGuard noGrad;
+  const auto all = s.model->forwardExits(batch);
+  ExitPass pass = s.model->beginPass(batch);
+  for (size_t e = 0; e < all.size(); ++e) {
+    s.model->embedSegment(pass);
+    s.model->runSegment(pass);
+    QVERIFY2(torch::equal(s.model->exitLogits(pass), all[e]), qPrintable(QString("exit %1").arg(e)));
+  }
+  QVERIFY(torch::equal(s.model->forwardLastExit(batch), all.back()));
+}
+
+void TestAdaptiveInference::threshold_outsideUnitIntervalRefused() {
+  for (double t : {0.0, -0.5, 1.0000001, 2.0, std::nan("")}) QVERIFY_THROWS_EXCEPTION(std::runtime_error, checkThreshold(t));
+  checkThreshold(1.0);
+  checkThreshold(1e-9);
+}
+
+// Raw confidences, then the replay's temperatures (held-out, or per instance when cross-fitted).
+void TestAdaptiveInference::compareWithReplay(const std::string& modelDir) {
+  for (bool calibrated : {false, true}) {
+    compareWithReplay(modelDir, calibrated);
+    if (QTest::currentTestFailed()) return;
+  }
+}
+
+void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool calibrated) {
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  QVERIFY(s.run.has_value());
+  const analysis::RunData& run = *s.run;
+  const analysis::CalibrationResult cal = analysis::calibrate(run);
+  analysis::ExitReplay replay(run.eval, calibrated ? cal.replayTemperatures() : std::vector<double>{});
+  const ExitTemperatures temperatures =
+      sessionTemperatures(s, calibrated ? TemperatureUse::DevSet : TemperatureUse::None, nullptr);
+  const EncodedSet set = encodeDevSet(s, quiet);
+  AdaptiveInference engine(*s.model);
+  std::set<int32_t> exitsSeen;
+  for (double t : probeThresholds(replay)) {
+    const analysis::ExitAssignment expected = replay.assignConfidence(t);
+    for (int64_t batchSize : {32, 1}) {
+      int64_t mismatches = 0;
+      QString first;
+      for (size_t begin = 0; begin < set.encodings.size(); begin += static_cast<size_t>(batchSize)) {
+        const size_t end = std::min(set.encodings.size(), begin + static_cast<size_t>(batchSize));
+        std::vector<int64_t> rows;
+        for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+        const auto got = engine.run(makeBatch(s, set, begin, end), rows, t, temperatures);
+        for (size_t r = 0; r < got.size(); ++r) {
+          const auto i = static_cast<size_t>(rows[r]);
+          exitsSeen.insert(got[r].exit);
+          const bool same = got[r].exit == expected.exitOf[i] && got[r].prediction == expected.prediction[i] &&
+                            std::abs(got[r].confidence - replay.confidence(got[r].exit, rows[r])) < 1e-4;
+          if (!same && mismatches++ == 0)
+            first = QString("instance %1: exit %2 prediction %3 confidence %4, replay exit %5 prediction %6 confidence %7")
+                        .arg(i).arg(got[r].exit).arg(got[r].prediction).arg(got[r].confidence).arg(expected.exitOf[i])
+                        .arg(expected.prediction[i]).arg(replay.confidence(expected.exitOf[i], rows[r]));
+        }
+      }
+      QVERIFY2(mismatches == 0, qPrintable(QString("%1 (%6) at threshold %2, batch %3: %4 mismatches, first %5")
+                                               .arg(QString::fromStdString(run.method)).arg(t).arg(batchSize)
+                                               .arg(mismatches).arg(first).arg(calibrated ? "calibrated" : "raw")));
+    }
+  }
+  // Every exit was taken by someone at some threshold: the comparison covered compaction.
+  QCOMPARE(exitsSeen.size(), static_cast<size_t>(run.exits()));
+
+  // Without exiting: the last exit's predictions for everyone.
+  const analysis::ExitAssignment last = replay.assignFixedExit(run.exits() - 1);
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < set.encodings.size(); ++i) rows.push_back(static_cast<int64_t>(i));
+  const auto full = engine.runWithoutExiting(makeBatch(s, set, 0, set.encodings.size()), rows, temperatures);
+  for (size_t i = 0; i < full.size(); ++i) {
+    QCOMPARE(full[i].exit, static_cast<int32_t>(run.exits() - 1));
+    QCOMPARE(full[i].prediction, last.prediction[i]);
+  }
+}
+
+void TestAdaptiveInference::ee_exitsAndPredictionsEqualReplay() {
+  torch::manual_seed(11);
+  compareWithReplay(train("ee", true));
+}
+
+void TestAdaptiveInference::sweet_exitsAndPredictionsEqualReplay() {
+  torch::manual_seed(12);
+  compareWithReplay(train("sweet", true));
+}
+
+void TestAdaptiveInference::mm_crossFitted_exitsAndPredictionsEqualReplay() {
+  torch::manual_seed(13);
+  const std::string modelDir = train("mm", false);
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  QCOMPARE(QString::fromStdString(s.run->calibrationScheme), QString("cross_fit"));
+  compareWithReplay(modelDir);
+}
+
+void TestAdaptiveInference::measure_layerSpeedupIsThePapersAndRoundTripsTheRunFile() {
+  for (const std::string method : {"ee", "mm"}) {
+    const std::string dir = trained_.count(method) ? trained_[method] : train(method, method == "ee");
+    InferenceSession s = openInferenceSession(dir, "", "cpu", 1, quiet);
+    SpeedRequest request;
+    request.thresholds = {1.0, 0.5};
+    request.batch_sizes = {8, 1};
+    request.warmup = 0;
+    request.repeats = 1;
+    request.max_instances = 20;
+    const auto measurements = measureSpeed(s, request, quiet);
+    QCOMPARE(measurements.size(), size_t{2});
+    const analysis::CostModel cost = analysis::CostModel::forMethod(method, {1, 2, 4}, 4);
+    for (const analysis::SpeedMeasurement& m : measurements) {
+      QCOMPARE(m.instances, int64_t{20});
+      QCOMPARE(m.points.size(), size_t{2});
+      QCOMPARE(m.points[0].threshold, 0.5);  // sorted ascending
+      // t = 1/K: everyone leaves at exit 1, speedup L_M / L_1 = 4; t = 1: everyone at the last.
+      QCOMPARE(m.points[0].exitCounts, (std::vector<int64_t>{20, 0, 0}));
+      QCOMPARE(m.points[0].layerSpeedup, 4.0);
+      QCOMPARE(m.points[1].exitCounts, (std::vector<int64_t>{0, 0, 20}));
+      QCOMPARE(m.points[1].layerSpeedup, 1.0 / cost.exitCost(2));
+      QVERIFY(m.baselineSeconds > 0 && m.points[0].seconds > 0 && m.points[0].measuredSpeedup > 0);
+      QVERIFY(m.points[0].stages.layers > 0);
+      analysis::writeSpeedMeasurement(s.run_file, m);
+    }
+    analysis::writeSpeedMeasurement(s.run_file, measurements[0]);  // again: replaces, not duplicates
+    const analysis::RunData reread = analysis::loadRun(s.run_file);
+    QCOMPARE(reread.speed.size(), size_t{2});
+    QCOMPARE(reread.speed[0].name, std::string("cpu-b1-t1"));
+    QCOMPARE(reread.speed[1].name, std::string("cpu-b8-t1"));
+    const analysis::SpeedMeasurement& b8 = reread.speed[1];
+    QCOMPARE(b8.points[1].exitCounts, measurements[0].points[1].exitCounts);
+    QCOMPARE(b8.points[0].measuredSpeedup, measurements[0].points[0].measuredSpeedup);
+    QCOMPARE(b8.baselineSeconds, measurements[0].baselineSeconds);
+    QVERIFY(reread.evalDone);  // the rest of the file is untouched
+    QCOMPARE(reread.eval.logits, s.run->eval.logits);
+    const std::string text = analysis::formatReport(analysis::buildReport({reread}, {}), analysis::ReportFormat::Text);
+    QVERIFY2(text.find("Measured wall-clock speed") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("batch 8 on cpu") != std::string::npos, text.c_str());
+  }
+}
+
+QTEST_GUILESS_MAIN(TestAdaptiveInference)
+#include "test_adaptive_inference.moc"

@@ -1,0 +1,70 @@
+// Real adaptive inference with early exiting: a batch runs exit by exit, and after each
+// exit the instances whose (temperature-scaled) max softmax reaches the threshold leave
+// it; only the rest continue through the next layers (hidden states and attention masks
+// compacted with index_select). For MM, member i+1 runs only on the instances members
+// 1..i left undecided, paying its own embeddings again. The exit rule is the replay's
+// (analysis::exitCertainty and analysis::leavesAt), so on the same logits an instance
+// takes the same exit as in analysis::ExitReplay::assignConfidence.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "training/models/exit_classifier.h"
+
+namespace sweet {
+
+struct InstanceExit {
+  int32_t exit = 0;        // 0-based exit taken
+  int32_t prediction = 0;  // label id predicted there
+  double confidence = 0;   // max softmax of that exit (after temperature scaling)
+};
+
+// Temperatures the exit decisions divide logits by, as the replay applies them: none,
+// one per exit, or one per exit and instance (cross-fitting gives each half of the dev
+// set the other half's temperatures).
+struct ExitTemperatures {
+  std::vector<double> per_exit;      // [E]; empty = 1 everywhere
+  std::vector<double> per_instance;  // [E][N] row-major; when set, overrides per_exit
+  int64_t instances = 0;             // N of per_instance
+
+  double inverse(int64_t exit, int64_t instance) const;
+};
+
+// Where the time of the passes went, summed over calls (seconds). Collected only when a
+// profile is passed in; on CUDA each stage is then bracketed by a device synchronisation.
+struct InferenceProfile {
+  double embeddings = 0;  // embedding lookups (MM: once per member run)
+  double layers = 0;      // transformer layers
+  double heads = 0;       // pooler + classifier of every exit computed
+  double decisions = 0;   // logits to the host and the confidence rule
+  double compaction = 0;  // index_select of the rows that continue
+  int64_t layer_rows = 0; // Σ over layers run of the rows they ran on (the layer count paid)
+  double total() const { return embeddings + layers + heads + decisions + compaction; }
+};
+
+class AdaptiveInference {
+ public:
+  // `model` must already be on its device and in eval mode; it is borrowed, not owned.
+  explicit AdaptiveInference(ExitClassifier& model);
+
+  // Early exiting on one padded batch. `instances` gives each row's index in the data set
+  // (for per-instance temperatures); returns one InstanceExit per row.
+  std::vector<InstanceExit> run(const ModelInput& batch, const std::vector<int64_t>& instances, double threshold,
+                                const ExitTemperatures& temperatures, InferenceProfile* profile = nullptr);
+
+  // The same model without exiting: every row through the last exit only (the baseline a
+  // measured speedup divides by). Everyone's exit is the last.
+  std::vector<InstanceExit> runWithoutExiting(const ModelInput& batch, const std::vector<int64_t>& instances,
+                                              const ExitTemperatures& temperatures,
+                                              InferenceProfile* profile = nullptr);
+
+ private:
+  ExitClassifier& model_;
+  int64_t exits_;
+};
+
+// Thresholds are max-softmax values: anything outside (0, 1] is refused with this message.
+void checkThreshold(double threshold);
+
+}  // namespace sweet

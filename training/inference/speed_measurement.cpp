@@ -1,0 +1,177 @@
+// Timing early exiting against the model without it: see speed_measurement.h.
+#include "training/inference/speed_measurement.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+#include "analysis/cost_model.h"
+#include "analysis/metrics.h"
+#include "analysis/speed_accuracy_curve.h"
+#include "training/runs/device.h"
+
+namespace sweet {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string utcNow() {
+  char when[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return when;
+}
+
+// The dev set cut into padded batches once, before any clock starts: tokenising and
+// padding are the same work with or without exits, and are not what is measured.
+struct Batches {
+  std::vector<ModelInput> inputs;
+  std::vector<std::vector<int64_t>> instances;  // dev-set index of each row
+};
+
+Batches cutBatches(const InferenceSession& s, const EncodedSet& set, int64_t batchSize) {
+  Batches b;
+  const size_t n = set.encodings.size(), step = static_cast<size_t>(batchSize);
+  for (size_t begin = 0; begin < n; begin += step) {
+    const size_t end = std::min(n, begin + step);
+    b.inputs.push_back(makeBatch(s, set, begin, end));
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+    b.instances.push_back(std::move(rows));
+  }
+  return b;
+}
+
+// One pass over the dev set: every instance's exit, and the wall-clock seconds. The last
+// call of each batch copies logits to the host, so on CUDA the clock stops after the work.
+template <typename RunBatch>
+double timedPass(const Batches& batches, std::vector<InstanceExit>& exits, RunBatch&& runBatch) {
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t b = 0; b < batches.inputs.size(); ++b) {
+    std::vector<InstanceExit> got = runBatch(batches.inputs[b], batches.instances[b]);
+    for (size_t r = 0; r < got.size(); ++r) exits[static_cast<size_t>(batches.instances[b][r])] = got[r];
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double scoreOf(const std::vector<InstanceExit>& exits, const std::vector<int64_t>& labels, analysis::Metric metric,
+               int64_t classes) {
+  std::vector<int32_t> predictions;
+  for (const InstanceExit& e : exits) predictions.push_back(e.prediction);
+  return analysis::score(metric, labels, predictions, classes);
+}
+
+}  // namespace
+
+std::vector<double> defaultSpeedThresholds(int64_t numLabels) {
+  const std::vector<double> paper = analysis::paperThresholds(numLabels);
+  std::vector<double> out;
+  for (size_t i = 0; i < paper.size(); i += 2) out.push_back(paper[i]);
+  if (out.back() != paper.back()) out.push_back(paper.back());
+  return out;
+}
+
+std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, const SpeedRequest& request,
+                                                     const std::function<void(const std::string&)>& say) {
+  if (!s.run || !s.run->evalDone)
+    throw std::runtime_error(s.model_dir + ": measuring needs the finished run file the model came from (its dev "
+                                           "set, metric and exits); pass --run RUN.h5");
+  const analysis::RunData& run = *s.run;
+  if (request.repeats < 1 || request.warmup < 0) throw std::runtime_error("--repeats must be >= 1 and --warmup >= 0");
+  std::vector<double> thresholds = request.thresholds.empty() ? defaultSpeedThresholds(run.numLabels) : request.thresholds;
+  for (double t : thresholds) checkThreshold(t);
+  std::sort(thresholds.begin(), thresholds.end());
+  for (int64_t b : request.batch_sizes)
+    if (b < 1) throw std::runtime_error("batch size " + std::to_string(b) + " must be at least 1");
+
+  EncodedSet set = encodeDevSet(s, say);
+  if (request.max_instances > 0 && static_cast<int64_t>(set.labels.size()) > request.max_instances) {
+    set.encodings.resize(static_cast<size_t>(request.max_instances));
+    set.labels.resize(static_cast<size_t>(request.max_instances));
+  }
+  if (set.labels.empty()) throw std::runtime_error(s.run_file + ": the dev set is empty: nothing to measure");
+  const auto N = static_cast<int64_t>(set.labels.size());
+  std::string temperatureNote;
+  const ExitTemperatures temperatures =
+      sessionTemperatures(s, request.calibrate ? TemperatureUse::DevSet : TemperatureUse::None, &temperatureNote);
+  say(temperatureNote);
+  const analysis::CostModel cost = analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers);
+  const analysis::Metric metric = analysis::metricFromName(run.metric);
+  AdaptiveInference engine(*s.model);
+
+  std::vector<analysis::SpeedMeasurement> out;
+  for (int64_t batchSize : request.batch_sizes) {
+    const Batches batches = cutBatches(s, set, batchSize);
+    analysis::SpeedMeasurement m;
+    m.device = s.device.str();
+    m.batchSize = batchSize;
+    m.threads = at::get_num_threads();
+    m.name = analysis::speedGroupName(m.device, batchSize, m.threads);
+    m.repeats = request.repeats;
+    m.warmup = request.warmup;
+    m.instances = N;
+    m.calibrated = !temperatures.per_exit.empty() || !temperatures.per_instance.empty();
+    m.metric = run.metric;
+    m.measuredAt = utcNow();
+    m.libtorchVersion = libtorchVersion();
+    say("batch " + std::to_string(batchSize) + ": " + std::to_string(N) + " instances, " +
+        std::to_string(thresholds.size()) + " thresholds, " + std::to_string(m.threads) + " thread(s) on " + m.device);
+
+    std::vector<InstanceExit> baselineExits(static_cast<size_t>(N));
+    std::vector<std::vector<InstanceExit>> exits(thresholds.size(), std::vector<InstanceExit>(static_cast<size_t>(N)));
+    auto baselinePass = [&] {
+      return timedPass(batches, baselineExits, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+        return engine.runWithoutExiting(in, rows, temperatures);
+      });
+    };
+    auto exitingPass = [&](size_t p) {
+      return timedPass(batches, exits[p], [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+        return engine.run(in, rows, thresholds[p], temperatures);
+      });
+    };
+    std::vector<double> baselineTimes;
+    std::vector<std::vector<double>> times(thresholds.size());
+    for (int64_t r = 0; r < request.warmup + request.repeats; ++r) {
+      const bool timed = r >= request.warmup;
+      const double tb = baselinePass();
+      if (timed) baselineTimes.push_back(tb);
+      for (size_t p = 0; p < thresholds.size(); ++p) {
+        const double t = exitingPass(p);
+        if (timed) times[p].push_back(t);
+      }
+    }
+    m.baselineSeconds = median(baselineTimes);
+    m.baselineScore = scoreOf(baselineExits, set.labels, metric, run.numLabels);
+    for (size_t p = 0; p < thresholds.size(); ++p) {
+      analysis::SpeedPoint point;
+      point.threshold = thresholds[p];
+      point.exitCounts.assign(static_cast<size_t>(run.exits()), 0);
+      for (const InstanceExit& e : exits[p]) ++point.exitCounts[static_cast<size_t>(e.exit)];
+      point.layerSpeedup = analysis::CostModel::speedup(cost.costFraction(point.exitCounts));
+      point.seconds = median(times[p]);
+      point.measuredSpeedup = m.baselineSeconds / point.seconds;
+      point.instancesPerSecond = static_cast<double>(N) / point.seconds;
+      point.score = scoreOf(exits[p], set.labels, metric, run.numLabels);
+      // A separate pass with a clock around every stage: the syncs it adds on CUDA would
+      // distort the timed passes above.
+      InferenceProfile profile;
+      std::vector<InstanceExit> scratch(static_cast<size_t>(N));
+      timedPass(batches, scratch, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+        return engine.run(in, rows, thresholds[p], temperatures, &profile);
+      });
+      point.stages = {profile.embeddings, profile.layers, profile.heads, profile.decisions, profile.compaction};
+      m.points.push_back(std::move(point));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace sweet

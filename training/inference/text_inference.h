@@ -1,0 +1,50 @@
+// `sweet infer` on text: sentences (or pairs) from the command line or a TSV column run
+// through a fine-tuned model with early exiting, one prediction, exit and confidence per
+// instance, optionally written to CSV or JSONL.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "training/inference/adaptive_inference.h"
+
+namespace sweet {
+
+struct TextInferenceRequest {
+  std::string model_dir, run_file;        // run_file empty: <run>.h5 beside <run>.model
+  double threshold = 0;
+  std::string text, text_b;               // one sentence (pair)...
+  std::string tsv, column, column_b;      // ...or a TSV with a header row
+  int64_t batch_size = 32;
+  bool calibrate = true;
+  std::string device = "cpu";
+  int threads = 0;
+};
+
+struct Prediction {
+  int64_t row = 0;           // 0-based input row (TSV data row)
+  std::string label;         // predicted label name
+  int32_t exit = 0;          // 0-based exit taken
+  int64_t exit_layer = 0;    // the layer it sits after (MM: the member's depth)
+  double confidence = 0;
+};
+
+struct TextInferenceResult {
+  std::vector<Prediction> predictions;
+  std::string temperature_note;  // which temperatures the confidences used
+  std::string method;
+  std::vector<int64_t> exit_layers;
+};
+
+// Throws std::runtime_error naming the file at fault (model folder, TSV, column) and for a
+// threshold outside (0, 1].
+TextInferenceResult inferText(const TextInferenceRequest& request,
+                              const std::function<void(const std::string&)>& say);
+
+// Writes the predictions as CSV (row,prediction,exit,exit_layer,confidence; exit 1-based)
+// or JSONL (one object per row, the same keys), by the extension of `path`.
+void writePredictions(const std::string& path, const TextInferenceResult& result);
+
+}  // namespace sweet
