@@ -33,6 +33,8 @@ ExitCertainty exitCertainty(const float* z, int64_t classes, double invT) {
 ExitReplay::ExitReplay(const LogitSet& logits, const std::vector<double>& temperatures)
     : exits_(logits.exits), instances_(logits.instances), classes_(logits.classes),
       labels_(logits.labels), confusion_(std::max<int64_t>(logits.classes, 1)) {
+  if (logits.regression)
+    throw std::invalid_argument("a regression run (one predicted value per exit) has no softmax confidences to exit on");
   if (exits_ < 1 || classes_ < 2) throw std::invalid_argument("ExitReplay needs at least one exit and two classes");
   if (static_cast<int64_t>(logits.logits.size()) != exits_ * instances_ * classes_ ||
       static_cast<int64_t>(labels_.size()) != instances_)
@@ -89,6 +91,27 @@ const ExitAssignment& ExitReplay::assignEntropy(double maxNormalizedEntropy) {
   return assignByCertainty(negEntropy_, -maxNormalizedEntropy);
 }
 
+void ExitReplay::setLearnedScores(const std::vector<float>& scores) {
+  if (static_cast<int64_t>(scores.size()) != exits_ * instances_)
+    throw std::invalid_argument("learning-to-exit scores: " + std::to_string(scores.size()) + " values for " +
+                                std::to_string(exits_) + " exits x " + std::to_string(instances_) + " instances");
+  learned_.resize(scores.size());
+  for (int64_t e = 0; e < exits_; ++e)
+    for (int64_t i = 0; i < instances_; ++i) {
+      const float v = scores[static_cast<size_t>(e * instances_ + i)];
+      if (!std::isfinite(v))
+        throw std::invalid_argument("non-finite learning-to-exit score at exit " + std::to_string(e + 1) + ", instance " +
+                                    std::to_string(i));
+      learned_[index(e, i)] = v;
+    }
+  learnedEventsBuilt_ = false;
+}
+
+const ExitAssignment& ExitReplay::assignLearned(double threshold) {
+  if (learned_.empty()) throw std::invalid_argument("the learned exit rule needs learning-to-exit scores (none in this run)");
+  return assignByCertainty(learned_, threshold);
+}
+
 const ExitAssignment& ExitReplay::assignPatience(int64_t agreeing) {
   if (agreeing < 1) throw std::invalid_argument("patience: at least one agreeing exit is needed");
   std::fill(assignment_.exitCounts.begin(), assignment_.exitCounts.end(), 0);
@@ -123,6 +146,7 @@ const ExitAssignment& ExitReplay::assign(ExitRule rule, double parameter) {
     case ExitRule::Confidence: return assignConfidence(parameter);
     case ExitRule::Entropy: return assignEntropy(parameter);
     case ExitRule::Patience: return assignPatience(static_cast<int64_t>(std::llround(parameter)));
+    case ExitRule::Learned: return assignLearned(parameter);
   }
   throw std::invalid_argument("unknown exit rule");
 }
@@ -175,6 +199,12 @@ const std::vector<ExitEvent>& ExitReplay::events(ExitRule rule) {
     entropyEventsBuilt_ = true;
     return entropyEvents_;
   }
+  if (rule == ExitRule::Learned) {
+    if (learned_.empty()) throw std::invalid_argument("the learned exit rule needs learning-to-exit scores (none in this run)");
+    if (!learnedEventsBuilt_) buildEvents(learned_, learnedEvents_);
+    learnedEventsBuilt_ = true;
+    return learnedEvents_;
+  }
   throw std::invalid_argument("events: the patience rule has no threshold to sweep");
 }
 
@@ -183,6 +213,7 @@ const char* exitRuleName(ExitRule rule) {
     case ExitRule::Confidence: return "confidence";
     case ExitRule::Entropy: return "entropy";
     case ExitRule::Patience: return "patience";
+    case ExitRule::Learned: return "learned";
   }
   return "?";
 }
@@ -191,7 +222,8 @@ ExitRule exitRuleFromName(const std::string& name) {
   if (name == "confidence") return ExitRule::Confidence;
   if (name == "entropy") return ExitRule::Entropy;
   if (name == "patience") return ExitRule::Patience;
-  throw std::runtime_error("unknown exit rule '" + name + "' (expected confidence, entropy or patience)");
+  if (name == "learned") return ExitRule::Learned;
+  throw std::runtime_error("unknown exit rule '" + name + "' (expected confidence, entropy, patience or learned)");
 }
 
 }  // namespace sweet::analysis

@@ -17,6 +17,7 @@ enum class ExitRule {
   Confidence,  // leave at the first exit whose max softmax >= t, else at the last
   Entropy,     // leave at the first exit whose entropy / log K <= t, else at the last
   Patience,    // PABEE: leave once k consecutive exits agree on the prediction
+  Learned,     // learning-to-exit (BERxiT): leave at the first exit whose LTE score >= t
 };
 
 // Result of one policy evaluation. Vectors are sized once and overwritten by each call.
@@ -62,6 +63,13 @@ class ExitReplay {
   int64_t classes() const { return classes_; }
   const std::vector<int64_t>& labels() const { return labels_; }
 
+  // Learning-to-exit scores, row-major [E, N] as /eval/lte_scores stores them: each exit's
+  // own estimate that its prediction is right. Enables ExitRule::Learned (assign, events,
+  // ExitSweep, the curves), which otherwise throws. Throws std::invalid_argument for a
+  // wrong size or a non-finite score.
+  void setLearnedScores(const std::vector<float>& scores);
+  bool hasLearnedScores() const { return !learned_.empty(); }
+
   // Max softmax probability, in [1/K, 1) exactly (computed in double as 1/Σ exp(z_j − z_max),
   // and a value that rounds to 1 kept just below it): the paper defines t = 1/K as
   // everyone at the first exit and t = 1 as everyone at the last, and both hold exactly.
@@ -78,6 +86,7 @@ class ExitReplay {
   // k >= 1 consecutive exits (the current one included) must agree; k = 1 always leaves at
   // the first exit. PABEE's "patience" p is k = p + 1.
   const ExitAssignment& assignPatience(int64_t agreeing);
+  const ExitAssignment& assignLearned(double threshold);
   // Everyone at one exit: the "individual exit" score of Table 1.
   const ExitAssignment& assignFixedExit(int64_t exit);
   const ExitAssignment& assign(ExitRule rule, double parameter);
@@ -104,13 +113,14 @@ class ExitReplay {
   std::vector<double> confidence_;   // [instances][exits]
   std::vector<double> negEntropy_;   // −normalized entropy, so both rules read "certainty >= t"
   std::vector<int32_t> prediction_;  // [instances][exits]
+  std::vector<double> learned_;      // [instances][exits] LTE scores; empty when none were set
   ExitAssignment assignment_;
   ConfusionMatrix confusion_;
-  std::vector<ExitEvent> confidenceEvents_, entropyEvents_;
-  bool confidenceEventsBuilt_ = false, entropyEventsBuilt_ = false;
+  std::vector<ExitEvent> confidenceEvents_, entropyEvents_, learnedEvents_;
+  bool confidenceEventsBuilt_ = false, entropyEventsBuilt_ = false, learnedEventsBuilt_ = false;
 };
 
 const char* exitRuleName(ExitRule rule);
-ExitRule exitRuleFromName(const std::string& name);  // confidence | entropy | patience
+ExitRule exitRuleFromName(const std::string& name);  // confidence | entropy | patience | learned
 
 }  // namespace sweet::analysis

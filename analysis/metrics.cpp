@@ -1,7 +1,9 @@
 // Task metrics: see metrics.h; formulas in docs/formulas.md.
 #include "metrics.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 namespace sweet::analysis {
@@ -86,6 +88,55 @@ double score(Metric metric, const std::vector<int64_t>& labels, const std::vecto
   ConfusionMatrix confusion(classes);
   for (size_t i = 0; i < labels.size(); ++i) confusion.add(labels[i], predictions[i]);
   return confusion.score(metric);
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() != y.size()) throw std::invalid_argument("pearson: series of different lengths");
+  const auto n = static_cast<double>(x.size());
+  if (x.empty()) return 0;
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n;
+  const double my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  // Centred sums in double: the one-pass formula loses every digit on scores near 5.
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (sxx <= 0 || syy <= 0) return 0;
+  return sxy / std::sqrt(sxx * syy);
+}
+
+std::vector<double> averageRanks(const std::vector<double>& values) {
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+  std::vector<double> ranks(values.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    while (j < order.size() && values[order[j]] == values[order[i]]) ++j;
+    const double shared = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;  // mean of ranks i+1..j
+    for (size_t k = i; k < j; ++k) ranks[order[k]] = shared;
+    i = j;
+  }
+  return ranks;
+}
+
+double spearman(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() != y.size()) throw std::invalid_argument("spearman: series of different lengths");
+  return pearson(averageRanks(x), averageRanks(y));
+}
+
+double auroc(const std::vector<double>& scores, const std::vector<bool>& positive) {
+  if (scores.size() != positive.size()) throw std::invalid_argument("auroc: scores and outcomes of different lengths");
+  const std::vector<double> ranks = averageRanks(scores);
+  double positiveRankSum = 0;
+  double positives = 0;
+  for (size_t i = 0; i < ranks.size(); ++i)
+    if (positive[i]) positiveRankSum += ranks[i], positives += 1;
+  const double negatives = static_cast<double>(ranks.size()) - positives;
+  if (positives == 0 || negatives == 0) return 0.5;
+  return (positiveRankSum - positives * (positives + 1) / 2) / (positives * negatives);
 }
 
 }  // namespace sweet::analysis

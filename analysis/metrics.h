@@ -1,5 +1,6 @@
 // Task metrics of the GLUE benchmark as the paper reports them: accuracy, Matthews
-// correlation (CoLA) and F1 of the positive class (MRPC, QQP). Computed from a confusion
+// correlation (CoLA) and F1 of the positive class (MRPC, QQP); Pearson and Spearman
+// correlation for the regression task STS-B. Computed from a confusion
 // matrix so the exact-curve sweep can update a score in O(1) per moved instance.
 #pragma once
 
@@ -50,5 +51,17 @@ class ConfusionMatrix {
 // Convenience for whole prediction vectors (allocates a confusion matrix).
 double score(Metric metric, const std::vector<int64_t>& labels, const std::vector<int32_t>& predictions,
              int64_t classes);
+
+// Pearson's r of two equally long series; 0 when either is constant (undefined there, the
+// same convention as matthews()). Throws std::invalid_argument for unequal lengths.
+double pearson(const std::vector<double>& x, const std::vector<double>& y);
+// Ranks 1..n, ties sharing the average of the ranks they span (so {5, 7, 7} -> {1, 2.5, 2.5}).
+std::vector<double> averageRanks(const std::vector<double>& values);
+// Spearman's rho: Pearson's r of the average ranks (scipy.stats.spearmanr's definition).
+double spearman(const std::vector<double>& x, const std::vector<double>& y);
+// Area under the ROC curve of `scores` for the binary outcome `positive`, by ranks
+// (Mann-Whitney U, ties at average ranks): the chance that a positive scores above a
+// negative. 0.5 when either outcome is absent. Learning-to-exit scores are judged by it.
+double auroc(const std::vector<double>& scores, const std::vector<bool>& positive);
 
 }  // namespace sweet::analysis

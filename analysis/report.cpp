@@ -7,6 +7,8 @@
 #include "speed_accuracy_curve.h"
 
 #include <algorithm>
+#include <limits>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <stdexcept>
@@ -20,12 +22,35 @@ namespace {
 struct RunResult {
   std::vector<double> perExit, perExitSecondary;
   std::vector<double> costFractions;
-  std::vector<std::optional<double>> atCost, atCostSecondary;
+  std::vector<std::optional<double>> atCost, atCostSecondary, atCostLearned;
   double auc = 0;
   std::optional<CalibrationResult> calibration;
 };
 
+// A regression run (STS-B) has one predicted value per exit: each exit's Pearson r, and
+// Spearman's rho as the secondary score. Without softmax confidences there is no exiting
+// rule, so its fixed-cost points are absent and it takes no part in learning-rate choice.
+RunResult measureRegression(const RunData& run) {
+  RunResult result;
+  const int64_t N = run.eval.instances;
+  const std::vector<double> truth(run.eval.targets.begin(), run.eval.targets.end());
+  for (int64_t e = 0; e < run.exits(); ++e) {
+    std::vector<double> predicted(static_cast<size_t>(N));
+    for (int64_t i = 0; i < N; ++i) predicted[static_cast<size_t>(i)] = run.eval.row(e, i)[0];
+    if (!std::all_of(predicted.begin(), predicted.end(), [](double v) { return std::isfinite(v); }))
+      throw std::invalid_argument("exit " + std::to_string(e) + " predicts a non-finite value");
+    result.perExit.push_back(pearson(predicted, truth));
+    result.perExitSecondary.push_back(spearman(predicted, truth));
+  }
+  result.costFractions = fixedCostFractions(run.numLayers, CostModel::forMethod(run.method, run.exitLayers, run.numLayers).kind());
+  result.atCost.assign(result.costFractions.size(), std::nullopt);
+  result.atCostSecondary.assign(result.costFractions.size(), std::nullopt);
+  result.auc = std::numeric_limits<double>::quiet_NaN();
+  return result;
+}
+
 RunResult measure(const RunData& run, const ReportOptions& options) {
+  if (run.regression) return measureRegression(run);
   RunResult result;
   if (options.calibrate) result.calibration = calibrate(run, options.calibrationSplit);
   const Metric metric = metricFromName(run.metric);
@@ -49,6 +74,13 @@ RunResult measure(const RunData& run, const ReportOptions& options) {
     for (double f : result.costFractions) result.atCostSecondary.push_back(scoreAtCost(secondaryCurve, f));
   }
   result.auc = selectionAuc(replay, cost, metric);
+  if (!run.lteScores.empty()) {
+    // LTE scores are no softmax probabilities, so the paper's fixed threshold grid does not
+    // fit them: the exact curve over every threshold the scores take.
+    replay.setLearnedScores(run.lteScores);
+    const Curve learned = exactCurve(replay, cost, metric, ExitRule::Learned);
+    for (double f : result.costFractions) result.atCostLearned.push_back(scoreAtCost(learned, f));
+  }
   return result;
 }
 
@@ -124,6 +156,7 @@ std::string modelName(const RunData& run) {
 }
 
 std::string secondaryMetricFor(const std::string& task, const std::string& metric) {
+  if (metric == "pearson") return "spearman";
   return (task == "mrpc" || task == "qqp") && metric == "accuracy" ? "f1" : "";
 }
 
@@ -311,7 +344,17 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
                              ", step " + std::to_string(run.status.stepsDone) + "/" + std::to_string(run.status.totalSteps) +
                              (run.evalDone ? "" : ", eval logits not final") + ")");
   }
-  if (!options.calibrate) {
+  std::vector<std::string> regressionTasks;
+  for (const RunData& run : runs)
+    if (run.regression && std::find(regressionTasks.begin(), regressionTasks.end(), run.task) == regressionTasks.end())
+      regressionTasks.push_back(run.task);
+  for (const std::string& task : regressionTasks)
+    report.notes.push_back(task + " is a regression task: per-exit Pearson r with Spearman's rho beside it; it has no "
+                           "softmax confidences, so no confidence-based exiting, speed-accuracy curve, fixed-cost "
+                           "points (n/a), learning-rate choice or temperature scaling");
+  if (schemeCounts.empty() && regressionTasks.size() > 0 && std::all_of(runs.begin(), runs.end(), [](const RunData& r) { return r.regression; })) {
+    report.calibrationSummary = "none (regression runs predict values, not softmax confidences)";
+  } else if (!options.calibrate) {
     report.calibrationSummary = "not temperature-scaled (raw softmax confidences, --no-calibrate)";
   } else {
     report.calibrationSummary = "temperature-scaled per exit (";
@@ -344,7 +387,8 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
 
   std::vector<AucObservation> observations;
   for (size_t r = 0; r < runs.size(); ++r)
-    observations.push_back({modelName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc,
+    if (!runs[r].regression)  // no curve, no AUC to choose by
+      observations.push_back({modelName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc,
                             trainCapOf(runs[r])});
   report.learningRates = selectLearningRates(observations);
 
@@ -372,7 +416,7 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
     for (size_t r : group) {
       const RunData& run = runs[r];
       if (run.exitLayers != first.exitLayers || run.metric != first.metric || run.method != first.method ||
-          run.numLayers != first.numLayers)
+          run.numLayers != first.numLayers || run.regression != first.regression)
         throw std::runtime_error(run.path + " and " + first.path +
                                  " are grouped as seeds but differ in method, exits, depth or metric (refine --by)");
       if (g.learningRate && run.learningRate != *g.learningRate) g.learningRate.reset();
@@ -416,10 +460,17 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
                                                                   : std::nullopt);
       }
     }
+    if (std::all_of(rs.begin(), rs.end(), [](const RunResult* r) { return !r->atCostLearned.empty(); }))
+      for (size_t f = 0; f < g.costFractions.size(); ++f) {
+        std::vector<double> values;
+        for (const RunResult* r : rs)
+          if (r->atCostLearned[f]) values.push_back(*r->atCostLearned[f]);
+        g.atCostLearned.push_back(values.size() == rs.size() ? std::optional<SeedSummary>(summarize(values)) : std::nullopt);
+      }
     std::vector<double> aucs;
     for (const RunResult* r : rs) aucs.push_back(r->auc);
     g.auc = summarize(aucs);
-    if (options.calibrate)
+    if (options.calibrate && !first.regression)
       for (size_t e = 0; e < g.exitLayers.size(); ++e)
         g.calibration.push_back(
             {summarizeField(rs, e, [](const CalibrationResult& c, size_t x) { return c.exits[x].temperature; }),

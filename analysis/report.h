@@ -60,6 +60,10 @@ struct GroupReport {
   std::vector<SeedSummary> perExitSecondary;
   // The secondary metric at the fixed cost fractions, on the same thresholds as `atCost`.
   std::vector<std::optional<SeedSummary>> atCostSecondary;
+  // Learning-to-exit (runs with /eval/lte_scores): the score at the same cost fractions when
+  // each instance exits at the first exit whose LTE score >= t, on the exact curve over t.
+  // Empty when the group's runs have no LTE scores.
+  std::vector<std::optional<SeedSummary>> atCostLearned;
   std::vector<CalibrationSummary> calibration;     // empty unless options.calibrate
   std::vector<std::string> calibrationSchemes;     // per run: held-out, cross-fit or eval
 };

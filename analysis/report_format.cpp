@@ -146,6 +146,11 @@ std::string text(const Report& r) {
       for (const auto& s : g.atCostSecondary) out << pad(meanCi(s), 20);
       out << "\n";
     }
+    if (!g.atCostLearned.empty()) {
+      out << pad("    learned exit (LTE)", labelWidth);
+      for (const auto& s : g.atCostLearned) out << pad(meanCi(s), 20);
+      out << "\n";
+    }
   }
 
   if (!r.taskAverages.empty()) {
@@ -178,18 +183,21 @@ std::string text(const Report& r) {
     }
   }
 
-  out << "\nLearning rates (Table 2; AUC = mean score over the cost range [L_1/L_M, max], exact curve, "
-      << (r.calibrated ? "temperature-scaled" : "raw") << " confidences)\n";
-  for (const LrSelection& s : r.learningRates) {
-    out << "  " << s.task << " " << s.method << " " << s.model << (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "")
-        << ":";
-    for (size_t c = 0; c < s.candidates.size(); ++c)
-      out << (c ? " |" : "") << " lr=" << fmt("%g", s.candidates[c].learningRate) << " " << meanStd(s.candidates[c].auc)
-          << " (n=" << s.candidates[c].auc.n << ")";
-    out << "  -> chosen " << fmt("%g", s.chosenLearningRate()) << "\n";
+  if (!r.learningRates.empty()) {
+    out << "\nLearning rates (Table 2; AUC = mean score over the cost range [L_1/L_M, max], exact curve, "
+        << (r.calibrated ? "temperature-scaled" : "raw") << " confidences)\n";
+    for (const LrSelection& s : r.learningRates) {
+      out << "  " << s.task << " " << s.method << " " << s.model << (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "")
+          << ":";
+      for (size_t c = 0; c < s.candidates.size(); ++c)
+        out << (c ? " |" : "") << " lr=" << fmt("%g", s.candidates[c].learningRate) << " " << meanStd(s.candidates[c].auc)
+            << " (n=" << s.candidates[c].auc.n << ")";
+      out << "  -> chosen " << fmt("%g", s.chosenLearningRate()) << "\n";
+    }
   }
 
-  if (r.calibrated) {
+  const bool anyCalibration = std::any_of(r.groups.begin(), r.groups.end(), [](const GroupReport& g) { return !g.calibration.empty(); });
+  if (r.calibrated && anyCalibration) {
     out << "\nTemperature scaling ("
         << (r.calibrationSplit == CalibrationSplit::Calibration
                 ? "fitted on held-out training rows, or cross-fitted on two halves of the eval set where a run has none"
@@ -255,6 +263,8 @@ std::string csv(const Report& r) {
       row("per_exit", &g, g.task, g.method, g.learningRate, g.model, "L" + std::to_string(g.exitLayers[e]), g.perExit[e]);
     for (size_t f = 0; f < g.costFractions.size(); ++f)
       row("at_cost", &g, g.task, g.method, g.learningRate, g.model, exact(g.costFractions[f]), g.atCost[f]);
+    for (size_t f = 0; f < g.atCostLearned.size(); ++f)
+      row("at_cost_learned_exit", &g, g.task, g.method, g.learningRate, g.model, exact(g.costFractions[f]), g.atCostLearned[f]);
     row("auc", &g, g.task, g.method, g.learningRate, g.model, "auc", g.auc);
     for (size_t e = 0; e < g.perExitSecondary.size(); ++e)
       row("per_exit_" + g.secondaryMetric, &g, g.task, g.method, g.learningRate, g.model,
@@ -330,6 +340,7 @@ std::string json(const Report& r) {
       nlohmann::json point = {{"cost_fraction", g.costFractions[f]}, {"speedup", 1 / g.costFractions[f]},
                               {"score", summaryJson(g.atCost[f])}};
       if (f < g.atCostSecondary.size()) point["secondary"] = summaryJson(g.atCostSecondary[f]);
+      if (f < g.atCostLearned.size()) point["learned_exit"] = summaryJson(g.atCostLearned[f]);
       j["at_cost"].push_back(point);
     }
     if (r.calibrated) {

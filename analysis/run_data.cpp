@@ -1,6 +1,8 @@
 // Run-file reader: see run_data.h and docs/run-file.md for the layout it follows.
 #include "run_data.h"
 
+#include <cmath>
+
 #include "hdf5_util.h"
 
 #include <cerrno>
@@ -31,7 +33,7 @@ nlohmann::json parseJson(const std::string& path, const std::string& name, const
 }
 
 LogitSet readLogitSet(const std::string& path, const H5::H5File& file, const std::string& group,
-                      int64_t exits, int64_t classes) {
+                      int64_t exits, int64_t classes, bool regression) {
   const std::string logitsPath = group + "/logits";
   const std::string labelsPath = group + "/labels";
   if (!h5::exists(file, logitsPath)) fail(path, "missing dataset " + logitsPath);
@@ -46,6 +48,16 @@ LogitSet readLogitSet(const std::string& path, const H5::H5File& file, const std
   set.exits = exits;
   set.instances = static_cast<int64_t>(shape[1]);
   set.classes = classes;
+  set.regression = regression;
+  if (regression) {
+    set.targets = h5::readFloat32(file, labelsPath, &shape);
+    if (shape.size() != 1 || static_cast<int64_t>(shape[0]) != set.instances)
+      fail(path, labelsPath + " has " + std::to_string(set.targets.size()) + " targets for " +
+                     std::to_string(set.instances) + " instances");
+    for (float target : set.targets)
+      if (!std::isfinite(target)) fail(path, labelsPath + " holds a target that is not a finite number");
+    return set;
+  }
   set.labels = h5::readInt64(file, labelsPath, &shape);
   if (shape.size() != 1 || static_cast<int64_t>(shape[0]) != set.instances)
     fail(path, labelsPath + " has " + std::to_string(set.labels.size()) + " labels for " +
@@ -92,7 +104,14 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   run.seed = h5::readInt64Attr(root, "seed");
   run.learningRate = h5::readFloat64Attr(root, "learning_rate");
   run.runName = h5::readStringAttr(root, "run_name");
-  if (run.numLabels < 2) fail(path, "num_labels must be at least 2");
+  if (h5::hasAttr(root, "task_type")) {
+    const std::string type = h5::readStringAttr(root, "task_type");
+    if (type != "regression" && type != "classification")
+      fail(path, "unknown task_type '" + type + "' (expected classification or regression)");
+    run.regression = type == "regression";
+  }
+  if (run.regression && run.numLabels != 1) fail(path, "a regression run must have num_labels 1");
+  if (!run.regression && run.numLabels < 2) fail(path, "num_labels must be at least 2");
   if (run.exitLayers.empty()) fail(path, "exit_layers is empty");
   for (size_t e = 0; e < run.exitLayers.size(); ++e)
     if (run.exitLayers[e] < 1 || (e > 0 && run.exitLayers[e] <= run.exitLayers[e - 1]))
@@ -124,7 +143,7 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
 
   run.evalDone = h5::exists(file, "/eval/done") && !h5::readInt64(file, "/eval/done").empty() &&
                  h5::readInt64(file, "/eval/done")[0] == 1;
-  run.eval = readLogitSet(path, file, "/eval", run.exits(), run.numLabels);
+  run.eval = readLogitSet(path, file, "/eval", run.exits(), run.numLabels, run.regression);
   run.evalStep = run.status.stepsDone;
   if (h5::exists(file, "/eval/history/step")) {
     const std::vector<int64_t> steps = h5::readInt64(file, "/eval/history/step");
@@ -148,8 +167,14 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
     run.eval.logits.clear();
     run.eval.instances = 0;
   }
+  if (run.evalDone && h5::exists(file, "/eval/lte_scores")) {
+    h5::Shape shape;
+    run.lteScores = h5::readFloat32(file, "/eval/lte_scores", &shape);
+    if (shape.size() != 2 || static_cast<int64_t>(shape[0]) != run.exits() || static_cast<int64_t>(shape[1]) != run.eval.instances)
+      fail(path, "/eval/lte_scores is not [exits, instances]");
+  }
   if (h5::exists(file, "/calibration/logits"))
-    run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels);
+    run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels, run.regression);
   // Calibration logits are written with the final evaluation: before it they are fill
   // values, so an interim evaluation is calibrated by cross-fitting on itself.
   if (!run.evalDone) run.calibration.reset();

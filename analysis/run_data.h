@@ -24,7 +24,12 @@ struct LogitSet {
   int64_t instances = 0;
   int64_t classes = 0;
   std::vector<float> logits;   // exits * instances * classes
-  std::vector<int64_t> labels; // instances
+  std::vector<int64_t> labels; // instances (empty for regression)
+  // Regression runs (task_type "regression", e.g. STS-B): classes == 1, each "logit" is an
+  // exit's predicted value, and targets [instances] holds the gold scores. Nothing that
+  // needs class labels (softmax confidences, exit replay, temperatures) applies.
+  bool regression = false;
+  std::vector<float> targets;
 
   const float* row(int64_t exit, int64_t instance) const {
     return logits.data() + (exit * instances + instance) * classes;
@@ -49,7 +54,8 @@ struct RunData {
   nlohmann::json environment;      // parsed `environment` (empty object if absent)
   std::string method;              // ee | sweet | mm
   std::string task;
-  std::string metric;              // accuracy | mcc | f1
+  std::string metric;              // accuracy | mcc | f1 | pearson (regression)
+  bool regression = false;         // task_type "regression": see LogitSet::regression
   std::vector<std::string> labelNames;
   int64_t numLabels = 0;
   std::vector<int64_t> exitLayers; // 1-based, ascending; back() <= numLayers
@@ -66,6 +72,9 @@ struct RunData {
   int64_t evalStep = 0;            // optimiser steps done when `eval` was taken
   int64_t interimEvals = 0;        // rows in /eval/history
   std::optional<LogitSet> calibration;
+  // Learning-to-exit scores of the final evaluation, row-major [exits, instances]
+  // (/eval/lte_scores); empty when the run trained no LTE heads or is not evaluated yet.
+  std::vector<float> lteScores;
   // How the trainer set up temperature scaling: "held_out" (calibration rows from the
   // training file beyond train_cap) or "cross_fit" (none left over: two-fold cross-fitting
   // on the eval set, folds in evalFold). Empty for files written before it was recorded.

@@ -172,6 +172,8 @@ std::vector<double> CalibrationResult::replayTemperatures() const {
 }
 
 CalibrationResult calibrate(const RunData& run, CalibrationSplit split) {
+  if (run.regression)
+    throw std::invalid_argument(run.path + ": a regression run has no softmax confidences to temperature-scale");
   CalibrationResult result;
   const bool heldOut = split == CalibrationSplit::Calibration && run.calibration && !run.calibration->empty();
   result.scheme = split == CalibrationSplit::Eval ? CalibrationScheme::Eval

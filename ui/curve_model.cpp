@@ -55,7 +55,10 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
   options_ = options;
   std::vector<RunPtr> evaluated;
   for (const RunPtr& run : runs) {
-    if (run->data.hasEvaluation()) evaluated.push_back(run);
+    if (run->data.regression)  // no softmax confidences: no exiting rule, no curve
+      notes_.push_back(run->data.runName + ": regression task (" + run->data.task +
+                       "): no confidence curve exists; the exit table shows its per-exit Pearson and Spearman");
+    else if (run->data.hasEvaluation()) evaluated.push_back(run);
     else notes_.push_back(run->data.runName + ": no evaluation yet (" + analysis::unfinishedReason(run->data) + ")");
   }
   std::vector<analysis::RunData> shallow;  // groupBySeed reads config only; copy without logits

@@ -2,6 +2,7 @@
 // that matter (t = 1/K, t above every confidence, ties) and temperature scaling's effect.
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
+#include "analysis/exit_sweep.h"
 #include "analysis/speed_accuracy_curve.h"
 #include "run_file_fixture.h"
 
@@ -151,6 +152,29 @@ class ExitReplayTest : public QObject {
     QCOMPARE(a.prediction, (std::vector<int32_t>{1, 1, 1, 0}));
     QCOMPARE(replay.score(a, Metric::Accuracy), 1.0);
     QCOMPARE(replay.assignPatience(5).exitCounts, (std::vector<int64_t>{0, 0, 0, 4}));
+  }
+
+  // LTE scores per instance over the four exits:
+  //   inst0 [0.2, 0.9, 0.1, 0.3], inst1 [0.8, 0.1, 0.1, 0.1], inst2 [0.1, 0.2, 0.3, 0.4],
+  //   inst3 [0.5, 0.5, 0.6, 0.0]. At t = 0.5: exits 1, 0, 3 (none reaches it), 0; their
+  //   predictions 1, 0, 0, 0 against labels 1, 1, 1, 0: accuracy 1/2.
+  void assignLearned_handCase_exitsOnScoresNotConfidences() {
+    ExitReplay replay(handLogits());
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, replay.assign(ExitRule::Learned, 0.5));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, replay.setLearnedScores({0.5f, 0.5f}));
+    replay.setLearnedScores({0.2f, 0.8f, 0.1f, 0.5f, 0.9f, 0.1f, 0.2f, 0.5f, 0.1f, 0.1f, 0.3f, 0.6f, 0.3f, 0.1f, 0.4f, 0.0f});
+    const ExitAssignment& a = replay.assign(ExitRule::Learned, 0.5);
+    QCOMPARE(exitsOf(a), (std::vector<int32_t>{1, 0, 3, 0}));
+    QCOMPARE(a.prediction, (std::vector<int32_t>{1, 0, 0, 0}));
+    QCOMPARE(replay.score(a, Metric::Accuracy), 0.5);
+    // The sweep and the exact curve run on the same events as for confidences.
+    ExitSweep sweep(replay, ExitRule::Learned);
+    sweep.seek(0.5);
+    for (int64_t i = 0; i < 4; ++i) QCOMPARE(sweep.exitOf(i), a.exitOf[static_cast<size_t>(i)]);
+    QCOMPARE(sweep.score(Metric::Accuracy), 0.5);
+    const Curve curve = exactCurve(replay, kEe, Metric::Accuracy, ExitRule::Learned);
+    QVERIFY(!curve.points.empty());
+    QCOMPARE(exitRuleFromName("learned"), ExitRule::Learned);
   }
 
   void assignFixedExit_usesThatExitsPredictions() {

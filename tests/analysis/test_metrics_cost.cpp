@@ -72,6 +72,36 @@ class MetricsCostTest : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, metricFromName("bleu"));
   }
 
+  void pearson_handCase() {
+    // x = {1,2,3}, y = {2,4,7}: centred sums Sxy = 5, Sxx = 2, Syy = 114/9, r = 15/sqrt(228).
+    QVERIFY(near(pearson({1, 2, 3}, {2, 4, 7}), 15.0 / std::sqrt(228.0)));
+    QVERIFY(near(pearson({1, 2, 3}, {6, 4, 2}), -1.0));
+    QCOMPARE(pearson({1, 2, 3}, {4, 4, 4}), 0.0);  // constant series: undefined, 0
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pearson({1, 2}, {1, 2, 3}));
+  }
+
+  void averageRanks_tiesShareTheMeanRank() {
+    const std::vector<double> ranks = averageRanks({5, 7, 7, 1});
+    QCOMPARE(ranks, (std::vector<double>{2, 3.5, 3.5, 1}));
+    QCOMPARE(averageRanks({2, 2, 2}), (std::vector<double>{2, 2, 2}));
+  }
+
+  void spearman_handCaseWithTies() {
+    // Ranks x = {1,2,3,4}, y = {2,3.5,3.5,1}: Sxy = -1.5, Sxx = 5, Syy = 4.5, rho = -1/sqrt(10).
+    QVERIFY(near(spearman({1, 2, 3, 4}, {10, 20, 20, 5}), -1.0 / std::sqrt(10.0)));
+    // Monotone but not linear: Spearman 1, Pearson below 1.
+    QVERIFY(near(spearman({1, 2, 3, 4}, {1, 8, 27, 64}), 1.0));
+    QVERIFY(pearson({1, 2, 3, 4}, {1, 8, 27, 64}) < 0.99);
+  }
+
+  void auroc_handCaseWithTie() {
+    // Positives score {0.9, 0.5}, negatives {0.5, 0.1}: pairs (0.9>0.5, 0.9>0.1, 0.5=0.5 -> 1/2,
+    // 0.5>0.1) = 3.5 of 4.
+    QCOMPARE(auroc({0.9, 0.5, 0.5, 0.1}, {true, true, false, false}), 3.5 / 4);
+    QCOMPARE(auroc({0.1, 0.9}, {true, false}), 0.0);
+    QCOMPARE(auroc({0.1, 0.9}, {true, true}), 0.5);  // one outcome only: undefined, 0.5
+  }
+
   void costFraction_sharedBackbone_handCase() {
     // Two instances at layer 1, one at 4, one at 6: (2·1 + 4 + 6) / (12·4) = 1/4.
     CostModel ee({1, 4, 6, 12}, CostKind::SharedBackbone);

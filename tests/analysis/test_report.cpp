@@ -3,6 +3,7 @@
 // rates are chosen by AUC, gaps use the chosen LR, and all formats print them.
 #include "analysis/gradient_report.h"
 #include "analysis/report.h"
+#include "analysis/exit_policy.h"
 #include "run_file_fixture.h"
 
 #include <QTemporaryDir>
@@ -310,6 +311,63 @@ class ReportTest : public QObject {
     QVERIFY(r.groups[0].atCost[1].has_value());   // 1/4 = everyone at exit 1 (3/12)
     QVERIFY(r.groups[0].atCost[2].has_value());   // 1/2 = everyone at exit 2 (6/12)
     QVERIFY(!r.groups[0].atCost[3].has_value());  // 3/4 is beyond the deepest exit
+  }
+
+  // STS-B, in memory: exits [6, 12] predict {1,2,3,4} and {1,3,2,4} for targets {1,2,3,5}.
+  // Exit 1: Sxy = 6.5, Sxx = 5, Syy = 8.75, r = 6.5/sqrt(43.75); monotone, so rho = 1.
+  // Exit 2: Sxy = 5.5, r = 5.5/sqrt(43.75); ranks {1,3,2,4} vs {1,2,3,4}: rho = 4/5.
+  void buildReport_regression_pearsonSpearmanPerExitAndNoCurve() {
+    std::vector<RunData> runs;
+    for (int64_t seed : {1, 2}) {
+      RunData run;
+      run.path = "stsb-s" + std::to_string(seed) + ".h5";
+      run.method = "ee";
+      run.task = "stsb";
+      run.metric = "pearson";
+      run.regression = true;
+      run.numLabels = 1;
+      run.labelNames = {"score"};
+      run.exitLayers = {6, 12};
+      run.numLayers = 12;
+      run.seed = seed;
+      run.learningRate = 2e-5;
+      run.config = {{"task", "stsb"}, {"seed", seed}};
+      run.status.state = sweet::RunState::Finished;
+      run.evalDone = true;
+      run.eval.exits = 2;
+      run.eval.instances = 4;
+      run.eval.classes = 1;
+      run.eval.regression = true;
+      run.eval.logits = {1, 2, 3, 4, 1, 3, 2, 4};
+      run.eval.targets = {1, 2, 3, 5};
+      runs.push_back(run);
+    }
+    for (bool calibrate : {true, false}) {
+      ReportOptions options;
+      options.calibrate = calibrate;
+      const Report r = buildReport(runs, options);
+      QCOMPARE(r.groups.size(), size_t{1});
+      const GroupReport& g = r.groups[0];
+      QCOMPARE(g.secondaryMetric, std::string("spearman"));
+      QCOMPARE(g.perExit.size(), size_t{2});
+      QVERIFY(std::abs(g.perExit[0].mean - 6.5 / std::sqrt(43.75)) < 1e-12);
+      QVERIFY(std::abs(g.perExit[1].mean - 5.5 / std::sqrt(43.75)) < 1e-12);
+      QVERIFY(std::abs(g.perExitSecondary[0].mean - 1.0) < 1e-12);
+      QVERIFY(std::abs(g.perExitSecondary[1].mean - 0.8) < 1e-12);
+      for (const auto& point : g.atCost) QVERIFY(!point);
+      QVERIFY(g.calibration.empty());
+      QVERIFY(r.learningRates.empty());
+      for (ReportFormat format : {ReportFormat::Text, ReportFormat::Csv, ReportFormat::Json, ReportFormat::Latex}) {
+        const std::string text = formatReport(r, format);
+        QVERIFY(!text.empty());
+      }
+      const std::string text = formatReport(r, ReportFormat::Text);
+      QVERIFY2(text.find("spearman (secondary)") != std::string::npos, text.c_str());
+      QVERIFY2(text.find("stsb is a regression task") != std::string::npos, text.c_str());
+    }
+    // Exiting on confidences is refused with the reason, not a crash.
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ExitReplay(runs[0].eval));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, calibrate(runs[0]));
   }
 
   void formatGradients_undefinedCellsAndWindow() {

@@ -21,6 +21,8 @@ class TestTextDataset : public QObject {
   void glue_colaNoHeaderNoFinalNewline();
   void glue_rteStringLabels();
   void glue_mnliAndQqpSubsets();
+  void stsb_floatTargets();
+  void regression_nonNumericTarget_namesFileAndLine();
   void malformedRow_namesFileAndLine();
   void malformedRow_skippedAndCountedOnRequest();
   void custom_csvQuotingAndJsonl();
@@ -92,6 +94,39 @@ void TestTextDataset::glue_mnliAndQqpSubsets() {
   QCOMPARE(readTextDataset(mnli.toStdString(), *glueTask("mnli")).examples.size(), size_t{48});
   QCOMPARE(readTextDataset(qqp.toStdString(), *glueTask("qqp")).examples.size(), size_t{32});
   QCOMPARE(readTextDataset(qnli.toStdString(), *glueTask("qnli")).examples.size(), size_t{32});
+}
+
+void TestTextDataset::stsb_floatTargets() {
+  const QString train = test::sharedData("glue/STS-B/train.tsv");
+  SWEET_REQUIRE_SHARED(train);
+  const auto task = glueTask("STS-B");
+  QVERIFY(task && task->regression);
+  QCOMPARE(task->metric, std::string("pearson"));
+  auto t = readTextDataset(train.toStdString(), *task);
+  QCOMPARE(t.examples.size(), size_t{5749});
+  // First row: "A plane is taking off." / "An air plane is taking off." scored 5.000.
+  QCOMPARE(t.examples[0].text_a, std::string("A plane is taking off."));
+  QCOMPARE(t.examples[0].target, 5.0f);
+  QCOMPARE(t.examples[1].target, 3.8f);
+  QCOMPARE(t.examples[0].label, int64_t{-1});
+  for (const auto& e : t.examples) QVERIFY(e.target >= 0 && e.target <= 5);
+}
+
+void TestTextDataset::regression_nonNumericTarget_namesFileAndLine() {
+  QTemporaryDir dir;
+  const auto path = writeFile(dir, "sts.tsv", "sentence1\tsentence2\tscore\na\tb\t2.5\nc\td\thigh\n");
+  try {
+    readTextDataset(path, *glueTask("stsb"));
+    QFAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    QVERIFY2(what.find("sts.tsv:3") != std::string::npos && what.find("'high' is not a number") != std::string::npos,
+             e.what());
+  }
+  auto skipped = readTextDataset(path, *glueTask("stsb"), /*skip_invalid=*/true);
+  QCOMPARE(skipped.examples.size(), size_t{1});
+  QCOMPARE(skipped.examples[0].target, 2.5f);
+  QCOMPARE(skipped.skipped_rows, int64_t{1});
 }
 
 void TestTextDataset::malformedRow_namesFileAndLine() {

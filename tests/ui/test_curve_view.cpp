@@ -80,6 +80,35 @@ class CurveViewTest : public QObject {
     view.xAxisSelector()->setCurrentIndex(0);
     QCOMPARE(view.plot()->graphCount(), cost);  // curves, bands and markers are back
     QCOMPARE(view.threshold(0), 0.9);
+  // An STS-B run predicts values, not class probabilities: no curve, a note instead of a crash.
+  void build_regressionRun_isANoteNotACurve() {
+    auto run = std::make_shared<LoadedRun>();
+    sweet::analysis::RunData& d = run->data;
+    d.path = "stsb.h5";
+    d.runName = "stsb-ee";
+    d.method = "ee";
+    d.task = "stsb";
+    d.metric = "pearson";
+    d.regression = true;
+    d.numLabels = 1;
+    d.exitLayers = {6, 12};
+    d.numLayers = 12;
+    d.evalDone = true;
+    d.status.state = sweet::RunState::Finished;
+    d.eval.exits = 2;
+    d.eval.instances = 3;
+    d.eval.classes = 1;
+    d.eval.regression = true;
+    d.eval.logits = {1, 2, 3, 1, 3, 2};
+    d.eval.targets = {1, 2, 3};
+    std::vector<RunPtr> runs = runs_;
+    runs.push_back(run);
+    CurveModel model;
+    model.build(runs);
+    QCOMPARE(model.size(), size_t{3});  // the classification fixtures' three methods
+    bool noted = false;
+    for (const std::string& note : model.notes()) noted = noted || note.find("stsb-ee: regression task") == 0;
+    QVERIFY(noted);
   }
 
   void readout_matchesFullReplayWhicheverWayTheThresholdMoves() {

@@ -51,6 +51,9 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
   if (s.config.label_names.size() != static_cast<size_t>(s.config.num_labels))
     throw std::runtime_error(modelDir + "/config.json: " + std::to_string(s.config.label_names.size()) +
                              " label names for num_labels " + std::to_string(s.config.num_labels));
+  if (s.config.num_labels == 1)
+    throw std::runtime_error(modelDir + ": a regression model (num_labels 1, e.g. STS-B) has no softmax confidences to "
+                             "exit on; early-exit inference serves classification models");
   s.model->eval();
   s.model->to(s.device);
   s.tokenizer = loadTokenizer(*ck.tokenizer);

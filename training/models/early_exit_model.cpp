@@ -63,6 +63,7 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
     hidden = backbone->layer(l - 1, hidden, context, /*first_token_only=*/l == last);
     if (l == exit_layers_[next]) {
       logits.push_back(exits->ptr<ExitHeadImpl>(next)->forward(hidden, &backbone->clsPooler()));  // [B, K]
+      if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(next), hidden);
       ++next;
       // SWEET: the next segment sees this hidden state as a constant, so the heads after
       // this exit send no gradient into the layers before it.

@@ -7,6 +7,7 @@
 #include "training/models/encoder_backbone.h"
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class ExitClassifier : public torch::nn::Module {
   virtual torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) = 0;
   virtual const std::vector<int64_t>& exitLayers() const = 0;
   virtual std::string method() const = 0;
+
+  // Called by forwardExits with each exit's hidden state [B, T, H] as its head reads it
+  // (before SWEET's detach), so learning-to-exit heads see exactly the exit's input and
+  // obey its gradient routing. Empty: nobody listens (the default).
+  std::function<void(int64_t exit, const torch::Tensor& hidden)> exit_hidden_observer;
 };
 
 // Default exits for a backbone depth: [1,4,6,12] for 12 layers, [1,6,12,24] for 24, and

@@ -35,6 +35,7 @@ std::vector<torch::Tensor> MultiModel::forwardExits(const ModelInput& in) {
     const int64_t L = m->backbone->numLayers();
     for (int64_t l = 0; l < L; ++l) hidden = m->backbone->layer(l, hidden, context, /*first_token_only=*/l == L - 1);
     logits.push_back(m->head->forward(hidden, nullptr));  // [B, K]
+    if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(i), hidden);
   }
   return logits;
 }

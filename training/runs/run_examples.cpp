@@ -34,7 +34,7 @@ RunExamples loadRunExamples(const TrainConfig& c, bool withTrain, const std::fun
       d.task.label_column = c.label_column;
       d.task.label_names = c.labels;
     } else {
-      throw std::runtime_error("unknown task '" + c.task + "' (sst2, mrpc, cola, rte, qnli, qqp, mnli, demo, custom)");
+      throw std::runtime_error("unknown task '" + c.task + "' (sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo, custom)");
     }
     if (withTrain) {
       const std::string trainPath = c.train_file.empty() ? joinPath(c.data_dir, d.task.train_file) : c.train_file;

@@ -18,6 +18,7 @@ struct RunFileWriter::Impl {
   H5::H5File file;
   H5::DataSet status, heartbeat, statusMessage, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
   H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
+  H5::DataSet lteLoss, lteScores;
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
   bool open = false;
@@ -130,8 +131,9 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     H5::H5File old = h5::openForReading(path);
     copyRows(old, "train/loss", s.loss, steps);
     copyRows(old, "train/lr", s.lr, steps);
+    if (s.layout.lte) copyRows(old, "train/lte_loss", s.lteLoss, steps);
     s.steps = steps;
-    if (!s.layout.eval_labels.empty()) {
+    if (s.layout.evalCount() > 0) {
       s.interimEvals = rowsUpTo(old, "eval/history/step", steps, -1);
       copyRows(old, "eval/history/logits", s.historyLogits, s.interimEvals);
       copyRows(old, "eval/history/step", s.historyStep, s.interimEvals);
@@ -192,6 +194,7 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeStringAttr(root, "metric", layout.metric);
     h5::writeStringAttr(root, "label_names", nlohmann::json(layout.label_names).dump());
     h5::writeInt64Attr(root, "num_labels", static_cast<int64_t>(K));
+    if (layout.regression) h5::writeStringAttr(root, "task_type", "regression");
     h5::writeInt64ArrayAttr(root, "exit_layers", layout.exit_layers);
     h5::writeInt64Attr(root, "num_layers", layout.num_layers);
     h5::writeInt64Attr(root, "seed", layout.seed);
@@ -213,11 +216,16 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     h5::writeInt64(s.file, "train/indices", {layout.train_indices.size()}, layout.train_indices.data());
     s.loss = createExtendible(s.file, "train/loss", H5::PredType::IEEE_F32LE, {E}, 256);
     s.lr = createExtendible(s.file, "train/lr", H5::PredType::IEEE_F32LE, {}, 256);
-    const hsize_t N = layout.eval_labels.size(), C = layout.calibration_labels.size();
-    h5::writeInt64(s.file, "eval/labels", {N}, layout.eval_labels.data());
+    if (layout.lte) s.lteLoss = createExtendible(s.file, "train/lte_loss", H5::PredType::IEEE_F32LE, {E}, 256);
+    const hsize_t N = layout.evalCount(), C = layout.calibrationCount();
+    if (layout.regression)
+      h5::writeFloat32(s.file, "eval/labels", {N}, layout.eval_targets.data());
+    else
+      h5::writeInt64(s.file, "eval/labels", {N}, layout.eval_labels.data());
     s.evalLogits = createFixed(s.file, "eval/logits", H5::PredType::IEEE_F32LE, {E, N, K});
     const int64_t zero = 0;
     h5::writeInt64(s.file, "eval/done", {1}, &zero);
+    if (layout.lte) s.lteScores = createFixed(s.file, "eval/lte_scores", H5::PredType::IEEE_F32LE, {E, N});
     s.evalDone = s.file.openDataSet("eval/done");
     // Created for every run (empty unless eval_every > 0): SWMR allows no new datasets later.
     if (N > 0) {
@@ -225,7 +233,10 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
       s.historyLogits = createExtendible(s.file, "eval/history/logits", H5::PredType::IEEE_F32LE, {E, N, K}, 1);
     }
     h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
-    h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
+    if (layout.regression)
+      h5::writeFloat32(s.file, "calibration/labels", {C}, layout.calibration_targets.data());
+    else
+      h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
     s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
     if (!layout.eval_fold.empty())
       h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
@@ -272,9 +283,13 @@ RunFileWriter::~RunFileWriter() {
   }
 }
 
-void RunFileWriter::appendStep(const std::vector<float>& exitLosses, float lr, int64_t stepsDone) {
+void RunFileWriter::appendStep(const std::vector<float>& exitLosses, float lr, int64_t stepsDone,
+                               const std::vector<float>& lteLosses) {
   auto& s = *impl_;
+  if (s.layout.lte && lteLosses.size() != exitLosses.size()) throw std::logic_error("training step without its LTE losses");
   try {
+    // LTE losses before the step's loss row: a reader that sees step r also finds them.
+    if (s.layout.lte) appendRow(s.lteLoss, s.steps, lteLosses.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.loss, s.steps, exitLosses.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.lr, s.steps, &lr, H5::PredType::NATIVE_FLOAT);
     ++s.steps;
@@ -300,9 +315,20 @@ void RunFileWriter::writeEvalLogits(const std::vector<float>& logits) {
   }
 }
 
+void RunFileWriter::writeEvalLteScores(const std::vector<float>& scores) {
+  auto& s = *impl_;
+  if (!s.layout.lte) throw std::logic_error("LTE scores on a run file without /eval/lte_scores");
+  try {
+    s.lteScores.write(scores.data(), H5::PredType::NATIVE_FLOAT);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot write LTE scores", e));
+  }
+}
+
 void RunFileWriter::appendInterimEval(int64_t step, const std::vector<float>& logits) {
   auto& s = *impl_;
-  if (s.layout.eval_labels.empty()) return;
+  if (s.layout.evalCount() == 0) return;
   try {
     // Logits first, then the step: a reader that sees step r also finds its logits.
     appendRow(s.historyLogits, s.interimEvals, logits.data(), H5::PredType::NATIVE_FLOAT);
@@ -316,7 +342,7 @@ void RunFileWriter::appendInterimEval(int64_t step, const std::vector<float>& lo
 
 void RunFileWriter::writeCalibrationLogits(const std::vector<float>& logits) {
   auto& s = *impl_;
-  if (s.layout.calibration_labels.empty()) return;
+  if (s.layout.calibrationCount() == 0) return;
   try {
     s.calLogits.write(logits.data(), H5::PredType::NATIVE_FLOAT);
     s.file.flush(H5F_SCOPE_GLOBAL);

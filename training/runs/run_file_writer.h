@@ -22,6 +22,15 @@ struct RunFileLayout {
   int64_t total_steps = 0;
   std::vector<int64_t> train_indices, calibration_indices;
   std::vector<int64_t> eval_labels, calibration_labels;
+  // Regression (STS-B): the targets are written as /eval/labels and /calibration/labels in
+  // float32 instead of the int64 class ids, the task_type attribute says "regression", and
+  // label_names holds one name (num_labels 1, logits [E, N, 1] are the predictions).
+  bool regression = false;
+  std::vector<float> eval_targets, calibration_targets;
+  // Learning-to-exit heads: /train/lte_loss [steps, E] and /eval/lte_scores [E, N].
+  bool lte = false;
+  size_t evalCount() const { return regression ? eval_targets.size() : eval_labels.size(); }
+  size_t calibrationCount() const { return regression ? calibration_targets.size() : calibration_labels.size(); }
   // "held_out" (calibration rows beyond train_cap) or "cross_fit" (none: two-fold
   // cross-fitting on the eval set, with eval_fold [N] saying each instance's fold).
   std::string calibration_scheme;
@@ -55,7 +64,12 @@ class RunFileWriter {
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
   // One optimiser step: E per-exit losses and the learning rate used.
-  void appendStep(const std::vector<float>& exit_losses, float lr, int64_t steps_done);
+  // With layout.lte, lte_losses holds the E per-exit LTE losses of the step.
+  void appendStep(const std::vector<float>& exit_losses, float lr, int64_t steps_done,
+                  const std::vector<float>& lte_losses = {});
+  // Every exit's LTE score on the eval set, row-major [E, N]; before writeEvalLogits, which
+  // marks the evaluation done.
+  void writeEvalLteScores(const std::vector<float>& scores);
   // Per-exit logits, row-major [E, N, K]: the final evaluation.
   void writeEvalLogits(const std::vector<float>& logits);
   // An evaluation taken while training (after `step` optimiser steps), appended to

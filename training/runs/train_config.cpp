@@ -14,6 +14,7 @@ namespace sweet {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype, probe,
                                                 second_probe_size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, weight)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
@@ -22,7 +23,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
-                                                gradients)
+                                                gradients, lte)
 
 namespace {
 
@@ -85,7 +86,7 @@ void validate(const TrainConfig& c, const Sources& from) {
     if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
   };
   check(c.task == "demo" || c.task == "custom" || glueTask(c.task).has_value(), "task",
-        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, demo or custom, not " + quoted(nlohmann::json(c.task)));
+        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo or custom, not " + quoted(nlohmann::json(c.task)));
   check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quoted(nlohmann::json(c.method)));
   check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
   check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
@@ -110,7 +111,12 @@ void validate(const TrainConfig& c, const Sources& from) {
   for (size_t i = 0; i < c.exit_layers.size(); ++i)
     check(c.exit_layers[i] >= 1 && (i == 0 || c.exit_layers[i] > c.exit_layers[i - 1]), "exit_layers",
           "must be 1-based and strictly ascending");
+  check(c.lte.schedule == "joint" || c.lte.schedule == "alternate", "lte.schedule", "must be joint or alternate");
+  check(c.lte.weight > 0 && std::isfinite(c.lte.weight), "lte.weight", "must be positive");
   check(c.gradients.every >= 0, "gradients.every", "must not be negative");
+  // The recorder's probe loss is cross-entropy on class labels; STS-B has none.
+  check(c.gradients.every == 0 || !glueTask(c.task) || !glueTask(c.task)->regression, "gradients.every",
+        "must be 0 for the regression task stsb (gradient records probe a classification loss)");
   check(c.eval_every >= 0, "eval_every", "must not be negative (0 = no interim evaluations)");
   check(c.checkpoint_every >= 0, "checkpoint_every", "must not be negative (0 = checkpoints only when stopped by a signal)");
   check(c.gradients.probe == "fixed" || c.gradients.probe == "train_batch", "gradients.probe", "must be fixed or train_batch");

@@ -26,9 +26,19 @@ struct GradientRecorderConfig {
   int64_t second_probe_size = 0;
 };
 
+// Learning-to-exit (BERxiT): a score head per exit trained to predict whether the exit is
+// right; its scores are stored per eval instance (/eval/lte_scores) for exiting on them.
+struct LteConfig {
+  bool enabled = false;
+  // "joint": every step minimises exit losses + weight * LTE losses (BERxiT's released
+  // code); "alternate": even steps the exit losses, odd steps weight * the LTE losses.
+  std::string schedule = "joint";
+  double weight = 1.0;
+};
+
 struct TrainConfig {
   // Data
-  std::string task = "demo";       // sst2 mrpc cola rte qnli qqp mnli demo custom
+  std::string task = "demo";       // sst2 mrpc cola rte qnli qqp mnli stsb demo custom
   std::string data_dir;            // GLUE folder holding train.tsv and dev.tsv
   std::string train_file, eval_file;  // override data_dir's files
   std::string text_column, text_b_column, label_column;  // custom tasks
@@ -75,6 +85,7 @@ struct TrainConfig {
   bool overwrite = false;          // replace an earlier run's file and model of the same run_name
 
   GradientRecorderConfig gradients;
+  LteConfig lte;
 
   std::string resolvedRunName() const;
   std::string runFilePath() const;     // <output_dir>/<run name>.h5

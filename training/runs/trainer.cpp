@@ -23,6 +23,7 @@
 #include "training/checkpoints/checkpoint_identity.h"
 #include "training/runs/device.h"
 #include "training/models/exit_model_factory.h"
+#include "training/models/lte_heads.h"
 #include "training/runs/fused_adamw.h"
 #include "training/runs/gradient_recorder.h"
 #include "training/runs/run_examples.h"
@@ -55,6 +56,7 @@ std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
 struct Split {
   std::vector<Encoding> encodings;
   std::vector<int64_t> labels, source_rows;
+  std::vector<float> targets;  // regression tasks: the float target of each row
 };
 
 struct PreparedData {
@@ -71,6 +73,7 @@ Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int
     const auto& ex = examples[static_cast<size_t>(r)];
     s.encodings.push_back(tokenizer.encode(ex.text_a, ex.text_b, maxLength));
     s.labels.push_back(ex.label);
+    s.targets.push_back(ex.target);
     s.source_rows.push_back(r);
   }
   return s;
@@ -91,7 +94,8 @@ PreparedData prepareData(const TrainConfig& c, const Tokenizer& tokenizer,
   const auto n = static_cast<int64_t>(train.size());
   const auto perm = permutation(n, static_cast<uint64_t>(c.seed));
   const int64_t nTrain = std::min(c.train_cap, n);
-  const int64_t cal = c.calibration_size > 0 && n - nTrain >= c.calibration_size ? c.calibration_size : 0;
+  // Regression has no softmax confidences to temperature-scale: no calibration rows.
+  const int64_t cal = !d.task.regression && c.calibration_size > 0 && n - nTrain >= c.calibration_size ? c.calibration_size : 0;
   std::vector<int64_t> trainRows(perm.begin(), perm.begin() + nTrain);
   std::vector<int64_t> calRows(perm.end() - cal, perm.end());
   std::vector<int64_t> evalRows;
@@ -102,6 +106,7 @@ PreparedData prepareData(const TrainConfig& c, const Tokenizer& tokenizer,
   d.train = encodeRows(train, trainRows, tokenizer, c.max_length);
   d.calibration = encodeRows(train, calRows, tokenizer, c.max_length);
   d.eval = encodeRows(eval, evalRows, tokenizer, c.max_length);
+  if (d.task.regression) return d;  // no calibration scheme: nothing to calibrate
   d.calibration_scheme = cal > 0 ? "held_out" : "cross_fit";
   if (cal == 0) d.eval_fold = analysis::crossFitFolds(d.eval.labels, static_cast<uint64_t>(c.seed));
   return d;
@@ -128,13 +133,34 @@ torch::Tensor labelTensor(const std::vector<int64_t>& labels, const std::vector<
   return torch::tensor(picked, torch::kLong).to(device);
 }
 
-// One forward pass over a split: logits of every exit, row-major [E, N, K].
+torch::Tensor targetTensor(const std::vector<float>& targets, const std::vector<int64_t>& order, size_t begin,
+                           size_t end, const c10::Device& device) {
+  std::vector<float> picked;
+  for (size_t i = begin; i < end; ++i) picked.push_back(targets[static_cast<size_t>(order[i])]);
+  return torch::tensor(picked, torch::kFloat).to(device);
+}
+
+// One exit's training loss: cross-entropy on class ids, or for regression (logits [n, 1])
+// the mean squared error against the float targets, as HF's num_labels = 1 heads do.
+torch::Tensor exitLoss(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& targets,
+                       bool regression) {
+  if (regression) return torch::nn::functional::mse_loss(logits.squeeze(-1), targets);
+  return torch::nn::functional::cross_entropy(logits, labels);
+}
+
+// One forward pass over a split: logits of every exit, row-major [E, N, K]; with `lte`,
+// also every exit's learning-to-exit score into *lteScores, row-major [E, N].
 std::vector<float> exitLogits(ExitClassifier& model, const Tokenizer& tokenizer, const Split& split,
-                              int64_t batchSize, int64_t K, const c10::Device& device) {
+                              int64_t batchSize, int64_t K, const c10::Device& device, LteHeadsImpl* lte = nullptr,
+                              std::vector<float>* lteScores = nullptr) {
   const auto E = static_cast<int64_t>(model.exitLayers().size());
   const auto N = static_cast<int64_t>(split.encodings.size());
   std::vector<float> out(static_cast<size_t>(E * N * K));
+  if (lte) lteScores->assign(static_cast<size_t>(E * N), 0.0f);
   if (N == 0) return out;
+  std::vector<torch::Tensor> exitHidden(static_cast<size_t>(E));
+  auto listening = model.exit_hidden_observer;
+  if (lte) model.exit_hidden_observer = [&](int64_t e, const torch::Tensor& h) { exitHidden[static_cast<size_t>(e)] = h; };
   std::vector<int64_t> order(static_cast<size_t>(N));
   for (int64_t i = 0; i < N; ++i) order[static_cast<size_t>(i)] = i;
   torch::NoGradGuard no_grad;
@@ -147,8 +173,13 @@ std::vector<float> exitLogits(ExitClassifier& model, const Tokenizer& tokenizer,
     for (int64_t e = 0; e < E; ++e) {
       auto l = logits[static_cast<size_t>(e)].to(torch::kCPU, torch::kFloat).contiguous();  // [b, K]
       std::memcpy(out.data() + (e * N + start) * K, l.data_ptr<float>(), static_cast<size_t>((end - start) * K) * sizeof(float));
+      if (lte) {
+        auto u = lte->score(e, exitHidden[static_cast<size_t>(e)]).to(torch::kCPU, torch::kFloat).contiguous();  // [b]
+        std::memcpy(lteScores->data() + e * N + start, u.data_ptr<float>(), static_cast<size_t>(end - start) * sizeof(float));
+      }
     }
   }
+  model.exit_hidden_observer = listening;
   if (wasTraining) model.train();
   return out;
 }
@@ -173,9 +204,17 @@ std::string environmentJson(const c10::Device& device, int threads) {
       .dump();
 }
 
-std::vector<double> exitScores(const std::vector<float>& logits, const std::vector<int64_t>& labels, int64_t E,
-                               int64_t K, const std::string& metric) {
+std::vector<double> exitScores(const std::vector<float>& logits, const Split& split, int64_t E, int64_t K,
+                               const std::string& metric) {
+  const std::vector<int64_t>& labels = split.labels;
   std::vector<double> scores;
+  if (metric == "pearson") {  // regression: K = 1, one prediction per exit and instance
+    const std::vector<double> truth(split.targets.begin(), split.targets.end());
+    const auto N = static_cast<int64_t>(truth.size());
+    for (int64_t e = 0; e < E; ++e)
+      scores.push_back(analysis::pearson(std::vector<double>(logits.begin() + e * N, logits.begin() + (e + 1) * N), truth));
+    return scores;
+  }
   const auto N = static_cast<int64_t>(labels.size());
   for (int64_t e = 0; e < E; ++e) {
     analysis::ConfusionMatrix cm(K);
@@ -316,7 +355,8 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   }
   checkDataPaths(c);
   PreparedData data = prepareData(c, tokenizer, say);
-  const auto K = static_cast<int64_t>(data.task.label_names.size());
+  const bool regression = data.task.regression;
+  const auto K = regression ? int64_t{1} : static_cast<int64_t>(data.task.label_names.size());
   if (data.train.encodings.empty()) throw std::runtime_error("the training set is empty (no rows to train on)");
   if (data.eval.encodings.empty())
     throw std::runtime_error("the evaluation set is empty: there would be no score to report (eval_file, eval_max_examples)");
@@ -327,6 +367,16 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   model->to(device);
   model->train();
   const auto E = static_cast<int64_t>(exitLayers.size());
+  // Learning-to-exit heads beside the exits (BERxiT): they listen to each exit's hidden
+  // state during the forward pass, so they share its gradient routing.
+  LteHeads lte{nullptr};
+  std::vector<torch::Tensor> exitHidden(static_cast<size_t>(E));
+  if (c.lte.enabled) {
+    lte = LteHeads(ck.config.hidden_size, E);
+    lte->to(device);
+    lte->train();
+    model->exit_hidden_observer = [&exitHidden](int64_t e, const torch::Tensor& h) { exitHidden[static_cast<size_t>(e)] = h; };
+  }
 
   // Decoupled weight decay, not applied to biases and LayerNorm weights (as in HF's recipe).
   std::vector<torch::Tensor> decay, noDecay;
@@ -335,6 +385,8 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     const bool exempt = name.find("bias") != std::string::npos || name.find("LayerNorm") != std::string::npos;
     (exempt ? noDecay : decay).push_back(p.value());
   }
+  if (lte)
+    for (const auto& p : lte->named_parameters()) (p.key().find("bias") != std::string::npos ? noDecay : decay).push_back(p.value());
   FusedAdamW optimizer({{decay, c.weight_decay}, {noDecay, 0.0}},
                        AdamWHyper{c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_eps, c.weight_decay});
 
@@ -380,6 +432,8 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     };
     for (auto& p : model->named_parameters()) restore(p.key(), p.value());
     for (auto& b : model->named_buffers()) restore(b.key(), b.value());
+    if (lte)  // keys lte.N.*: no model key starts so
+      for (auto& p : lte->named_parameters()) restore(p.key(), p.value());
     if (restored != static_cast<int64_t>(resume->model.size()))
       throw std::runtime_error(checkpointFile + ": holds tensors this model does not have; it was written for another model");
     optimizer.restore(resume->moments, resume->optimizer_steps);
@@ -408,6 +462,8 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     checkpoint.threads = threads;
     for (const auto& p : model->named_parameters()) checkpoint.model[p.key()] = p.value().detach();
     for (const auto& b : model->named_buffers()) checkpoint.model[b.key()] = b.value().detach();
+    if (lte)
+      for (const auto& p : lte->named_parameters()) checkpoint.model[p.key()] = p.value().detach();
     checkpoint.moments = optimizer.momentTensors();
     checkpoint.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
     if (!device.is_cpu()) checkpoint.device_rng = deviceGenerator(device).get_state();
@@ -448,6 +504,12 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   layout.calibration_indices = data.calibration.source_rows;
   layout.eval_labels = data.eval.labels;
   layout.calibration_labels = data.calibration.labels;
+  layout.lte = c.lte.enabled;
+  if (regression) {
+    layout.regression = true;
+    layout.eval_targets = data.eval.targets;
+    layout.calibration_targets = data.calibration.targets;
+  }
   if (recorder) {
     layout.record_gradients = true;
     layout.gradient_layers = recorder->layers();
@@ -499,6 +561,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
         const auto end = static_cast<size_t>(std::min(nTrain, (b + 1) * c.batch_size));
         ModelInput input = makeInput(tokenizer, data.train.encodings, order, begin, end, device);
         torch::Tensor labels = labelTensor(data.train.labels, order, begin, end, device);  // [B]
+        torch::Tensor targets = regression ? targetTensor(data.train.targets, order, begin, end, device) : torch::Tensor();
         if (pendingRecord) {
           recordGradients(*pendingRecord, &input, &labels);
           pendingRecord.reset();
@@ -514,24 +577,51 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
         optimizer.zeroGrad();
         const int64_t rows = input.input_ids.size(0);
         const int64_t part = c.micro_batch_size > 0 ? std::min(c.micro_batch_size, rows) : rows;
-        torch::Tensor stacked;  // [E] per-exit mean loss over the batch, detached
+        torch::Tensor stacked;     // [E] per-exit mean loss over the batch, detached
+        torch::Tensor lteStacked;  // [E] per-exit LTE loss, detached (LTE runs only)
+        // "alternate": even steps train the exits, odd steps the LTE heads (BERxiT).
+        const bool exitTurn = !lte || c.lte.schedule == "joint" || step % 2 == 0;
+        const bool lteTurn = lte && (c.lte.schedule == "joint" || step % 2 == 1);
         for (int64_t first = 0; first < rows; first += part) {
           const int64_t n = std::min(part, rows - first);
           ModelInput piece{input.input_ids.narrow(0, first, n), input.attention_mask.narrow(0, first, n),
                            input.token_type_ids.narrow(0, first, n)};
           std::vector<torch::Tensor> logits = model->forwardExits(piece);  // E x [n, K]
           std::vector<torch::Tensor> losses;
-          for (const auto& l : logits) losses.push_back(torch::nn::functional::cross_entropy(l, labels.narrow(0, first, n)));
-          torch::Tensor share = torch::stack(losses) * (static_cast<double>(n) / static_cast<double>(rows));  // [E]
-          share.sum().backward();
+          for (const auto& l : logits)
+            losses.push_back(exitLoss(l, labels.narrow(0, first, n), regression ? targets.narrow(0, first, n) : targets, regression));
+          const double fraction = static_cast<double>(n) / static_cast<double>(rows);
+          torch::Tensor share = torch::stack(losses) * fraction;  // [E]
+          torch::Tensor objective = exitTurn ? share.sum() : torch::zeros({}, share.options());
+          if (lte) {
+            // Squared error of each exit's score against whether that exit was right (its
+            // output detached: the LTE term never moves the exit's own prediction head).
+            std::vector<torch::Tensor> lteLosses;
+            for (int64_t e = 0; e < E; ++e) {
+              const auto& l = logits[static_cast<size_t>(e)];
+              torch::Tensor target = lteTarget(l, labels.narrow(0, first, n), regression ? targets.narrow(0, first, n) : targets,
+                                               regression);
+              lteLosses.push_back(torch::nn::functional::mse_loss(lte->score(e, exitHidden[static_cast<size_t>(e)]), target));
+            }
+            torch::Tensor lteShare = torch::stack(lteLosses) * fraction;  // [E]
+            if (lteTurn) objective = objective + c.lte.weight * lteShare.sum();
+            lteStacked = lteStacked.defined() ? lteStacked + lteShare.detach() : lteShare.detach();
+          }
+          objective.backward();
           stacked = stacked.defined() ? stacked + share.detach() : share.detach();
         }
         for (auto& group : model->clipGroups())
           if (c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
+        if (lte && c.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(lte->parameters(), c.max_grad_norm);
 
         // Sync point: the only device->host copy of the step.
         auto lossesCpu = stacked.detach().to(torch::kCPU, torch::kFloat).contiguous();
         std::vector<float> exitLosses(lossesCpu.data_ptr<float>(), lossesCpu.data_ptr<float>() + E);
+        std::vector<float> lteLosses;
+        if (lte) {
+          auto lteCpu = lteStacked.to(torch::kCPU, torch::kFloat).contiguous();
+          lteLosses.assign(lteCpu.data_ptr<float>(), lteCpu.data_ptr<float>() + E);
+        }
         bool finite = true;
         for (float v : exitLosses) finite = finite && std::isfinite(v);
         if (!finite) {
@@ -544,7 +634,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
         }
         optimizer.step();
         ++step;
-        writer.appendStep(exitLosses, static_cast<float>(lr), step);
+        writer.appendStep(exitLosses, static_cast<float>(lr), step, lteLosses);
 
         if (recorder && (recorder->due(step) || (cb.record_gradients_now && cb.record_gradients_now->exchange(false)))) {
           if (trainBatchProbe) pendingRecord = step;
@@ -616,10 +706,13 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
 
     // ---- Evaluation: one pass gives every exit's logits -----------------------------------
     say("evaluating every exit on " + std::to_string(data.eval.encodings.size()) + " examples");
-    auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device);
+    std::vector<float> evalLte;
+    if (lte) lte->eval();
+    auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device, lte ? lte.get() : nullptr, &evalLte);
+    if (lte) writer.writeEvalLteScores(evalLte);
     writer.writeEvalLogits(evalLogits);
     writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device));
-    result.exit_scores = exitScores(evalLogits, data.eval.labels, E, K, data.task.metric);
+    result.exit_scores = exitScores(evalLogits, data.eval, E, K, data.task.metric);
     // "finished" is the last thing written: a reader never sees it on a file that lacks
     // anything.
     writer.setState(RunState::Finished, step);

@@ -37,6 +37,10 @@ const std::vector<TaskSpec>& glueTable() {
     rows.back().also_f1 = true;
     rows.push_back(task("mnli", {"contradiction", "entailment", "neutral"}, "sentence1", "sentence2", "gold_label"));
     rows.back().eval_file = "dev_matched.tsv";
+    // STS-B: similarity scores 0-5, scored by Pearson's r as GLUE does (num_labels 1 in HF).
+    rows.push_back(task("stsb", {"score"}, "sentence1", "sentence2", "score"));
+    rows.back().regression = true;
+    rows.back().metric = "pearson";
     return rows;
   }();
   return table;

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -157,7 +159,15 @@ TextDataset readTextDataset(const std::string& path, const TaskSpec& task, bool 
       ex.text_a = row[textCol];
       if (textBCol) ex.text_b = row[*textBCol];
       auto it = labelIds.find(row[labelCol]);
-      if (it == labelIds.end()) {
+      if (task.regression) {
+        const std::string& field = row[labelCol];
+        char* end = nullptr;
+        const double value = field.empty() ? 0 : std::strtod(field.c_str(), &end);
+        if (field.empty() || end != field.c_str() + field.size() || !std::isfinite(value))
+          problem = "target '" + field + "' is not a number";
+        else
+          ex.target = static_cast<float>(value);
+      } else if (it == labelIds.end()) {
         std::string known;
         for (const auto& n : task.label_names) known += (known.empty() ? "" : ", ") + n;
         problem = "label '" + row[labelCol] + "' is not one of {" + known + "}";

@@ -15,7 +15,8 @@ namespace sweet {
 struct TextExample {
   std::string text_a;
   std::optional<std::string> text_b;
-  int64_t label = -1;
+  int64_t label = -1;  // classification: index into the task's label_names
+  float target = 0;    // regression tasks: the label column's number (label stays -1)
   int64_t line = 0;  // 1-based line in the source file
 };
 
@@ -27,7 +28,7 @@ struct TextDataset {
 
 // Reads one split of `task`. The file format follows the extension: .tsv (GLUE layout,
 // no quoting), .csv (RFC 4180 quoting), .jsonl (one object per line, keys = column names).
-// Labels must be one of task.label_names; a row with too few fields, an unknown label or
+// Labels must be one of task.label_names (regression tasks: a finite number); a row with too few fields, an unknown label or
 // empty text is an error naming file and line, unless skip_invalid, which counts it.
 TextDataset readTextDataset(const std::string& path, const TaskSpec& task, bool skip_invalid = false);
 

@@ -1,0 +1,25 @@
+// Learning-to-exit heads: see lte_heads.h.
+#include "training/models/lte_heads.h"
+
+#include <torch/torch.h>
+
+namespace sweet {
+
+LteHeadsImpl::LteHeadsImpl(int64_t hiddenSize, int64_t exits) {
+  heads = register_module("lte", torch::nn::ModuleList());
+  for (int64_t e = 0; e < exits; ++e) heads->push_back(torch::nn::Linear(hiddenSize, 1));
+}
+
+torch::Tensor LteHeadsImpl::score(int64_t exit, const torch::Tensor& hidden) {
+  auto cls = hidden.select(1, 0);  // [B, H]: the first token, whatever the sequence length left
+  return torch::sigmoid(heads->ptr<torch::nn::LinearImpl>(static_cast<size_t>(exit))->forward(cls)).squeeze(-1);  // [B]
+}
+
+torch::Tensor lteTarget(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& targets,
+                        bool regression) {
+  auto out = logits.detach();
+  if (regression) return 1 - torch::tanh((out.squeeze(-1) - targets).abs());
+  return out.argmax(-1).eq(labels).to(torch::kFloat);
+}
+
+}  // namespace sweet
