@@ -80,6 +80,8 @@ class CurveViewTest : public QObject {
     view.xAxisSelector()->setCurrentIndex(0);
     QCOMPARE(view.plot()->graphCount(), cost);  // curves, bands and markers are back
     QCOMPARE(view.threshold(0), 0.9);
+  }
+
   // An STS-B run predicts values, not class probabilities: no curve, a note instead of a crash.
   void build_regressionRun_isANoteNotACurve() {
     auto run = std::make_shared<LoadedRun>();
