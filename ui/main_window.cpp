@@ -12,6 +12,7 @@
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "ui/sweep_panel.h"
 #include "ui/task_panels_view.h"
 #include "ui/training_adapter.h"
 
@@ -54,6 +55,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   heatmaps_ = new HeatmapView(this);
   monitor_ = new MonitorView(queue_, this);
   tasks_ = new TaskPanelsView(this);
+  sweeps_ = new SweepPanel(this);
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
@@ -61,17 +63,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(heatmaps_, tr("Gradient heatmaps"));
   tabs_->addTab(monitor_, tr("Runs"));
   tabs_->addTab(tasks_, tr("Per task"));
+  tabs_->addTab(sweeps_, tr("Sweeps"));
   tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
   tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
   tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
   tabs_->setTabToolTip(3, tr("Run queue and live training curves"));
   tabs_->setTabToolTip(4, tr("One speed-accuracy panel per task and their average (Figs. 4-6, 10)"));
+  tabs_->setTabToolTip(5, tr("A sweep file's runs: their states, run here or on Slurm, results opened as they land"));
   setCentralWidget(tabs_);
   createMenus();
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
   connect(&store_, &RunStore::changed, this, &MainWindow::showRuns);
+  connect(sweeps_, &SweepPanel::runsFinished, this, [this](const QStringList& files) { loader_.load(files, true); });
   connect(curves_->calibrateBox(), &QCheckBox::toggled, table_, &ExitTableView::setCalibrated);
   table_->setCalibrated(curves_->calibrateBox()->isChecked());
   connect(curves_->calibrateBox(), &QCheckBox::toggled, tasks_, &TaskPanelsView::setCalibrated);

@@ -26,6 +26,7 @@ class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
 class TaskPanelsView;
+class SweepPanel;
 
 // `path` with the extension of a file-dialog filter ("PDF (*.pdf)") when it has none.
 QString withFilterExtension(const QString& path, const QString& filter);
@@ -53,6 +54,7 @@ class MainWindow : public QMainWindow {
   HeatmapView* heatmapView() const { return heatmaps_; }
   MonitorView* monitorView() const { return monitor_; }
   TaskPanelsView* taskPanelsView() const { return tasks_; }
+  SweepPanel* sweepPanel() const { return sweeps_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -90,6 +92,7 @@ class MainWindow : public QMainWindow {
   HeatmapView* heatmaps_;
   MonitorView* monitor_;
   TaskPanelsView* tasks_;
+  SweepPanel* sweeps_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read

@@ -15,13 +15,10 @@ namespace sweet::test {
 // Makes <dir>/demo/scratch-bert; returns its path, or an empty string (with the error
 // logged) when `sweet demo` failed.
 inline QString makeDemoCheckpoint(const QString& dir) {
-  auto r = runProgram(sweetBinary(), {"demo", "--out", QDir(dir).filePath("demo"), "--methods", "ee", "--set",
-                                      "demo_train_size=16", "demo_eval_size=8", "epochs=1", "max_steps=1", "save_model=false"});
-  if (r.exit_code != 0) {
-    qWarning("%s", qPrintable(r.err));
-    return {};
-  }
-  return QDir(dir).filePath("demo/scratch-bert");
+  QString error;
+  const QString checkpoint = makeDemoCheckpointWithCli(sweetBinary(), dir, &error);
+  if (checkpoint.isEmpty()) qWarning("%s", qPrintable(error));
+  return checkpoint;
 }
 
 // A sweep file: `grid` and `extra` (more top-level keys, with a leading comma) spliced in.
