@@ -119,13 +119,22 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
         } else {
           s->calibration = "raw softmax";
         }
+        const bool learned = options.rule == analysis::ExitRule::Learned;
+        if (learned && run->data.lteScores.empty()) {
+          notes_.push_back(run->data.runName + ": no learning-to-exit scores (trained without lte.enabled)");
+          continue;
+        }
         auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval, temperatures);
-        analysis::Curve exact = analysis::exactCurve(*replay, *s->cost, s->metric);
-        analysis::Curve shown = options.exactCurve ? exact
-                                                   : analysis::thresholdCurve(*replay, *s->cost, s->metric,
-                                                                              analysis::ExitRule::Confidence,
-                                                                              analysis::paperThresholds(run->data.numLabels));
-        s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, analysis::ExitRule::Confidence));
+        if (learned) {
+          replay->setLearnedScores(run->data.lteScores);
+          s->calibration = "learned exit scores (LTE)";
+        }
+        analysis::Curve exact = analysis::exactCurve(*replay, *s->cost, s->metric, options.rule);
+        analysis::Curve shown = options.exactCurve || options.rule != analysis::ExitRule::Confidence
+                                    ? exact
+                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric, analysis::ExitRule::Confidence,
+                                                               analysis::paperThresholds(run->data.numLabels));
+        s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
         s->replays.push_back(std::move(replay));
         s->exactCurves.push_back(std::move(exact));
         s->seedCurves.push_back(std::move(shown));

@@ -56,6 +56,11 @@ struct CurveOptions {
   // Temperature-scale each exit's confidences before exiting, as the paper (and `sweet
   // report` by default) does; false replays raw softmax confidences.
   bool calibrate = true;
+  // Confidence exiting (the paper's); Learned: exit where the run's learning-to-exit head
+  // scores the prediction >= t (runs without LTE scores are left out and noted); Entropy:
+  // exit where the normalized entropy <= t. Those two curves are always exact: the paper's
+  // 11 thresholds are spaced for softmax confidences in [1/K, 1].
+  analysis::ExitRule rule = analysis::ExitRule::Confidence;
 };
 
 // A series' wall-clock measurement (`sweet infer --measure`, /speed/<name>): per measured

@@ -71,6 +71,13 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     QSettings().setValue(QStringLiteral("curves/exact"), index == 1);
     setRuns(runs_);
   });
+  rule_ = new QComboBox(side);
+  rule_->addItem(tr("Exit on: softmax confidence"));
+  rule_->addItem(tr("Exit on: learned scores (LTE)"));
+  rule_->addItem(tr("Exit on: normalized entropy ≤ t"));
+  rule_->setToolTip(tr("Confidence exiting (the paper's main results), or the learning-to-exit heads' scores "
+                       "(Section 5, Fig. 7) of runs trained with lte.enabled, each with its own threshold"));
+  connect(rule_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { setRuns(runs_); });
   xAxis_ = new QComboBox(side);
   xAxis_->addItem(tr("x: cost fraction"), QString());
   xAxis_->setToolTip(tr("Cost fraction (the paper's layer count; markers draggable), or the wall-clock speedup "
@@ -90,6 +97,7 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   notes_->setToolTip(tr("Runs that are not drawn, and why"));
   readoutLayout_->addWidget(curveKind_);
+  readoutLayout_->addWidget(rule_);
   readoutLayout_->addWidget(xAxis_);
   readoutLayout_->addWidget(calibrate_);
   readoutLayout_->addWidget(shared_);
@@ -116,6 +124,9 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   CurveOptions options;
   options.exactCurve = curveKind_->currentIndex() == 1;
   options.calibrate = calibrate_->isChecked();
+  const analysis::ExitRule rules[] = {analysis::ExitRule::Confidence, analysis::ExitRule::Learned,
+                                      analysis::ExitRule::Entropy};
+  options.rule = rules[std::max(0, rule_->currentIndex())];
   // Thresholds the user set survive a rebuild (a live run re-read) where the series stays.
   std::map<std::string, double> kept;
   for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i) kept[model_.series()[i]->method + std::to_string(model_.series()[i]->variant)] = markers_[i].threshold;
@@ -127,7 +138,11 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
     if (it != kept.end()) setThreshold(i, it->second);
   }
   QStringList notes;
-  if (model_.size() > 0)
+  if (model_.size() > 0 && options.rule == analysis::ExitRule::Learned)
+    notes << tr("Exits where the learning-to-exit head's score reaches the threshold (exact curves)");
+  else if (model_.size() > 0 && options.rule == analysis::ExitRule::Entropy)
+    notes << tr("Exits where the softmax entropy / log K falls to the threshold or below (exact curves)");
+  else if (model_.size() > 0)
     notes << (options.calibrate ? tr("Exits on temperature-scaled confidences (%1)")
                                       .arg(QString::fromStdString(model_.series()[0]->calibration))
                                 : tr("Exits on raw softmax confidences"));

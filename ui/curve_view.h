@@ -38,6 +38,8 @@ class CurveView : public QWidget {
   // in the runs ("measured speedup, cpu-b32-t1"): score against the measured speedup, with
   // the layer-count speedup of the same thresholds dashed beside it.
   QComboBox* xAxisSelector() const { return xAxis_; }
+  // Exit rule: confidence (index 0) or learned LTE scores (index 1, runs trained with LTE).
+  QComboBox* ruleSelector() const { return rule_; }
   QLabel* notesLabel() const { return notes_; }
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }
 
@@ -81,6 +83,7 @@ class CurveView : public QWidget {
   QCustomPlot* plot_;
   QComboBox* curveKind_;
   QComboBox* xAxis_;
+  QComboBox* rule_;
   QCheckBox* calibrate_;
   QLabel* notes_;
   QVBoxLayout* readoutLayout_;

@@ -113,6 +113,63 @@ class CurveViewTest : public QObject {
     QVERIFY(noted);
   }
 
+  // Learning-to-exit: with the rule switched, series replay the runs' LTE scores (exact
+  // curve, own threshold) and the readout equals a fresh learned replay; runs without
+  // scores are named in the notes.
+  void learnedRule_replaysLteScoresWithItsOwnThreshold() {
+    std::vector<RunPtr> runs;
+    for (const RunPtr& r : runs_) {
+      auto copy = std::make_shared<LoadedRun>(*r);
+      if (copy->data.method != "mm") {  // MM's runs keep no scores: noted, not drawn
+        const auto& eval = copy->data.eval;
+        copy->data.lteScores.resize(static_cast<size_t>(eval.exits * eval.instances));
+        for (int64_t e = 0; e < eval.exits; ++e)
+          for (int64_t i = 0; i < eval.instances; ++i) {
+            const float* row = eval.row(e, i);
+            const bool right = (row[1] > row[0]) == (eval.labels[static_cast<size_t>(i)] == 1);
+            copy->data.lteScores[static_cast<size_t>(e * eval.instances + i)] =
+                right ? 0.9f - 0.1f * static_cast<float>(i % 3) : 0.2f + 0.05f * static_cast<float>(i % 5);
+          }
+      }
+      runs.push_back(copy);
+    }
+    CurveView view;
+    view.setRuns(runs);
+    QCOMPARE(view.seriesCount(), size_t{3});
+    view.ruleSelector()->setCurrentIndex(1);
+    QCOMPARE(view.seriesCount(), size_t{2});  // EE and SWEET
+    bool noted = false;
+    for (const std::string& n : view.model().notes()) noted = noted || n.find("no learning-to-exit scores") != std::string::npos;
+    QVERIFY(noted);
+    for (double t : {0.3, 0.75, 0.55}) {
+      view.setThreshold(0, t);
+      const auto& s = *view.model().series()[0];
+      double cost = 0;
+      for (const RunPtr& run : s.runs) {
+        sweet::analysis::ExitReplay replay(run->data.eval);
+        replay.setLearnedScores(run->data.lteScores);
+        cost += s.cost->costFraction(replay.assign(sweet::analysis::ExitRule::Learned, t).exitCounts) /
+                static_cast<double>(s.runs.size());
+      }
+      QVERIFY(std::abs(view.readout(0).cost - cost) < 1e-12);
+    }
+    QCOMPARE(view.model().series()[0]->seedCurves.front().rule, sweet::analysis::ExitRule::Learned);
+    // Entropy exiting on the same runs: every method again, the readout a fresh replay's.
+    view.ruleSelector()->setCurrentIndex(2);
+    QCOMPARE(view.seriesCount(), size_t{3});
+    view.setThreshold(1, 0.6);
+    const auto& s1 = *view.model().series()[1];
+    double entropyCost = 0;
+    for (const RunPtr& run : s1.runs) {
+      sweet::analysis::ExitReplay replay(run->data.eval, sweet::analysis::calibrate(run->data).replayTemperatures());
+      entropyCost += s1.cost->costFraction(replay.assign(sweet::analysis::ExitRule::Entropy, 0.6).exitCounts) /
+                     static_cast<double>(s1.runs.size());
+    }
+    QVERIFY(std::abs(view.readout(1).cost - entropyCost) < 1e-12);
+    view.ruleSelector()->setCurrentIndex(0);
+    QCOMPARE(view.seriesCount(), size_t{3});
+  }
+
   void readout_matchesFullReplayWhicheverWayTheThresholdMoves() {
     CurveModel model;
     model.build(runs_);
