@@ -26,19 +26,6 @@
 #include <set>
 
 namespace sweet::ui {
-namespace {
-
-// A method's second, third, … series: the method's hue, darker or lighter, dashed.
-QPen seriesPen(const CurveSeries& s, int index) {
-  QColor color = methodColor(s.method, index);
-  if (s.variant > 0) color = s.variant % 2 ? color.darker(100 + 35 * ((s.variant + 1) / 2)) : color.lighter(100 + 25 * (s.variant / 2));
-  QPen pen(color, 2);
-  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
-  pen.setStyle(styles[s.variant % 4]);
-  return pen;
-}
-
-}  // namespace
 
 CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   plot_ = new QCustomPlot(this);
@@ -171,7 +158,7 @@ void CurveView::drawMeasured(const std::string& name) {
     const CurveSeries& s = *model_.series()[i];
     const auto m = model_.measuredCurve(i, name);
     if (!m) continue;
-    const QPen pen = seriesPen(s, static_cast<int>(i));
+    const QPen pen = seriesPen(s.method, s.variant, static_cast<int>(i), 2);
     const QString label = QString::fromStdString(s.label);
     const QVector<double> y(m->score.begin(), m->score.end());
     QCPGraph* measured = plot_->addGraph();
@@ -214,7 +201,7 @@ void CurveView::rebuild() {
   double xMax = 1.0;
   for (size_t i = 0; i < model_.size(); ++i) {
     const CurveSeries& s = *model_.series()[i];
-    const QPen pen = seriesPen(s, static_cast<int>(i));
+    const QPen pen = seriesPen(s.method, s.variant, static_cast<int>(i), 2);
     const QColor color = pen.color();
     const QString name = QString::fromStdString(s.label);
     const QVector<double> x(s.gridCost.begin(), s.gridCost.end());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QColor>
+#include <QPen>
 #include <QString>
 
 #include <string>
@@ -16,6 +17,17 @@ inline QColor methodColor(const std::string& method, int fallbackIndex = 0) {
   static const QColor others[] = {QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
                                   QColor(0, 0, 0)};
   return others[fallbackIndex % 4];
+}
+
+// A series' pen: the method's colour, and for its second, third… configuration (variant)
+// a darker or lighter shade with a dashed, dotted… line, so variants stay apart in print.
+inline QPen seriesPen(const std::string& method, int variant, int fallbackIndex, double width) {
+  QColor color = methodColor(method, fallbackIndex);
+  if (variant > 0) color = variant % 2 ? color.darker(100 + 35 * ((variant + 1) / 2)) : color.lighter(100 + 25 * (variant / 2));
+  QPen pen(color, width);
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  pen.setStyle(styles[variant % 4]);
+  return pen;
 }
 
 inline QColor exitColor(int exit) {

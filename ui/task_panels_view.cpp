@@ -23,15 +23,6 @@ QString taskDisplayName(const std::string& task) {
   return it == names.end() ? QString::fromStdString(task) : it->second;
 }
 
-QPen seriesPen(const std::string& method, int variant) {
-  QColor color = methodColor(method, variant);
-  if (variant > 0) color = variant % 2 ? color.darker(100 + 35 * ((variant + 1) / 2)) : color.lighter(100 + 25 * (variant / 2));
-  QPen pen(color, 1.5);
-  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
-  pen.setStyle(styles[variant % 4]);
-  return pen;
-}
-
 }  // namespace
 
 TaskPanelsView::TaskPanelsView(QWidget* parent) : QWidget(parent) {
@@ -113,7 +104,7 @@ void TaskPanelsView::rebuild() {
     QCPGraph* g = plot_->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     g->setName(QString::fromStdString(label));
     g->setData(QVector<double>(x.begin(), x.end()), QVector<double>(y.begin(), y.end()), true);
-    g->setPen(seriesPen(method, variant));
+    g->setPen(seriesPen(method, variant, variant, 1.5));
     g->removeFromLegend();
     if (!inLegend[label]) {  // one legend entry per series, however many panels show it
       legend->addItem(new QCPPlottableLegendItem(legend, g));
