@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <numeric>
 
 #include "analysis/hdf5_util.h"
@@ -15,6 +16,7 @@
 #include "training/models/early_exit_model.h"
 #include "training/models/lte_heads.h"
 #include "training/runs/trainer.h"
+#include "training/runs/training_checkpoint.h"
 
 using namespace sweet;
 
@@ -35,6 +37,7 @@ class TestLte : public QObject {
   void target_classificationAndRegression_handValues();
   void gradient_sweetLteLossStaysInItsSegment();
   void demoRun_lteLossFallsAndScoresRankCorrectAboveWrong();
+  void schedule_jointMovesAllAlternateTakesTurns();
 
  private:
   QTemporaryDir dir_;
@@ -139,6 +142,70 @@ void TestLte::demoRun_lteLossFallsAndScoresRankCorrectAboveWrong() {
     meanAuroc += auroc / static_cast<double>(E);
   }
   QVERIFY2(meanAuroc > 0.5, qPrintable(QString::number(meanAuroc)));
+}
+
+// The schedules, watched through the weights a real training run leaves in its resume
+// checkpoint after 1, 2 and 3 steps (stopped from on_step). "alternate": step 2 (an odd
+// step) trains only the LTE heads and, through the exits' hidden states, the backbone
+// below them, leaving every exit classifier bit for bit as it was; step 3 trains the
+// exits and leaves the LTE heads alone (not even weight decay touches them). "joint":
+// every step moves all three.
+void TestLte::schedule_jointMovesAllAlternateTakesTurns() {
+  const std::string checkpoint = testing::tinyDemoCheckpoint(dir_.path().toStdString(), "ck-schedule",
+                                                             {/*layers*/ 2, /*hidden*/ 16, /*heads*/ 2, /*vocab*/ 160,
+                                                              /*maxPositions*/ 48});
+  auto weightsAfter = [&](const std::string& schedule, int64_t steps) {
+    TrainConfig c;
+    c.task = "demo";
+    c.model = checkpoint;
+    c.method = "ee";
+    c.demo_train_size = 64;
+    c.demo_eval_size = 16;
+    c.calibration_size = 8;
+    c.batch_size = 8;
+    c.epochs = 1;
+    c.max_length = 24;
+    c.learning_rate = 1e-3;
+    c.weight_decay = 0.01;
+    c.exit_layers = {1, 2};
+    c.threads = 1;
+    c.save_model = false;
+    c.lte.enabled = true;
+    c.lte.schedule = schedule;
+    c.output_dir = dir_.filePath(QString::fromStdString("schedule-" + schedule + "-" + std::to_string(steps))).toStdString();
+    TrainCallbacks cb;
+    cb.checkpoint_on_stop = true;
+    cb.on_step = [steps](const StepMetrics& m) { return m.step < steps; };
+    const TrainResult result = runTraining(c, cb);
+    if (result.outcome != RunState::Stopped) throw std::runtime_error("run did not stop: " + result.message);
+    return loadTrainingCheckpoint(c.checkpointPath()).model;
+  };
+  // Which of (backbone layers, exit classifiers, LTE heads) changed between two snapshots.
+  auto moved = [](const std::map<std::string, torch::Tensor>& before, const std::map<std::string, torch::Tensor>& after) {
+    std::array<bool, 3> changed{false, false, false};
+    for (const auto& [name, tensor] : before) {
+      const int part = name.find(".layer.") != std::string::npos ? 0
+                       : name.find("classifier") != std::string::npos ? 1
+                       : name.rfind("lte.", 0) == 0                  ? 2
+                                                                     : -1;
+      if (part >= 0 && !torch::equal(tensor, after.at(name))) changed[static_cast<size_t>(part)] = true;
+    }
+    return changed;
+  };
+  for (const std::string schedule : {"joint", "alternate"}) {
+    const auto one = weightsAfter(schedule, 1), two = weightsAfter(schedule, 2), three = weightsAfter(schedule, 3);
+    QVERIFY(one.count("lte.0.weight") && one.count("lte.1.weight"));
+    const auto second = moved(one, two), third = moved(two, three);
+    qInfo() << schedule.c_str() << "step 2 moved (layers, classifiers, LTE)" << second[0] << second[1] << second[2]
+            << "step 3" << third[0] << third[1] << third[2];
+    if (schedule == "joint") {
+      QCOMPARE(second, (std::array<bool, 3>{true, true, true}));
+      QCOMPARE(third, (std::array<bool, 3>{true, true, true}));
+    } else {
+      QCOMPARE(second, (std::array<bool, 3>{true, false, true}));  // the LTE turn
+      QCOMPARE(third, (std::array<bool, 3>{true, true, false}));   // the exits' turn
+    }
+  }
 }
 
 QTEST_GUILESS_MAIN(TestLte)

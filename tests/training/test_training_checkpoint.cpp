@@ -113,6 +113,11 @@ void TestTrainingCheckpoint::adamw_restoreRefusesMomentsOfAnotherModel() {
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, opt.restore({torch::zeros({4, 4})}, 1));
   QVERIFY_THROWS_EXCEPTION(std::runtime_error,
                            opt.restore({torch::zeros({4, 4}), torch::zeros({4, 4}), torch::zeros({4, 4})}, 1));
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, opt.restore({torch::zeros({4, 4}), torch::zeros({4, 4})}, 1));  // no count
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, opt.restore({torch::zeros({4, 4}), torch::zeros({4, 4}),
+                                                            torch::scalar_tensor(1, torch::kLong), torch::zeros({4, 4})},
+                                                           1));
+  opt.restore({torch::zeros({4, 4}), torch::zeros({4, 4}), torch::scalar_tensor(1, torch::kLong)}, 1);  // fits
 }
 
 QTEST_GUILESS_MAIN(TestTrainingCheckpoint)

@@ -23,6 +23,7 @@ std::vector<torch::Tensor> FusedAdamW::momentTensors() const {
     for (const auto& s : group) {
       out.push_back(s.exp_avg);
       out.push_back(s.exp_avg_sq);
+      out.push_back(torch::scalar_tensor(s.updates, torch::kLong));
     }
   return out;
 }
@@ -31,12 +32,16 @@ void FusedAdamW::restore(const std::vector<torch::Tensor>& moments, int64_t step
   torch::NoGradGuard no_grad;
   size_t i = 0;
   for (auto& group : state_)
-    for (auto& s : group)
+    for (auto& s : group) {
       for (torch::Tensor* t : {&s.exp_avg, &s.exp_avg_sq}) {
         if (i >= moments.size() || !moments[i].sizes().equals(t->sizes()))
           throw std::runtime_error("optimiser state does not fit this model (moment " + std::to_string(i) + ")");
         t->copy_(moments[i++]);
       }
+      if (i >= moments.size() || moments[i].dim() != 0 || moments[i].scalar_type() != torch::kLong)
+        throw std::runtime_error("optimiser state does not fit this model (update count " + std::to_string(i) + ")");
+      s.updates = moments[i++].item<int64_t>();
+    }
   if (i != moments.size()) throw std::runtime_error("optimiser state holds more moments than this model has");
   step_ = steps;
 }
@@ -50,9 +55,6 @@ void FusedAdamW::step() {
   torch::NoGradGuard no_grad;
   ++step_;
   const double lr = hyper_.lr, b1 = hyper_.beta1, b2 = hyper_.beta2, eps = hyper_.eps;
-  const double bc1 = 1.0 - std::pow(b1, static_cast<double>(step_));
-  const double bc2 = 1.0 - std::pow(b2, static_cast<double>(step_));
-  const double stepSize = lr / bc1, bc2Sqrt = std::sqrt(bc2);
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     const double decay = 1.0 - lr * groups_[gi].weight_decay;
     for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
@@ -60,6 +62,10 @@ void FusedAdamW::step() {
       const torch::Tensor& grad = p.grad();
       if (!grad.defined()) continue;
       State& s = state_[gi][pi];
+      ++s.updates;
+      const double bc1 = 1.0 - std::pow(b1, static_cast<double>(s.updates));
+      const double bc2 = 1.0 - std::pow(b2, static_cast<double>(s.updates));
+      const double stepSize = lr / bc1, bc2Sqrt = std::sqrt(bc2);
       const bool fusable = p.device().is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
                            grad.is_contiguous() && grad.scalar_type() == torch::kFloat;
       if (!fusable) {  // the same update in tensor ops

@@ -28,11 +28,15 @@ class FusedAdamW {
   // Drops the gradients (set-to-none): the next backward writes them instead of adding to
   // a zero-filled buffer, saving a memset of every gradient per step.
   void zeroGrad();
-  // One update; parameters without a gradient are skipped, as in PyTorch.
+  // One update; parameters without a gradient are skipped, as in PyTorch, and their step
+  // count stays where it was: each parameter's bias correction counts its own updates, so
+  // a part trained every other step (learning-to-exit's alternate schedule) is corrected
+  // as torch.optim.AdamW corrects it.
   void step();
-  int64_t steps() const { return step_; }
-  // The moments in a fixed order (each parameter's exp_avg, then exp_avg_sq, group by
-  // group) and the step count: all a resumed run needs to continue bit for bit.
+  int64_t steps() const { return step_; }  // calls of step()
+  // The state in a fixed order (each parameter's exp_avg, exp_avg_sq and a 0-d int64
+  // tensor with its update count, group by group) and the step count: all a resumed run
+  // needs to continue bit for bit.
   std::vector<torch::Tensor> momentTensors() const;
   // Copies moments saved by momentTensors() back; throws when count or shapes differ.
   void restore(const std::vector<torch::Tensor>& moments, int64_t steps);
@@ -40,6 +44,7 @@ class FusedAdamW {
  private:
   struct State {
     torch::Tensor exp_avg, exp_avg_sq;
+    int64_t updates = 0;  // steps that found a gradient on this parameter
   };
   std::vector<Group> groups_;
   std::vector<std::vector<State>> state_;
