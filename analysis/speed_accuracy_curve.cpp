@@ -29,6 +29,12 @@ void sortByCost(Curve& curve) {
 
 }  // namespace
 
+std::vector<double> patienceValues(int64_t exits) {
+  std::vector<double> values;
+  for (int64_t k = 1; k <= exits; ++k) values.push_back(static_cast<double>(k));
+  return values;
+}
+
 Curve thresholdCurve(ExitReplay& replay, const CostModel& cost, Metric metric, ExitRule rule,
                      const std::vector<double>& parameters) {
   if (cost.exits() != replay.exits()) throw std::invalid_argument("thresholdCurve: cost model and replay differ in exits");

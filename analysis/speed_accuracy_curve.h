@@ -29,6 +29,8 @@ struct Curve {
 
 // The paper's sweep: 11 thresholds evenly spaced from 1/K to 1, both ends included.
 std::vector<double> paperThresholds(int64_t numLabels);
+// The patience rule's whole range: k = 1..E agreeing exits (PABEE's patience p = k - 1).
+std::vector<double> patienceValues(int64_t exits);
 
 // One point per parameter value (for Patience: k = 1..E), sorted by cost.
 Curve thresholdCurve(ExitReplay& replay, const CostModel& cost, Metric metric, ExitRule rule,

@@ -129,12 +129,18 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
           replay->setLearnedScores(run->data.lteScores);
           s->calibration = "learned exit scores (LTE)";
         }
-        analysis::Curve exact = analysis::exactCurve(*replay, *s->cost, s->metric, options.rule);
+        // Patience has no threshold to sweep: its curve is its E points (k = 1..E agreeing
+        // exits), and its readout a fresh assignment per k.
+        const bool patience = options.rule == analysis::ExitRule::Patience;
+        if (patience) s->calibration = "agreement of consecutive exits (PABEE)";
+        analysis::Curve exact = patience ? analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
+                                                                    analysis::patienceValues(replay->exits()))
+                                         : analysis::exactCurve(*replay, *s->cost, s->metric, options.rule);
         analysis::Curve shown = options.exactCurve || options.rule != analysis::ExitRule::Confidence
                                     ? exact
                                     : analysis::thresholdCurve(*replay, *s->cost, s->metric, analysis::ExitRule::Confidence,
                                                                analysis::paperThresholds(run->data.numLabels));
-        s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
+        if (!patience) s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
         s->replays.push_back(std::move(replay));
         s->exactCurves.push_back(std::move(exact));
         s->seedCurves.push_back(std::move(shown));
@@ -175,7 +181,20 @@ ThresholdReadout CurveModel::readout(size_t index, double threshold) {
   ThresholdReadout out;
   out.threshold = threshold;
   out.exitCounts.assign(s.exitLayers.size(), 0.0);
-  const double n = static_cast<double>(s.sweeps.size());
+  const double n = static_cast<double>(s.replays.size());
+  if (options_.rule == analysis::ExitRule::Patience) {
+    const auto exits = static_cast<int64_t>(s.exitLayers.size());
+    const int64_t k = std::clamp<int64_t>(std::llround(threshold), 1, exits);
+    out.threshold = static_cast<double>(k);
+    for (const auto& replay : s.replays) {
+      const analysis::ExitAssignment& a = replay->assignPatience(k);
+      out.cost += s.cost->costFraction(a.exitCounts) / n;
+      out.score += replay->score(a, s.metric) / n;
+      for (size_t e = 0; e < a.exitCounts.size(); ++e) out.exitCounts[e] += static_cast<double>(a.exitCounts[e]) / n;
+      out.instances = replay->instances();
+    }
+    return out;
+  }
   for (const auto& sweep : s.sweeps) {
     sweep->seek(threshold);
     out.cost += s.cost->costFraction(sweep->exitCounts()) / n;

@@ -62,8 +62,10 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   rule_->addItem(tr("Exit on: softmax confidence"));
   rule_->addItem(tr("Exit on: learned scores (LTE)"));
   rule_->addItem(tr("Exit on: normalized entropy ≤ t"));
-  rule_->setToolTip(tr("Confidence exiting (the paper's main results), or the learning-to-exit heads' scores "
-                       "(Section 5, Fig. 7) of runs trained with lte.enabled, each with its own threshold"));
+  rule_->addItem(tr("Exit on: patience (k exits agree)"));
+  rule_->setToolTip(tr("Confidence exiting (the paper's main results), the learning-to-exit heads' scores "
+                       "(Section 5, Fig. 7) of runs trained with lte.enabled, normalized entropy (DeeBERT), or "
+                       "PABEE's patience (leave once k consecutive exits agree), each on the same runs"));
   connect(rule_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { setRuns(runs_); });
   xAxis_ = new QComboBox(side);
   xAxis_->addItem(tr("x: cost fraction"), QString());
@@ -112,21 +114,28 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   options.exactCurve = curveKind_->currentIndex() == 1;
   options.calibrate = calibrate_->isChecked();
   const analysis::ExitRule rules[] = {analysis::ExitRule::Confidence, analysis::ExitRule::Learned,
-                                      analysis::ExitRule::Entropy};
+                                      analysis::ExitRule::Entropy, analysis::ExitRule::Patience};
   options.rule = rules[std::max(0, rule_->currentIndex())];
-  // Thresholds the user set survive a rebuild (a live run re-read) where the series stays.
+  // Thresholds the user set survive a rebuild (a live run re-read) where the series and
+  // the rule stay; another rule starts from its own default.
+  auto key = [](const CurveSeries& s, analysis::ExitRule rule) {
+    return s.method + std::to_string(s.variant) + analysis::exitRuleName(rule);
+  };
   std::map<std::string, double> kept;
-  for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i) kept[model_.series()[i]->method + std::to_string(model_.series()[i]->variant)] = markers_[i].threshold;
+  for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i)
+    kept[key(*model_.series()[i], model_.options().rule)] = markers_[i].threshold;
   model_.build(runs, options);
   refreshXAxisChoices();
   rebuild();
   for (size_t i = 0; i < markers_.size(); ++i) {
-    auto it = kept.find(model_.series()[i]->method + std::to_string(model_.series()[i]->variant));
+    auto it = kept.find(key(*model_.series()[i], options.rule));
     if (it != kept.end()) setThreshold(i, it->second);
   }
   QStringList notes;
   if (model_.size() > 0 && options.rule == analysis::ExitRule::Learned)
     notes << tr("Exits where the learning-to-exit head's score reaches the threshold (exact curves)");
+  else if (model_.size() > 0 && options.rule == analysis::ExitRule::Patience)
+    notes << tr("Exits once k consecutive exits agree on the prediction (PABEE's patience p = k − 1): one point per k");
   else if (model_.size() > 0 && options.rule == analysis::ExitRule::Entropy)
     notes << tr("Exits where the softmax entropy / log K falls to the threshold or below (exact curves)");
   else if (model_.size() > 0)
@@ -234,15 +243,35 @@ void CurveView::rebuild() {
     m.graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), color, 10));
     m.graph->removeFromLegend();
     m.spin = new QDoubleSpinBox(this);
-    m.spin->setRange(0.0, 1.0);
-    m.spin->setDecimals(4);
-    m.spin->setSingleStep(0.01);
     // Only Enter or leaving the box applies a typed value: applying every keystroke would
     // rewrite the text under the cursor ("0." becomes 0.0000 before the 95 is typed).
     m.spin->setKeyboardTracking(false);
-    m.spin->setPrefix(name + tr(" threshold "));
-    m.spin->setToolTip(tr("Confidence threshold of %1: an instance leaves at the first exit whose max softmax "
-                          "probability reaches it").arg(name));
+    switch (model_.options().rule) {
+      case analysis::ExitRule::Patience:
+        m.spin->setRange(1.0, static_cast<double>(s.exitLayers.size()));
+        m.spin->setDecimals(0);
+        m.spin->setSingleStep(1.0);
+        m.spin->setPrefix(name + tr(" agreeing exits k = "));
+        m.spin->setToolTip(tr("Patience of %1: an instance leaves once k consecutive exits predict the same label "
+                              "(k = 1: the first exit)").arg(name));
+        break;
+      case analysis::ExitRule::Learned:
+      case analysis::ExitRule::Entropy:
+      case analysis::ExitRule::Confidence:
+        m.spin->setRange(0.0, 1.0);
+        m.spin->setDecimals(4);
+        m.spin->setSingleStep(0.01);
+        m.spin->setPrefix(name + tr(" threshold "));
+        m.spin->setToolTip(model_.options().rule == analysis::ExitRule::Learned
+                               ? tr("LTE threshold of %1: an instance leaves at the first exit whose learned score "
+                                    "reaches it").arg(name)
+                           : model_.options().rule == analysis::ExitRule::Entropy
+                               ? tr("Entropy threshold of %1: an instance leaves at the first exit whose softmax "
+                                    "entropy / log K is at most this").arg(name)
+                               : tr("Confidence threshold of %1: an instance leaves at the first exit whose max "
+                                    "softmax probability reaches it").arg(name));
+        break;
+    }
     m.label = new QLabel(this);
     m.label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m.label->setToolTip(tr("Seed means at this threshold: score, cost fraction, speedup, instances per exit"));
@@ -269,7 +298,9 @@ void CurveView::rebuild() {
   QStringList metricNames;
   for (const auto& m : metrics) metricNames << QString::fromStdString(m);
   plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
-  for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, 0.9);
+  // Patience starts at k = 2 (PABEE's patience 1), the threshold rules at 0.9.
+  const double start = model_.options().rule == analysis::ExitRule::Patience ? 2.0 : 0.9;
+  for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, start);
   fillFixedRatioTable();
   plot_->replot();
 }

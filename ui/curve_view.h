@@ -38,7 +38,8 @@ class CurveView : public QWidget {
   // in the runs ("measured speedup, cpu-b32-t1"): score against the measured speedup, with
   // the layer-count speedup of the same thresholds dashed beside it.
   QComboBox* xAxisSelector() const { return xAxis_; }
-  // Exit rule: confidence (index 0) or learned LTE scores (index 1, runs trained with LTE).
+  // Exit rule: confidence (index 0), learned LTE scores (1, runs trained with LTE),
+  // normalized entropy (2) or patience (3: the marker's "threshold" is k agreeing exits).
   QComboBox* ruleSelector() const { return rule_; }
   QLabel* notesLabel() const { return notes_; }
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }

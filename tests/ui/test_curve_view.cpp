@@ -6,9 +6,12 @@
 
 #include <QTableWidget>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <numeric>
 
 using namespace sweet::ui;
@@ -166,7 +169,32 @@ class CurveViewTest : public QObject {
                      static_cast<double>(s1.runs.size());
     }
     QVERIFY(std::abs(view.readout(1).cost - entropyCost) < 1e-12);
+    // Patience (PABEE) on the same runs: the marker holds k agreeing exits, starts at 2,
+    // rounds what is typed, and reads out what a fresh replay assigns.
+    view.ruleSelector()->setCurrentIndex(3);
+    QCOMPARE(view.seriesCount(), size_t{3});
+    const auto& s2 = *view.model().series()[2];
+    QCOMPARE(view.threshold(2), 2.0);
+    QCOMPARE(view.thresholdSpin(2)->decimals(), 0);
+    QCOMPARE(view.thresholdSpin(2)->maximum(), static_cast<double>(s2.exitLayers.size()));
+    QCOMPARE(s2.seedCurves.front().points.size(), s2.exitLayers.size());  // one point per k
+    for (double typed : {1.0, 3.4, 2.0}) {
+      view.thresholdSpin(2)->setValue(typed);
+      const auto k = static_cast<int64_t>(std::llround(typed));
+      QCOMPARE(view.threshold(2), static_cast<double>(k));
+      double cost = 0, score = 0;
+      for (const RunPtr& run : s2.runs) {
+        sweet::analysis::ExitReplay replay(run->data.eval);
+        const auto& a = replay.assignPatience(k);
+        cost += s2.cost->costFraction(a.exitCounts) / static_cast<double>(s2.runs.size());
+        score += replay.score(a, s2.metric) / static_cast<double>(s2.runs.size());
+      }
+      QVERIFY(std::abs(view.readout(2).cost - cost) < 1e-12);
+      QVERIFY(std::abs(view.readout(2).score - score) < 1e-12);
+    }
+    QVERIFY(view.notesLabel()->text().contains(QStringLiteral("PABEE")));
     view.ruleSelector()->setCurrentIndex(0);
+    QCOMPARE(view.threshold(2), 0.9);  // back to confidence: its own default, not k
     QCOMPARE(view.seriesCount(), size_t{3});
   }
 
