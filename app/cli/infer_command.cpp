@@ -19,6 +19,7 @@ namespace {
 struct InferArguments {
   TextInferenceRequest text;
   double threshold = 0;
+  std::string rule = "confidence";
   CLI::Option* thresholdOption = nullptr;  // count() says whether --threshold was given
   std::string out;
   bool measure = false, noCalibrate = false, noWrite = false;
@@ -30,18 +31,23 @@ struct InferArguments {
 void say(const std::string& line) { std::cerr << "infer: " << line << "\n"; }
 
 void runText(InferArguments& args) {
+  args.text.learned = args.rule == "learned";
   if (args.thresholdOption->count() == 0)
-    throw std::runtime_error("--threshold is required (a max-softmax confidence in (0, 1])");
+    throw std::runtime_error(args.text.learned ? "--threshold is required (a learning-to-exit score in (0, 1])"
+                                               : "--threshold is required (a max-softmax confidence in (0, 1])");
   args.text.threshold = args.threshold;
   args.text.calibrate = !args.noCalibrate;
   if (args.batchSizes.size() > 1) throw std::runtime_error("--batch-size takes one value unless --measure is given");
   if (!args.batchSizes.empty()) args.text.batch_size = args.batchSizes.front();
   const TextInferenceResult result = inferText(args.text, say);
   say(result.temperature_note);
-  std::cout << "row\tprediction\texit\texit_layer\tconfidence\n";
+  std::cout << "row\tprediction\texit\texit_layer\tconfidence" << (result.learned ? "\tlte_score" : "") << "\n";
   for (const Prediction& p : result.predictions) {
-    char confidence[32];
-    std::snprintf(confidence, sizeof confidence, "%.4f", p.confidence);
+    char confidence[64];
+    if (result.learned)
+      std::snprintf(confidence, sizeof confidence, "%.4f\t%.4f", p.confidence, p.lte_score);
+    else
+      std::snprintf(confidence, sizeof confidence, "%.4f", p.confidence);
     std::cout << p.row << "\t" << p.label << "\t" << p.exit + 1 << "\t" << p.exit_layer << "\t" << confidence << "\n";
   }
   if (!args.out.empty()) {
@@ -53,6 +59,8 @@ void runText(InferArguments& args) {
 void runMeasure(const InferArguments& args) {
   if (!args.text.text.empty() || !args.text.tsv.empty() || !args.out.empty())
     throw std::runtime_error("--measure runs the run's dev set: it takes no --text, --tsv or --out");
+  if (args.rule != "confidence")
+    throw std::runtime_error("--measure times confidence exiting only; --rule learned serves --text and --tsv");
   const InferenceSession session =
       openInferenceSession(args.text.model_dir, args.text.run_file, args.text.device, args.text.threads, say);
   SpeedRequest request;
@@ -84,6 +92,11 @@ void registerInferCommand(CLI::App& root) {
       ->required();
   args->thresholdOption = cmd->add_option("--threshold", args->threshold,
                   "Max-softmax threshold in (0, 1]: 1/K sends everyone out at the first exit, 1 runs everyone to the last");
+  cmd->add_option("--rule", args->rule,
+                  "What instances exit on: confidence (max softmax, the paper's) or learned (the model's "
+                  "learning-to-exit scores; trained with lte.enabled)")
+      ->check(CLI::IsMember({"confidence", "learned"}))
+      ->capture_default_str();
   auto* text = cmd->add_option("--text", args->text.text, "Input sentence");
   cmd->add_option("--text-b", args->text.text_b, "Second sentence of a pair")->needs(text);
   auto* tsv = cmd->add_option("--tsv", args->text.tsv, "TSV file with a header row")->excludes(text);

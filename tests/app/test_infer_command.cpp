@@ -34,6 +34,7 @@ class TestInferCommand : public QObject {
   void infer_sentenceAndTsv_printAndWritePredictions();
   void measure_storesSpeedInRunFileAndReportPrintsIt();
   void infer_badInputs_clearMessages();
+  void infer_learnedRule_exitsOnLteScores();
 
  private:
   QTemporaryDir dir_;
@@ -133,6 +134,8 @@ void TestInferCommand::infer_badInputs_clearMessages() {
       {{"infer", model_, "--threshold", "0.9"}, "give either --text or --tsv"},
       {{"infer", model_, "--threshold", "0.9", "--text", "x", "--out", dir_.filePath("p.txt")}, "must end in .csv or .jsonl"},
       {{"infer", model_, "--measure", "--thresholds", "0.5,2", "--max-instances", "4"}, "outside (0, 1]"},
+      {{"infer", model_, "--rule", "learned", "--threshold", "0.5", "--text", "x"}, "no lte.safetensors"},
+      {{"infer", model_, "--rule", "learned", "--measure"}, "confidence exiting only"},
   };
   for (const Case& c : cases) {
     const auto r = test::runProgram(test::sweetBinary(), c.args);
@@ -154,6 +157,43 @@ void TestInferCommand::infer_badInputs_clearMessages() {
                                              "--batch-size", "4", "--repeats", "1", "--warmup", "0",
                                              "--max-instances", "4", "--no-write"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+}
+
+// A demo run trained with learning-to-exit heads: `--rule learned` exits on their scores,
+// prints and writes each instance's score, and the score threshold's ends behave as they
+// must (a tiny one: everyone at the first exit; 1, which a sigmoid never reaches here:
+// everyone at the last).
+void TestInferCommand::infer_learnedRule_exitsOnLteScores() {
+  const QString out = dir_.filePath("runs-lte");
+  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", out} + kTinyDemo + QStringList{"lte.enabled=true"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const QStringList models = QDir(out).entryList({"*.model"}, QDir::Dirs);
+  QCOMPARE(models.size(), 1);
+  const QString model = QDir(out).filePath(models.front());
+  QVERIFY(QFileInfo::exists(QDir(model).filePath("lte.safetensors")));
+  const QString tsv = dir_.filePath("lte-input.tsv");
+  QFile f(tsv);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("sentence\na good film\nnot a good film\nthree bad plots\n");
+  f.close();
+  const QString csv = dir_.filePath("lte-pred.csv");
+  for (const auto& [threshold, layer] : {std::pair<QString, QString>{"1e-6", "1"}, {"1", "12"}}) {
+    r = test::runProgram(test::sweetBinary(), {"infer", model, "--rule", "learned", "--threshold", threshold, "--tsv", tsv,
+                                               "--column", "sentence", "--out", csv});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines[0], QString("row\tprediction\texit\texit_layer\tconfidence\tlte_score"));
+    for (int i = 1; i < 4; ++i) {
+      const QStringList fields = lines[i].split('\t');
+      QCOMPARE(fields[3], layer);
+      const double score = fields[5].toDouble();
+      QVERIFY2(score > 0 && score < 1, qPrintable(lines[i]));
+    }
+    const QStringList written = readAll(csv).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(written[0], QString("row,prediction,exit,exit_layer,confidence,lte_score"));
+    QCOMPARE(written[1].split(',').size(), 6);
+  }
 }
 
 QTEST_GUILESS_MAIN(TestInferCommand)

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -22,6 +23,7 @@
 #include "training/inference/adaptive_inference.h"
 #include "training/inference/inference_session.h"
 #include "training/inference/speed_measurement.h"
+#include "training/inference/text_inference.h"
 #include "training/runs/trainer.h"
 
 using namespace sweet;
@@ -36,21 +38,23 @@ void quiet(const std::string&) {}
 // comparison covers rows leaving mid-batch and rows compacted twice). A gap is taken only
 // when it is wider than 1e-4, so the few-ulp differences a different batch composition
 // makes in the GEMMs cannot move an instance across a threshold.
-std::vector<double> probeThresholds(analysis::ExitReplay& replay) {
+// learned: the same over the replay's LTE scores, with a tiny threshold for the low end.
+std::vector<double> probeThresholds(analysis::ExitReplay& replay, const std::vector<float>* lteScores = nullptr) {
   std::vector<double> c;
   for (int64_t i = 0; i < replay.instances(); ++i)
-    for (int64_t e = 0; e + 1 < replay.exits(); ++e) c.push_back(replay.confidence(e, i));
+    for (int64_t e = 0; e + 1 < replay.exits(); ++e)
+      c.push_back(lteScores ? (*lteScores)[static_cast<size_t>(e * replay.instances() + i)] : replay.confidence(e, i));
   std::sort(c.begin(), c.end());
   std::vector<double> midpoints;
   for (size_t i = 0; i + 1 < c.size(); ++i)
     if (c[i + 1] - c[i] > 1e-4) midpoints.push_back(0.5 * (c[i] + c[i + 1]));
-  std::vector<double> out = {1.0 / static_cast<double>(replay.classes()), 1.0};
+  std::vector<double> out = {lteScores ? 1e-6 : 1.0 / static_cast<double>(replay.classes()), 1.0};
   if (midpoints.empty()) return out;
   for (double q : {0.2, 0.4, 0.6, 0.8}) out.push_back(midpoints[static_cast<size_t>(q * static_cast<double>(midpoints.size()))]);
   double best = midpoints.front();
   int64_t bestMiddle = -1;
   for (double t : midpoints) {
-    const auto& counts = replay.assignConfidence(t).exitCounts;
+    const auto& counts = (lteScores ? replay.assignLearned(t) : replay.assignConfidence(t)).exitCounts;
     const int64_t middle = std::accumulate(counts.begin() + 1, counts.end() - 1, int64_t{0});
     if (middle > bestMiddle) {
       bestMiddle = middle;
@@ -73,9 +77,10 @@ class TestAdaptiveInference : public QObject {
   void sweet_exitsAndPredictionsEqualReplay();
   void mm_crossFitted_exitsAndPredictionsEqualReplay();
   void measure_layerSpeedupIsThePapersAndRoundTripsTheRunFile();
+  void learned_sweetAndMm_exitsEqualLteReplay();
 
  private:
-  std::string train(const std::string& method, bool heldOut);
+  std::string train(const std::string& method, bool heldOut, bool lte = false);
   void compareWithReplay(const std::string& modelDir);
   void compareWithReplay(const std::string& modelDir, bool calibrated);
   QTemporaryDir dir_;
@@ -93,7 +98,7 @@ void TestAdaptiveInference::initTestCase() {
 }
 
 // A few steps of real training: enough for the exits to disagree and confidences to spread.
-std::string TestAdaptiveInference::train(const std::string& method, bool heldOut) {
+std::string TestAdaptiveInference::train(const std::string& method, bool heldOut, bool lte) {
   TrainConfig c;
   c.task = "demo";
   c.model = checkpoint_;
@@ -112,6 +117,7 @@ std::string TestAdaptiveInference::train(const std::string& method, bool heldOut
   c.eval_batch_size = 64;
   c.output_dir = dir_.filePath(QString::fromStdString(method + "-" + std::to_string(++runs_))).toStdString();
   c.save_model = true;
+  c.lte.enabled = lte;
   const TrainResult r = runTraining(c);
   if (r.outcome != RunState::Finished) qFatal("training failed: %s", r.message.c_str());
   trained_[method] = r.model_dir;
@@ -208,6 +214,65 @@ void TestAdaptiveInference::ee_exitsAndPredictionsEqualReplay() {
 void TestAdaptiveInference::sweet_exitsAndPredictionsEqualReplay() {
   torch::manual_seed(12);
   compareWithReplay(train("sweet", true));
+}
+
+// Learned exiting (`sweet infer --rule learned`): the model folder carries the LTE heads
+// (lte.safetensors), and at every probe threshold each instance leaves where the replay of
+// the run file's /eval/lte_scores sends it, with the same score, batch 32 and 1. MM is the
+// case where the head must read the member's hidden state before the next member starts.
+void TestAdaptiveInference::learned_sweetAndMm_exitsEqualLteReplay() {
+  for (const std::string method : {"sweet", "mm"}) {
+    torch::manual_seed(21);
+    const std::string modelDir = train(method, true, /*lte=*/true);
+    QVERIFY(std::filesystem::exists(std::filesystem::path(modelDir) / kLteWeightsFile));
+    InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+    QVERIFY(s.lte);
+    const analysis::RunData& run = *s.run;
+    analysis::ExitReplay replay(run.eval);
+    replay.setLearnedScores(run.lteScores);
+    const EncodedSet set = encodeDevSet(s, quiet);
+    AdaptiveInference engine(*s.model, s.lte.get());
+    std::set<int32_t> exitsSeen;
+    for (double t : probeThresholds(replay, &run.lteScores)) {
+      const analysis::ExitAssignment expected = replay.assignLearned(t);
+      for (int64_t batchSize : {32, 1}) {
+        int64_t mismatches = 0;
+        QString first;
+        for (size_t begin = 0; begin < set.encodings.size(); begin += static_cast<size_t>(batchSize)) {
+          const size_t end = std::min(set.encodings.size(), begin + static_cast<size_t>(batchSize));
+          std::vector<int64_t> rows;
+          for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+          const auto got = engine.run(makeBatch(s, set, begin, end), rows, t, ExitTemperatures{});
+          for (size_t r = 0; r < got.size(); ++r) {
+            const auto i = static_cast<size_t>(rows[r]);
+            exitsSeen.insert(got[r].exit);
+            const double stored = run.lteScores[static_cast<size_t>(got[r].exit) * set.encodings.size() + i];
+            const bool same = got[r].exit == expected.exitOf[i] && got[r].prediction == expected.prediction[i] &&
+                              std::abs(got[r].lte_score - stored) < 1e-4;
+            if (!same && mismatches++ == 0)
+              first = QString("instance %1: exit %2 score %3, replay exit %4 score %5")
+                          .arg(i).arg(got[r].exit).arg(got[r].lte_score).arg(expected.exitOf[i]).arg(stored);
+          }
+        }
+        QVERIFY2(mismatches == 0, qPrintable(QString("%1 at LTE threshold %2, batch %3: %4 mismatches, first %5")
+                                                 .arg(QString::fromStdString(method)).arg(t).arg(batchSize)
+                                                 .arg(mismatches).arg(first)));
+      }
+    }
+    QCOMPARE(exitsSeen.size(), static_cast<size_t>(run.exits()));
+  }
+  // A model trained without LTE has no heads to exit on: text inference says so.
+  TextInferenceRequest request;
+  request.model_dir = trained_.count("ee") ? trained_.at("ee") : train("ee", true);
+  request.threshold = 0.5;
+  request.learned = true;
+  request.text = "a fine film";
+  try {
+    inferText(request, quiet);
+    QFAIL("learned exiting without LTE heads was accepted");
+  } catch (const std::runtime_error& e) {
+    QVERIFY2(std::string(e.what()).find("lte.safetensors") != std::string::npos, e.what());
+  }
 }
 
 void TestAdaptiveInference::mm_crossFitted_exitsAndPredictionsEqualReplay() {

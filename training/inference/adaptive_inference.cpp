@@ -50,11 +50,13 @@ int64_t segmentLayers(const ExitClassifier& model, int64_t exit) {
 
 }  // namespace
 
-void checkThreshold(double threshold) {
+void checkThreshold(double threshold, bool learned) {
   if (!(threshold > 0.0 && threshold <= 1.0))
-    throw std::runtime_error("threshold " + std::to_string(threshold) +
-                             " is outside (0, 1]: it is a max-softmax confidence (1/K sends everyone out at the "
-                             "first exit, 1 runs everyone to the last)");
+    throw std::runtime_error("threshold " + std::to_string(threshold) + " is outside (0, 1]: " +
+                             (learned ? std::string("it is a learning-to-exit score (a sigmoid output; 1 runs everyone "
+                                                    "to the last exit)")
+                                      : std::string("it is a max-softmax confidence (1/K sends everyone out at the "
+                                                    "first exit, 1 runs everyone to the last)")));
 }
 
 double ExitTemperatures::inverse(int64_t exit, int64_t instance) const {
@@ -63,13 +65,17 @@ double ExitTemperatures::inverse(int64_t exit, int64_t instance) const {
   return 1.0;
 }
 
-AdaptiveInference::AdaptiveInference(ExitClassifier& model)
-    : model_(model), exits_(static_cast<int64_t>(model.exitLayers().size())) {}
+AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte)
+    : model_(model), lte_(lte), exits_(static_cast<int64_t>(model.exitLayers().size())) {
+  if (lte_ && static_cast<int64_t>(lte_->heads->size()) != exits_)
+    throw std::invalid_argument("AdaptiveInference: " + std::to_string(lte_->heads->size()) + " LTE heads for " +
+                                std::to_string(exits_) + " exits");
+}
 
 std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const std::vector<int64_t>& instances,
                                                  double threshold, const ExitTemperatures& temperatures,
                                                  InferenceProfile* profile) {
-  checkThreshold(threshold);
+  checkThreshold(threshold, learned());
   const int64_t rows = batch.input_ids.size(0);
   if (static_cast<int64_t>(instances.size()) != rows)
     throw std::invalid_argument("AdaptiveInference::run: one instance index per batch row expected");
@@ -92,9 +98,12 @@ std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const 
       model_.runSegment(pass);
     }
     if (profile) profile->layer_rows += static_cast<int64_t>(running.size()) * segmentLayers(model_, e);
-    torch::Tensor logits;
+    torch::Tensor logits, lteScores;
     {
       StageTimer t(profile, &InferenceProfile::heads, device);
+      // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
+      // lets go of it, so the score comes first.
+      if (lte_) lteScores = lte_->score(e, pass.hidden).to(torch::kCPU, torch::kFloat).contiguous();  // [b]
       logits = model_.exitLogits(pass);
     }
     {
@@ -110,8 +119,9 @@ std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const 
         const int64_t row = running[i];
         const auto verdict =
             analysis::exitCertainty(z + static_cast<int64_t>(i) * K, K, temperatures.inverse(e, instances[static_cast<size_t>(row)]));
-        if (analysis::leavesAt(verdict.confidence, threshold, last))
-          out[static_cast<size_t>(row)] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence};
+        const double score = lte_ ? static_cast<double>(lteScores.data_ptr<float>()[i]) : -1.0;
+        if (analysis::leavesAt(lte_ ? score : verdict.confidence, threshold, last))
+          out[static_cast<size_t>(row)] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence, score};
         else
           keep.push_back(static_cast<int64_t>(i));
       }

@@ -4,13 +4,16 @@
 // compacted with index_select). For MM, member i+1 runs only on the instances members
 // 1..i left undecided, paying its own embeddings again. The exit rule is the replay's
 // (analysis::exitCertainty and analysis::leavesAt), so on the same logits an instance
-// takes the same exit as in analysis::ExitReplay::assignConfidence.
+// takes the same exit as in analysis::ExitReplay::assignConfidence. Given the model's
+// learning-to-exit heads, instances leave on their LTE score instead (the first exit whose
+// score reaches the threshold), as analysis::ExitRule::Learned replays it.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "training/models/exit_classifier.h"
+#include "training/models/lte_heads.h"
 
 namespace sweet {
 
@@ -18,6 +21,7 @@ struct InstanceExit {
   int32_t exit = 0;        // 0-based exit taken
   int32_t prediction = 0;  // label id predicted there
   double confidence = 0;   // max softmax of that exit (after temperature scaling)
+  double lte_score = -1;   // that exit's learning-to-exit score (learned exiting only)
 };
 
 // Temperatures the exit decisions divide logits by, as the replay applies them: none,
@@ -46,7 +50,10 @@ struct InferenceProfile {
 class AdaptiveInference {
  public:
   // `model` must already be on its device and in eval mode; it is borrowed, not owned.
-  explicit AdaptiveInference(ExitClassifier& model);
+  // `lte`: the same model's learning-to-exit heads (on its device, eval mode), borrowed;
+  // when given, run() exits on their scores instead of the confidence.
+  explicit AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte = nullptr);
+  bool learned() const { return lte_ != nullptr; }
 
   // Early exiting on one padded batch. `instances` gives each row's index in the data set
   // (for per-instance temperatures); returns one InstanceExit per row.
@@ -61,10 +68,12 @@ class AdaptiveInference {
 
  private:
   ExitClassifier& model_;
+  LteHeadsImpl* lte_;
   int64_t exits_;
 };
 
-// Thresholds are max-softmax values: anything outside (0, 1] is refused with this message.
-void checkThreshold(double threshold);
+// Thresholds are max-softmax values or LTE scores (`learned`): anything outside (0, 1] is
+// refused with a message saying which.
+void checkThreshold(double threshold, bool learned = false);
 
 }  // namespace sweet

@@ -56,6 +56,11 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
                              "exit on; early-exit inference serves classification models");
   s.model->eval();
   s.model->to(s.device);
+  const std::string lteFile = (std::filesystem::path(modelDir) / kLteWeightsFile).string();
+  if (std::filesystem::exists(lteFile)) {
+    s.lte = loadLteHeads(lteFile, s.config.hidden_size, s.exits());
+    s.lte->to(s.device);
+  }
   s.tokenizer = loadTokenizer(*ck.tokenizer);
   s.max_length = s.config.max_position_embeddings;
 

@@ -26,6 +26,7 @@ struct InferenceSession {
   std::optional<analysis::RunData> run;   // loaded run_file
   BertConfig config;                      // the saved model's config.json (with its "sweet" block)
   std::shared_ptr<ExitClassifier> model;  // on `device`, eval mode
+  LteHeads lte{nullptr};                  // the folder's lte.safetensors (trained with LTE), else null
   std::unique_ptr<Tokenizer> tokenizer;
   c10::Device device{c10::kCPU};
   int64_t max_length = 0;                 // the run's max_length, else max_position_embeddings

@@ -29,7 +29,7 @@ std::string csvField(const std::string& s) {
 }  // namespace
 
 TextInferenceResult inferText(const TextInferenceRequest& r, const std::function<void(const std::string&)>& say) {
-  checkThreshold(r.threshold);
+  checkThreshold(r.threshold, r.learned);
   if (r.batch_size < 1) throw std::runtime_error("--batch-size must be at least 1");
   if (r.text.empty() == r.tsv.empty()) throw std::runtime_error("give either --text or --tsv with --column");
   std::vector<std::string> a, b;
@@ -61,7 +61,12 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
   result.method = session.model->method();
   result.exit_layers = session.model->exitLayers();
   const EncodedSet set = encodeTexts(session, a, b);
-  AdaptiveInference engine(*session.model);
+  if (r.learned && !session.lte)
+    throw std::runtime_error(r.model_dir + ": no " + kLteWeightsFile +
+                             ": this model was trained without learning-to-exit heads (lte.enabled); exit on "
+                             "confidence instead");
+  result.learned = r.learned;
+  AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr);
   const size_t n = set.encodings.size(), step = static_cast<size_t>(r.batch_size);
   for (size_t begin = 0; begin < n; begin += step) {
     const size_t end = std::min(n, begin + step);
@@ -71,7 +76,7 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
     for (size_t i = 0; i < exits.size(); ++i) {
       const InstanceExit& e = exits[i];
       result.predictions.push_back({rows[i], session.labelNames().at(static_cast<size_t>(e.prediction)), e.exit,
-                                    result.exit_layers.at(static_cast<size_t>(e.exit)), e.confidence});
+                                    result.exit_layers.at(static_cast<size_t>(e.exit)), e.confidence, e.lte_score});
     }
   }
   return result;
@@ -83,16 +88,17 @@ void writePredictions(const std::string& path, const TextInferenceResult& result
     throw std::runtime_error(path + ": --out must end in .csv or .jsonl (the format follows the extension)");
   std::ofstream out(path);
   if (!out) throw std::runtime_error(path + ": cannot write (missing folder or no permission?)");
-  if (!jsonl) out << "row,prediction,exit,exit_layer,confidence\n";
+  if (!jsonl) out << "row,prediction,exit,exit_layer,confidence" << (result.learned ? ",lte_score" : "") << "\n";
   for (const Prediction& p : result.predictions) {
     if (jsonl) {
-      out << nlohmann::json{{"row", p.row}, {"prediction", p.label}, {"exit", p.exit + 1},
-                            {"exit_layer", p.exit_layer}, {"confidence", p.confidence}}
-                 .dump()
-          << "\n";
+      nlohmann::json row{{"row", p.row}, {"prediction", p.label}, {"exit", p.exit + 1},
+                         {"exit_layer", p.exit_layer}, {"confidence", p.confidence}};
+      if (result.learned) row["lte_score"] = p.lte_score;
+      out << row.dump() << "\n";
     } else {
       std::ostringstream confidence;
       confidence << std::setprecision(17) << p.confidence;
+      if (result.learned) confidence << "," << p.lte_score;
       out << p.row << "," << csvField(p.label) << "," << p.exit + 1 << "," << p.exit_layer << "," << confidence.str()
           << "\n";
     }

@@ -15,6 +15,9 @@ namespace sweet {
 struct TextInferenceRequest {
   std::string model_dir, run_file;        // run_file empty: <run>.h5 beside <run>.model
   double threshold = 0;
+  // Exit on the model's learning-to-exit scores (its lte.safetensors) instead of the
+  // softmax confidence; the threshold is then an LTE score.
+  bool learned = false;
   std::string text, text_b;               // one sentence (pair)...
   std::string tsv, column, column_b;      // ...or a TSV with a header row
   int64_t batch_size = 32;
@@ -29,6 +32,7 @@ struct Prediction {
   int32_t exit = 0;          // 0-based exit taken
   int64_t exit_layer = 0;    // the layer it sits after (MM: the member's depth)
   double confidence = 0;
+  double lte_score = -1;     // the exit's LTE score (learned exiting), else -1
 };
 
 struct TextInferenceResult {
@@ -36,6 +40,7 @@ struct TextInferenceResult {
   std::string temperature_note;  // which temperatures the confidences used
   std::string method;
   std::vector<int64_t> exit_layers;
+  bool learned = false;          // exits were decided on LTE scores
 };
 
 // Throws std::runtime_error naming the file at fault (model folder, TSV, column) and for a
@@ -43,8 +48,9 @@ struct TextInferenceResult {
 TextInferenceResult inferText(const TextInferenceRequest& request,
                               const std::function<void(const std::string&)>& say);
 
-// Writes the predictions as CSV (row,prediction,exit,exit_layer,confidence; exit 1-based)
-// or JSONL (one object per row, the same keys), by the extension of `path`.
+// Writes the predictions as CSV (row,prediction,exit,exit_layer,confidence; exit 1-based;
+// learned exiting adds lte_score) or JSONL (one object per row, the same keys), by the
+// extension of `path`.
 void writePredictions(const std::string& path, const TextInferenceResult& result);
 
 }  // namespace sweet

@@ -3,6 +3,9 @@
 
 #include <torch/torch.h>
 
+#include "training/checkpoints/safetensors.h"
+#include "training/checkpoints/state_dict.h"
+
 namespace sweet {
 
 LteHeadsImpl::LteHeadsImpl(int64_t hiddenSize, int64_t exits) {
@@ -20,6 +23,20 @@ torch::Tensor lteTarget(const torch::Tensor& logits, const torch::Tensor& labels
   auto out = logits.detach();
   if (regression) return 1 - torch::tanh((out.squeeze(-1) - targets).abs());
   return out.argmax(-1).eq(labels).to(torch::kFloat);
+}
+
+void saveLteHeads(LteHeadsImpl& heads, const std::string& path) {
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& p : heads.named_parameters()) tensors.emplace_back(p.key(), p.value().detach().to(torch::kCPU, torch::kFloat));
+  saveSafetensors(path, tensors);
+}
+
+LteHeads loadLteHeads(const std::string& path, int64_t hiddenSize, int64_t exits) {
+  const SafetensorsContents contents = loadSafetensors(path);
+  LteHeads heads(hiddenSize, exits);
+  loadStateDict(*heads, contents.tensors, path);
+  heads->eval();
+  return heads;
 }
 
 }  // namespace sweet

@@ -6,13 +6,15 @@
 //
 // The heads read the hidden state an exit's classifier reads, before SWEET's detach, so
 // with SWEET exit i's LTE loss updates only its own segment (layers L_{i-1}+1 .. L_i).
-// Checkpoint keys: lte.N.weight, lte.N.bias (kept in the trainer, not in the model folder).
+// Checkpoint keys: lte.N.weight, lte.N.bias, in the resume checkpoint and, for a saved
+// model, in lte.safetensors beside its model.safetensors (`sweet infer --rule learned`).
 #pragma once
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <cstdint>
+#include <string>
 
 namespace sweet {
 
@@ -32,5 +34,13 @@ TORCH_MODULE(LteHeads);
 // regression target (1 for an exact prediction, towards 0 as the error grows).
 torch::Tensor lteTarget(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& targets,
                         bool regression);
+
+// A saved model's heads: <model folder>/lte.safetensors. A separate file, so the model's
+// own weights keep exactly the keys of a model trained without LTE.
+inline constexpr const char* kLteWeightsFile = "lte.safetensors";
+void saveLteHeads(LteHeadsImpl& heads, const std::string& path);
+// Heads for `exits` exits of width `hidden_size` from `path`; throws naming the file when it
+// is unreadable or its keys or shapes do not fit those.
+LteHeads loadLteHeads(const std::string& path, int64_t hidden_size, int64_t exits);
 
 }  // namespace sweet

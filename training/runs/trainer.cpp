@@ -264,11 +264,12 @@ void checkOutputsFree(const TrainConfig& c, const std::string& runFile, const st
 
 // Writes the model beside its final place and renames it into place, so the folder is
 // either absent or complete whatever moment the process dies.
-void saveModelAtomically(ExitClassifier& model, const BertCheckpoint& ck, const std::vector<std::string>& labelNames,
-                         bool sharedPooler, const std::string& dir) {
+void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertCheckpoint& ck,
+                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir) {
   const std::string partial = dir + ".partial";
   fs::remove_all(partial);
   saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
+  if (lte) saveLteHeads(*lte, (fs::path(partial) / kLteWeightsFile).string());
   if (fs::exists(dir)) {
     const std::string old = dir + ".old";
     fs::remove_all(old);
@@ -682,7 +683,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     if (c.save_model && state != RunState::Failed && step > 0) {
       say("saving the model to " + modelDir);
       model->to(torch::kCPU);
-      saveModelAtomically(*model, ck, data.task.label_names, c.pooler == "shared", modelDir);
+      saveModelAtomically(*model, lte ? lte.get() : nullptr, ck, data.task.label_names, c.pooler == "shared", modelDir);
       result.model_dir = modelDir;
       model->to(device);
     }
