@@ -178,6 +178,13 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   // Calibration logits are written with the final evaluation: before it they are fill
   // values, so an interim evaluation is calibrated by cross-fitting on itself.
   if (!run.evalDone) run.calibration.reset();
+  if (run.calibration && h5::exists(file, "/calibration/lte_scores")) {
+    h5::Shape shape;
+    run.calibrationLteScores = h5::readFloat32(file, "/calibration/lte_scores", &shape);
+    if (shape.size() != 2 || static_cast<int64_t>(shape[0]) != run.exits() ||
+        static_cast<int64_t>(shape[1]) != run.calibration->instances)
+      fail(path, "/calibration/lte_scores is not [exits, calibration instances]");
+  }
 
   if (h5::hasAttr(root, "calibration_scheme")) run.calibrationScheme = h5::readStringAttr(root, "calibration_scheme");
   if (h5::exists(file, "/calibration/eval_fold")) {

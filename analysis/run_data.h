@@ -75,6 +75,8 @@ struct RunData {
   // Learning-to-exit scores of the final evaluation, row-major [exits, instances]
   // (/eval/lte_scores); empty when the run trained no LTE heads or is not evaluated yet.
   std::vector<float> lteScores;
+  // The same for the calibration rows (/calibration/lte_scores, [E, C]); empty likewise.
+  std::vector<float> calibrationLteScores;
   // How the trainer set up temperature scaling: "held_out" (calibration rows from the
   // training file beyond train_cap) or "cross_fit" (none left over: two-fold cross-fitting
   // on the eval set, folds in evalFold). Empty for files written before it was recorded.

@@ -50,7 +50,7 @@ void registerDemoCommand(CLI::App& root) {
   auto opt = std::make_shared<Options>();
   auto* cmd = root.add_subcommand("demo", "Train EE, SWEET and MM on the built-in demo task and compare their exits");
   cmd->add_option("--out", opt->out, "Output folder for the checkpoint and run files")->capture_default_str();
-  cmd->add_option("--methods", opt->methods, "Methods to train")->capture_default_str()
+  cmd->add_option("--methods", opt->methods, "Methods to train (e.g. ee,sweet)")->capture_default_str()->delimiter(',')
       ->check(CLI::IsMember({"ee", "sweet", "mm"}));
   cmd->add_option("--device", opt->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--set", opt->overrides, "Override a key of resources/demo/demo.json: key=value");

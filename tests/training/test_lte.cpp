@@ -116,6 +116,9 @@ void TestLte::demoRun_lteLossFallsAndScoresRankCorrectAboveWrong() {
   const analysis::RunData run = analysis::loadRun(result.run_file);
   const int64_t E = run.exits(), N = run.eval.instances;
   QCOMPARE(run.lteScores.size(), static_cast<size_t>(E * N));
+  QVERIFY(run.calibration.has_value());
+  QCOMPARE(run.calibrationLteScores.size(), static_cast<size_t>(E * run.calibration->instances));
+  for (float v : run.calibrationLteScores) QVERIFY(v > 0.f && v < 1.f);  // sigmoid outputs, written (not fill)
   H5::H5File file(result.run_file, H5F_ACC_RDONLY);
   h5::Shape shape;
   const std::vector<float> lteLoss = h5::readFloat32(file, "/train/lte_loss", &shape);

@@ -18,7 +18,7 @@ struct RunFileWriter::Impl {
   H5::H5File file;
   H5::DataSet status, heartbeat, statusMessage, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
   H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
-  H5::DataSet lteLoss, lteScores;
+  H5::DataSet lteLoss, lteScores, calLteScores;
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
   bool open = false;
@@ -238,6 +238,7 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     else
       h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
     s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
+    if (layout.lte) s.calLteScores = createFixed(s.file, "calibration/lte_scores", H5::PredType::IEEE_F32LE, {E, C});
     if (!layout.eval_fold.empty())
       h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
 
@@ -323,6 +324,17 @@ void RunFileWriter::writeEvalLteScores(const std::vector<float>& scores) {
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(path_, "cannot write LTE scores", e));
+  }
+}
+
+void RunFileWriter::writeCalibrationLteScores(const std::vector<float>& scores) {
+  auto& s = *impl_;
+  if (!s.layout.lte) throw std::logic_error("LTE scores on a run file without /calibration/lte_scores");
+  try {
+    s.calLteScores.write(scores.data(), H5::PredType::NATIVE_FLOAT);
+    s.file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error(h5::describe(path_, "cannot write calibration LTE scores", e));
   }
 }
 

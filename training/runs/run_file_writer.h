@@ -27,7 +27,8 @@ struct RunFileLayout {
   // label_names holds one name (num_labels 1, logits [E, N, 1] are the predictions).
   bool regression = false;
   std::vector<float> eval_targets, calibration_targets;
-  // Learning-to-exit heads: /train/lte_loss [steps, E] and /eval/lte_scores [E, N].
+  // Learning-to-exit heads: /train/lte_loss [steps, E], /eval/lte_scores [E, N] and
+  // /calibration/lte_scores [E, C].
   bool lte = false;
   size_t evalCount() const { return regression ? eval_targets.size() : eval_labels.size(); }
   size_t calibrationCount() const { return regression ? calibration_targets.size() : calibration_labels.size(); }
@@ -70,6 +71,7 @@ class RunFileWriter {
   // Every exit's LTE score on the eval set, row-major [E, N]; before writeEvalLogits, which
   // marks the evaluation done.
   void writeEvalLteScores(const std::vector<float>& scores);
+  void writeCalibrationLteScores(const std::vector<float>& scores);
   // Per-exit logits, row-major [E, N, K]: the final evaluation.
   void writeEvalLogits(const std::vector<float>& logits);
   // An evaluation taken while training (after `step` optimiser steps), appended to

@@ -712,7 +712,10 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
     auto evalLogits = exitLogits(*model, tokenizer, data.eval, c.eval_batch_size, K, device, lte ? lte.get() : nullptr, &evalLte);
     if (lte) writer.writeEvalLteScores(evalLte);
     writer.writeEvalLogits(evalLogits);
-    writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device));
+    std::vector<float> calibrationLte;
+    writer.writeCalibrationLogits(exitLogits(*model, tokenizer, data.calibration, c.eval_batch_size, K, device,
+                                             lte ? lte.get() : nullptr, &calibrationLte));
+    if (lte) writer.writeCalibrationLteScores(calibrationLte);
     result.exit_scores = exitScores(evalLogits, data.eval, E, K, data.task.metric);
     // "finished" is the last thing written: a reader never sees it on a file that lacks
     // anything.
