@@ -146,6 +146,10 @@ void registerSweepCommand(CLI::App& root) {
       std::cout << "\n";
       if (gStopSweep) throw ExitStatus{128 + gSweepSignal.load(), "stopped; run it again to resume"};
       if (s.failed > 0) throw ExitStatus{1, std::to_string(s.failed) + " runs failed; their logs are in " + sweep.output_dir + "/logs"};
+      // The sweep is not complete while failed runs remain: a script (or a Slurm
+      // dependency) must not read it as done.
+      if (s.left_failed > 0)
+        throw ExitStatus{1, std::to_string(s.left_failed) + " runs failed earlier and were left alone; --retry-failed reruns them"};
       return;
     }
     SlurmSettings settings = sweep.slurm;

@@ -174,7 +174,9 @@ void TestSweepLocal::failedRun_isLeftAloneUntilRetriedAndSubmittedOnlyWhenAsked(
   r = test::runProgram(test::sweetBinary(), {"sweep", "plan", sweep});
   QVERIFY2(r.out.contains(QRegularExpression("lr1e9\\s+failed\\s+1/12\\s+loss became NaN")), qPrintable(r.out));
   r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep});
-  QVERIFY2(r.exit_code == 0 && r.out.contains("0 started") && r.out.contains("1 failed before (not retried)"), qPrintable(r.out));
+  // Nothing to run, but the sweep is not complete: exit 1, saying how to retry.
+  QVERIFY2(r.exit_code == 1 && r.out.contains("0 started") && r.out.contains("1 failed before (not retried)"), qPrintable(r.out));
+  QVERIFY2(r.err.contains("--retry-failed reruns them"), qPrintable(r.err));
   r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm", "--dry-run"});
   QVERIFY2(r.out.contains("1 failed (--resubmit-failed reruns them); 0 to submit"), qPrintable(r.out));
   r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm", "--dry-run", "--resubmit-failed"});
