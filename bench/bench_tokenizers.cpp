@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "training/text/byte_level_bpe_tokenizer.h"
-#include "training/text/sentencepiece_tokenizer.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/byte_level_bpe_tokenizer.h"
+#include "training/tokenizers/sentencepiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 
 using namespace sweet;
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "training/text/byte_level_bpe_tokenizer.h"
+#include "training/tokenizers/byte_level_bpe_tokenizer.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "training/text/sentencepiece_tokenizer.h"
+#include "training/tokenizers/sentencepiece_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent byte-level BPE reference (GPT-2's published algorithm), used to check the
-native tokenizer in training/text/byte_level_bpe_tokenizer.cpp.
+native tokenizer in training/tokenizers/byte_level_bpe_tokenizer.cpp.
 
 GPT-2's encoder.py splits text with the `regex` module's pattern
     's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+

@@ -12,9 +12,9 @@
 
 #include "tests/support/test_paths.h"
 #include "tests/training/tokenizer_reference.h"
-#include "training/text/byte_level_bpe_tokenizer.h"
-#include "training/text/gpt2_pretokenizer.h"
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/byte_level_bpe_tokenizer.h"
+#include "training/tokenizers/gpt2_pretokenizer.h"
+#include "training/tokenizers/tokenizer_files.h"
 #include "tokenizer_parity.h"
 
 using namespace sweet;

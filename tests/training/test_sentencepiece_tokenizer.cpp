@@ -11,9 +11,9 @@
 
 #include "tests/support/test_paths.h"
 #include "tests/training/tokenizer_reference.h"
-#include "training/text/sentencepiece_model.h"
-#include "training/text/sentencepiece_tokenizer.h"
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/sentencepiece_model.h"
+#include "training/tokenizers/sentencepiece_tokenizer.h"
+#include "training/tokenizers/tokenizer_files.h"
 #include "tokenizer_parity.h"
 
 using namespace sweet;

@@ -18,7 +18,7 @@
 #include "tests/support/test_paths.h"
 #include "training/checkpoints/demo_checkpoint.h"
 #include "training/text/demo_task.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 #include "training/models/exit_model_factory.h"
 #include "training/runs/gradient_recorder.h"
 #include "training/runs/trainer.h"

@@ -4,7 +4,7 @@
 #include <QtTest>
 
 #include "tests/support/test_paths.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 
 using namespace sweet;
 using Ids = std::vector<int64_t>;

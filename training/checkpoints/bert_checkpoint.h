@@ -13,7 +13,7 @@
 
 #include "training/models/bert_config.h"
 #include "training/checkpoints/state_dict.h"
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/tokenizer_files.h"
 
 namespace sweet {
 

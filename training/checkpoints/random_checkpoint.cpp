@@ -12,8 +12,8 @@
 #include "training/models/bert_config.h"
 #include "training/models/encoder_backbone.h"
 #include "training/runs/train_config.h"
-#include "training/text/tokenizer_files.h"
-#include "training/text/vocab_builder.h"
+#include "training/tokenizers/tokenizer_files.h"
+#include "training/tokenizers/vocab_builder.h"
 
 namespace sweet {
 

@@ -16,7 +16,7 @@
 #include "analysis/run_data.h"
 #include "training/inference/adaptive_inference.h"
 #include "training/models/bert_config.h"
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
 

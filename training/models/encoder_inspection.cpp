@@ -11,7 +11,7 @@
 #include "training/models/encoder_backbone.h"
 #include "training/text/delimited_table.h"
 #include "training/runs/device.h"
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/tokenizer_files.h"
 
 namespace sweet {
 

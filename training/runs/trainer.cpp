@@ -30,7 +30,7 @@
 #include "training/runs/run_file_writer.h"
 #include "training/runs/training_checkpoint.h"
 #include "training/text/text_dataset.h"
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/tokenizer_files.h"
 
 namespace sweet {
 namespace fs = std::filesystem;

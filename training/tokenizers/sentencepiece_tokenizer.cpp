@@ -1,5 +1,5 @@
 // SentencePiece unigram tokenization: see sentencepiece_tokenizer.h.
-#include "training/text/sentencepiece_tokenizer.h"
+#include "training/tokenizers/sentencepiece_tokenizer.h"
 
 #include <utf8proc.h>
 

@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "training/text/basic_tokenizer.h"
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/basic_tokenizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
 

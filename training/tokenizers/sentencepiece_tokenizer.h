@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "training/text/sentencepiece_model.h"
-#include "training/text/sentencepiece_normalizer.h"
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/sentencepiece_model.h"
+#include "training/tokenizers/sentencepiece_normalizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
 

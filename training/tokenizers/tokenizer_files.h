@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
 

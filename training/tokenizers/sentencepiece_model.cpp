@@ -1,5 +1,5 @@
 // spm.model reading: see sentencepiece_model.h.
-#include "training/text/sentencepiece_model.h"
+#include "training/tokenizers/sentencepiece_model.h"
 
 #include <cstring>
 #include <fstream>

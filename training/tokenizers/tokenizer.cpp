@@ -1,5 +1,5 @@
 // Special-token layout, truncation and padding shared by every tokenizer: see tokenizer.h.
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "training/text/tokenizer.h"
+#include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
 

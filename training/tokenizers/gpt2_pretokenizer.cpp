@@ -1,5 +1,5 @@
 // GPT-2 pre-tokenisation: see gpt2_pretokenizer.h.
-#include "training/text/gpt2_pretokenizer.h"
+#include "training/tokenizers/gpt2_pretokenizer.h"
 
 #include <utf8proc.h>
 

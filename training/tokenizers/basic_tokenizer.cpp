@@ -1,5 +1,5 @@
 // BERT basic tokenizer: see basic_tokenizer.h.
-#include "training/text/basic_tokenizer.h"
+#include "training/tokenizers/basic_tokenizer.h"
 
 #include <utf8proc.h>
 

@@ -1,5 +1,5 @@
 // Vocabulary construction: see vocab_builder.h.
-#include "training/text/vocab_builder.h"
+#include "training/tokenizers/vocab_builder.h"
 
 #include <fstream>
 #include <set>

@@ -1,5 +1,5 @@
 // Picking and loading a checkpoint's tokenizer: see tokenizer_files.h.
-#include "training/text/tokenizer_files.h"
+#include "training/tokenizers/tokenizer_files.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "training/text/byte_level_bpe_tokenizer.h"
-#include "training/text/sentencepiece_tokenizer.h"
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/byte_level_bpe_tokenizer.h"
+#include "training/tokenizers/sentencepiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 
 namespace fs = std::filesystem;
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "training/text/sentencepiece_model.h"
+#include "training/tokenizers/sentencepiece_model.h"
 
 namespace sweet {
 

@@ -1,5 +1,5 @@
 // WordPiece tokenizer and input encoding: see wordpiece_tokenizer.h.
-#include "training/text/wordpiece_tokenizer.h"
+#include "training/tokenizers/wordpiece_tokenizer.h"
 
 #include <fstream>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // SentencePiece normalisation: see sentencepiece_normalizer.h.
-#include "training/text/sentencepiece_normalizer.h"
+#include "training/tokenizers/sentencepiece_normalizer.h"
 
 #include <stdexcept>
 

@@ -1,5 +1,5 @@
 // Byte-level BPE: see byte_level_bpe_tokenizer.h.
-#include "training/text/byte_level_bpe_tokenizer.h"
+#include "training/tokenizers/byte_level_bpe_tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "training/text/gpt2_pretokenizer.h"
+#include "training/tokenizers/gpt2_pretokenizer.h"
 
 namespace sweet {
 namespace {
