@@ -65,6 +65,21 @@ std::vector<double> probeThresholds(analysis::ExitReplay& replay, const std::vec
   return out;
 }
 
+// The whole dev set through `engine` at `threshold`, in batches of `batchSize`: one
+// InstanceExit per dev instance, in dev-set order.
+std::vector<InstanceExit> runDevSet(AdaptiveInference& engine, const InferenceSession& s, const EncodedSet& set,
+                                    int64_t batchSize, double threshold, const ExitTemperatures& temperatures) {
+  std::vector<InstanceExit> out;
+  for (size_t begin = 0; begin < set.encodings.size(); begin += static_cast<size_t>(batchSize)) {
+    const size_t end = std::min(set.encodings.size(), begin + static_cast<size_t>(batchSize));
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+    const auto got = engine.run(makeBatch(s, set, begin, end), rows, threshold, temperatures);
+    out.insert(out.end(), got.begin(), got.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 class TestAdaptiveInference : public QObject {
@@ -171,21 +186,16 @@ void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool 
     for (int64_t batchSize : {32, 1}) {
       int64_t mismatches = 0;
       QString first;
-      for (size_t begin = 0; begin < set.encodings.size(); begin += static_cast<size_t>(batchSize)) {
-        const size_t end = std::min(set.encodings.size(), begin + static_cast<size_t>(batchSize));
-        std::vector<int64_t> rows;
-        for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
-        const auto got = engine.run(makeBatch(s, set, begin, end), rows, t, temperatures);
-        for (size_t r = 0; r < got.size(); ++r) {
-          const auto i = static_cast<size_t>(rows[r]);
-          exitsSeen.insert(got[r].exit);
-          const bool same = got[r].exit == expected.exitOf[i] && got[r].prediction == expected.prediction[i] &&
-                            std::abs(got[r].confidence - replay.confidence(got[r].exit, rows[r])) < 1e-4;
-          if (!same && mismatches++ == 0)
-            first = QString("instance %1: exit %2 prediction %3 confidence %4, replay exit %5 prediction %6 confidence %7")
-                        .arg(i).arg(got[r].exit).arg(got[r].prediction).arg(got[r].confidence).arg(expected.exitOf[i])
-                        .arg(expected.prediction[i]).arg(replay.confidence(expected.exitOf[i], rows[r]));
-        }
+      const auto got = runDevSet(engine, s, set, batchSize, t, temperatures);
+      for (size_t i = 0; i < got.size(); ++i) {
+        const auto row = static_cast<int64_t>(i);
+        exitsSeen.insert(got[i].exit);
+        const bool same = got[i].exit == expected.exitOf[i] && got[i].prediction == expected.prediction[i] &&
+                          std::abs(got[i].confidence - replay.confidence(got[i].exit, row)) < 1e-4;
+        if (!same && mismatches++ == 0)
+          first = QString("instance %1: exit %2 prediction %3 confidence %4, replay exit %5 prediction %6 confidence %7")
+                      .arg(i).arg(got[i].exit).arg(got[i].prediction).arg(got[i].confidence).arg(expected.exitOf[i])
+                      .arg(expected.prediction[i]).arg(replay.confidence(expected.exitOf[i], row));
       }
       QVERIFY2(mismatches == 0, qPrintable(QString("%1 (%6) at threshold %2, batch %3: %4 mismatches, first %5")
                                                .arg(QString::fromStdString(run.method)).arg(t).arg(batchSize)
@@ -238,21 +248,15 @@ void TestAdaptiveInference::learned_sweetAndMm_exitsEqualLteReplay() {
       for (int64_t batchSize : {32, 1}) {
         int64_t mismatches = 0;
         QString first;
-        for (size_t begin = 0; begin < set.encodings.size(); begin += static_cast<size_t>(batchSize)) {
-          const size_t end = std::min(set.encodings.size(), begin + static_cast<size_t>(batchSize));
-          std::vector<int64_t> rows;
-          for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
-          const auto got = engine.run(makeBatch(s, set, begin, end), rows, t, ExitTemperatures{});
-          for (size_t r = 0; r < got.size(); ++r) {
-            const auto i = static_cast<size_t>(rows[r]);
-            exitsSeen.insert(got[r].exit);
-            const double stored = run.lteScores[static_cast<size_t>(got[r].exit) * set.encodings.size() + i];
-            const bool same = got[r].exit == expected.exitOf[i] && got[r].prediction == expected.prediction[i] &&
-                              std::abs(got[r].lte_score - stored) < 1e-4;
-            if (!same && mismatches++ == 0)
-              first = QString("instance %1: exit %2 score %3, replay exit %4 score %5")
-                          .arg(i).arg(got[r].exit).arg(got[r].lte_score).arg(expected.exitOf[i]).arg(stored);
-          }
+        const auto got = runDevSet(engine, s, set, batchSize, t, ExitTemperatures{});
+        for (size_t i = 0; i < got.size(); ++i) {
+          exitsSeen.insert(got[i].exit);
+          const double stored = run.lteScores[static_cast<size_t>(got[i].exit) * set.encodings.size() + i];
+          const bool same = got[i].exit == expected.exitOf[i] && got[i].prediction == expected.prediction[i] &&
+                            std::abs(got[i].lte_score - stored) < 1e-4;
+          if (!same && mismatches++ == 0)
+            first = QString("instance %1: exit %2 score %3, replay exit %4 score %5")
+                        .arg(i).arg(got[i].exit).arg(got[i].lte_score).arg(expected.exitOf[i]).arg(stored);
         }
         QVERIFY2(mismatches == 0, qPrintable(QString("%1 at LTE threshold %2, batch %3: %4 mismatches, first %5")
                                                  .arg(QString::fromStdString(method)).arg(t).arg(batchSize)
