@@ -116,6 +116,10 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   const analysis::ExitRule rules[] = {analysis::ExitRule::Confidence, analysis::ExitRule::Learned,
                                       analysis::ExitRule::Entropy, analysis::ExitRule::Patience};
   options.rule = rules[std::max(0, rule_->currentIndex())];
+  // What does not apply to a rule is greyed out: only confidence has the paper's
+  // 11-threshold sweep; LTE scores and patience ignore temperatures.
+  curveKind_->setEnabled(options.rule == analysis::ExitRule::Confidence);
+  calibrate_->setEnabled(options.rule == analysis::ExitRule::Confidence || options.rule == analysis::ExitRule::Entropy);
   // Thresholds the user set survive a rebuild (a live run re-read) where the series and
   // the rule stay; another rule starts from its own default.
   auto key = [](const CurveSeries& s, analysis::ExitRule rule) {

@@ -5,6 +5,7 @@
 #include "ui_fixtures.h"
 
 #include <QTableWidget>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -175,6 +176,7 @@ class CurveViewTest : public QObject {
     QCOMPARE(view.seriesCount(), size_t{3});
     const auto& s2 = *view.model().series()[2];
     QCOMPARE(view.threshold(2), 2.0);
+    QVERIFY(!view.calibrateBox()->isEnabled() && !view.curveKindBox()->isEnabled());  // neither applies to patience
     QCOMPARE(view.thresholdSpin(2)->decimals(), 0);
     QCOMPARE(view.thresholdSpin(2)->maximum(), static_cast<double>(s2.exitLayers.size()));
     QCOMPARE(s2.seedCurves.front().points.size(), s2.exitLayers.size());  // one point per k
@@ -195,6 +197,7 @@ class CurveViewTest : public QObject {
     QVERIFY(view.notesLabel()->text().contains(QStringLiteral("PABEE")));
     view.ruleSelector()->setCurrentIndex(0);
     QCOMPARE(view.threshold(2), 0.9);  // back to confidence: its own default, not k
+    QVERIFY(view.calibrateBox()->isEnabled() && view.curveKindBox()->isEnabled());
     QCOMPARE(view.seriesCount(), size_t{3});
   }
 
