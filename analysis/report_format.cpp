@@ -93,7 +93,7 @@ std::string reportSchemesWord(const Report& r) {
 std::string text(const Report& r) {
   std::ostringstream out;
   size_t labelWidth = 24;
-  for (const GroupReport& g : r.groups) labelWidth = std::max(labelWidth, g.label.size() + 2);
+  for (const GroupReport& g : r.groups) labelWidth = std::max(labelWidth, g.label.size() + 4);
   out << "sweet report: " << r.groups.size() << " group(s); seeds pooled over " << r.grouping << ".\n"
       << "Confidences: " << r.calibrationSummary << ".\n"
       << "Scores x100 (metric per task); mean ± sample std over seeds; [95% CI, Student t, n-1 dof].\n";
