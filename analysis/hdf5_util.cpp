@@ -98,7 +98,11 @@ H5::FloatType halfFloatType() {
 
 void writeStringAttr(H5::H5Object& object, const std::string& name, const std::string& value) {
   if (object.attrExists(name)) object.removeAttr(name);
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  // Fixed-length (the text and its NUL), not variable-length: variable-length strings live
+  // in HDF5's global heap, which has no checksum, and libhdf5 1.10 can crash or loop
+  // forever reading a damaged one. A file without a global heap has no such weak spot.
+  H5::StrType type(H5::PredType::C_S1, value.size() + 1);
+  type.setStrpad(H5T_STR_NULLTERM);
   type.setCset(H5T_CSET_UTF8);
   H5::Attribute attr = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
   attr.write(type, value);

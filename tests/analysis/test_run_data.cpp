@@ -1,6 +1,7 @@
 // Tests for analysis/run_data: every field of docs/run-file.md is read, every kind of bad
 // file is refused with a message naming the file, and a file still open by an SWMR writer
 // in another process can be read.
+#include "analysis/hdf5_util.h"
 #include "analysis/run_data.h"
 #include "run_file_fixture.h"
 
@@ -8,6 +9,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <iterator>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +35,36 @@ class RunDataTest : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // String attributes are fixed-length UTF-8 (no global heap in the file, see
+  // writeStringAttr): empty, non-ASCII and large values come back exactly.
+  void stringAttributes_fixedLengthRoundTrip_noGlobalHeap() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("strings.h5").toStdString();
+    const std::string large(100000, 'x');
+    const std::string utf8 = "caf\u00e9 \u2713 \U0001F600 {\"k\": [1, 2]}";
+    {
+      H5::FileAccPropList fapl;
+      fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+      H5::H5File file(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
+      H5::Group root = file.openGroup("/");
+      sweet::h5::writeStringAttr(root, "empty", "");
+      sweet::h5::writeStringAttr(root, "utf8", utf8);
+      sweet::h5::writeStringAttr(root, "large", large);
+      sweet::h5::writeStringAttr(root, "utf8", utf8 + "!");  // rewritten: replaced, not appended
+      H5::StrType type = root.openAttribute("utf8").getStrType();
+      QVERIFY(!type.isVariableStr());
+      QCOMPARE(type.getCset(), H5T_CSET_UTF8);
+    }
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    H5::Group root = file.openGroup("/");
+    QCOMPARE(sweet::h5::readStringAttr(root, "empty"), std::string());
+    QCOMPARE(sweet::h5::readStringAttr(root, "utf8"), utf8 + "!");
+    QCOMPARE(sweet::h5::readStringAttr(root, "large"), large);
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QVERIFY(bytes.find("GCOL") == std::string::npos);
+  }
+
   void loadRun_readsEveryField() {
     QTemporaryDir dir;
     FakeRun fake = sweet::testing::smallRun();
