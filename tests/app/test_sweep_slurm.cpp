@@ -70,6 +70,16 @@ bool slurmAnswers(QString* why) {
   return true;
 }
 
+// Every Slurm task log of a sweep's output folder, for the failure messages.
+QString taskLogs(const QString& outputDir) {
+  QString log;
+  for (const QFileInfo& f : QDir(outputDir + "/slurm/logs").entryInfoList({"*.log"})) {
+    QFile file(f.filePath());
+    if (file.open(QIODevice::ReadOnly)) log += "--- " + f.fileName() + "\n" + QString::fromUtf8(file.readAll());
+  }
+  return log;
+}
+
 }  // namespace
 
 void TestSweepSlurm::initTestCase() {
@@ -184,6 +194,12 @@ void TestSweepSlurm::releaseRequeued(const QString& task) {
     QTest::qWait(200);
   }
   QCOMPARE(jobState, QStringLiteral("PENDING"));
+  // Not at once, though: slurmd revokes the first attempt's credential when it kills it,
+  // and a new attempt allocated within the same second is refused ("Killing non-startable
+  // batch JobId=N: Job credential revoked", then FAILED): seen twice under ASan on a
+  // loaded machine. The two-minute hold is Slurm's own guard against this; a few seconds
+  // are enough here.
+  QTest::qWait(3000);
   const auto r = test::runProgram("scontrol", {"update", "JobId=" + task, "StartTime=now"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
 }
@@ -199,16 +215,13 @@ void TestSweepSlurm::requeuedTask_checkpointsResumesAndEndsIdentical() {
   QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
   releaseRequeued(task);
   QString last;
-  QVERIFY2(waitForStatus(dir_.filePath("requeued.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  QVERIFY2(waitForStatus(dir_.filePath("requeued.json"), "\\bdone\\b", 1, 480000, &last),
+           qPrintable(last + taskLogs(dir_.filePath("requeued"))));
   qInfo("requeued at step %lld; %lld ms from the requeue to done", static_cast<long long>(stepsAtRequeue), timer.elapsed());
 
   // The task's log: the first attempt stopped on Slurm's SIGTERM with a checkpoint, the
   // second resumed from it.
-  QString log;
-  for (const QFileInfo& f : QDir(dir_.filePath("requeued/slurm/logs")).entryInfoList({"*.log"})) {
-    QFile file(f.filePath());
-    if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
-  }
+  const QString log = taskLogs(dir_.filePath("requeued"));
   QVERIFY2(log.contains("attempt 1"), qPrintable(log));
   QVERIFY2(log.contains("resuming from"), qPrintable(log));
   const analysis::RunData resumed = analysis::loadRun(runFile.toStdString());
@@ -227,13 +240,10 @@ void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical(
   QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
   releaseRequeued(task);
   QString last;
-  QVERIFY2(waitForStatus(dir_.filePath("warned.json"), "\\bdone\\b", 1, 480000, &last), qPrintable(last));
+  QVERIFY2(waitForStatus(dir_.filePath("warned.json"), "\\bdone\\b", 1, 480000, &last),
+           qPrintable(last + taskLogs(dir_.filePath("warned"))));
   qInfo("%lld ms from the warning to done", timer.elapsed());
-  QString log;
-  for (const QFileInfo& f : QDir(dir_.filePath("warned/slurm/logs")).entryInfoList({"*.log"})) {
-    QFile file(f.filePath());
-    if (file.open(QIODevice::ReadOnly)) log += QString::fromUtf8(file.readAll());
-  }
+  const QString log = taskLogs(dir_.filePath("warned"));
   QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
   QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
   compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
