@@ -208,28 +208,19 @@ int main(int argc, char** argv) {
   config.exit_layers = kExits;
   ModelInput all{torch::randint(1000, config.vocab_size, {instances, kSeq}, torch::kLong),
                  torch::ones({instances, kSeq}, torch::kLong), torch::zeros({instances, kSeq}, torch::kLong)};
-  {
-    // A shared_ptr: initBertWeights walks modules(), which needs the top module shared.
-    auto ee = std::make_shared<sweet::EarlyExitModel>(config, kExits, kClasses, "ee", false);
-    sweet::initBertWeights(*ee);
-    ee->eval();
-    const auto cost = sweet::analysis::CostModel::forMethod("ee", kExits, 12);
+  // Each model at the threshold that puts its replayed layer cost near 1/2, batch 32 and 1.
+  auto bench = [&](const char* name, const std::string& method, sweet::ExitClassifier& model) {
+    sweet::initBertWeights(model);
+    model.eval();
+    const auto cost = sweet::analysis::CostModel::forMethod(method, kExits, 12);
     double replayed = 0;
-    const double t = calibrateThreshold(*ee, all, cost, 0.5, &replayed);
-    std::printf("\nEE: threshold %.9f from the calibration pass (replayed cost %.3f)\n", t, replayed);
-    measure("EE", *ee, all, 32, t, cost, repeats);
-    measure("EE", *ee, all, 1, t, cost, repeats);
-  }
-  {
-    auto mm = std::make_shared<sweet::MultiModel>(config, kExits, kClasses);
-    sweet::initBertWeights(*mm);
-    mm->eval();
-    const auto cost = sweet::analysis::CostModel::forMethod("mm", kExits, 12);
-    double replayed = 0;
-    const double t = calibrateThreshold(*mm, all, cost, 0.5, &replayed);
-    std::printf("\nMM: threshold %.9f from the calibration pass (replayed cost %.3f)\n", t, replayed);
-    measure("MM", *mm, all, 32, t, cost, repeats);
-    measure("MM", *mm, all, 1, t, cost, repeats);
-  }
+    const double t = calibrateThreshold(model, all, cost, 0.5, &replayed);
+    std::printf("\n%s: threshold %.9f from the calibration pass (replayed cost %.3f)\n", name, t, replayed);
+    measure(name, model, all, 32, t, cost, repeats);
+    measure(name, model, all, 1, t, cost, repeats);
+  };
+  // shared_ptrs: initBertWeights walks modules(), which needs the top module shared.
+  bench("EE", "ee", *std::make_shared<sweet::EarlyExitModel>(config, kExits, kClasses, "ee", false));
+  bench("MM", "mm", *std::make_shared<sweet::MultiModel>(config, kExits, kClasses));
   return 0;
 }

@@ -111,8 +111,11 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
       const RunPtr& run = evaluated[idx];
       if (run->data.exitLayers != first.exitLayers) continue;
       try {
+        // Temperatures change confidences and entropies only: LTE scores and patience (an
+        // argmax agreement) are the same with or without them, so no fit is spent there.
+        const bool scaled = options.rule == analysis::ExitRule::Confidence || options.rule == analysis::ExitRule::Entropy;
         std::vector<double> temperatures;
-        if (options.calibrate) {
+        if (options.calibrate && scaled) {
           const analysis::CalibrationResult fit = analysis::calibrate(run->data);
           temperatures = fit.replayTemperatures();
           s->calibration = std::string("temperature-scaled (") + analysis::calibrationSchemeName(fit.scheme) + ")";
