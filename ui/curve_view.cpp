@@ -44,6 +44,9 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   connect(plot_, &QCustomPlot::mouseRelease, this, &CurveView::onMouseRelease);
 
   auto* side = new QWidget(this);
+  // Bounded: a series label that lists many differing config keys would otherwise widen
+  // the spin boxes, hence the panel, until the plot is a sliver (seen under Xvfb).
+  side->setMaximumWidth(460);
   readoutLayout_ = new QVBoxLayout(side);
   shared_ = new QCheckBox(tr("Drag all markers together"), side);
   shared_->setToolTip(tr("Shared mode: moving one threshold sets the same threshold on every method"));
