@@ -1,0 +1,33 @@
+// How runs are named wherever a person reads them: a learning rate's text, a run's default
+// name, a model folder's display name and the order methods are listed in. One source, so
+// a sweep id, a run file, a report row and a GUI label never spell one run two ways.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sweet::analysis {
+
+struct RunData;
+
+// A number as people write it in configs and papers: shortest "%g" form with the
+// exponent's leading zeros dropped (3e-05 -> "3e-5", 0.0005 -> "0.0005", 2 -> "2").
+std::string compactNumber(double value);
+// The learning rate's text everywhere (run names, sweep ids, report groups, GUI labels).
+std::string formatLearningRate(double learningRate);
+
+// The run name a config gets when it sets none: "<task>-<method>-lr<lr>-s<seed>".
+std::string defaultRunName(const std::string& task, const std::string& method, double learningRate, int64_t seed);
+
+// A checkpoint path's folder name ("/x/bert-base-uncased/" -> "bert-base-uncased"); empty
+// for an empty path.
+std::string modelFolderName(std::string modelPath);
+// The model a run fine-tuned, as a label: the checkpoint folder's name, else "<L>L" from
+// the backbone depth when the config names no model.
+std::string modelDisplayName(const RunData& run);
+
+// The order methods are listed in, in every table, panel and legend: EE, MM, SWEET (the
+// paper's baseline first, then the two it is compared with); unknown methods last.
+int methodRank(const std::string& method);
+
+}  // namespace sweet::analysis
