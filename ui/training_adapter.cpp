@@ -23,8 +23,7 @@ std::string describeCheckpoint(const std::string& dir) {
   std::string text = std::to_string(c.config.num_hidden_layers) + " layers, hidden " +
                      std::to_string(c.config.hidden_size) + ", vocab " + std::to_string(c.config.vocab_size) +
                      ", weights " + c.dtype;
-  if (!c.tokenizer)
-    throw std::runtime_error(dir + ": no tokenizer files (vocab.txt, vocab.json + merges.txt, or spm.model)");
+  requireTokenizerFiles(c.tokenizer, dir);
   return text;
 }
 

@@ -66,6 +66,13 @@ BertCheckpoint openBertCheckpoint(const std::string& dirName) {
   return ck;
 }
 
+CheckpointWithTokenizer openCheckpointWithTokenizer(const std::string& dir) {
+  CheckpointWithTokenizer opened;
+  opened.checkpoint = openBertCheckpoint(dir);
+  opened.tokenizer = loadTokenizer(requireTokenizerFiles(opened.checkpoint.tokenizer, dir));
+  return opened;
+}
+
 StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpoint& ck) {
   StateDictLoadOptions options;
   options.strip_prefix = backbonePrefix(ck.config) + ".";

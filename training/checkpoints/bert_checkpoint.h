@@ -7,6 +7,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,14 @@ struct BertCheckpoint {
 
 // Reads config.json, weights and tokenizer settings. Throws naming the file at fault.
 BertCheckpoint openBertCheckpoint(const std::string& dir);
+
+// A checkpoint that must come with its tokenizer (training, inference, inspection):
+// openBertCheckpoint, then the tokenizer built, or requireTokenizerFiles' one error.
+struct CheckpointWithTokenizer {
+  BertCheckpoint checkpoint;
+  std::unique_ptr<Tokenizer> tokenizer;
+};
+CheckpointWithTokenizer openCheckpointWithTokenizer(const std::string& dir);
 
 // Loads a checkpoint's encoder weights into `model`: bare keys or keys prefixed "bert." /
 // "deberta." both work; task heads (classifier.*, cls.*, lm_predictions.*, ...) and

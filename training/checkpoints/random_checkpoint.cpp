@@ -50,10 +50,7 @@ int64_t writeRandomCheckpoint(const RandomCheckpointOptions& o) {
   std::optional<TokenizerFiles> tokenizer;
   if (!vocab.empty()) tokenizer = TokenizerFiles::wordPiece(vocab, true);
   if (!o.tokenizer_dir.empty()) {
-    tokenizer = findTokenizerFiles(o.tokenizer_dir);
-    if (!tokenizer)
-      throw std::runtime_error(o.tokenizer_dir + ": no tokenizer files in the folder (expected vocab.txt, vocab.json + "
-                                                 "merges.txt, or spm.model)");
+    tokenizer = requireTokenizerFiles(findTokenizerFiles(o.tokenizer_dir), o.tokenizer_dir);
     // Refuse before writing a model whose embedding table cannot hold the vocabulary.
     const int64_t size = loadTokenizer(*tokenizer)->vocabSize();
     if (size > config.vocab_size)

@@ -43,10 +43,8 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
   s.model_dir = modelDir;
   configureThreads(threads);
   s.device = parseDevice(device);
-  BertCheckpoint ck = openBertCheckpoint(modelDir);
-  s.config = ck.config;
-  if (!ck.tokenizer)
-    throw std::runtime_error(modelDir + ": no tokenizer files in the model folder (vocab.txt, vocab.json + merges.txt or spm.model)");
+  CheckpointWithTokenizer opened = openCheckpointWithTokenizer(modelDir);
+  s.config = opened.checkpoint.config;
   s.model = loadExitClassifier(modelDir);
   if (s.config.label_names.size() != static_cast<size_t>(s.config.num_labels))
     throw std::runtime_error(modelDir + "/config.json: " + std::to_string(s.config.label_names.size()) +
@@ -61,7 +59,7 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
     s.lte = loadLteHeads(lteFile, s.config.hidden_size, s.exits());
     s.lte->to(s.device);
   }
-  s.tokenizer = loadTokenizer(*ck.tokenizer);
+  s.tokenizer = std::move(opened.tokenizer);
   s.max_length = s.config.max_position_embeddings;
 
   s.run_file = runFile.empty() ? siblingRunFile(modelDir) : runFile;

@@ -26,12 +26,9 @@ torch::Tensor toTensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols
 InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::function<void(const std::string&)>& say) {
   configureThreads(opt.threads);
   const c10::Device device = parseDevice(opt.device);
-  BertCheckpoint ck = openBertCheckpoint(opt.model);
-  if (!ck.tokenizer)
-    throw std::runtime_error(opt.model + ": no tokenizer files in the checkpoint folder (vocab.txt, vocab.json + "
-                                         "merges.txt, or spm.model)");
-  const std::unique_ptr<Tokenizer> tokenizerOwner = loadTokenizer(*ck.tokenizer);
-  const Tokenizer& tokenizer = *tokenizerOwner;
+  CheckpointWithTokenizer opened = openCheckpointWithTokenizer(opt.model);
+  BertCheckpoint& ck = opened.checkpoint;
+  const Tokenizer& tokenizer = *opened.tokenizer;
   std::shared_ptr<EncoderBackbone> model = makeBackbone(ck.config);
   auto report = loadEncoderWeights(*model, ck);
   for (const auto& key : report.ignored) say("ignored checkpoint key " + key);

@@ -84,12 +84,15 @@ std::unique_ptr<Tokenizer> loadTokenizer(const TokenizerFiles& files) {
   throw std::invalid_argument("unknown tokenizer kind");
 }
 
-std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
-  auto files = findTokenizerFiles(dir);
+const TokenizerFiles& requireTokenizerFiles(const std::optional<TokenizerFiles>& files, const std::string& dir) {
   if (!files)
     throw std::runtime_error(dir + ": no tokenizer files in the folder (expected vocab.txt, vocab.json + merges.txt, "
                                    "or spm.model)");
-  return loadTokenizer(*files);
+  return *files;
+}
+
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& dir) {
+  return loadTokenizer(requireTokenizerFiles(findTokenizerFiles(dir), dir));
 }
 
 }  // namespace sweet

@@ -35,6 +35,10 @@ struct TokenizerFiles {
 // file when tokenizer_config.json is not JSON, or vocab.json comes without merges.txt.
 std::optional<TokenizerFiles> findTokenizerFiles(const std::string& dir);
 
+// The files, or the one error every caller gives for a folder without a vocabulary
+// (naming `dir` and the files looked for).
+const TokenizerFiles& requireTokenizerFiles(const std::optional<TokenizerFiles>& files, const std::string& dir);
+
 // Builds the tokenizer the files describe (throws naming the file at fault).
 std::unique_ptr<Tokenizer> loadTokenizer(const TokenizerFiles& files);
 // findTokenizerFiles + loadTokenizer; throws naming the folder when it has no vocabulary.
