@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "analysis/run_state.h"
+#include "training/runs/resume_policy.h"
+#include "training/runs/step_schedule.h"
 #include "training/runs/train_config.h"
 
 namespace sweet {
@@ -46,12 +48,6 @@ struct TrainCallbacks {
   bool checkpoint_on_stop = false;
 };
 
-// What to do with a resume checkpoint (TrainConfig::checkpointPath) found beside the run
-// file. Never: ignore it (a fresh run; an earlier run file still needs `overwrite`).
-// IfPresent: continue from it when its configuration matches, refuse when it differs,
-// start fresh when there is none. Required: as IfPresent, but no checkpoint is an error.
-enum class ResumePolicy { Never, IfPresent, Required };
-
 struct TrainResult {
   RunState outcome = RunState::Failed;  // Finished, Stopped or Failed
   std::string run_file, model_dir, message;
@@ -60,9 +56,6 @@ struct TrainResult {
   std::vector<int64_t> exit_layers;
   std::vector<double> exit_scores;  // eval metric per exit (empty when not evaluated)
 };
-
-// Linear warmup to `peak` over `warmup` steps, then linear decay to 0 at `total`.
-double learningRateAt(int64_t step, int64_t total, int64_t warmup, double peak);
 
 // Runs training. Bad input (missing files, malformed data, a checkpoint that does not fit,
 // an unwritable output folder) throws std::runtime_error before any step; NaN/Inf losses

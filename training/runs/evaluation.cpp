@@ -1,0 +1,83 @@
+// Scoring a run's exits: see evaluation.h.
+#include "training/runs/evaluation.h"
+
+#include <torch/torch.h>
+
+#include <cstring>
+
+#include "analysis/metrics.h"
+#include "training/runs/training_batch.h"
+
+namespace sweet {
+namespace {
+
+// Copies rows [start, start + rows) of one exit's [rows, width] output into out[E, N, width].
+void copyRows(const torch::Tensor& values, std::vector<float>& out, int64_t e, int64_t N, int64_t start, int64_t width) {
+  auto cpu = values.to(torch::kCPU, torch::kFloat).contiguous();
+  std::memcpy(out.data() + (e * N + start) * width, cpu.data_ptr<float>(), static_cast<size_t>(cpu.numel()) * sizeof(float));
+}
+
+std::vector<double> exitScores(const std::vector<float>& logits, const Split& split, int64_t E, int64_t K,
+                               const std::string& metric) {
+  std::vector<double> scores;
+  if (metric == "pearson") {  // regression: K = 1, one prediction per exit and instance
+    const std::vector<double> truth(split.targets.begin(), split.targets.end());
+    const auto N = static_cast<int64_t>(truth.size());
+    for (int64_t e = 0; e < E; ++e)
+      scores.push_back(analysis::pearson(std::vector<double>(logits.begin() + e * N, logits.begin() + (e + 1) * N), truth));
+    return scores;
+  }
+  const auto N = static_cast<int64_t>(split.labels.size());
+  for (int64_t e = 0; e < E; ++e) {
+    analysis::ConfusionMatrix cm(K);
+    for (int64_t i = 0; i < N; ++i) {
+      const float* row = logits.data() + (e * N + i) * K;
+      cm.add(split.labels[static_cast<size_t>(i)], std::max_element(row, row + K) - row);
+    }
+    scores.push_back(cm.score(analysis::metricFromName(metric)));
+  }
+  return scores;
+}
+
+}  // namespace
+
+ExitOutputs exitOutputs(TrainingModel& t, const Tokenizer& tokenizer, const Split& split, int64_t batchSize,
+                        int64_t K, const c10::Device& device, bool withLte) {
+  const int64_t E = t.exits();
+  const auto N = static_cast<int64_t>(split.size());
+  ExitOutputs out;
+  out.logits.resize(static_cast<size_t>(E * N * K));
+  if (withLte) out.lte_scores.assign(static_cast<size_t>(E * N), 0.0f);
+  if (N == 0) return out;
+  const std::vector<int64_t> order = identityOrder(N);
+  torch::NoGradGuard noGrad;
+  const bool wasTraining = t.model->is_training();
+  t.model->eval();
+  if (withLte) t.lte->eval();
+  for (int64_t start = 0; start < N; start += batchSize) {
+    const int64_t end = std::min(N, start + batchSize);
+    const TrainingBatch batch =
+        makeBatch(tokenizer, split, order, static_cast<size_t>(start), static_cast<size_t>(end), false, device);
+    auto logits = t.model->forwardExits(batch.input);  // E x [b, K]; fills t.exit_hidden on LTE runs
+    for (int64_t e = 0; e < E; ++e) {
+      copyRows(logits[static_cast<size_t>(e)], out.logits, e, N, start, K);
+      if (withLte) copyRows(t.lte->score(e, t.exit_hidden[static_cast<size_t>(e)]), out.lte_scores, e, N, start, 1);
+    }
+  }
+  if (wasTraining) t.model->train();
+  return out;
+}
+
+std::vector<double> evaluateExits(TrainingModel& t, const Tokenizer& tokenizer, const DataSplits& data,
+                                  int64_t batchSize, int64_t K, const c10::Device& device, RunFileWriter& writer) {
+  const bool lte = static_cast<bool>(t.lte);
+  const ExitOutputs eval = exitOutputs(t, tokenizer, data.eval, batchSize, K, device, lte);
+  if (lte) writer.writeEvalLteScores(eval.lte_scores);
+  writer.writeEvalLogits(eval.logits);
+  const ExitOutputs calibration = exitOutputs(t, tokenizer, data.calibration, batchSize, K, device, lte);
+  writer.writeCalibrationLogits(calibration.logits);
+  if (lte) writer.writeCalibrationLteScores(calibration.lte_scores);
+  return exitScores(eval.logits, data.eval, t.exits(), K, data.task.metric);
+}
+
+}  // namespace sweet

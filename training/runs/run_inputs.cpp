@@ -1,0 +1,47 @@
+// A run's inputs, opened and checked: see run_inputs.h.
+#include "training/runs/run_inputs.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "training/models/exit_classifier.h"
+
+namespace sweet {
+namespace {
+
+void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, const Tokenizer& tokenizer,
+                            const std::vector<int64_t>& exitLayers) {
+  if (c.max_length > ck.config.max_position_embeddings)
+    throw std::runtime_error("max_length " + std::to_string(c.max_length) + " exceeds the checkpoint's max_position_embeddings (" +
+                             std::to_string(ck.config.max_position_embeddings) + ", " + ck.dir + "/config.json)");
+  if (tokenizer.vocabSize() > ck.config.vocab_size)
+    throw std::runtime_error(tokenizer.source() + ": " + std::to_string(tokenizer.vocabSize()) +
+                             " tokens, more than the checkpoint's vocab_size (" + std::to_string(ck.config.vocab_size) +
+                             "): ids beyond it have no embedding");
+  for (size_t i = 0; i < exitLayers.size(); ++i)
+    if (exitLayers[i] < 1 || exitLayers[i] > ck.config.num_hidden_layers || (i > 0 && exitLayers[i] <= exitLayers[i - 1]))
+      throw std::runtime_error("exit_layers " + nlohmann::json(exitLayers).dump() + " must ascend strictly within 1.." +
+                               std::to_string(ck.config.num_hidden_layers) + " (the checkpoint's num_hidden_layers)");
+}
+
+void checkDataPaths(const TrainConfig& c) {
+  if (c.task == "demo") return;
+  if (!c.data_dir.empty() && !std::filesystem::is_directory(c.data_dir))
+    throw std::runtime_error("data_dir '" + c.data_dir + "': no such folder");
+  if (c.data_dir.empty() && (c.train_file.empty() || c.eval_file.empty()))
+    throw std::runtime_error("no data: set data_dir to the task's folder (or train_file and eval_file)");
+}
+
+}  // namespace
+
+RunInputs openRunInputs(const TrainConfig& c) {
+  if (c.model.empty()) throw std::runtime_error("no model: set \"model\" to a checkpoint folder");
+  CheckpointWithTokenizer opened = openCheckpointWithTokenizer(c.model);
+  RunInputs in{std::move(opened.checkpoint), std::move(opened.tokenizer), c.exit_layers};
+  if (in.exit_layers.empty()) in.exit_layers = defaultExitLayers(in.checkpoint.config.num_hidden_layers);
+  checkAgainstCheckpoint(c, in.checkpoint, *in.tokenizer, in.exit_layers);
+  checkDataPaths(c);
+  return in;
+}
+
+}  // namespace sweet
