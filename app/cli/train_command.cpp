@@ -3,13 +3,12 @@
 
 #include <atomic>
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 
-#include "analysis/run_data.h"
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "training/runs/run_files_status.h"
 #include "training/runs/train_config.h"
 #include "training/runs/trainer.h"
 
@@ -34,25 +33,6 @@ void stopOnSignals() {
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaction(signal, &action, nullptr);
-}
-
-// --continue: what a scheduler wants when it (re)starts a run whose files may exist from an
-// earlier attempt. A finished run is left alone; a checkpoint is resumed; an unfinished
-// run without one starts over; a missing one starts.
-enum class ContinueAction { AlreadyFinished, Resume, StartOver, Start };
-
-ContinueAction continueAction(const TrainConfig& config) {
-  namespace fs = std::filesystem;
-  const std::string runFile = config.runFilePath();
-  if (fs::exists(runFile)) {
-    try {
-      if (analysis::loadRun(runFile).status.state == RunState::Finished) return ContinueAction::AlreadyFinished;
-    } catch (const std::exception&) {
-      // Unreadable (killed while its layout was being written): start over below.
-    }
-  }
-  if (fs::exists(config.checkpointPath())) return ContinueAction::Resume;
-  return fs::exists(runFile) ? ContinueAction::StartOver : ContinueAction::Start;
 }
 
 }  // namespace
@@ -87,7 +67,7 @@ void registerTrainCommand(CLI::App& root) {
     if (opt->overwrite) config.overwrite = true;
     ResumePolicy policy = opt->overwrite ? ResumePolicy::Never : opt->resume ? ResumePolicy::Required : ResumePolicy::IfPresent;
     if (opt->continueRun) {
-      switch (continueAction(config)) {
+      switch (continueAction(runFilesStatus(config), config.runFilePath())) {
         case ContinueAction::AlreadyFinished:
           std::cout << "run file: " << config.runFilePath() << " (already finished)\n";
           return;

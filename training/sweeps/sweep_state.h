@@ -6,31 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "training/runs/run_files_status.h"
 #include "training/sweeps/sweep_spec.h"
 
 namespace sweet {
 
-enum class SweepRunState {
-  Pending,     // no run file yet
-  Running,     // its writer is alive (on this host, or another host with a fresh heartbeat)
-  Resumable,   // stopped, killed or preempted, with a resume checkpoint: continues where it was
-  Unfinished,  // stopped or killed before its first checkpoint (or unreadable): starts over
-  Failed,      // the run file says failed (NaN loss, bad input): rerun only when asked
-  Done,        // finished and evaluated
-};
-
-const char* sweepRunStateName(SweepRunState state);
-
-struct SweepRunStatus {
-  SweepRunState state = SweepRunState::Pending;
-  int64_t steps_done = 0, total_steps = 0;
-  std::string detail;  // the run file's message or why it could not be read
-  // Keys whose values in the run file differ from the sweep's run (the sweep file was
-  // edited after the run was trained): its results are not those of the sweep as written.
-  std::vector<std::string> config_differences;
-};
-
-SweepRunStatus sweepRunStatus(const SweepRun& run);
+// A sweep run's state is its training run's (run_files_status.h): one decision for
+// `sweet sweep`, the Sweeps tab and `sweet train --continue`.
+using SweepRunState = RunFilesState;
+using SweepRunStatus = RunFilesStatus;
+inline const char* sweepRunStateName(SweepRunState state) { return runFilesStateName(state); }
+inline SweepRunStatus sweepRunStatus(const SweepRun& run) { return runFilesStatus(run.train); }
 
 // Whether `sweet sweep run` starts this run: pending, resumable and unfinished runs, and
 // failed ones when asked to retry them.
