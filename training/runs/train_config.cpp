@@ -1,6 +1,8 @@
 // Training configuration <-> JSON: see train_config.h.
 #include "training/runs/train_config.h"
 
+#include "analysis/run_naming.h"
+
 #include "training/text/task_spec.h"
 
 #include <cmath>
@@ -131,10 +133,7 @@ void validate(const TrainConfig& c, const Sources& from) {
 }  // namespace
 
 std::string TrainConfig::resolvedRunName() const {
-  if (!run_name.empty()) return run_name;
-  std::ostringstream s;
-  s << task << "-" << method << "-lr" << learning_rate << "-s" << seed;
-  return s.str();
+  return run_name.empty() ? analysis::defaultRunName(task, method, learning_rate, seed) : run_name;
 }
 
 std::string TrainConfig::runFilePath() const { return (std::filesystem::path(output_dir) / (resolvedRunName() + ".h5")).string(); }
@@ -185,19 +184,27 @@ void applyOverride(nlohmann::json& j, const std::string& assignment) {
   } catch (const nlohmann::json::exception&) {
     value = text;  // bare strings need no quotes: --set task=rte
   }
+  try {
+    setDottedKey(j, key, std::move(value));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("--set ") + e.what());
+  }
+}
+
+void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json value) {
   nlohmann::json* node = &j;
   size_t start = 0;
   while (true) {
     const size_t dot = key.find('.', start);
     const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (part.empty()) throw std::runtime_error("--set " + key + ": empty key part");
+    if (part.empty()) throw std::runtime_error(key + ": empty key part");
     // "max_length.x=1" would index into a number: say so rather than throw a JSON type error.
     if (!node->is_object() && !node->is_null())
-      throw std::runtime_error("--set " + key + ": '" + key.substr(0, start == 0 ? 0 : start - 1) +
+      throw std::runtime_error(key + ": '" + key.substr(0, start == 0 ? 0 : start - 1) +
                                "' is not a group of keys (it holds " + node->dump().substr(0, 40) + ")");
     if (dot == std::string::npos) {
-      (*node)[part] = value;
-      break;
+      (*node)[part] = std::move(value);
+      return;
     }
     node = &(*node)[part];
     start = dot + 1;

@@ -115,5 +115,8 @@ std::vector<std::string> configDifferences(const std::string& earlier_config_jso
 // Applies "key=value" (value parsed as JSON, else taken as a string; nested keys with
 // dots: gradients.every=50).
 void applyOverride(nlohmann::json& j, const std::string& assignment);
+// Sets a possibly dotted key (gradients.every) in a config object, creating groups on the
+// way; throws naming the key when a part is empty or names a value that is not a group.
+void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json value);
 
 }  // namespace sweet

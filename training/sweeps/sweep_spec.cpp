@@ -1,6 +1,8 @@
 // Sweep files: see sweep_spec.h.
 #include "training/sweeps/sweep_spec.h"
 
+#include "analysis/run_naming.h"
+
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -19,19 +21,6 @@ using ordered = nlohmann::ordered_json;
 // Keys whose string values are paths, resolved against the sweep file's folder.
 const std::set<std::string> kPathKeys = {"model", "data_dir", "train_file", "eval_file"};
 
-std::string compactNumber(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  std::string s = text;
-  // 3e-05 -> 3e-5: the form people write learning rates in.
-  for (const char* sign : {"e-0", "e+0"}) {
-    const auto at = s.find(sign);
-    if (at != std::string::npos) s.erase(at + 2, 1);
-  }
-  if (s.find("e+") != std::string::npos) s.erase(s.find("e+") + 1, 1);
-  return s;
-}
-
 std::string sanitize(const std::string& text) {
   std::string out;
   for (char ch : text) {
@@ -44,19 +33,8 @@ std::string sanitize(const std::string& text) {
 std::string valueText(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
-  if (value.is_number()) return compactNumber(value.get<double>());
+  if (value.is_number()) return analysis::compactNumber(value.get<double>());
   return value.dump();
-}
-
-// Sets a possibly dotted key (gradients.every) in a config object.
-void setKey(nlohmann::json& config, const std::string& key, const nlohmann::json& value) {
-  nlohmann::json* at = &config;
-  std::string rest = key;
-  for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
-    at = &(*at)[rest.substr(0, dot)];
-    rest = rest.substr(dot + 1);
-  }
-  (*at)[rest] = value;
 }
 
 void resolvePaths(nlohmann::json& config, const fs::path& base) {
@@ -132,6 +110,7 @@ SlurmSettings readSlurm(const ordered& j, const std::string& where) {
 }  // namespace
 
 std::string sweepIdPart(const std::string& key, const nlohmann::json& value) {
+  if (key == "learning_rate" && value.is_number()) return "lr" + analysis::formatLearningRate(value.get<double>());
   if (key == "learning_rate") return "lr" + valueText(value);
   if (key == "seed") return "s" + valueText(value);
   if (key == "train_cap") return "cap" + valueText(value);
@@ -144,7 +123,9 @@ std::string sweepIdPart(const std::string& key, const nlohmann::json& value) {
 std::string Sweep::configPath(const SweepRun& run) const { return (fs::path(output_dir) / "configs" / (run.id + ".json")).string(); }
 std::string Sweep::logPath(const SweepRun& run) const { return (fs::path(output_dir) / "logs" / (run.id + ".log")).string(); }
 
-Sweep loadSweep(const std::string& path) {
+namespace {
+
+ordered readSweepFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot read sweep file");
   ordered j;
@@ -157,69 +138,65 @@ Sweep loadSweep(const std::string& path) {
   for (const auto& [key, value] : j.items())
     if (key != "name" && key != "base" && key != "grid" && key != "output_dir" && key != "slurm")
       throw std::runtime_error(path + ": unknown key '" + key + "' (name, base, grid, output_dir, slurm)");
-  const fs::path folder = fs::absolute(fs::path(path)).parent_path();
-  Sweep sweep;
-  sweep.path = path;
-  sweep.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : fs::path(path).stem().string();
+  return j;
+}
 
+// The configuration every run starts from, its paths resolved against the sweep's folder.
+nlohmann::json sweepBase(const ordered& j, const fs::path& folder, const std::string& path) {
   nlohmann::json base = nlohmann::json::object();
-  if (j.contains("base")) {
-    if (j["base"].is_string()) {
-      // A config file (a preset): its output_dir and run_name give way to the sweep's, and
-      // its relative paths are read from the sweep file's folder like every other path of
-      // the sweep (a preset's "glue_data/RTE" means the same beside the sweep file as it
-      // does for `sweet train` run from there).
-      base = readConfigFile((folder / j["base"].get<std::string>()).string());
-      base.erase("output_dir");
-      base.erase("run_name");
-    } else if (j["base"].is_object()) {
-      base = nlohmann::json::parse(j["base"].dump());
-      for (const char* owned : {"output_dir", "run_name"})
-        if (base.contains(owned))
-          throw std::runtime_error(path + ": base." + owned + " is set by the sweep (its output_dir and each run's id); "
-                                   "remove it from the base configuration");
-    } else {
-      throw std::runtime_error(path + ": base must be a configuration object or the path of a config file");
-    }
-    resolvePaths(base, folder);
+  if (!j.contains("base")) return base;
+  if (j["base"].is_string()) {
+    // A config file (a preset): its output_dir and run_name give way to the sweep's, and
+    // its relative paths are read from the sweep file's folder like every other path of
+    // the sweep (a preset's "glue_data/RTE" means the same beside the sweep file as it
+    // does for `sweet train` run from there).
+    base = readConfigFile((folder / j["base"].get<std::string>()).string());
+    base.erase("output_dir");
+    base.erase("run_name");
+  } else if (j["base"].is_object()) {
+    base = nlohmann::json::parse(j["base"].dump());
+    for (const char* owned : {"output_dir", "run_name"})
+      if (base.contains(owned))
+        throw std::runtime_error(path + ": base." + owned + " is set by the sweep (its output_dir and each run's id); "
+                                 "remove it from the base configuration");
+  } else {
+    throw std::runtime_error(path + ": base must be a configuration object or the path of a config file");
   }
-  const std::string outputDir = j.contains("output_dir") && j["output_dir"].is_string() ? j["output_dir"].get<std::string>()
-                                                                                       : fs::path(path).stem().string();
-  sweep.output_dir = fs::absolute(folder / outputDir).lexically_normal().string();
+  resolvePaths(base, folder);
+  return base;
+}
 
-  std::vector<Axis> axes;
-  if (!j.contains("grid") || !j["grid"].is_object() || j["grid"].empty())
-    throw std::runtime_error(path + ": grid must be an object of axes, e.g. {\"method\": [\"ee\", \"sweet\"], \"seed\": [1, 2]}");
-  for (const auto& [name, values] : j["grid"].items()) {
-    Axis axis{name, {}};
-    if (values.is_array()) {  // values of the config key `name`
-      for (const auto& v : values) {
-        nlohmann::json overrides = nlohmann::json::object();
-        nlohmann::json value = nlohmann::json::parse(v.dump());
-        nlohmann::json probe = nlohmann::json::object();
-        setKey(probe, name, value);
-        resolvePaths(probe, folder);
-        axis.values.push_back({sweepIdPart(name, value), probe});
-      }
-    } else if (values.is_object()) {  // label -> overrides (a backbone: model and max_length, a task: its data_dir)
-      for (const auto& [label, overrides] : values.items()) {
-        if (!overrides.is_object())
-          throw std::runtime_error(path + ": grid." + name + "." + label + " must be an object of configuration keys");
-        nlohmann::json o = nlohmann::json::object();
-        for (const auto& [key, value] : overrides.items()) setKey(o, key, nlohmann::json::parse(value.dump()));
-        resolvePaths(o, folder);
-        axis.values.push_back({sanitize(label), o});
-      }
-    } else {
-      throw std::runtime_error(path + ": grid." + name + " must be a list of values or an object of labelled overrides");
+Axis readAxis(const std::string& name, const ordered& values, const fs::path& folder, const std::string& path) {
+  Axis axis{name, {}};
+  if (values.is_array()) {  // values of the config key `name`
+    for (const auto& v : values) {
+      nlohmann::json value = nlohmann::json::parse(v.dump());
+      nlohmann::json probe = nlohmann::json::object();
+      setDottedKey(probe, name, value);
+      resolvePaths(probe, folder);
+      axis.values.push_back({sweepIdPart(name, value), probe});
     }
-    if (axis.values.empty()) throw std::runtime_error(path + ": grid." + name + " has no values");
-    axes.push_back(std::move(axis));
+  } else if (values.is_object()) {  // label -> overrides (a backbone: model and max_length, a task: its data_dir)
+    for (const auto& [label, overrides] : values.items()) {
+      if (!overrides.is_object())
+        throw std::runtime_error(path + ": grid." + name + "." + label + " must be an object of configuration keys");
+      nlohmann::json o = nlohmann::json::object();
+      for (const auto& [key, value] : overrides.items()) setDottedKey(o, key, nlohmann::json::parse(value.dump()));
+      resolvePaths(o, folder);
+      axis.values.push_back({sanitize(label), o});
+    }
+  } else {
+    throw std::runtime_error(path + ": grid." + name + " must be a list of values or an object of labelled overrides");
   }
+  if (axis.values.empty()) throw std::runtime_error(path + ": grid." + name + " has no values");
+  return axis;
+}
 
-  // The cartesian product, the last axis varying fastest: the order is the file's.
+// The cartesian product of the axes over `base`, the last axis varying fastest: the order
+// is the file's.
+void expandGrid(Sweep& sweep, const nlohmann::json& base, const std::vector<Axis>& axes, const std::string& path) {
   std::vector<size_t> pick(axes.size(), 0);
-  std::map<std::string, std::string> seen;
+  std::set<std::string> seen;
   for (int64_t index = 0;; ++index) {  // until nextPick wraps around
     SweepRun run;
     run.index = index;
@@ -231,13 +208,31 @@ Sweep loadSweep(const std::string& path) {
     }
     run.config["output_dir"] = sweep.output_dir;
     run.config["run_name"] = run.id;
-    if (seen.count(run.id))
+    if (!seen.insert(run.id).second)
       throw std::runtime_error(path + ": two runs get the id '" + run.id + "'; give the grid values distinct labels");
-    seen[run.id] = run.id;
     run.train = trainConfigFromJson(run.config, path + " (run " + run.id + ")");
     sweep.runs.push_back(std::move(run));
     if (!nextPick(pick, axes)) break;
   }
+}
+
+}  // namespace
+
+Sweep loadSweep(const std::string& path) {
+  const ordered j = readSweepFile(path);
+  const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+  Sweep sweep;
+  sweep.path = path;
+  sweep.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : fs::path(path).stem().string();
+  const nlohmann::json base = sweepBase(j, folder, path);
+  const std::string outputDir = j.contains("output_dir") && j["output_dir"].is_string() ? j["output_dir"].get<std::string>()
+                                                                                       : fs::path(path).stem().string();
+  sweep.output_dir = fs::absolute(folder / outputDir).lexically_normal().string();
+  if (!j.contains("grid") || !j["grid"].is_object() || j["grid"].empty())
+    throw std::runtime_error(path + ": grid must be an object of axes, e.g. {\"method\": [\"ee\", \"sweet\"], \"seed\": [1, 2]}");
+  std::vector<Axis> axes;
+  for (const auto& [name, values] : j["grid"].items()) axes.push_back(readAxis(name, values, folder, path));
+  expandGrid(sweep, base, axes, path);
   if (j.contains("slurm")) {
     if (!j["slurm"].is_object()) throw std::runtime_error(path + ": slurm must be an object");
     sweep.slurm = readSlurm(j["slurm"], path);
