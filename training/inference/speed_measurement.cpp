@@ -78,98 +78,134 @@ std::vector<double> defaultSpeedThresholds(int64_t numLabels) {
   return out;
 }
 
+namespace {
+
+// What every batch size is measured with: the dev set, the thresholds, the temperatures.
+struct SpeedSetup {
+  const InferenceSession& s;
+  const SpeedRequest& request;
+  std::vector<double> thresholds;  // ascending
+  EncodedSet set;
+  ExitTemperatures temperatures;
+  analysis::CostModel cost;
+  analysis::Metric metric;
+  int64_t instances() const { return static_cast<int64_t>(set.labels.size()); }
+};
+
+analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSize) {
+  analysis::SpeedMeasurement m;
+  m.device = u.s.device.str();
+  m.batchSize = batchSize;
+  m.threads = at::get_num_threads();
+  m.name = analysis::speedGroupName(m.device, batchSize, m.threads);
+  m.repeats = u.request.repeats;
+  m.warmup = u.request.warmup;
+  m.instances = u.instances();
+  m.calibrated = !u.temperatures.per_exit.empty() || !u.temperatures.per_instance.empty();
+  m.metric = u.s.run->metric;
+  m.measuredAt = utcNow();
+  m.libtorchVersion = libtorchVersion();
+  return m;
+}
+
+// One threshold's point from its timed passes; its stage profile comes from a separate
+// pass with a clock around every stage (the syncs it adds on CUDA would distort the timed
+// passes).
+analysis::SpeedPoint speedPoint(const SpeedSetup& u, AdaptiveInference& engine, const Batches& batches, size_t p,
+                                const std::vector<InstanceExit>& exits, const std::vector<double>& times,
+                                double baselineSeconds) {
+  const analysis::RunData& run = *u.s.run;
+  analysis::SpeedPoint point;
+  point.threshold = u.thresholds[p];
+  point.exitCounts.assign(static_cast<size_t>(run.exits()), 0);
+  for (const InstanceExit& e : exits) ++point.exitCounts[static_cast<size_t>(e.exit)];
+  point.layerSpeedup = analysis::CostModel::speedup(u.cost.costFraction(point.exitCounts));
+  point.seconds = median(times);
+  point.measuredSpeedup = baselineSeconds / point.seconds;
+  point.instancesPerSecond = static_cast<double>(u.instances()) / point.seconds;
+  point.score = scoreOf(exits, u.set.labels, u.metric, run.numLabels);
+  InferenceProfile profile;
+  std::vector<InstanceExit> scratch(static_cast<size_t>(u.instances()));
+  timedPass(batches, scratch, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+    return engine.run(in, rows, u.thresholds[p], u.temperatures, &profile);
+  });
+  point.stages = {profile.embeddings, profile.layers, profile.heads, profile.decisions, profile.compaction};
+  return point;
+}
+
+// Warmup, then timed repeats that interleave the pass without exiting and one pass per
+// threshold, so drifts in machine speed hit both alike.
+analysis::SpeedMeasurement measureBatchSize(const SpeedSetup& u, AdaptiveInference& engine, int64_t batchSize) {
+  const Batches batches = cutBatches(u.s, u.set, batchSize);
+  analysis::SpeedMeasurement m = emptyMeasurement(u, batchSize);
+  const auto N = static_cast<size_t>(u.instances());
+  std::vector<InstanceExit> baselineExits(N);
+  std::vector<std::vector<InstanceExit>> exits(u.thresholds.size(), std::vector<InstanceExit>(N));
+  std::vector<double> baselineTimes;
+  std::vector<std::vector<double>> times(u.thresholds.size());
+  for (int64_t r = 0; r < u.request.warmup + u.request.repeats; ++r) {
+    const bool timed = r >= u.request.warmup;
+    const double tb = timedPass(batches, baselineExits, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+      return engine.runWithoutExiting(in, rows, u.temperatures);
+    });
+    if (timed) baselineTimes.push_back(tb);
+    for (size_t p = 0; p < u.thresholds.size(); ++p) {
+      const double t = timedPass(batches, exits[p], [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+        return engine.run(in, rows, u.thresholds[p], u.temperatures);
+      });
+      if (timed) times[p].push_back(t);
+    }
+  }
+  m.baselineSeconds = median(baselineTimes);
+  m.baselineScore = scoreOf(baselineExits, u.set.labels, u.metric, u.s.run->numLabels);
+  for (size_t p = 0; p < u.thresholds.size(); ++p)
+    m.points.push_back(speedPoint(u, engine, batches, p, exits[p], times[p], m.baselineSeconds));
+  return m;
+}
+
+std::vector<double> checkedThresholds(const SpeedRequest& request, int64_t numLabels) {
+  if (request.repeats < 1 || request.warmup < 0) throw std::runtime_error("--repeats must be >= 1 and --warmup >= 0");
+  std::vector<double> thresholds = request.thresholds.empty() ? defaultSpeedThresholds(numLabels) : request.thresholds;
+  for (double t : thresholds) checkThreshold(t);
+  std::sort(thresholds.begin(), thresholds.end());
+  for (int64_t b : request.batch_sizes)
+    if (b < 1) throw std::runtime_error("batch size " + std::to_string(b) + " must be at least 1");
+  return thresholds;
+}
+
+}  // namespace
+
 std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, const SpeedRequest& request,
                                                      const std::function<void(const std::string&)>& say) {
   if (!s.run || !s.run->evalDone)
     throw std::runtime_error(s.model_dir + ": measuring needs the finished run file the model came from (its dev "
                                            "set, metric and exits); pass --run RUN.h5");
   const analysis::RunData& run = *s.run;
-  if (request.repeats < 1 || request.warmup < 0) throw std::runtime_error("--repeats must be >= 1 and --warmup >= 0");
-  std::vector<double> thresholds = request.thresholds.empty() ? defaultSpeedThresholds(run.numLabels) : request.thresholds;
-  for (double t : thresholds) checkThreshold(t);
-  std::sort(thresholds.begin(), thresholds.end());
-  for (int64_t b : request.batch_sizes)
-    if (b < 1) throw std::runtime_error("batch size " + std::to_string(b) + " must be at least 1");
-
+  std::vector<double> thresholds = checkedThresholds(request, run.numLabels);
   EncodedSet set = encodeDevSet(s, say);
   if (request.max_instances > 0 && static_cast<int64_t>(set.labels.size()) > request.max_instances) {
     set.encodings.resize(static_cast<size_t>(request.max_instances));
     set.labels.resize(static_cast<size_t>(request.max_instances));
   }
   if (set.labels.empty()) throw std::runtime_error(s.run_file + ": the dev set is empty: nothing to measure");
-  const auto N = static_cast<int64_t>(set.labels.size());
   std::string temperatureNote;
-  const ExitTemperatures temperatures =
+  ExitTemperatures temperatures =
       sessionTemperatures(s, request.calibrate ? TemperatureUse::DevSet : TemperatureUse::None, &temperatureNote);
   say(temperatureNote);
-  const analysis::CostModel cost = analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers);
-  const analysis::Metric metric = analysis::metricFromName(run.metric);
+  const SpeedSetup setup{s,
+                         request,
+                         std::move(thresholds),
+                         std::move(set),
+                         std::move(temperatures),
+                         analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers),
+                         analysis::metricFromName(run.metric)};
   AdaptiveInference engine(*s.model);
-
   std::vector<analysis::SpeedMeasurement> out;
   for (int64_t batchSize : request.batch_sizes) {
-    const Batches batches = cutBatches(s, set, batchSize);
-    analysis::SpeedMeasurement m;
-    m.device = s.device.str();
-    m.batchSize = batchSize;
-    m.threads = at::get_num_threads();
-    m.name = analysis::speedGroupName(m.device, batchSize, m.threads);
-    m.repeats = request.repeats;
-    m.warmup = request.warmup;
-    m.instances = N;
-    m.calibrated = !temperatures.per_exit.empty() || !temperatures.per_instance.empty();
-    m.metric = run.metric;
-    m.measuredAt = utcNow();
-    m.libtorchVersion = libtorchVersion();
-    say("batch " + std::to_string(batchSize) + ": " + std::to_string(N) + " instances, " +
-        std::to_string(thresholds.size()) + " thresholds, " + std::to_string(m.threads) + " thread(s) on " + m.device);
-
-    std::vector<InstanceExit> baselineExits(static_cast<size_t>(N));
-    std::vector<std::vector<InstanceExit>> exits(thresholds.size(), std::vector<InstanceExit>(static_cast<size_t>(N)));
-    auto baselinePass = [&] {
-      return timedPass(batches, baselineExits, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
-        return engine.runWithoutExiting(in, rows, temperatures);
-      });
-    };
-    auto exitingPass = [&](size_t p) {
-      return timedPass(batches, exits[p], [&](const ModelInput& in, const std::vector<int64_t>& rows) {
-        return engine.run(in, rows, thresholds[p], temperatures);
-      });
-    };
-    std::vector<double> baselineTimes;
-    std::vector<std::vector<double>> times(thresholds.size());
-    for (int64_t r = 0; r < request.warmup + request.repeats; ++r) {
-      const bool timed = r >= request.warmup;
-      const double tb = baselinePass();
-      if (timed) baselineTimes.push_back(tb);
-      for (size_t p = 0; p < thresholds.size(); ++p) {
-        const double t = exitingPass(p);
-        if (timed) times[p].push_back(t);
-      }
-    }
-    m.baselineSeconds = median(baselineTimes);
-    m.baselineScore = scoreOf(baselineExits, set.labels, metric, run.numLabels);
-    for (size_t p = 0; p < thresholds.size(); ++p) {
-      analysis::SpeedPoint point;
-      point.threshold = thresholds[p];
-      point.exitCounts.assign(static_cast<size_t>(run.exits()), 0);
-      for (const InstanceExit& e : exits[p]) ++point.exitCounts[static_cast<size_t>(e.exit)];
-      point.layerSpeedup = analysis::CostModel::speedup(cost.costFraction(point.exitCounts));
-      point.seconds = median(times[p]);
-      point.measuredSpeedup = m.baselineSeconds / point.seconds;
-      point.instancesPerSecond = static_cast<double>(N) / point.seconds;
-      point.score = scoreOf(exits[p], set.labels, metric, run.numLabels);
-      // A separate pass with a clock around every stage: the syncs it adds on CUDA would
-      // distort the timed passes above.
-      InferenceProfile profile;
-      std::vector<InstanceExit> scratch(static_cast<size_t>(N));
-      timedPass(batches, scratch, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
-        return engine.run(in, rows, thresholds[p], temperatures, &profile);
-      });
-      point.stages = {profile.embeddings, profile.layers, profile.heads, profile.decisions, profile.compaction};
-      m.points.push_back(std::move(point));
-    }
-    out.push_back(std::move(m));
+    say("batch " + std::to_string(batchSize) + ": " + std::to_string(setup.instances()) + " instances, " +
+        std::to_string(setup.thresholds.size()) + " thresholds, " + std::to_string(at::get_num_threads()) +
+        " thread(s) on " + s.device.str());
+    out.push_back(measureBatchSize(setup, engine, batchSize));
   }
   return out;
 }

@@ -22,6 +22,11 @@ struct RunFileWriter::Impl {
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
   bool open = false;
+  // The datasets of a new file, by part (SWMR: all of them exist before the first step).
+  void createStatus();
+  void createTrainAndEval(hsize_t exits, hsize_t labels);
+  void createCalibration(hsize_t exits, hsize_t labels);
+  void createGradients(hsize_t exits);
 };
 
 namespace {
@@ -171,6 +176,105 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
   path_ = path;
 }
 
+namespace {
+
+void writeRootAttributes(H5::Group& root, const RunFileLayout& layout) {
+  h5::writeStringAttr(root, "format", "sweet-run");
+  h5::writeInt64Attr(root, "format_version", 1);
+  h5::writeStringAttr(root, "config", layout.config_json);
+  h5::writeStringAttr(root, "environment", layout.environment_json);
+  h5::writeStringAttr(root, "method", layout.method);
+  h5::writeStringAttr(root, "task", layout.task);
+  h5::writeStringAttr(root, "metric", layout.metric);
+  h5::writeStringAttr(root, "label_names", nlohmann::json(layout.label_names).dump());
+  h5::writeInt64Attr(root, "num_labels", static_cast<int64_t>(layout.label_names.size()));
+  if (layout.regression) h5::writeStringAttr(root, "task_type", "regression");
+  h5::writeInt64ArrayAttr(root, "exit_layers", layout.exit_layers);
+  h5::writeInt64Attr(root, "num_layers", layout.num_layers);
+  h5::writeInt64Attr(root, "seed", layout.seed);
+  h5::writeFloat64Attr(root, "learning_rate", layout.learning_rate);
+  h5::writeStringAttr(root, "run_name", layout.run_name);
+  if (!layout.calibration_scheme.empty()) h5::writeStringAttr(root, "calibration_scheme", layout.calibration_scheme);
+  if (!layout.model_identity_json.empty()) h5::writeStringAttr(root, "model_identity", layout.model_identity_json);
+}
+
+}  // namespace
+
+void RunFileWriter::Impl::createStatus() {
+  const int64_t initialStatus[3] = {0, 0, layout.total_steps};
+  h5::writeInt64(file, "status", {3}, initialStatus);
+  status = file.openDataSet("status");
+  // The heartbeat (UTC seconds of the last status write) lets a reader tell a live run
+  // from one whose process died with the state still "running".
+  const int64_t started = unixNow();
+  h5::writeInt64(file, "heartbeat", {1}, &started);
+  heartbeat = file.openDataSet("heartbeat");
+  statusMessage = file.createDataSet("status_message", statusMessageType(), H5::DataSpace(H5S_SCALAR));
+  writeStatusMessage(statusMessage, "");
+}
+
+void RunFileWriter::Impl::createTrainAndEval(hsize_t E, hsize_t K) {
+  h5::writeInt64(file, "train/indices", {layout.train_indices.size()}, layout.train_indices.data());
+  loss = createExtendible(file, "train/loss", H5::PredType::IEEE_F32LE, {E}, 256);
+  lr = createExtendible(file, "train/lr", H5::PredType::IEEE_F32LE, {}, 256);
+  if (layout.lte) lteLoss = createExtendible(file, "train/lte_loss", H5::PredType::IEEE_F32LE, {E}, 256);
+  const hsize_t N = layout.evalCount();
+  if (layout.regression)
+    h5::writeFloat32(file, "eval/labels", {N}, layout.eval_targets.data());
+  else
+    h5::writeInt64(file, "eval/labels", {N}, layout.eval_labels.data());
+  evalLogits = createFixed(file, "eval/logits", H5::PredType::IEEE_F32LE, {E, N, K});
+  const int64_t zero = 0;
+  h5::writeInt64(file, "eval/done", {1}, &zero);
+  if (layout.lte) lteScores = createFixed(file, "eval/lte_scores", H5::PredType::IEEE_F32LE, {E, N});
+  evalDone = file.openDataSet("eval/done");
+  // Created for every run (empty unless eval_every > 0): SWMR allows no new datasets later.
+  if (N > 0) {
+    historyStep = createExtendible(file, "eval/history/step", H5::PredType::STD_I64LE, {}, 16);
+    historyLogits = createExtendible(file, "eval/history/logits", H5::PredType::IEEE_F32LE, {E, N, K}, 1);
+  }
+}
+
+void RunFileWriter::Impl::createCalibration(hsize_t E, hsize_t K) {
+  const hsize_t C = layout.calibrationCount();
+  h5::writeInt64(file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
+  if (layout.regression)
+    h5::writeFloat32(file, "calibration/labels", {C}, layout.calibration_targets.data());
+  else
+    h5::writeInt64(file, "calibration/labels", {C}, layout.calibration_labels.data());
+  calLogits = createFixed(file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
+  if (layout.lte) calLteScores = createFixed(file, "calibration/lte_scores", H5::PredType::IEEE_F32LE, {E, C});
+  if (!layout.eval_fold.empty())
+    h5::writeInt64(file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
+}
+
+void RunFileWriter::Impl::createGradients(hsize_t E) {
+  const auto G = static_cast<hsize_t>(layout.gradient_layers.size());
+  H5::Group g = file.createGroup("gradients");
+  h5::writeInt64ArrayAttr(g, "layers", layout.gradient_layers);
+  h5::writeStringAttr(g, "matrix", layout.gradient_matrix);
+  h5::writeInt64Attr(g, "rows", layout.gradient_rows);
+  h5::writeInt64Attr(g, "cols", layout.gradient_cols);
+  h5::writeStringAttr(g, "dtype", layout.gradient_dtype);
+  h5::writeInt64Attr(g, "probe_size", layout.probe_size);
+  const bool trainBatch = layout.gradient_probe == "train_batch";
+  h5::writeStringAttr(g, "probe", trainBatch ? "train_batch" : "fixed");
+  h5::writeStringAttr(g, "dropout", trainBatch ? "on" : "off");
+  h5::writeInt64Attr(g, "second_probe_size", layout.second_probe_size);
+  gradStep = createExtendible(file, "gradients/step", H5::PredType::STD_I64LE, {}, 64);
+  H5::FloatType rawType(H5::PredType::IEEE_F32LE);
+  if (layout.gradient_dtype == "float16") rawType = h5::halfFloatType();
+  gradRaw = createExtendible(file, "gradients/raw", rawType,
+                             {G, E, static_cast<hsize_t>(layout.gradient_rows), static_cast<hsize_t>(layout.gradient_cols)}, 1,
+                             /*deflate=*/1);
+  gradNorm = createExtendible(file, "gradients/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+  gradCosine = createExtendible(file, "gradients/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+  if (layout.second_probe_size > 0) {
+    probe2Norm = createExtendible(file, "gradients/probe2/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+    probe2Cosine = createExtendible(file, "gradients/probe2/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+  }
+}
+
 RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout)
     : impl_(std::make_unique<Impl>()), path_(path) {
   auto& s = *impl_;
@@ -185,89 +289,11 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
     s.file = H5::H5File(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
     H5::Group root = s.file.openGroup("/");
-    h5::writeStringAttr(root, "format", "sweet-run");
-    h5::writeInt64Attr(root, "format_version", 1);
-    h5::writeStringAttr(root, "config", layout.config_json);
-    h5::writeStringAttr(root, "environment", layout.environment_json);
-    h5::writeStringAttr(root, "method", layout.method);
-    h5::writeStringAttr(root, "task", layout.task);
-    h5::writeStringAttr(root, "metric", layout.metric);
-    h5::writeStringAttr(root, "label_names", nlohmann::json(layout.label_names).dump());
-    h5::writeInt64Attr(root, "num_labels", static_cast<int64_t>(K));
-    if (layout.regression) h5::writeStringAttr(root, "task_type", "regression");
-    h5::writeInt64ArrayAttr(root, "exit_layers", layout.exit_layers);
-    h5::writeInt64Attr(root, "num_layers", layout.num_layers);
-    h5::writeInt64Attr(root, "seed", layout.seed);
-    h5::writeFloat64Attr(root, "learning_rate", layout.learning_rate);
-    h5::writeStringAttr(root, "run_name", layout.run_name);
-    if (!layout.calibration_scheme.empty()) h5::writeStringAttr(root, "calibration_scheme", layout.calibration_scheme);
-    if (!layout.model_identity_json.empty()) h5::writeStringAttr(root, "model_identity", layout.model_identity_json);
-
-    const int64_t initialStatus[3] = {0, 0, layout.total_steps};
-    h5::writeInt64(s.file, "status", {3}, initialStatus);
-    s.status = s.file.openDataSet("status");
-    // The heartbeat (UTC seconds of the last status write) lets a reader tell a live run
-    // from one whose process died with the state still "running".
-    const int64_t started = unixNow();
-    h5::writeInt64(s.file, "heartbeat", {1}, &started);
-    s.heartbeat = s.file.openDataSet("heartbeat");
-    s.statusMessage = s.file.createDataSet("status_message", statusMessageType(), H5::DataSpace(H5S_SCALAR));
-    writeStatusMessage(s.statusMessage, "");
-    h5::writeInt64(s.file, "train/indices", {layout.train_indices.size()}, layout.train_indices.data());
-    s.loss = createExtendible(s.file, "train/loss", H5::PredType::IEEE_F32LE, {E}, 256);
-    s.lr = createExtendible(s.file, "train/lr", H5::PredType::IEEE_F32LE, {}, 256);
-    if (layout.lte) s.lteLoss = createExtendible(s.file, "train/lte_loss", H5::PredType::IEEE_F32LE, {E}, 256);
-    const hsize_t N = layout.evalCount(), C = layout.calibrationCount();
-    if (layout.regression)
-      h5::writeFloat32(s.file, "eval/labels", {N}, layout.eval_targets.data());
-    else
-      h5::writeInt64(s.file, "eval/labels", {N}, layout.eval_labels.data());
-    s.evalLogits = createFixed(s.file, "eval/logits", H5::PredType::IEEE_F32LE, {E, N, K});
-    const int64_t zero = 0;
-    h5::writeInt64(s.file, "eval/done", {1}, &zero);
-    if (layout.lte) s.lteScores = createFixed(s.file, "eval/lte_scores", H5::PredType::IEEE_F32LE, {E, N});
-    s.evalDone = s.file.openDataSet("eval/done");
-    // Created for every run (empty unless eval_every > 0): SWMR allows no new datasets later.
-    if (N > 0) {
-      s.historyStep = createExtendible(s.file, "eval/history/step", H5::PredType::STD_I64LE, {}, 16);
-      s.historyLogits = createExtendible(s.file, "eval/history/logits", H5::PredType::IEEE_F32LE, {E, N, K}, 1);
-    }
-    h5::writeInt64(s.file, "calibration/indices", {layout.calibration_indices.size()}, layout.calibration_indices.data());
-    if (layout.regression)
-      h5::writeFloat32(s.file, "calibration/labels", {C}, layout.calibration_targets.data());
-    else
-      h5::writeInt64(s.file, "calibration/labels", {C}, layout.calibration_labels.data());
-    s.calLogits = createFixed(s.file, "calibration/logits", H5::PredType::IEEE_F32LE, {E, C, K});
-    if (layout.lte) s.calLteScores = createFixed(s.file, "calibration/lte_scores", H5::PredType::IEEE_F32LE, {E, C});
-    if (!layout.eval_fold.empty())
-      h5::writeInt64(s.file, "calibration/eval_fold", {layout.eval_fold.size()}, layout.eval_fold.data());
-
-    if (layout.record_gradients) {
-      const auto G = static_cast<hsize_t>(layout.gradient_layers.size());
-      H5::Group g = s.file.createGroup("gradients");
-      h5::writeInt64ArrayAttr(g, "layers", layout.gradient_layers);
-      h5::writeStringAttr(g, "matrix", layout.gradient_matrix);
-      h5::writeInt64Attr(g, "rows", layout.gradient_rows);
-      h5::writeInt64Attr(g, "cols", layout.gradient_cols);
-      h5::writeStringAttr(g, "dtype", layout.gradient_dtype);
-      h5::writeInt64Attr(g, "probe_size", layout.probe_size);
-      const bool trainBatch = layout.gradient_probe == "train_batch";
-      h5::writeStringAttr(g, "probe", trainBatch ? "train_batch" : "fixed");
-      h5::writeStringAttr(g, "dropout", trainBatch ? "on" : "off");
-      h5::writeInt64Attr(g, "second_probe_size", layout.second_probe_size);
-      s.gradStep = createExtendible(s.file, "gradients/step", H5::PredType::STD_I64LE, {}, 64);
-      H5::FloatType rawType(H5::PredType::IEEE_F32LE);
-      if (layout.gradient_dtype == "float16") rawType = h5::halfFloatType();
-      s.gradRaw = createExtendible(s.file, "gradients/raw", rawType,
-                                   {G, E, static_cast<hsize_t>(layout.gradient_rows), static_cast<hsize_t>(layout.gradient_cols)},
-                                   1, /*deflate=*/1);
-      s.gradNorm = createExtendible(s.file, "gradients/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
-      s.gradCosine = createExtendible(s.file, "gradients/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
-      if (layout.second_probe_size > 0) {
-        s.probe2Norm = createExtendible(s.file, "gradients/probe2/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
-        s.probe2Cosine = createExtendible(s.file, "gradients/probe2/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
-      }
-    }
+    writeRootAttributes(root, layout);
+    s.createStatus();
+    s.createTrainAndEval(E, K);
+    s.createCalibration(E, K);
+    if (layout.record_gradients) s.createGradients(E);
     s.file.flush(H5F_SCOPE_GLOBAL);
     if (H5Fstart_swmr_write(s.file.getId()) < 0) throw std::runtime_error(path + ": cannot start SWMR write mode");
     s.open = true;
