@@ -2,6 +2,7 @@
 // baseline measured in the same run, then byte-level BPE (GPT-2's files) and SentencePiece
 // (DeBERTa-v3's spm.model), each cold (first pass, BPE's word cache empty) and warm.
 // Prints sentences/s and the ratio to WordPiece. Reads ../shared/data; skips what is absent.
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -39,9 +40,11 @@ bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
 }  // namespace
 
-int main() {
+// usage: bench_tokenizers [MAX_SENTENCES]   (CI's quick mode passes a few thousand)
+int main(int argc, char** argv) {
   const std::string shared = SWEET_SHARED_DATA;
-  const auto sentences = sst2Sentences(shared + "/glue/SST-2/train.tsv");
+  auto sentences = sst2Sentences(shared + "/glue/SST-2/train.tsv");
+  if (argc > 1 && sentences.size() > static_cast<size_t>(std::atoll(argv[1]))) sentences.resize(static_cast<size_t>(std::atoll(argv[1])));
   if (sentences.empty()) {
     std::printf("bench_tokenizers: needs %s/glue/SST-2/train.tsv\n", shared.c_str());
     return 0;
