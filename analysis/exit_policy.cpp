@@ -208,22 +208,4 @@ const std::vector<ExitEvent>& ExitReplay::events(ExitRule rule) {
   throw std::invalid_argument("events: the patience rule has no threshold to sweep");
 }
 
-const char* exitRuleName(ExitRule rule) {
-  switch (rule) {
-    case ExitRule::Confidence: return "confidence";
-    case ExitRule::Entropy: return "entropy";
-    case ExitRule::Patience: return "patience";
-    case ExitRule::Learned: return "learned";
-  }
-  return "?";
-}
-
-ExitRule exitRuleFromName(const std::string& name) {
-  if (name == "confidence") return ExitRule::Confidence;
-  if (name == "entropy") return ExitRule::Entropy;
-  if (name == "patience") return ExitRule::Patience;
-  if (name == "learned") return ExitRule::Learned;
-  throw std::runtime_error("unknown exit rule '" + name + "' (expected confidence, entropy, patience or learned)");
-}
-
 }  // namespace sweet::analysis

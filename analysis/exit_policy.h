@@ -5,6 +5,7 @@
 // GUI never allocates.
 #pragma once
 
+#include "exit_rule_traits.h"
 #include "metrics.h"
 #include "run_data.h"
 
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace sweet::analysis {
-
-enum class ExitRule {
-  Confidence,  // leave at the first exit whose max softmax >= t, else at the last
-  Entropy,     // leave at the first exit whose entropy / log K <= t, else at the last
-  Patience,    // PABEE: leave once k consecutive exits agree on the prediction
-  Learned,     // learning-to-exit (BERxiT): leave at the first exit whose LTE score >= t
-};
 
 // Result of one policy evaluation. Vectors are sized once and overwritten by each call.
 struct ExitAssignment {
@@ -119,8 +113,5 @@ class ExitReplay {
   std::vector<ExitEvent> confidenceEvents_, entropyEvents_, learnedEvents_;
   bool confidenceEventsBuilt_ = false, entropyEventsBuilt_ = false, learnedEventsBuilt_ = false;
 };
-
-const char* exitRuleName(ExitRule rule);
-ExitRule exitRuleFromName(const std::string& name);  // confidence | entropy | patience | learned
 
 }  // namespace sweet::analysis

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace sweet::analysis {
 
 ExitSweep::ExitSweep(ExitReplay& replay, ExitRule rule)
-    : replay_(replay), rule_(rule), confusion_(replay.classes()) {
-  if (rule == ExitRule::Patience) throw std::invalid_argument("ExitSweep: patience has no threshold events");
+    : replay_(replay), rule_(rule), sense_(exitRuleTraits(rule).sense), confusion_(replay.classes()) {
+  if (!exitRuleTraits(rule).thresholdEvents)
+    throw std::invalid_argument(std::string("ExitSweep: ") + exitRuleName(rule) + " has no threshold events");
   events_ = &replay.events(rule);
   const auto n = static_cast<size_t>(replay.instances());
   exitOf_.assign(n, 0);

@@ -16,14 +16,16 @@ namespace sweet::analysis {
 
 class ExitSweep {
  public:
-  // Starts below every event value: every instance at exit 0. Rule: Confidence or Entropy.
+  // Starts below every event value: every instance at exit 0. Rule: one with threshold
+  // events (ExitRuleTraits::thresholdEvents: all but Patience).
   // The replay must outlive the sweep.
   ExitSweep(ExitReplay& replay, ExitRule rule);
 
   ExitRule rule() const { return rule_; }
-  // Event value of a rule threshold (Entropy events carry −entropy) and back.
-  double eventValue(double threshold) const { return rule_ == ExitRule::Entropy ? -threshold : threshold; }
-  double threshold(double eventValue) const { return rule_ == ExitRule::Entropy ? -eventValue : eventValue; }
+  // Event value of a rule threshold and back: events sort ascending in strictness, so an
+  // AtMost rule's events (Entropy's) carry −threshold.
+  double eventValue(double threshold) const { return sense_ == ThresholdSense::AtMost ? -threshold : threshold; }
+  double threshold(double eventValue) const { return sense_ == ThresholdSense::AtMost ? -eventValue : eventValue; }
 
   // The state at a threshold in the rule's own units, as ExitReplay::assign gives it: every
   // event with value < eventValue(threshold) in effect.
@@ -47,6 +49,7 @@ class ExitSweep {
 
   const ExitReplay& replay_;
   ExitRule rule_;
+  ThresholdSense sense_;
   const std::vector<ExitEvent>* events_;
   std::vector<int32_t> from_;     // [events] the exit each event's instance leaves
   size_t applied_ = 0;            // events [0, applied_) are in effect

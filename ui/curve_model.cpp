@@ -111,39 +111,36 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
       const RunPtr& run = evaluated[idx];
       if (run->data.exitLayers != first.exitLayers) continue;
       try {
-        // Temperatures change confidences and entropies only: LTE scores and patience (an
-        // argmax agreement) are the same with or without them, so no fit is spent there.
-        const bool scaled = options.rule == analysis::ExitRule::Confidence || options.rule == analysis::ExitRule::Entropy;
+        const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);
+        // Temperatures change only what a rule reads from the softmax: for the others (LTE
+        // scores, patience's argmax agreement) no fit is spent.
         std::vector<double> temperatures;
-        if (options.calibrate && scaled) {
+        if (!rule.usesTemperatures) {
+          s->calibration = rule.scoreSource;
+        } else if (options.calibrate) {
           const analysis::CalibrationResult fit = analysis::calibrate(run->data);
           temperatures = fit.replayTemperatures();
           s->calibration = std::string("temperature-scaled (") + analysis::calibrationSchemeName(fit.scheme) + ")";
         } else {
           s->calibration = "raw softmax";
         }
-        const bool learned = options.rule == analysis::ExitRule::Learned;
-        if (learned && run->data.lteScores.empty()) {
+        if (rule.needsLearnedScores && run->data.lteScores.empty()) {
           notes_.push_back(run->data.runName + ": no learning-to-exit scores (trained without lte.enabled)");
           continue;
         }
         auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval, temperatures);
-        if (learned) {
-          replay->setLearnedScores(run->data.lteScores);
-          s->calibration = "learned exit scores (LTE)";
-        }
-        // Patience has no threshold to sweep: its curve is its E points (k = 1..E agreeing
-        // exits), and its readout a fresh assignment per k.
-        const bool patience = options.rule == analysis::ExitRule::Patience;
-        if (patience) s->calibration = "agreement of consecutive exits (PABEE)";
-        analysis::Curve exact = patience ? analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
-                                                                    analysis::patienceValues(replay->exits()))
-                                         : analysis::exactCurve(*replay, *s->cost, s->metric, options.rule);
-        analysis::Curve shown = options.exactCurve || options.rule != analysis::ExitRule::Confidence
+        if (rule.needsLearnedScores) replay->setLearnedScores(run->data.lteScores);
+        // A rule without threshold events (patience) has no sweep: its curve is its E points
+        // (k = 1..E agreeing exits), and its readout a fresh assignment per k.
+        analysis::Curve exact = rule.thresholdEvents
+                                    ? analysis::exactCurve(*replay, *s->cost, s->metric, options.rule)
+                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
+                                                               analysis::patienceValues(replay->exits()));
+        analysis::Curve shown = options.exactCurve || !rule.paperSweep
                                     ? exact
-                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric, analysis::ExitRule::Confidence,
+                                    : analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
                                                                analysis::paperThresholds(run->data.numLabels));
-        if (!patience) s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
+        if (rule.thresholdEvents) s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
         s->replays.push_back(std::move(replay));
         s->exactCurves.push_back(std::move(exact));
         s->seedCurves.push_back(std::move(shown));
@@ -185,12 +182,12 @@ ThresholdReadout CurveModel::readout(size_t index, double threshold) {
   out.threshold = threshold;
   out.exitCounts.assign(s.exitLayers.size(), 0.0);
   const double n = static_cast<double>(s.replays.size());
-  if (options_.rule == analysis::ExitRule::Patience) {
-    const auto exits = static_cast<int64_t>(s.exitLayers.size());
-    const int64_t k = std::clamp<int64_t>(std::llround(threshold), 1, exits);
-    out.threshold = static_cast<double>(k);
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options_.rule);
+  if (!rule.thresholdEvents) {  // no sweep to seek: a fresh assignment at the nearest valid k
+    const analysis::ThresholdRange range = rule.range(static_cast<int64_t>(s.exitLayers.size()));
+    out.threshold = std::clamp(rule.integerParameter() ? std::round(threshold) : threshold, range.low, range.high);
     for (const auto& replay : s.replays) {
-      const analysis::ExitAssignment& a = replay->assignPatience(k);
+      const analysis::ExitAssignment& a = replay->assign(options_.rule, out.threshold);
       out.cost += s.cost->costFraction(a.exitCounts) / n;
       out.score += replay->score(a, s.metric) / n;
       for (size_t e = 0; e < a.exitCounts.size(); ++e) out.exitCounts[e] += static_cast<double>(a.exitCounts[e]) / n;

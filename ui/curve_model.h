@@ -1,12 +1,13 @@
 // Data behind the speed-accuracy view, kept apart from the plot widget: runs grouped into
-// series (one per method/configuration, seeds pooled), each seed's exact confidence curve,
-// the seed mean and 95% CI on a common cost grid, and the threshold readout that the
-// draggable marker asks for at every mouse move (an analysis::ExitSweep per seed, so a drag
-// step costs only the instances it moves).
+// series (one per method/configuration, seeds pooled), each seed's curve under the chosen
+// exit rule, the seed mean and 95% CI on a common cost grid, and the threshold readout that
+// the draggable marker asks for at every mouse move (an analysis::ExitSweep per seed, so a
+// drag step costs only the instances it moves).
 #pragma once
 
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
+#include "analysis/exit_rule_traits.h"
 #include "analysis/exit_sweep.h"
 #include "analysis/seed_statistics.h"
 #include "analysis/speed_accuracy_curve.h"
@@ -20,7 +21,8 @@
 
 namespace sweet::ui {
 
-// What the threshold marker shows: seed means at one confidence threshold.
+// What the threshold marker shows: seed means at one value of the exit rule's parameter
+// (a confidence, LTE-score or entropy threshold, or patience's k).
 struct ThresholdReadout {
   double threshold = 0;
   double cost = 0;                  // mean cost fraction over seeds
@@ -50,16 +52,16 @@ struct CurveSeries {
 };
 
 struct CurveOptions {
-  // false: the paper's 11-threshold sweep, as `sweet report` (its default); true: the
-  // exact curve (every distinct confidence is a breakpoint), as `sweet report --exact-curve`.
+  // false: the paper's 11-threshold sweep, as `sweet report` (its default), where the rule
+  // has one (ExitRuleTraits::paperSweep); true: the exact curve (every threshold at which
+  // some instance changes exit is a breakpoint), as `sweet report --exact-curve`.
   bool exactCurve = false;
-  // Temperature-scale each exit's confidences before exiting, as the paper (and `sweet
-  // report` by default) does; false replays raw softmax confidences.
+  // Temperature-scale each exit's logits before exiting, as the paper (and `sweet report`
+  // by default) does, for rules that read the softmax (ExitRuleTraits::usesTemperatures);
+  // false replays raw softmax outputs.
   bool calibrate = true;
-  // Confidence exiting (the paper's); Learned: exit where the run's learning-to-exit head
-  // scores the prediction >= t (runs without LTE scores are left out and noted); Entropy:
-  // exit where the normalized entropy <= t. Those two curves are always exact: the paper's
-  // 11 thresholds are spaced for softmax confidences in [1/K, 1].
+  // Which rule the exits follow; what applies to it is in its analysis::ExitRuleTraits
+  // (runs without the scores a rule needs are left out and noted).
   analysis::ExitRule rule = analysis::ExitRule::Confidence;
 };
 

@@ -2,6 +2,7 @@
 #include "ui/counted.h"
 #include "ui/curve_view.h"
 
+#include "analysis/exit_rule_traits.h"
 #include "analysis/report.h"
 #include "ui/figure_style.h"
 #include "ui/plot_style.h"
@@ -62,10 +63,8 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     setRuns(runs_);
   });
   rule_ = new QComboBox(side);
-  rule_->addItem(tr("Exit on: softmax confidence"));
-  rule_->addItem(tr("Exit on: learned scores (LTE)"));
-  rule_->addItem(tr("Exit on: normalized entropy ≤ t"));
-  rule_->addItem(tr("Exit on: patience (k exits agree)"));
+  for (const analysis::ExitRuleTraits& rule : analysis::allExitRules())
+    rule_->addItem(tr("Exit on: %1").arg(QString::fromUtf8(rule.displayName)), QVariant::fromValue(rule.rule));
   rule_->setToolTip(tr("Confidence exiting (the paper's main results), the learning-to-exit heads' scores "
                        "(Section 5, Fig. 7) of runs trained with lte.enabled, normalized entropy (DeeBERT), or "
                        "PABEE's patience (leave once k consecutive exits agree), each on the same runs"));
@@ -116,13 +115,12 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   CurveOptions options;
   options.exactCurve = curveKind_->currentIndex() == 1;
   options.calibrate = calibrate_->isChecked();
-  const analysis::ExitRule rules[] = {analysis::ExitRule::Confidence, analysis::ExitRule::Learned,
-                                      analysis::ExitRule::Entropy, analysis::ExitRule::Patience};
-  options.rule = rules[std::max(0, rule_->currentIndex())];
-  // What does not apply to a rule is greyed out: only confidence has the paper's
-  // 11-threshold sweep; LTE scores and patience ignore temperatures.
-  curveKind_->setEnabled(options.rule == analysis::ExitRule::Confidence);
-  calibrate_->setEnabled(options.rule == analysis::ExitRule::Confidence || options.rule == analysis::ExitRule::Entropy);
+  options.rule = rule_->currentData().value<analysis::ExitRule>();
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);
+  // What does not apply to a rule is greyed out (its exact curve is drawn, its scores
+  // read unscaled).
+  curveKind_->setEnabled(rule.paperSweep);
+  calibrate_->setEnabled(rule.usesTemperatures);
   // Thresholds the user set survive a rebuild (a live run re-read) where the series and
   // the rule stay; another rule starts from its own default.
   auto key = [](const CurveSeries& s, analysis::ExitRule rule) {
@@ -139,13 +137,9 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
     if (it != kept.end()) setThreshold(i, it->second);
   }
   QStringList notes;
-  if (model_.size() > 0 && options.rule == analysis::ExitRule::Learned)
-    notes << tr("Exits where the learning-to-exit head's score reaches the threshold (exact curves)");
-  else if (model_.size() > 0 && options.rule == analysis::ExitRule::Patience)
-    notes << tr("Exits once k consecutive exits agree on the prediction (PABEE's patience p = k − 1): one point per k");
-  else if (model_.size() > 0 && options.rule == analysis::ExitRule::Entropy)
-    notes << tr("Exits where the softmax entropy / log K falls to the threshold or below (exact curves)");
-  else if (model_.size() > 0)
+  if (model_.size() > 0 && *rule.curveNote)
+    notes << QString::fromUtf8(rule.curveNote);
+  else if (model_.size() > 0)  // confidence: the note says how its confidences were scaled
     notes << (options.calibrate ? tr("Exits on temperature-scaled confidences (%1)")
                                       .arg(QString::fromStdString(model_.series()[0]->calibration))
                                 : tr("Exits on raw softmax confidences"));
@@ -214,6 +208,7 @@ void CurveView::rebuild() {
   if (!measurement.empty()) return drawMeasured(measurement);  // no markers: thresholds are the measured ones
   plot_->xAxis->setLabel(tr("cost fraction (1 = full model)"));
   plot_->xAxis2->setVisible(true);
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(model_.options().rule);
   double xMax = 1.0;
   for (size_t i = 0; i < model_.size(); ++i) {
     const CurveSeries& s = *model_.series()[i];
@@ -253,32 +248,13 @@ void CurveView::rebuild() {
     // Only Enter or leaving the box applies a typed value: applying every keystroke would
     // rewrite the text under the cursor ("0." becomes 0.0000 before the 95 is typed).
     m.spin->setKeyboardTracking(false);
-    switch (model_.options().rule) {
-      case analysis::ExitRule::Patience:
-        m.spin->setRange(1.0, static_cast<double>(s.exitLayers.size()));
-        m.spin->setDecimals(0);
-        m.spin->setSingleStep(1.0);
-        m.spin->setPrefix(name + tr(" agreeing exits k = "));
-        m.spin->setToolTip(tr("Patience of %1: an instance leaves once k consecutive exits predict the same label "
-                              "(k = 1: the first exit)").arg(name));
-        break;
-      case analysis::ExitRule::Learned:
-      case analysis::ExitRule::Entropy:
-      case analysis::ExitRule::Confidence:
-        m.spin->setRange(0.0, 1.0);
-        m.spin->setDecimals(4);
-        m.spin->setSingleStep(0.01);
-        m.spin->setPrefix(name + tr(" threshold "));
-        m.spin->setToolTip(model_.options().rule == analysis::ExitRule::Learned
-                               ? tr("LTE threshold of %1: an instance leaves at the first exit whose learned score "
-                                    "reaches it").arg(name)
-                           : model_.options().rule == analysis::ExitRule::Entropy
-                               ? tr("Entropy threshold of %1: an instance leaves at the first exit whose softmax "
-                                    "entropy / log K is at most this").arg(name)
-                               : tr("Confidence threshold of %1: an instance leaves at the first exit whose max "
-                                    "softmax probability reaches it").arg(name));
-        break;
-    }
+    const analysis::ThresholdRange range = rule.range(static_cast<int64_t>(s.exitLayers.size()));
+    m.spin->setRange(range.low, range.high);
+    m.spin->setDecimals(rule.integerParameter() ? 0 : 4);
+    m.spin->setSingleStep(rule.integerParameter() ? 1.0 : 0.01);
+    m.spin->setPrefix(tr("%1 %2 ").arg(name, QString::fromUtf8(rule.parameterLabel)));
+    m.spin->setToolTip(tr("%1 of %2: an instance leaves %3")
+                           .arg(QString::fromUtf8(rule.parameterTitle), name, QString::fromUtf8(rule.leavesWhen)));
     m.label = new QLabel(this);
     m.label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m.label->setToolTip(tr("Seed means at this threshold: score, cost fraction, speedup, instances per exit"));
@@ -305,9 +281,7 @@ void CurveView::rebuild() {
   QStringList metricNames;
   for (const auto& m : metrics) metricNames << QString::fromStdString(m);
   plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
-  // Patience starts at k = 2 (PABEE's patience 1), the threshold rules at 0.9.
-  const double start = model_.options().rule == analysis::ExitRule::Patience ? 2.0 : 0.9;
-  for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, start);
+  for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, rule.defaultThreshold);
   fillFixedRatioTable();
   plot_->replot();
 }

@@ -38,8 +38,9 @@ class CurveView : public QWidget {
   // in the runs ("measured speedup, cpu-b32-t1"): score against the measured speedup, with
   // the layer-count speedup of the same thresholds dashed beside it.
   QComboBox* xAxisSelector() const { return xAxis_; }
-  // Exit rule: confidence (index 0), learned LTE scores (1, runs trained with LTE),
-  // normalized entropy (2) or patience (3: the marker's "threshold" is k agreeing exits).
+  // Exit rule, one item per analysis::allExitRules() with the analysis::ExitRule as its
+  // data (select with findData, not an index): what applies to the chosen rule (its
+  // threshold's range, the curve kind, temperatures) follows its ExitRuleTraits.
   QComboBox* ruleSelector() const { return rule_; }
   QLabel* notesLabel() const { return notes_; }
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }

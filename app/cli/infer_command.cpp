@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "analysis/exit_rule_traits.h"
 #include "analysis/speed_record.h"
 #include "cli/command.h"
 #include "training/inference/inference_session.h"
@@ -19,7 +20,7 @@ namespace {
 struct InferArguments {
   TextInferenceRequest text;
   double threshold = 0;
-  std::string rule = "confidence";
+  std::string rule = analysis::exitRuleName(analysis::ExitRule::Confidence);
   CLI::Option* thresholdOption = nullptr;  // count() says whether --threshold was given
   std::string out;
   bool measure = false, noCalibrate = false, noWrite = false;
@@ -31,7 +32,7 @@ struct InferArguments {
 void say(const std::string& line) { std::cerr << "infer: " << line << "\n"; }
 
 void runText(InferArguments& args) {
-  args.text.learned = args.rule == "learned";
+  args.text.learned = analysis::exitRuleFromName(args.rule) == analysis::ExitRule::Learned;
   if (args.thresholdOption->count() == 0)
     throw std::runtime_error(args.text.learned ? "--threshold is required (a learning-to-exit score in (0, 1])"
                                                : "--threshold is required (a max-softmax confidence in (0, 1])");
@@ -59,7 +60,7 @@ void runText(InferArguments& args) {
 void runMeasure(const InferArguments& args) {
   if (!args.text.text.empty() || !args.text.tsv.empty() || !args.out.empty())
     throw std::runtime_error("--measure runs the run's dev set: it takes no --text, --tsv or --out");
-  if (args.rule != "confidence")
+  if (analysis::exitRuleFromName(args.rule) != analysis::ExitRule::Confidence)
     throw std::runtime_error("--measure times confidence exiting only; --rule learned serves --text and --tsv");
   const InferenceSession session =
       openInferenceSession(args.text.model_dir, args.text.run_file, args.text.device, args.text.threads, say);
@@ -95,7 +96,8 @@ void registerInferCommand(CLI::App& root) {
   cmd->add_option("--rule", args->rule,
                   "What instances exit on: confidence (max softmax, the paper's) or learned (the model's "
                   "learning-to-exit scores; trained with lte.enabled)")
-      ->check(CLI::IsMember({"confidence", "learned"}))
+      ->check(CLI::IsMember(std::vector<std::string>{analysis::exitRuleName(analysis::ExitRule::Confidence),
+                                                     analysis::exitRuleName(analysis::ExitRule::Learned)}))
       ->capture_default_str();
   auto* text = cmd->add_option("--text", args->text.text, "Input sentence");
   cmd->add_option("--text-b", args->text.text_b, "Second sentence of a pair")->needs(text);

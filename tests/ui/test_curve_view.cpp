@@ -17,6 +17,17 @@
 
 using namespace sweet::ui;
 
+namespace {
+
+// The rule menu holds each rule as its item data: tests pick a rule, not a row.
+void selectRule(CurveView& view, sweet::analysis::ExitRule rule) {
+  const int row = view.ruleSelector()->findData(QVariant::fromValue(rule));
+  QVERIFY(row >= 0);
+  view.ruleSelector()->setCurrentIndex(row);
+}
+
+}  // namespace
+
 class CurveViewTest : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
@@ -140,7 +151,7 @@ class CurveViewTest : public QObject {
     CurveView view;
     view.setRuns(runs);
     QCOMPARE(view.seriesCount(), size_t{3});
-    view.ruleSelector()->setCurrentIndex(1);
+    selectRule(view, sweet::analysis::ExitRule::Learned);
     QCOMPARE(view.seriesCount(), size_t{2});  // EE and SWEET
     bool noted = false;
     for (const std::string& n : view.model().notes()) noted = noted || n.find("no learning-to-exit scores") != std::string::npos;
@@ -159,7 +170,7 @@ class CurveViewTest : public QObject {
     }
     QCOMPARE(view.model().series()[0]->seedCurves.front().rule, sweet::analysis::ExitRule::Learned);
     // Entropy exiting on the same runs: every method again, the readout a fresh replay's.
-    view.ruleSelector()->setCurrentIndex(2);
+    selectRule(view, sweet::analysis::ExitRule::Entropy);
     QCOMPARE(view.seriesCount(), size_t{3});
     view.setThreshold(1, 0.6);
     const auto& s1 = *view.model().series()[1];
@@ -172,7 +183,7 @@ class CurveViewTest : public QObject {
     QVERIFY(std::abs(view.readout(1).cost - entropyCost) < 1e-12);
     // Patience (PABEE) on the same runs: the marker holds k agreeing exits, starts at 2,
     // rounds what is typed, and reads out what a fresh replay assigns.
-    view.ruleSelector()->setCurrentIndex(3);
+    selectRule(view, sweet::analysis::ExitRule::Patience);
     QCOMPARE(view.seriesCount(), size_t{3});
     const auto& s2 = *view.model().series()[2];
     QCOMPARE(view.threshold(2), 2.0);
@@ -195,7 +206,7 @@ class CurveViewTest : public QObject {
       QVERIFY(std::abs(view.readout(2).score - score) < 1e-12);
     }
     QVERIFY(view.notesLabel()->text().contains(QStringLiteral("PABEE")));
-    view.ruleSelector()->setCurrentIndex(0);
+    selectRule(view, sweet::analysis::ExitRule::Confidence);
     QCOMPARE(view.threshold(2), 0.9);  // back to confidence: its own default, not k
     QVERIFY(view.calibrateBox()->isEnabled() && view.curveKindBox()->isEnabled());
     QCOMPARE(view.seriesCount(), size_t{3});
