@@ -104,6 +104,21 @@ SeedSummary summarize(const std::vector<double>& values, double level) {
   return s;
 }
 
+std::optional<SeedSummary> summarizeAll(const std::vector<std::optional<double>>& values, double level) {
+  std::vector<double> present;
+  for (const std::optional<double>& v : values) {
+    if (!v) return std::nullopt;
+    present.push_back(*v);
+  }
+  return summarize(present, level);
+}
+
+std::optional<SeedSummary> seedSummaryAtCost(const std::vector<Curve>& seedCurves, double cost) {
+  std::vector<std::optional<double>> values;
+  for (const Curve& curve : seedCurves) values.push_back(scoreAtCost(curve, cost));
+  return summarizeAll(values);
+}
+
 const std::vector<std::string>& defaultIgnoredConfigKeys() {
   static const std::vector<std::string> keys = {
       "seed", "output", "output_dir", "output_path", "output_file", "out", "out_dir",
