@@ -4,6 +4,7 @@
 #include "cost_model.h"
 #include "exit_policy.h"
 #include "metrics.h"
+#include "run_naming.h"
 #include "speed_accuracy_curve.h"
 
 #include <algorithm>
@@ -84,12 +85,6 @@ RunResult measure(const RunData& run, const ReportOptions& options) {
   return result;
 }
 
-std::string formatLr(double lr) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", lr);
-  return buffer;
-}
-
 int64_t trainCapOf(const RunData& run) {
   if (run.config.is_object() && run.config.contains("train_cap") && run.config["train_cap"].is_number_integer())
     return run.config["train_cap"].get<int64_t>();
@@ -101,16 +96,14 @@ std::string groupKey(const RunData& run, const std::vector<std::string>& by) {
   for (const std::string& field : by) {
     if (field == "method") key += run.method;
     else if (field == "task") key += run.task;
-    else if (field == "lr") key += formatLr(run.learningRate);
-    else if (field == "model") key += modelName(run);
+    else if (field == "lr") key += formatLearningRate(run.learningRate);
+    else if (field == "model") key += modelDisplayName(run);
     else if (field == "cap") key += std::to_string(trainCapOf(run));
     else throw std::runtime_error("unknown --by key '" + field + "' (expected method, task, lr, model or cap)");
     key += '\x1f';
   }
   return key;
 }
-
-int methodRank(const std::string& method) { return method == "ee" ? 0 : method == "mm" ? 1 : 2; }
 
 const GroupReport* pickGroup(const std::vector<GroupReport>& groups, const std::vector<LrSelection>& selections,
                              const std::string& model, const std::string& task, const std::string& method,
@@ -142,17 +135,6 @@ ReportFormat reportFormatFromName(const std::string& name) {
   if (name == "json") return ReportFormat::Json;
   if (name == "latex") return ReportFormat::Latex;
   throw std::runtime_error("unknown format '" + name + "' (expected text, csv, json or latex)");
-}
-
-std::string modelName(const RunData& run) {
-  if (run.config.is_object() && run.config.contains("model") && run.config["model"].is_string()) {
-    std::string model = run.config["model"].get<std::string>();
-    while (!model.empty() && model.back() == '/') model.pop_back();
-    const size_t slash = model.find_last_of('/');
-    model = slash == std::string::npos ? model : model.substr(slash + 1);
-    if (!model.empty()) return model;
-  }
-  return std::to_string(run.numLayers) + "L";
 }
 
 std::string secondaryMetricFor(const std::string& task, const std::string& metric) {
@@ -388,14 +370,14 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
   std::vector<AucObservation> observations;
   for (size_t r = 0; r < runs.size(); ++r)
     if (!runs[r].regression)  // no curve, no AUC to choose by
-      observations.push_back({modelName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc,
+      observations.push_back({modelDisplayName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate, results[r].auc,
                             trainCapOf(runs[r])});
   report.learningRates = selectLearningRates(observations);
 
   // Caps name a group only where one task and model were run at several (the data-size study).
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> capsOf;
   for (const RunData& run : runs) {
-    auto& caps = capsOf[{run.task, modelName(run)}];
+    auto& caps = capsOf[{run.task, modelDisplayName(run)}];
     if (std::find(caps.begin(), caps.end(), trainCapOf(run)) == caps.end()) caps.push_back(trainCapOf(run));
   }
 
@@ -404,7 +386,7 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
     GroupReport g;
     g.method = first.method;
     g.task = first.task;
-    g.model = modelName(first);
+    g.model = modelDisplayName(first);
     g.metric = first.metric;
     g.exitLayers = first.exitLayers;
     g.numLayers = first.numLayers;
@@ -428,7 +410,7 @@ Report buildFinishedReport(const std::vector<RunData>& runs, const ReportOptions
       rs.push_back(&results[r]);
       g.calibrationSchemes.push_back(results[r].calibration ? calibrationSchemeName(results[r].calibration->scheme) : "none");
     }
-    g.label = g.task + " " + g.method + " lr=" + (g.learningRate ? formatLr(*g.learningRate) : "mixed") + " " + g.model;
+    g.label = g.task + " " + g.method + " lr=" + (g.learningRate ? formatLearningRate(*g.learningRate) : "mixed") + " " + g.model;
     if (capsOf[{g.task, g.model}].size() > 1) g.label += " cap=" + std::to_string(g.trainCap);
     for (size_t e = 0; e < g.exitLayers.size(); ++e) {
       std::vector<double> values, secondary;

@@ -2,6 +2,8 @@
 // LaTeX as GLUE papers do; CSV and JSON keep the raw fractions for further processing.
 #include "report.h"
 
+#include "run_naming.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -190,9 +192,9 @@ std::string text(const Report& r) {
       out << "  " << s.task << " " << s.method << " " << s.model << (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "")
           << ":";
       for (size_t c = 0; c < s.candidates.size(); ++c)
-        out << (c ? " |" : "") << " lr=" << fmt("%g", s.candidates[c].learningRate) << " " << meanStd(s.candidates[c].auc)
+        out << (c ? " |" : "") << " lr=" << formatLearningRate(s.candidates[c].learningRate) << " " << meanStd(s.candidates[c].auc)
             << " (n=" << s.candidates[c].auc.n << ")";
-      out << "  -> chosen " << fmt("%g", s.chosenLearningRate()) << "\n";
+      out << "  -> chosen " << formatLearningRate(s.chosenLearningRate()) << "\n";
     }
   }
 
@@ -424,7 +426,7 @@ std::string latexLearningRates(const Report& r) {
       std::string cell = "--";
       for (const LrSelection& s : r.learningRates)
         if (s.task == t && s.model + " " + s.method + (capsDiffer(r) ? " cap=" + std::to_string(s.trainCap) : "") == row)
-          cell = "$" + fmt("%g", s.chosenLearningRate()) + "$";
+          cell = "$" + formatLearningRate(s.chosenLearningRate()) + "$";
       out << " & " << cell;
     }
     out << " \\\\\n";

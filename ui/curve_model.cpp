@@ -2,10 +2,11 @@
 // cost model, exact curves, seed statistics); this file only groups and samples.
 #include "ui/curve_model.h"
 
+#include "analysis/run_naming.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <filesystem>
 #include <set>
 
 namespace sweet::ui {
@@ -43,7 +44,7 @@ std::map<std::string, std::string> experimentKeys(const analysis::RunData& run) 
 }
 
 std::string shortValue(const std::string& key, const std::string& value) {
-  if (key == "model" || key == "data_dir") return std::filesystem::path(value).filename().string();
+  if (key == "model" || key == "data_dir") return analysis::modelFolderName(value);
   return value.size() > 24 ? value.substr(0, 21) + "..." : value;
 }
 
