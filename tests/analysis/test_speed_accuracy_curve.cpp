@@ -2,6 +2,7 @@
 // brute-force replay at every breakpoint (with many ties), interpolation and AUC by hand.
 #include "analysis/exit_sweep.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "run_file_fixture.h"
 
 #include <QtTest>
 
@@ -98,12 +99,8 @@ class SpeedAccuracyCurveTest : public QObject {
   }
 
   void thresholdCurve_paperSweep_spansFirstExitToFullModel() {
-    LogitSet set;  // confidences strictly inside (1/2, 1): t = 1 sends all to the last exit
-    set.exits = 2;
-    set.instances = 2;
-    set.classes = 2;
-    set.logits = {0, 1, 0, -2, 0, 3, 0, 0.5f};
-    set.labels = {1, 0};
+    // Confidences strictly inside (1/2, 1): t = 1 sends all to the last exit.
+    const LogitSet set = sweet::testing::logitSet(2, 2, {0, 1, 0, -2, 0, 3, 0, 0.5f}, {1, 0});
     ExitReplay replay(set);
     const CostModel cost({3, 12}, CostKind::SharedBackbone);
     const Curve curve = thresholdCurve(replay, cost, Metric::Accuracy, ExitRule::Confidence, paperThresholds(2));
