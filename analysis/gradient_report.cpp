@@ -72,23 +72,29 @@ std::pair<int64_t, int64_t> parseStepWindow(const std::string& text) {
   }
 }
 
-std::string formatGradients(const GradientRecords& records, const GradientReportOptions& options, ReportFormat format) {
-  if (format == ReportFormat::Latex) throw std::runtime_error("sweet gradients prints text, csv or json");
-  if (records.records() == 0) throw std::runtime_error(records.path + ": /gradients holds no records yet");
+namespace {
+
+// What is shown: one record (`record`) or the mean over a step window, in words.
+struct GradientScope {
   std::optional<int64_t> record;
-  std::string scope;
-  if (options.window) {
-    int64_t inWindow = 0;
-    for (int64_t s : records.steps) inWindow += s >= options.window->first && s <= options.window->second;
-    if (inWindow == 0)
-      throw std::runtime_error(records.path + ": no gradient record in steps " + std::to_string(options.window->first) + ":" +
-                               std::to_string(options.window->second));
-    scope = "mean over " + std::to_string(inWindow) + " record(s) in steps " + std::to_string(options.window->first) + ":" +
-            std::to_string(options.window->second);
-  } else {
-    record = options.step ? recordAtStep(records, *options.step) : records.records() - 1;
-    scope = "step " + std::to_string(records.steps[static_cast<size_t>(*record)]);
+  std::string words;
+};
+
+GradientScope gradientScope(const GradientRecords& records, const GradientReportOptions& options) {
+  if (!options.window) {
+    const int64_t record = options.step ? recordAtStep(records, *options.step) : records.records() - 1;
+    return {record, "step " + std::to_string(records.steps[static_cast<size_t>(record)])};
   }
+  const auto [first, last] = *options.window;
+  int64_t inWindow = 0;
+  for (int64_t s : records.steps) inWindow += s >= first && s <= last;
+  const std::string steps = std::to_string(first) + ":" + std::to_string(last);
+  if (inWindow == 0) throw std::runtime_error(records.path + ": no gradient record in steps " + steps);
+  return {std::nullopt, "mean over " + std::to_string(inWindow) + " record(s) in steps " + steps};
+}
+
+std::vector<LayerView> layerViews(const GradientRecords& records, const GradientReportOptions& options,
+                                  const std::optional<int64_t>& record) {
   const int64_t E = records.exits();
   std::vector<LayerView> views;
   for (int64_t g = 0; g < records.layerCount(); ++g) {
@@ -102,48 +108,52 @@ std::string formatGradients(const GradientRecords& records, const GradientReport
                      records.norm.begin() + (*record * records.layerCount() + g + 1) * E);
     views.push_back(std::move(v));
   }
+  return views;
+}
 
-  // Which batch the gradients were taken on: the fixed probe, a fresh training batch per
-  // record (dropout on), or the second fixed probe (Fig. 9).
-  const std::string probe = records.probeIndex == 2        ? "second fixed probe batch, dropout off"
-                            : records.probe == "train_batch" ? "a fresh training batch per record, dropout on"
-                                                             : "fixed probe batch, dropout off";
+std::string gradientsJson(const GradientRecords& records, const GradientScope& scope, const std::string& probe,
+                          const std::vector<LayerView>& views) {
+  nlohmann::json j = {{"file", records.path}, {"scope", scope.words}, {"matrix", records.matrix}, {"exit_layers", records.exitLayers},
+                      {"steps", records.steps}, {"probe", probe}, {"layers", nlohmann::json::array()}};
+  if (scope.record) j["step"] = records.steps[static_cast<size_t>(*scope.record)];
+  for (const LayerView& v : views) {
+    nlohmann::json layer = {{"layer", v.layer}, {"row_averaged_cosine", matrixJson(v.cosine)},
+                            {"current_exit", v.summary.currentExit}, {"current_vs_future", cellJson(v.summary.currentVsFuture)},
+                            {"future_vs_future", cellJson(v.summary.futureVsFuture)}};
+    if (!v.norms.empty()) layer["norm"] = v.norms;
+    if (v.raw) {
+      layer["flattened_cosine"] = matrixJson(v.raw->flattenedCosine);
+      layer["negative_row_share"] = matrixJson(v.raw->negativeRowShare);
+    }
+    j["layers"].push_back(layer);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string gradientsCsv(const GradientRecords& records, const std::vector<LayerView>& views) {
   std::ostringstream out;
-  if (format == ReportFormat::Json) {
-    nlohmann::json j = {{"file", records.path}, {"scope", scope}, {"matrix", records.matrix}, {"exit_layers", records.exitLayers},
-                        {"steps", records.steps}, {"probe", probe}, {"layers", nlohmann::json::array()}};
-    if (record) j["step"] = records.steps[static_cast<size_t>(*record)];
-    for (const LayerView& v : views) {
-      nlohmann::json layer = {{"layer", v.layer}, {"row_averaged_cosine", matrixJson(v.cosine)},
-                              {"current_exit", v.summary.currentExit}, {"current_vs_future", cellJson(v.summary.currentVsFuture)},
-                              {"future_vs_future", cellJson(v.summary.futureVsFuture)}};
-      if (!v.norms.empty()) layer["norm"] = v.norms;
-      if (v.raw) {
-        layer["flattened_cosine"] = matrixJson(v.raw->flattenedCosine);
-        layer["negative_row_share"] = matrixJson(v.raw->negativeRowShare);
-      }
-      j["layers"].push_back(layer);
+  out << "layer,measure,exit_a,exit_b,value\n";
+  const int64_t E = records.exits();
+  for (const LayerView& v : views) {
+    auto dump = [&](const char* measure, const SimilarityMatrix& m) {
+      for (int64_t a = 0; a < E; ++a)
+        for (int64_t b = 0; b < E; ++b)
+          out << v.layer << "," << measure << "," << records.exitLayers[static_cast<size_t>(a)] << ","
+              << records.exitLayers[static_cast<size_t>(b)] << "," << cell(m.at(a, b)) << "\n";
+    };
+    dump("row_averaged_cosine", v.cosine);
+    if (v.raw) {
+      dump("flattened_cosine", v.raw->flattenedCosine);
+      dump("negative_row_share", v.raw->negativeRowShare);
     }
-    return j.dump(2) + "\n";
   }
-  if (format == ReportFormat::Csv) {
-    out << "layer,measure,exit_a,exit_b,value\n";
-    for (const LayerView& v : views) {
-      auto dump = [&](const char* measure, const SimilarityMatrix& m) {
-        for (int64_t a = 0; a < E; ++a)
-          for (int64_t b = 0; b < E; ++b)
-            out << v.layer << "," << measure << "," << records.exitLayers[static_cast<size_t>(a)] << ","
-                << records.exitLayers[static_cast<size_t>(b)] << "," << cell(m.at(a, b)) << "\n";
-      };
-      dump("row_averaged_cosine", v.cosine);
-      if (v.raw) {
-        dump("flattened_cosine", v.raw->flattenedCosine);
-        dump("negative_row_share", v.raw->negativeRowShare);
-      }
-    }
-    return out.str();
-  }
-  out << records.path << ": gradient conflict of '" << records.matrix << "' (" << scope << "; " << probe << ")\n"
+  return out.str();
+}
+
+std::string gradientsText(const GradientRecords& records, const GradientScope& scope, const std::string& probe,
+                          const std::vector<LayerView>& views) {
+  std::ostringstream out;
+  out << records.path << ": gradient conflict of '" << records.matrix << "' (" << scope.words << "; " << probe << ")\n"
       << "Row-averaged cosine between exits' loss gradients; undef = a zero gradient (the exit does not reach "
          "the layer, or SWEET stops it)\n";
   for (const LayerView& v : views) {
@@ -164,6 +174,23 @@ std::string formatGradients(const GradientRecords& records, const GradientReport
     }
   }
   return out.str();
+}
+
+}  // namespace
+
+std::string formatGradients(const GradientRecords& records, const GradientReportOptions& options, ReportFormat format) {
+  if (format == ReportFormat::Latex) throw std::runtime_error("sweet gradients prints text, csv or json");
+  if (records.records() == 0) throw std::runtime_error(records.path + ": /gradients holds no records yet");
+  const GradientScope scope = gradientScope(records, options);
+  const std::vector<LayerView> views = layerViews(records, options, scope.record);
+  // Which batch the gradients were taken on: the fixed probe, a fresh training batch per
+  // record (dropout on), or the second fixed probe (Fig. 9).
+  const std::string probe = records.probeIndex == 2        ? "second fixed probe batch, dropout off"
+                            : records.probe == "train_batch" ? "a fresh training batch per record, dropout on"
+                                                             : "fixed probe batch, dropout off";
+  if (format == ReportFormat::Json) return gradientsJson(records, scope, probe, views);
+  if (format == ReportFormat::Csv) return gradientsCsv(records, views);
+  return gradientsText(records, scope, probe, views);
 }
 
 }  // namespace sweet::analysis

@@ -2,7 +2,8 @@
 // scores at fixed cost fractions with 95% CIs, gaps MM−EE and SWEET−EE, the AUC table
 // and chosen learning rates (Table 2), and optionally temperature-scaling results. Built
 // once as data (buildReport) and then printed as text, CSV, JSON or LaTeX (formatReport),
-// so `sweet report`, the GUI and the tests share every number.
+// so `sweet report`, the GUI and the tests share every number. Groups are labelled by the
+// model's display name and learning-rate text of run_naming.h.
 #pragma once
 
 #include "lr_selection.h"
@@ -116,9 +117,6 @@ struct Report {
 
 // A cost fraction as the paper writes it: "1/12", "3/4", "1", "1 3/8".
 std::string costFractionLabel(double fraction);
-
-// Model label of a run: the last path component of config "model" when set, else "<L>L".
-std::string modelName(const RunData& run);
 
 // "f1" for MRPC and QQP scored by accuracy, else "".
 std::string secondaryMetricFor(const std::string& task, const std::string& metric);

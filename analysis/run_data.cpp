@@ -69,19 +69,33 @@ LogitSet readLogitSet(const std::string& path, const H5::H5File& file, const std
   return set;
 }
 
-RunData readRun(const std::string& path, const H5::H5File& file) {
-  H5::Group root = file.openGroup("/");
+void checkFormat(const std::string& path, const H5::Group& root, RunData& run) {
   requireAttr(path, root, "format");
   if (h5::readStringAttr(root, "format") != "sweet-run") fail(path, "not a sweet run file (format attribute is not 'sweet-run')");
   requireAttr(path, root, "format_version");
-  RunData run;
-  run.path = path;
   run.formatVersion = h5::readInt64Attr(root, "format_version");
   if (run.formatVersion < 1) fail(path, "format_version " + std::to_string(run.formatVersion) + " is not a valid version");
   if (run.formatVersion > kRunFormatVersion)
     fail(path, "format_version " + std::to_string(run.formatVersion) +
                    " is newer than this reader understands (" + std::to_string(kRunFormatVersion) +
                    "); update sweet");
+}
+
+void checkExits(const std::string& path, const RunData& run) {
+  if (run.regression && run.numLabels != 1) fail(path, "a regression run must have num_labels 1");
+  if (!run.regression && run.numLabels < 2) fail(path, "num_labels must be at least 2");
+  if (run.exitLayers.empty()) fail(path, "exit_layers is empty");
+  for (size_t e = 0; e < run.exitLayers.size(); ++e)
+    if (run.exitLayers[e] < 1 || (e > 0 && run.exitLayers[e] <= run.exitLayers[e - 1]))
+      fail(path, "exit_layers must be 1-based and strictly ascending");
+  // A custom exit list may stop before the backbone's last layer, never beyond it.
+  if (run.exitLayers.back() > run.numLayers)
+    fail(path, "the last exit layer (" + std::to_string(run.exitLayers.back()) +
+                   ") is deeper than num_layers (" + std::to_string(run.numLayers) + ")");
+}
+
+// The root attributes: the config and what the run was (method, task, exits, ...).
+void readAttributes(const std::string& path, const H5::Group& root, RunData& run) {
   for (const char* name : {"config", "method", "task", "metric", "label_names", "num_labels",
                            "exit_layers", "num_layers", "seed", "learning_rate", "run_name"})
     requireAttr(path, root, name);
@@ -110,17 +124,10 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
       fail(path, "unknown task_type '" + type + "' (expected classification or regression)");
     run.regression = type == "regression";
   }
-  if (run.regression && run.numLabels != 1) fail(path, "a regression run must have num_labels 1");
-  if (!run.regression && run.numLabels < 2) fail(path, "num_labels must be at least 2");
-  if (run.exitLayers.empty()) fail(path, "exit_layers is empty");
-  for (size_t e = 0; e < run.exitLayers.size(); ++e)
-    if (run.exitLayers[e] < 1 || (e > 0 && run.exitLayers[e] <= run.exitLayers[e - 1]))
-      fail(path, "exit_layers must be 1-based and strictly ascending");
-  // A custom exit list may stop before the backbone's last layer, never beyond it.
-  if (run.exitLayers.back() > run.numLayers)
-    fail(path, "the last exit layer (" + std::to_string(run.exitLayers.back()) +
-                   ") is deeper than num_layers (" + std::to_string(run.numLayers) + ")");
+  checkExits(path, run);
+}
 
+void readStatus(const std::string& path, const H5::H5File& file, RunData& run) {
   if (!h5::exists(file, "/status")) fail(path, "missing dataset /status");
   std::vector<int64_t> status = h5::readInt64(file, "/status");
   if (status.size() != 3 || status[0] < 0 || status[0] > 3) fail(path, "/status is not [state, steps_done, total_steps]");
@@ -140,7 +147,20 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
     if (beat.size() == 1) run.status.heartbeat = beat[0];
   }
   run.status.flaggedOpen = h5::flaggedOpenForWrite(path);
+}
 
+// Scores [exits, instances] beside a logit set (/eval/lte_scores, /calibration/lte_scores).
+std::vector<float> readLteScores(const std::string& path, const H5::H5File& file, const std::string& dataset,
+                                 int64_t exits, int64_t instances, const std::string& expected) {
+  h5::Shape shape;
+  std::vector<float> scores = h5::readFloat32(file, dataset, &shape);
+  if (shape.size() != 2 || static_cast<int64_t>(shape[0]) != exits || static_cast<int64_t>(shape[1]) != instances)
+    fail(path, dataset + " is not " + expected);
+  return scores;
+}
+
+// The evaluation to show: the final one, else the newest interim one, else none.
+void readEvaluation(const std::string& path, const H5::H5File& file, RunData& run) {
   run.evalDone = h5::exists(file, "/eval/done") && !h5::readInt64(file, "/eval/done").empty() &&
                  h5::readInt64(file, "/eval/done")[0] == 1;
   run.eval = readLogitSet(path, file, "/eval", run.exits(), run.numLabels, run.regression);
@@ -167,25 +187,19 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
     run.eval.logits.clear();
     run.eval.instances = 0;
   }
-  if (run.evalDone && h5::exists(file, "/eval/lte_scores")) {
-    h5::Shape shape;
-    run.lteScores = h5::readFloat32(file, "/eval/lte_scores", &shape);
-    if (shape.size() != 2 || static_cast<int64_t>(shape[0]) != run.exits() || static_cast<int64_t>(shape[1]) != run.eval.instances)
-      fail(path, "/eval/lte_scores is not [exits, instances]");
-  }
+  if (run.evalDone && h5::exists(file, "/eval/lte_scores"))
+    run.lteScores = readLteScores(path, file, "/eval/lte_scores", run.exits(), run.eval.instances, "[exits, instances]");
+}
+
+void readCalibration(const std::string& path, const H5::H5File& file, const H5::Group& root, RunData& run) {
   if (h5::exists(file, "/calibration/logits"))
     run.calibration = readLogitSet(path, file, "/calibration", run.exits(), run.numLabels, run.regression);
   // Calibration logits are written with the final evaluation: before it they are fill
   // values, so an interim evaluation is calibrated by cross-fitting on itself.
   if (!run.evalDone) run.calibration.reset();
-  if (run.calibration && h5::exists(file, "/calibration/lte_scores")) {
-    h5::Shape shape;
-    run.calibrationLteScores = h5::readFloat32(file, "/calibration/lte_scores", &shape);
-    if (shape.size() != 2 || static_cast<int64_t>(shape[0]) != run.exits() ||
-        static_cast<int64_t>(shape[1]) != run.calibration->instances)
-      fail(path, "/calibration/lte_scores is not [exits, calibration instances]");
-  }
-
+  if (run.calibration && h5::exists(file, "/calibration/lte_scores"))
+    run.calibrationLteScores = readLteScores(path, file, "/calibration/lte_scores", run.exits(),
+                                             run.calibration->instances, "[exits, calibration instances]");
   if (h5::hasAttr(root, "calibration_scheme")) run.calibrationScheme = h5::readStringAttr(root, "calibration_scheme");
   if (h5::exists(file, "/calibration/eval_fold")) {
     run.evalFold = h5::readInt64(file, "/calibration/eval_fold");
@@ -195,13 +209,17 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
     for (int64_t f : run.evalFold)
       if (f != 0 && f != 1) fail(path, "/calibration/eval_fold holds " + std::to_string(f) + " (folds are 0 and 1)");
   }
+}
+
+// What training left besides the evaluation: the checkpoint's identity, the training rows,
+// the loss and learning-rate curves, gradient records and speed measurements.
+void readTraining(const std::string& path, const H5::H5File& file, const H5::Group& root, RunData& run) {
   if (h5::hasAttr(root, "model_identity"))
     run.modelIdentity = parseJson(path, "model_identity", h5::readStringAttr(root, "model_identity"));
   if (h5::exists(file, "/train/indices")) {
     const h5::Shape shape = h5::datasetShape(file, "/train/indices");
     run.trainCount = shape.empty() ? 0 : static_cast<int64_t>(shape[0]);
   }
-
   if (h5::exists(file, "/train/loss")) {
     h5::Shape shape;
     run.trainLoss = h5::readFloat32(file, "/train/loss", &shape);
@@ -213,6 +231,18 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   run.hasGradients = h5::exists(file, "/gradients/cosine");
   run.hasSecondProbe = h5::exists(file, "/gradients/probe2/cosine");
   run.speed = readSpeedMeasurements(path, file);
+}
+
+RunData readRun(const std::string& path, const H5::H5File& file) {
+  H5::Group root = file.openGroup("/");
+  RunData run;
+  run.path = path;
+  checkFormat(path, root, run);
+  readAttributes(path, root, run);
+  readStatus(path, file, run);
+  readEvaluation(path, file, run);
+  readCalibration(path, file, root, run);
+  readTraining(path, file, root, run);
   return run;
 }
 

@@ -1,6 +1,8 @@
 // Seed statistics: see seed_statistics.h; CI formula in docs/formulas.md.
 #include "seed_statistics.h"
 
+#include "run_naming.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -104,6 +106,21 @@ SeedSummary summarize(const std::vector<double>& values, double level) {
   return s;
 }
 
+std::optional<SeedSummary> summarizeAll(const std::vector<std::optional<double>>& values, double level) {
+  std::vector<double> present;
+  for (const std::optional<double>& v : values) {
+    if (!v) return std::nullopt;
+    present.push_back(*v);
+  }
+  return summarize(present, level);
+}
+
+std::optional<SeedSummary> seedSummaryAtCost(const std::vector<Curve>& seedCurves, double cost) {
+  std::vector<std::optional<double>> values;
+  for (const Curve& curve : seedCurves) values.push_back(scoreAtCost(curve, cost));
+  return summarizeAll(values);
+}
+
 const std::vector<std::string>& defaultIgnoredConfigKeys() {
   static const std::vector<std::string> keys = {
       "seed", "output", "output_dir", "output_path", "output_file", "out", "out_dir",
@@ -134,10 +151,7 @@ nlohmann::json modelIdentityKey(const RunData& run) {
   // Files from before the identity was recorded: the folder's name, never its path, so
   // copies of one checkpoint in different output folders still pool.
   if (!run.config.is_object() || !run.config.contains("model") || !run.config["model"].is_string()) return nullptr;
-  std::string model = run.config["model"].get<std::string>();
-  while (model.size() > 1 && model.back() == '/') model.pop_back();
-  const size_t slash = model.find_last_of('/');
-  return {{"name", slash == std::string::npos ? model : model.substr(slash + 1)}};
+  return {{"name", modelFolderName(run.config["model"].get<std::string>())}};
 }
 
 std::vector<std::vector<size_t>> groupBySeed(const std::vector<RunData>& runs,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "run_data.h"
+#include "speed_accuracy_curve.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,14 @@ struct SeedSummary {
 
 // Summary of values; `level` is the two-sided confidence level (0.95 for the paper).
 SeedSummary summarize(const std::vector<double>& values, double level = 0.95);
+
+// Summary of one value per seed where a seed may have none: nullopt then, since a mean over
+// only the seeds that have one would lean towards them (e.g. a cost some seed's curve does
+// not reach).
+std::optional<SeedSummary> summarizeAll(const std::vector<std::optional<double>>& values, double level = 0.95);
+// The score at a cost fraction over seeds, each seed's curve interpolated there (as the
+// report's fixed-cost points are): summarizeAll of scoreAtCost.
+std::optional<SeedSummary> seedSummaryAtCost(const std::vector<Curve>& seedCurves, double cost);
 
 // Config keys that never make two runs different experiments: the seed, where output goes,
 // thread count and whether the model is saved. Matched at any nesting depth.

@@ -92,6 +92,23 @@ std::optional<double> scoreAtCost(const Curve& curve, double cost) {
   return lo.score + (hi.score - lo.score) * (cost - lo.cost) / (hi.cost - lo.cost);
 }
 
+std::optional<CostRange> sharedCostRange(const std::vector<const Curve*>& curves) {
+  if (curves.empty()) return std::nullopt;
+  CostRange range{curves.front()->minCost(), curves.front()->maxCost()};
+  for (const Curve* c : curves) range.low = std::max(range.low, c->minCost()), range.high = std::min(range.high, c->maxCost());
+  if (range.low > range.high) return std::nullopt;
+  return range;
+}
+
+std::vector<double> costGrid(const CostRange& range, int samples) {
+  const double lo = range.low, hi = range.high;
+  if (!(hi > lo) || samples < 2) return {lo};
+  std::vector<double> grid;
+  // Clamped: rounding may put the last sample a hair above `hi`, outside some curve.
+  for (int i = 0; i < samples; ++i) grid.push_back(std::min(hi, lo + (hi - lo) * i / (samples - 1)));
+  return grid;
+}
+
 std::optional<double> areaUnderCurve(const Curve& curve, double from, double to) {
   const auto& p = curve.points;
   if (p.empty() || from > to || from < p.front().cost || to > p.back().cost) return std::nullopt;

@@ -51,6 +51,17 @@ std::vector<double> fixedCostFractions(int64_t numLayers, CostKind kind);
 // [curve.minCost(), curve.maxCost()] (never extrapolated).
 std::optional<double> scoreAtCost(const Curve& curve, double cost);
 
+// The costs every one of `curves` reaches: [largest minCost, smallest maxCost]; nullopt when
+// they share none (or there are no curves). Seeds and tasks are compared only there.
+struct CostRange {
+  double low = 0, high = 0;
+};
+std::optional<CostRange> sharedCostRange(const std::vector<const Curve*>& curves);
+// How many costs the views sample a curve at: enough to draw it smoothly.
+inline constexpr int kCurveSamples = 160;
+// `samples` costs evenly spaced over the range, both ends included (one where it is a point).
+std::vector<double> costGrid(const CostRange& range, int samples = kCurveSamples);
+
 // ∫ score d(cost) over [from, to] of the piecewise-linear curve; std::nullopt unless the
 // curve covers the whole range. Divide by (to − from) for the mean score over the range.
 std::optional<double> areaUnderCurve(const Curve& curve, double from, double to);

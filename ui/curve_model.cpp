@@ -2,10 +2,11 @@
 // cost model, exact curves, seed statistics); this file only groups and samples.
 #include "ui/curve_model.h"
 
+#include "analysis/run_naming.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <filesystem>
 #include <set>
 
 namespace sweet::ui {
@@ -43,7 +44,7 @@ std::map<std::string, std::string> experimentKeys(const analysis::RunData& run) 
 }
 
 std::string shortValue(const std::string& key, const std::string& value) {
-  if (key == "model" || key == "data_dir") return std::filesystem::path(value).filename().string();
+  if (key == "model" || key == "data_dir") return analysis::modelFolderName(value);
   return value.size() > 24 ? value.substr(0, 21) + "..." : value;
 }
 
@@ -156,21 +157,17 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
       for (const RunPtr& run : s->runs) step = std::max(step, run->data.evalStep);
       s->label += " (interim, step " + std::to_string(step) + ")";
     }
-    // Common grid over the range every seed's curve covers; 160 samples draw smoothly.
-    double lo = -1e300, hi = 1e300;
-    for (const auto& c : s->seedCurves) lo = std::max(lo, c.minCost()), hi = std::min(hi, c.maxCost());
-    const int samples = hi > lo ? 160 : 1;
-    for (int i = 0; i < samples; ++i) {
-      const double x = samples == 1 ? lo : lo + (hi - lo) * i / (samples - 1);
-      std::vector<double> values;
-      for (const auto& c : s->seedCurves)
-        if (auto v = analysis::scoreAtCost(c, x)) values.push_back(*v);
-      if (values.empty()) continue;
-      const auto summary = analysis::summarize(values);
+    // Common grid over the range every seed's curve covers.
+    std::vector<const analysis::Curve*> curves;
+    for (const auto& c : s->seedCurves) curves.push_back(&c);
+    const auto range = analysis::sharedCostRange(curves);
+    for (double x : range ? analysis::costGrid(*range) : std::vector<double>{}) {
+      const auto summary = analysis::seedSummaryAtCost(s->seedCurves, x);
+      if (!summary) continue;  // not inside the shared range: never a mean over some seeds
       s->gridCost.push_back(x);
-      s->gridMean.push_back(summary.mean);
-      s->gridLow.push_back(summary.ciLow().value_or(summary.mean));
-      s->gridHigh.push_back(summary.ciHigh().value_or(summary.mean));
+      s->gridMean.push_back(summary->mean);
+      s->gridLow.push_back(summary->ciLow().value_or(summary->mean));
+      s->gridHigh.push_back(summary->ciHigh().value_or(summary->mean));
     }
     series_.push_back(std::move(s));
   }
@@ -219,13 +216,7 @@ double CurveModel::thresholdForCost(size_t index, double cost) const {
 }
 
 std::optional<analysis::SeedSummary> CurveModel::scoreAtCost(size_t index, double cost) const {
-  std::vector<double> values;
-  for (const auto& c : series_.at(index)->seedCurves) {
-    auto v = analysis::scoreAtCost(c, cost);
-    if (!v) return std::nullopt;
-    values.push_back(*v);
-  }
-  return analysis::summarize(values);
+  return analysis::seedSummaryAtCost(series_.at(index)->seedCurves, cost);
 }
 
 std::optional<MeasuredCurve> CurveModel::measuredCurve(size_t index, const std::string& name) const {

@@ -1,7 +1,8 @@
 // Experiment expansion: see experiment_spec.h.
 #include "ui/experiment_spec.h"
 
-#include <cstdio>
+#include "analysis/run_naming.h"
+
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -17,12 +18,6 @@ std::vector<std::string> splitItems(const std::string& text) {
   std::vector<std::string> items;
   for (std::string item; in >> item;) items.push_back(item);
   return items;
-}
-
-std::string lrText(double lr) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", lr);
-  return buf;
 }
 
 }  // namespace
@@ -85,7 +80,7 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
         j["eval_every"] = spec.evalEvery;
         j["output_dir"] = spec.outputDir;
         PlannedRun run;
-        run.name = spec.task + "-" + method + "-lr" + lrText(lr) + "-s" + std::to_string(seed);
+        run.name = analysis::defaultRunName(spec.task, method, lr, seed);
         run.config = trainConfigFromJson(j, "experiment " + run.name);
         if (spec.demoCheckpoint) run.demoCheckpointDir = demoDir;
         runs.push_back(std::move(run));

@@ -1,7 +1,9 @@
 // Per-task curves and their average: see task_panels_model.h.
 #include "ui/task_panels_model.h"
 
+#include "analysis/run_naming.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "analysis/task_average.h"
 #include "training/text/task_spec.h"
 
 #include <algorithm>
@@ -21,30 +23,20 @@ size_t taskRank(const std::string& task) {
   return it == order.end() ? order.size() : static_cast<size_t>(it - order.begin());
 }
 
-// A task's seed-mean score at a cost fraction: the mean over its seeds' curves, each
-// interpolated there (as the report's fixed-cost points are); nullopt where a seed's
-// curve does not reach it.
-std::optional<double> seedMeanAt(const CurveSeries& s, double cost) {
-  double sum = 0;
-  for (const analysis::Curve& c : s.seedCurves) {
-    const auto v = analysis::scoreAtCost(c, cost);
-    if (!v) return std::nullopt;
-    sum += *v;
-  }
-  return sum / static_cast<double>(s.seedCurves.size());
-}
-
 }  // namespace
 
 std::optional<double> taskAverageAt(const TaskAverageSeries& series, double cost) {
-  if (series.members.empty()) return std::nullopt;
-  double sum = 0;
+  std::vector<analysis::TaskValues> tasks;
   for (const CurveSeries* s : series.members) {
-    const auto v = seedMeanAt(*s, cost);
-    if (!v) return std::nullopt;
-    sum += *v;
+    analysis::TaskValues task;
+    for (size_t run = 0; run < s->seedCurves.size(); ++run) {
+      task.seeds.push_back(s->runs[run]->data.seed);
+      task.values.push_back(analysis::scoreAtCost(s->seedCurves[run], cost));
+    }
+    tasks.push_back(std::move(task));
   }
-  return sum / static_cast<double>(series.members.size());
+  const auto average = analysis::averageOverTasks(tasks);
+  return average ? std::optional<double>(average->mean) : std::nullopt;
 }
 
 void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options) {
@@ -77,10 +69,11 @@ void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions&
                        std::to_string(panels_.size()) + " tasks, not averaged");
       continue;
     }
-    double lo = -1e300, hi = 1e300;
+    std::vector<const analysis::Curve*> curves;
     for (const CurveSeries* s : members)
-      for (const analysis::Curve& c : s->seedCurves) lo = std::max(lo, c.minCost()), hi = std::min(hi, c.maxCost());
-    if (lo > hi) {
+      for (const analysis::Curve& c : s->seedCurves) curves.push_back(&c);
+    const auto range = analysis::sharedCostRange(curves);
+    if (!range) {
       notes_.push_back("average: the tasks' " + label + " curves share no cost range");
       continue;
     }
@@ -90,19 +83,17 @@ void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions&
     avg.variant = members.front()->variant;
     for (const TaskPanel& panel : panels_) avg.tasks.push_back(panel.task);
     avg.members = members;
-    const int samples = hi > lo ? 160 : 1;
-    for (int i = 0; i < samples; ++i) {
-      const double x = samples == 1 ? lo : std::min(hi, lo + (hi - lo) * i / (samples - 1));
+    for (double x : analysis::costGrid(*range)) {
       const auto v = taskAverageAt(avg, x);
-      if (!v) continue;  // only where rounding puts x a hair outside some seed's range
+      if (!v) continue;  // not inside the range every curve covers: never a partial average
       avg.cost.push_back(x);
       avg.score.push_back(*v);
     }
     average_.push_back(std::move(avg));
   }
   std::stable_sort(average_.begin(), average_.end(), [](const TaskAverageSeries& a, const TaskAverageSeries& b) {
-    const auto rank = [](const std::string& m) { return m == "ee" ? 0 : m == "sweet" ? 1 : m == "mm" ? 2 : 3; };
-    return std::make_tuple(rank(a.method), a.variant, a.label) < std::make_tuple(rank(b.method), b.variant, b.label);
+    return std::make_tuple(analysis::methodRank(a.method), a.variant, a.label) <
+           std::make_tuple(analysis::methodRank(b.method), b.variant, b.label);
   });
 }
 

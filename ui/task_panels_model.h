@@ -1,8 +1,8 @@
 // Data behind the per-task figure (the paper's Figs. 6 and 10): the runs split by task,
 // one CurveModel per task (methods as series, seeds pooled into mean and 95% CI), and the
-// average over tasks (Figs. 4 and 5) of every series present in each task, as the paper
-// averages: each task's seed mean at a cost fraction, averaged over tasks (CoLA's MCC
-// included as is). Qt-free, like CurveModel.
+// average over tasks (Figs. 4 and 5) of every series present in each task, computed by the
+// report's own function (analysis::averageOverTasks: per seed the mean over tasks, CoLA's
+// MCC included as is). Qt-free, like CurveModel.
 #pragma once
 
 #include "ui/curve_model.h"
@@ -20,8 +20,8 @@ struct TaskPanel {
 };
 
 // One series averaged over the tasks: at each cost fraction of a grid spanning the range
-// every seed of every task reaches, the mean over tasks of each task's seed mean there
-// (the report's task-average fixed-cost points, sampled densely).
+// every seed of every task reaches, the average over tasks there (the report's
+// task-average fixed-cost points, sampled densely).
 struct TaskAverageSeries {
   std::string label, method;
   int variant = 0;
@@ -30,8 +30,9 @@ struct TaskAverageSeries {
   std::vector<double> cost, score;  // sampled for drawing
 };
 
-// The average at one cost fraction, computed exactly (not read off the samples); nullopt
-// where some seed of some task does not reach it.
+// The average at one cost fraction, computed exactly (not read off the samples) by
+// analysis::averageOverTasks from each seed's curve; nullopt where a seed it needs does not
+// reach it.
 std::optional<double> taskAverageAt(const TaskAverageSeries& series, double cost);
 
 class TaskPanelsModel {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analysis/hdf5_util.h"
+#include "analysis/run_data.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,17 @@ struct FakeRun {
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   int64_t classes() const { return static_cast<int64_t>(labelNames.size()); }
 };
+
+// A logit set held in memory: logits [exits, instances, classes], one label per instance.
+inline analysis::LogitSet logitSet(int64_t exits, int64_t classes, std::vector<float> logits, std::vector<int64_t> labels) {
+  analysis::LogitSet set;
+  set.exits = exits;
+  set.instances = static_cast<int64_t>(labels.size());
+  set.classes = classes;
+  set.logits = std::move(logits);
+  set.labels = std::move(labels);
+  return set;
+}
 
 // Binary logits (0, log(p / (1 − p))): softmax gives exactly p for class 1 (up to rounding).
 inline std::vector<float> binaryLogits(double probabilityOfPositive) {

@@ -17,15 +17,7 @@ namespace {
 // Four instances, all with logits (0, 2), labels 1 1 1 0. With identical logits the NLL
 // optimum makes the predicted probability equal the label frequency: σ(2β) = 3/4, so
 // β = ln 3 / 2 and T = 2 / ln 3.
-LogitSet identicalLogits() {
-  LogitSet set;
-  set.exits = 1;
-  set.instances = 4;
-  set.classes = 2;
-  set.logits = {0, 2, 0, 2, 0, 2, 0, 2};
-  set.labels = {1, 1, 1, 0};
-  return set;
-}
+LogitSet identicalLogits() { return sweet::testing::logitSet(1, 2, {0, 2, 0, 2, 0, 2, 0, 2}, {1, 1, 1, 0}); }
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
 
@@ -53,12 +45,7 @@ class CalibrationLrTest : public QObject {
     QVERIFY(std::abs(expectedCalibrationError(set, 0, 1) - (sigmoid(2) - 0.75)) < 1e-7);
     QVERIFY(expectedCalibrationError(set, 0, 2 / std::log(3.0)) < 1e-7);
     // Two bins: confidence 0.9 right and 0.6 wrong: 0.5·|1 − 0.9| + 0.5·|0 − 0.6| = 0.35.
-    LogitSet two;
-    two.exits = 1;
-    two.instances = 2;
-    two.classes = 2;
-    two.logits = sweet::testing::binaryLogitTable({{0.9, 0.6}});
-    two.labels = {1, 0};
+    LogitSet two = sweet::testing::logitSet(1, 2, sweet::testing::binaryLogitTable({{0.9, 0.6}}), {1, 0});
     QVERIFY(std::abs(expectedCalibrationError(two, 0, 1) - 0.35) < 1e-6);
   }
 
@@ -175,12 +162,7 @@ class CalibrationLrTest : public QObject {
 
   void selectionAuc_meanScoreOverCostRange() {
     // Two exits [6, 12], one instance right at both exits: the curve is flat at 1.
-    LogitSet set;
-    set.exits = 2;
-    set.instances = 1;
-    set.classes = 2;
-    set.logits = {0, 1, 0, 2};
-    set.labels = {1};
+    LogitSet set = sweet::testing::logitSet(2, 2, {0, 1, 0, 2}, {1});
     ExitReplay replay(set);
     QCOMPARE(selectionAuc(replay, CostModel({6, 12}, CostKind::SharedBackbone), Metric::Accuracy), 1.0);
     // Wrong at exit 1, right at exit 2: the curve rises linearly from 0 at 1/2 to 1 at 1.

@@ -21,14 +21,11 @@ namespace {
 //   inst3 [0.45, 0.4, 0.3, 0.2]  -> confidences [0.55, 0.6, 0.7, 0.8],  predictions 0 0 0 0
 // Labels [1, 1, 1, 0].
 LogitSet handLogits() {
-  LogitSet set;
-  set.exits = 4;
-  set.instances = 4;
-  set.classes = 2;
-  set.logits = sweet::testing::binaryLogitTable(
-      {{0.9, 0.3, 0.6, 0.45}, {0.6, 0.2, 0.65, 0.4}, {0.7, 0.55, 0.85, 0.3}, {0.8, 0.95, 0.4, 0.2}});
-  set.labels = {1, 1, 1, 0};
-  return set;
+  return sweet::testing::logitSet(
+      4, 2,
+      sweet::testing::binaryLogitTable(
+          {{0.9, 0.3, 0.6, 0.45}, {0.6, 0.2, 0.65, 0.4}, {0.7, 0.55, 0.85, 0.3}, {0.8, 0.95, 0.4, 0.2}}),
+      {1, 1, 1, 0});
 }
 
 const CostModel kEe({1, 4, 6, 12}, CostKind::SharedBackbone);
@@ -74,12 +71,7 @@ class ExitReplayTest : public QObject {
 
   void assignConfidence_uniformLogits_stillLeaveAtOneOverK() {
     // All-equal logits give max softmax exactly 1/K, the hardest case for t = 1/K.
-    LogitSet set;
-    set.exits = 2;
-    set.instances = 1;
-    set.classes = 3;
-    set.logits = {0.3f, 0.3f, 0.3f, 1.0f, 0.0f, 0.0f};
-    set.labels = {0};
+    LogitSet set = sweet::testing::logitSet(2, 3, {0.3f, 0.3f, 0.3f, 1.0f, 0.0f, 0.0f}, {0});
     ExitReplay replay(set);
     QVERIFY(replay.confidence(0, 0) >= 1.0 / 3);
     QCOMPARE(replay.assignConfidence(1.0 / 3).exitOf[0], 0);
@@ -218,12 +210,8 @@ class ExitReplayTest : public QObject {
   // t = 1 is the final classifier for the whole set even where a confidence rounds to 1:
   // logits (0, 50) give 1/(1 + e^−50), which is 1.0 in double.
   void assignConfidence_thresholdOne_everyoneAtLastExitEvenAtRoundedOne() {
-    LogitSet set;
-    set.exits = 2;
-    set.instances = 2;
-    set.classes = 2;
-    set.logits = {0, 50, 0, 1, 0, 50, 0, 2};  // [exit][instance][class]
-    set.labels = {1, 1};
+    // [exit][instance][class]
+    const LogitSet set = sweet::testing::logitSet(2, 2, {0, 50, 0, 1, 0, 50, 0, 2}, {1, 1});
     QCOMPARE(1.0 / (1.0 + std::exp(-50.0)), 1.0);  // the rounding this test is about
     ExitReplay replay(set);
     QVERIFY(replay.confidence(0, 0) < 1.0);
@@ -242,12 +230,7 @@ class ExitReplayTest : public QObject {
   void temperatures_perExitAndInstance() {
     // One exit, two instances with logits (0, 2); instance 0 scaled by T = 2, instance 1 by
     // T = 1: confidences σ(1) and σ(2).
-    LogitSet set;
-    set.exits = 1;
-    set.instances = 2;
-    set.classes = 2;
-    set.logits = {0, 2, 0, 2};
-    set.labels = {1, 0};
+    LogitSet set = sweet::testing::logitSet(1, 2, {0, 2, 0, 2}, {1, 0});
     ExitReplay replay(set, {2.0, 1.0});
     QVERIFY(std::abs(replay.confidence(0, 0) - 1 / (1 + std::exp(-1.0))) < 1e-12);
     QVERIFY(std::abs(replay.confidence(0, 1) - 1 / (1 + std::exp(-2.0))) < 1e-12);

@@ -1,5 +1,7 @@
-// Tests for analysis/metrics and analysis/cost_model against hand-computed values.
+// Tests for analysis/metrics, analysis/exit_scores and analysis/cost_model against
+// hand-computed values.
 #include "analysis/cost_model.h"
+#include "analysis/exit_scores.h"
 #include "analysis/metrics.h"
 
 #include <QtTest>
@@ -100,6 +102,34 @@ class MetricsCostTest : public QObject {
     QCOMPARE(auroc({0.9, 0.5, 0.5, 0.1}, {true, true, false, false}), 3.5 / 4);
     QCOMPARE(auroc({0.1, 0.9}, {true, false}), 0.0);
     QCOMPARE(auroc({0.1, 0.9}, {true, true}), 0.5);  // one outcome only: undefined, 0.5
+  }
+
+  // Two exits, three instances, two classes; labels 1 0 1. Exit 1 predicts 1 1 0 (a tie
+  // in the third row goes to class 0), exit 2 predicts 1 0 1.
+  void exitScores_classification_argmaxPerExit() {
+    const std::vector<float> logits = {0, 1, 0, 2, 3, 3,   // exit 1
+                                       0, 5, 1, 0, 0, 1};  // exit 2
+    const std::vector<int64_t> labels = {1, 0, 1};
+    const auto accuracy = exitScores(logits, labels, {}, 2, 2, "accuracy");
+    QCOMPARE(accuracy.size(), size_t(2));
+    QVERIFY(near(accuracy[0], 1.0 / 3.0));
+    QCOMPARE(accuracy[1], 1.0);
+    // Exit 1: TP 1, FN 1, FP 1 -> F1 = 2 / 4.
+    QCOMPARE(exitScores(logits, labels, {}, 2, 2, "f1")[0], 0.5);
+    QCOMPARE(exitScores(logits, labels, {}, 2, 2, "mcc")[1], 1.0);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, exitScores(logits, {1, 0}, {}, 2, 2, "accuracy"));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, exitScores(logits, labels, {}, 2, 2, "bleu"));
+  }
+
+  void exitScores_regression_correlationPerExit() {
+    const std::vector<float> logits = {1, 2, 3, 4,   // exit 1: linear in the targets
+                                       4, 3, 2, 1};  // exit 2: reversed
+    const std::vector<float> targets = {0.5, 1, 1.5, 2};
+    const auto r = exitScores(logits, {}, targets, 2, 1, "pearson");
+    QVERIFY(near(r[0], 1.0) && near(r[1], -1.0));
+    const auto rho = exitScores(logits, {}, targets, 2, 1, "spearman");
+    QVERIFY(near(rho[0], 1.0) && near(rho[1], -1.0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, exitScores(logits, {}, targets, 2, 2, "pearson"));
   }
 
   void costFraction_sharedBackbone_handCase() {

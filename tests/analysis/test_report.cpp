@@ -167,7 +167,7 @@ class ReportTest : public QObject {
     const std::string text = formatReport(r, ReportFormat::Text);
     QVERIFY(text.find("n/a") != std::string::npos);
     QVERIFY(text.find("1/12 (12.00x)") != std::string::npos);
-    QVERIFY(text.find("chosen 5e-05") != std::string::npos);
+    QVERIFY(text.find("chosen 5e-5") != std::string::npos);
     const std::string csv = formatReport(r, ReportFormat::Csv);
     QVERIFY(csv.rfind("section,group,", 0) == 0);
     QVERIFY(csv.find("chosen_lr,") != std::string::npos);
@@ -254,11 +254,11 @@ class ReportTest : public QObject {
       if (g.costFractions[f] == 1.0) QCOMPARE(g.atCostSecondary[f]->mean, 1.0);
       if (g.costFractions[f] < 0.5) QVERIFY(!g.atCostSecondary[f]);
     }
-    QVERIFY(formatReport(r, ReportFormat::Csv).find("at_cost_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,0.5,1,0.5,") !=
+    QVERIFY(formatReport(r, ReportFormat::Csv).find("at_cost_f1,mrpc ee lr=2e-5 12L,mrpc,ee,2e-05,12L,f1,0.5,1,0.5,") !=
             std::string::npos);
     QVERIFY(nlohmann::json::parse(formatReport(r, ReportFormat::Json))["groups"][0]["at_cost"].back().contains("secondary"));
     QVERIFY(formatReport(r, ReportFormat::Text).find("f1 (secondary)") != std::string::npos);
-    QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,mrpc ee lr=2e-05 12L,mrpc,ee,2e-05,12L,f1,L6,1,0.5,") !=
+    QVERIFY(formatReport(r, ReportFormat::Csv).find("per_exit_f1,mrpc ee lr=2e-5 12L,mrpc,ee,2e-05,12L,f1,L6,1,0.5,") !=
             std::string::npos);
     QVERIFY(buildReport(writeAndLoad(dir, {taskRun("sst2", "accuracy", 1, {0.9, 0.3, 0.7, 0.1})}), {})
                 .groups[0].secondaryMetric.empty());
@@ -271,7 +271,7 @@ class ReportTest : public QObject {
     const size_t table = latex.find("% chosen learning rate");
     QVERIFY(table != std::string::npos);
     QVERIFY(latex.find("Model / method & cola & sst2", table) != std::string::npos);
-    QVERIFY(latex.find("12L ee & $2e-05$ & $2e-05$", table) != std::string::npos);
+    QVERIFY(latex.find("12L ee & $2e-5$ & $2e-5$", table) != std::string::npos);
   }
 
   // Fig. 8: one task at several training-set caps stays apart, labelled by cap, each cap

@@ -1,6 +1,8 @@
-// Tests for analysis/seed_statistics: Student-t quantiles against published table values,
-// mean / sample std / CI by hand, the single-seed case, and grouping runs by config.
+// Tests for analysis/seed_statistics and analysis/task_average: Student-t quantiles against
+// published table values, mean / sample std / CI by hand, the single-seed case, a seed
+// without a value, the average over tasks by hand, and grouping runs by config.
 #include "analysis/seed_statistics.h"
+#include "analysis/task_average.h"
 
 #include <QtTest>
 
@@ -54,6 +56,47 @@ class SeedStatisticsTest : public QObject {
     QVERIFY(!s.std.has_value());
     QVERIFY(!s.ciHalfWidth.has_value());
     QVERIFY(!s.ciLow().has_value());
+  }
+
+  void summarizeAll_aSeedWithoutValue_isUnavailable() {
+    QCOMPARE(summarizeAll({0.5, 0.7})->mean, 0.6);
+    QVERIFY(!summarizeAll({0.5, std::nullopt}).has_value());
+  }
+
+  void seedSummaryAtCost_everySeedsCurveInterpolated() {
+    Curve a, b;
+    a.points = {{0.9, 0.25, 0.6}, {0.5, 1.0, 0.9}};
+    b.points = {{0.9, 0.5, 0.7}, {0.5, 1.0, 0.8}};
+    // a at 0.75: 0.6 + 0.3·(0.5/0.75) = 0.8; b at 0.75: 0.75.
+    const auto s = seedSummaryAtCost({a, b}, 0.75);
+    QVERIFY(s && std::abs(s->mean - 0.775) < 1e-12);
+    QCOMPARE(s->n, 2);
+    QVERIFY(!seedSummaryAtCost({a, b}, 0.3).has_value());  // b starts at 0.5
+  }
+
+  // Two tasks: seeds 1, 2 and 2, 3, 1. Shared seeds 1 and 2 (ascending): per-seed averages
+  // (0.8 + 0.4)/2 = 0.6 and (0.6 + 0.2)/2 = 0.4, mean 0.5; seed 3 takes no part.
+  void averageOverTasks_perSeedOverSharedSeeds() {
+    const std::vector<TaskValues> tasks = {{{1, 2}, {0.8, 0.6}}, {{2, 3, 1}, {0.2, 0.9, 0.4}}};
+    QCOMPARE(sharedSeeds(tasks), (std::vector<int64_t>{1, 2}));
+    const auto avg = averageOverTasks(tasks);
+    QVERIFY(avg && std::abs(avg->mean - 0.5) < 1e-12);
+    QCOMPARE(avg->n, 2);
+    QVERIFY(avg->std && std::abs(*avg->std - std::sqrt(0.02)) < 1e-12);
+    // A shared seed without a value: the average is unavailable, not taken over the rest.
+    QVERIFY(!averageOverTasks({{{1, 2}, {0.8, std::nullopt}}, {{2, 1}, {0.2, 0.4}}}).has_value());
+    // A value only an unshared seed lacks does not matter.
+    QVERIFY(averageOverTasks({{{1, 2}, {0.8, 0.6}}, {{2, 3, 1}, {0.2, std::nullopt, 0.4}}}).has_value());
+    QVERIFY(!averageOverTasks({}).has_value());
+  }
+
+  // No seed in common: the mean of each task's mean, without a spread.
+  void averageOverTasks_noSharedSeed_meanOfTaskMeans() {
+    const auto avg = averageOverTasks({{{1, 2}, {0.8, 0.6}}, {{3}, {0.1}}});
+    QVERIFY(avg && std::abs(avg->mean - 0.4) < 1e-12);
+    QCOMPARE(avg->n, 1);
+    QVERIFY(!avg->std.has_value());
+    QVERIFY(!averageOverTasks({{{1, 2}, {0.8, std::nullopt}}, {{3}, {0.1}}}).has_value());
   }
 
   void configFingerprint_ignoresSeedAndOutputAtAnyDepth() {

@@ -2,6 +2,7 @@
 // brute-force replay at every breakpoint (with many ties), interpolation and AUC by hand.
 #include "analysis/exit_sweep.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "run_file_fixture.h"
 
 #include <QtTest>
 
@@ -98,12 +99,8 @@ class SpeedAccuracyCurveTest : public QObject {
   }
 
   void thresholdCurve_paperSweep_spansFirstExitToFullModel() {
-    LogitSet set;  // confidences strictly inside (1/2, 1): t = 1 sends all to the last exit
-    set.exits = 2;
-    set.instances = 2;
-    set.classes = 2;
-    set.logits = {0, 1, 0, -2, 0, 3, 0, 0.5f};
-    set.labels = {1, 0};
+    // Confidences strictly inside (1/2, 1): t = 1 sends all to the last exit.
+    const LogitSet set = sweet::testing::logitSet(2, 2, {0, 1, 0, -2, 0, 3, 0, 0.5f}, {1, 0});
     ExitReplay replay(set);
     const CostModel cost({3, 12}, CostKind::SharedBackbone);
     const Curve curve = thresholdCurve(replay, cost, Metric::Accuracy, ExitRule::Confidence, paperThresholds(2));
@@ -139,6 +136,32 @@ class SpeedAccuracyCurveTest : public QObject {
     QVERIFY(!scoreAtCost(handCurve(), 0.05).has_value());
     QVERIFY(!scoreAtCost(handCurve(), 1.1).has_value());
     QVERIFY(!scoreAtCost(Curve{}, 0.5).has_value());
+  }
+
+  void sharedCostRange_isWhereEveryCurveReaches() {
+    Curve narrower;
+    narrower.points = {{0.8, 0.25, 0.6}, {0.6, 0.75, 0.8}};
+    const Curve hand = handCurve();
+    const auto range = sharedCostRange({&hand, &narrower});
+    QVERIFY(range.has_value());
+    QCOMPARE(range->low, 0.25);
+    QCOMPARE(range->high, 0.75);
+    Curve apart;
+    apart.points = {{0.9, 0.8, 0.5}, {0.5, 0.9, 0.6}};
+    QVERIFY(!sharedCostRange({&narrower, &apart}).has_value());
+    QVERIFY(!sharedCostRange({}).has_value());
+  }
+
+  void costGrid_evenlySpacedBothEndsIncluded() {
+    const std::vector<double> grid = costGrid({0.1, 1.0});
+    QCOMPARE(grid.size(), size_t(kCurveSamples));
+    QCOMPARE(grid.front(), 0.1);
+    QCOMPARE(grid.back(), 1.0);
+    for (size_t i = 1; i < grid.size(); ++i) QVERIFY(std::abs(grid[i] - grid[i - 1] - 0.9 / (kCurveSamples - 1)) < 1e-12);
+    QCOMPARE(costGrid({0.5, 0.5}), std::vector<double>{0.5});
+    QCOMPARE(costGrid({0.0, 1.0}, 3), (std::vector<double>{0.0, 0.5, 1.0}));
+    // Never past the end, whatever the rounding: every curve covering the range reaches it.
+    for (double x : costGrid({1.0 / 12, 23.0 / 12})) QVERIFY(x <= 23.0 / 12);
   }
 
   void areaUnderCurve_trapezoids() {

@@ -1,6 +1,7 @@
 // Tests for the per-task figure (ui/task_panels_model, ui/task_panels_view): runs of two
 // tasks become two panels plus their average; the average at the paper's fixed cost
-// fractions equals the report's task average (computed by analysis/report independently);
+// fractions equals the report's task average (one function, analysis::averageOverTasks,
+// computes both: this checks the panels give it the report's seeds, tasks and curves);
 // a method trained on one task only is drawn there but not averaged, and says so; the
 // figure exports as one PDF.
 #include "analysis/report.h"

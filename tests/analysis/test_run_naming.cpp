@@ -1,0 +1,59 @@
+// Tests for analysis/run_naming: the one spelling of a learning rate, a default run name, a
+// model's display name and the method order that sweep ids, run files, reports and the GUI
+// all use.
+#include "analysis/run_data.h"
+#include "analysis/run_naming.h"
+
+#include <QtTest>
+
+#include <algorithm>
+
+using namespace sweet::analysis;
+
+class RunNamingTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void formatLearningRate_compactExponent() {
+    QCOMPARE(formatLearningRate(3e-5), std::string("3e-5"));
+    QCOMPARE(formatLearningRate(2e-05), std::string("2e-5"));
+    QCOMPARE(formatLearningRate(5e-4), std::string("0.0005"));
+    QCOMPARE(formatLearningRate(1.5e-5), std::string("1.5e-5"));
+    QCOMPARE(formatLearningRate(1e-10), std::string("1e-10"));
+    QCOMPARE(compactNumber(2), std::string("2"));
+    QCOMPARE(compactNumber(1e10), std::string("1e10"));
+  }
+
+  void defaultRunName_taskMethodLrSeed() {
+    QCOMPARE(defaultRunName("sst2", "ee", 3e-5, 1), std::string("sst2-ee-lr3e-5-s1"));
+    QCOMPARE(defaultRunName("demo", "mm", 5e-4, 42), std::string("demo-mm-lr0.0005-s42"));
+  }
+
+  void modelFolderName_lastComponentTrailingSlashesIgnored() {
+    QCOMPARE(modelFolderName("/x/bert-base-uncased/"), std::string("bert-base-uncased"));
+    QCOMPARE(modelFolderName("/x/bert-large"), std::string("bert-large"));
+    QCOMPARE(modelFolderName("scratch-bert"), std::string("scratch-bert"));
+    QCOMPARE(modelFolderName(""), std::string());
+  }
+
+  void modelDisplayName_folderElseDepth() {
+    RunData run;
+    run.numLayers = 12;
+    run.config = {{"model", "/ckpt/bert-base-uncased/"}};
+    QCOMPARE(modelDisplayName(run), std::string("bert-base-uncased"));
+    run.config = nlohmann::json::object();
+    QCOMPARE(modelDisplayName(run), std::string("12L"));
+    run.config = {{"model", "/"}};
+    QCOMPARE(modelDisplayName(run), std::string("12L"));
+  }
+
+  void methodRank_eeThenMmThenSweetThenOthers() {
+    std::vector<std::string> methods = {"sweet", "other", "mm", "ee"};
+    std::sort(methods.begin(), methods.end(),
+              [](const std::string& a, const std::string& b) { return methodRank(a) < methodRank(b); });
+    QCOMPARE(methods, (std::vector<std::string>{"ee", "mm", "sweet", "other"}));
+  }
+};
+
+QTEST_GUILESS_MAIN(RunNamingTest)
+#include "test_run_naming.moc"
