@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "analysis/metrics.h"
+#include "analysis/exit_scores.h"
 #include "training/runs/training_batch.h"
 
 namespace sweet {
@@ -15,28 +15,6 @@ namespace {
 void copyRows(const torch::Tensor& values, std::vector<float>& out, int64_t e, int64_t N, int64_t start, int64_t width) {
   auto cpu = values.to(torch::kCPU, torch::kFloat).contiguous();
   std::memcpy(out.data() + (e * N + start) * width, cpu.data_ptr<float>(), static_cast<size_t>(cpu.numel()) * sizeof(float));
-}
-
-std::vector<double> exitScores(const std::vector<float>& logits, const Split& split, int64_t E, int64_t K,
-                               const std::string& metric) {
-  std::vector<double> scores;
-  if (metric == "pearson") {  // regression: K = 1, one prediction per exit and instance
-    const std::vector<double> truth(split.targets.begin(), split.targets.end());
-    const auto N = static_cast<int64_t>(truth.size());
-    for (int64_t e = 0; e < E; ++e)
-      scores.push_back(analysis::pearson(std::vector<double>(logits.begin() + e * N, logits.begin() + (e + 1) * N), truth));
-    return scores;
-  }
-  const auto N = static_cast<int64_t>(split.labels.size());
-  for (int64_t e = 0; e < E; ++e) {
-    analysis::ConfusionMatrix cm(K);
-    for (int64_t i = 0; i < N; ++i) {
-      const float* row = logits.data() + (e * N + i) * K;
-      cm.add(split.labels[static_cast<size_t>(i)], std::max_element(row, row + K) - row);
-    }
-    scores.push_back(cm.score(analysis::metricFromName(metric)));
-  }
-  return scores;
 }
 
 }  // namespace
@@ -77,7 +55,7 @@ std::vector<double> evaluateExits(TrainingModel& t, const Tokenizer& tokenizer, 
   const ExitOutputs calibration = exitOutputs(t, tokenizer, data.calibration, batchSize, K, device, lte);
   writer.writeCalibrationLogits(calibration.logits);
   if (lte) writer.writeCalibrationLteScores(calibration.lte_scores);
-  return exitScores(eval.logits, data.eval, t.exits(), K, data.task.metric);
+  return analysis::exitScores(eval.logits, data.eval.labels, data.eval.targets, t.exits(), K, data.task.metric);
 }
 
 }  // namespace sweet
