@@ -140,8 +140,8 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   if (model_.size() > 0 && *rule.curveNote)
     notes << QString::fromUtf8(rule.curveNote);
   else if (model_.size() > 0)  // confidence: the note says how its confidences were scaled
-    notes << (options.calibrate ? tr("Exits on temperature-scaled confidences (%1)")
-                                      .arg(QString::fromStdString(model_.series()[0]->calibration))
+    // calibration reads e.g. "temperature-scaled (held-out)": it names the scaling itself.
+    notes << (options.calibrate ? tr("Exits on %1 confidences").arg(QString::fromStdString(model_.series()[0]->calibration))
                                 : tr("Exits on raw softmax confidences"));
   for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
   notes_->setText(notes.join(QLatin1Char('\n')));
