@@ -1,11 +1,17 @@
 // Issue 22's adversarial paths through the real `sweet` binary: a run name that would write
-// outside its output folder, values that would exhaust the machine, two writers on one
-// run, a damaged resume checkpoint. Each must end in a clear message, fast, with nothing
-// finished lost.
+// outside its output folder, values that would exhaust the machine. Each must end in a
+// clear message, fast, with nothing finished lost.
+#include <QDir>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
+
+#include <thread>
 
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
@@ -17,11 +23,15 @@ class TestRunSafety : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void runName_outsideOutputDirIsRefusedNamingTheKey();
+  void threads_beyondFourPerCoreRefusedAtOnce();
+  void modelSize_beyondMemoryRefusedBeforeAllocating();
+  void sweepGrid_beyondLimitRefusedUnlessAllowed();
 
  private:
   QString writeFile(const QString& name, const QByteArray& bytes) const;
   // A small demo run's config writing into `outDir`, with `extra` JSON members appended.
-  QString trainConfig(const QString& outDir, const QString& extra = {}) const;
+  QString trainConfig(const QString& outDir, const QString& extra = {}, int epochs = 1) const;
+  QString checkpointWithLayers(const QString& name, qint64 layers) const;
 
   QTemporaryDir dir_;
   QString checkpoint_;
@@ -35,13 +45,14 @@ QString TestRunSafety::writeFile(const QString& name, const QByteArray& bytes) c
   return path;
 }
 
-QString TestRunSafety::trainConfig(const QString& outDir, const QString& extra) const {
+QString TestRunSafety::trainConfig(const QString& outDir, const QString& extra, int epochs) const {
   return writeFile(QFileInfo(outDir).fileName() + ".json",
                    QStringLiteral(R"({"task": "demo", "model": "%1", "demo_train_size": 160, "demo_eval_size": 48,
                      "calibration_size": 16, "method": "ee", "exit_layers": [1, 4, 6, 12], "learning_rate": 0.0005,
-                     "batch_size": 8, "epochs": 1, "max_length": 40, "threads": 1, "output_dir": "%2",
+                     "batch_size": 8, "epochs": %4, "max_length": 40, "threads": 1, "output_dir": "%2",
                      "save_model": false%3})")
                        .arg(checkpoint_, outDir, extra)
+                       .arg(epochs)
                        .toUtf8());
 }
 
@@ -74,6 +85,107 @@ void TestRunSafety::runName_outsideOutputDirIsRefusedNamingTheKey() {
   const auto r = test::runProgram(test::sweetBinary(), {"train", inFile});
   QCOMPARE(r.exit_code, 1);
   QVERIFY2(r.err.contains(inFile + ": run_name must be a plain file name"), qPrintable(r.err));
+}
+
+// A copy of the demo checkpoint whose config.json says `layers` layers (its weights file
+// keeps the real ones: nothing may be built from the config before the check).
+QString TestRunSafety::checkpointWithLayers(const QString& name, qint64 layers) const {
+  const QString folder = dir_.filePath(name);
+  QDir().mkpath(folder);
+  for (const QString& file : QDir(checkpoint_).entryList(QDir::Files))
+    if (file != "config.json") QFile::copy(checkpoint_ + "/" + file, folder + "/" + file);
+  QFile in(checkpoint_ + "/config.json");
+  if (!in.open(QIODevice::ReadOnly)) return {};
+  QJsonObject config = QJsonDocument::fromJson(in.readAll()).object();
+  config["num_hidden_layers"] = layers;
+  QFile out(folder + "/config.json");
+  if (!out.open(QIODevice::WriteOnly)) return {};
+  out.write(QJsonDocument(config).toJson());
+  return folder;
+}
+
+void TestRunSafety::threads_beyondFourPerCoreRefusedAtOnce() {
+  const QString out = dir_.filePath("threads");
+  const QString config = trainConfig(out);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const QString limit = QStringLiteral("use 1..%1").arg(cores * 4);
+  // 100000 threads used to hang for over 10 minutes (31,979 threads, 3.7 GB).
+  for (const QString& threads : {QStringLiteral("100000"), QString::number(cores * 4 + 1), QStringLiteral("10000000000")}) {
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = test::runProgram(test::sweetBinary(), {"train", config, "--set", "threads=" + threads}, 60000);
+    qInfo("threads=%s refused in %lld ms", qPrintable(threads), timer.elapsed());
+    QVERIFY2(r.exit_code == 1, qPrintable(threads + ": exit " + QString::number(r.exit_code) + " " + r.err));
+    QVERIFY2(r.err.contains("threads " + threads + ": this machine has " + QString::number(cores) + " cores; " + limit),
+             qPrintable(r.err));
+    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
+  }
+  QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.h5"));
+  // `sweet infer --threads 1000` took 30 s for one sentence.
+  QElapsedTimer timer;
+  timer.start();
+  const auto r = test::runProgram(test::sweetBinary(), {"infer", checkpoint_, "--threshold", "0.9", "--text", "a good film", "--threads", "1000"}, 60000);
+  qInfo("infer --threads 1000 refused in %lld ms", timer.elapsed());
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("--threads 1000: this machine has " + QString::number(cores) + " cores; " + limit), qPrintable(r.err));
+}
+
+void TestRunSafety::modelSize_beyondMemoryRefusedBeforeAllocating() {
+  // num_hidden_layers 10^9 allocated 5.3 GB before bad_alloc: the config alone says it
+  // cannot fit, for training and inference alike.
+  const QString huge = checkpointWithLayers("huge-ck", 1000000000);
+  QVERIFY(!huge.isEmpty());
+  const QString out = dir_.filePath("huge");
+  for (const QStringList& args : {QStringList{"train", trainConfig(out), "--set", "model=" + huge},
+                                  QStringList{"infer", huge, "--threshold", "0.9", "--text", "a good film"}}) {
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = test::runProgram(test::sweetBinary(), args, 60000);
+    qInfo("%s with 10^9 layers refused in %lld ms", qPrintable(args[0]), timer.elapsed());
+    QVERIFY2(r.exit_code == 1, qPrintable(args[0] + ": exit " + QString::number(r.exit_code) + " " + r.err));
+    QVERIFY2(r.err.contains(huge + "/config.json: a model of about "), qPrintable(r.err));
+    QVERIFY2(r.err.contains("(4 bytes each for the weights alone), more than this machine's"), qPrintable(r.err));
+    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
+  }
+  // Weights that fit but not with their gradients and AdamW's moments (4 x as much): the
+  // trainer refuses before building the model. The depth puts the weights at about 40% of
+  // this machine's memory, whatever its size.
+  QFile in(checkpoint_ + "/config.json");
+  QVERIFY(in.open(QIODevice::ReadOnly));
+  const QJsonObject config = QJsonDocument::fromJson(in.readAll()).object();
+  const double h = config["hidden_size"].toDouble(), i = config["intermediate_size"].toDouble();
+  const double perLayer = 4 * h * h + 2 * h * i;  // the bulk of a layer: enough at this scale
+  const double memory = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  const QString deep = checkpointWithLayers("deep-ck", static_cast<qint64>(0.4 * memory / 4 / perLayer));
+  QElapsedTimer timer;
+  timer.start();
+  const auto r = test::runProgram(test::sweetBinary(), {"train", trainConfig(out), "--set", "model=" + deep}, 60000);
+  qInfo("training a model of 40%% of memory refused in %lld ms", timer.elapsed());
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("training " + deep + " (about "), qPrintable(r.err));
+  QVERIFY2(r.err.contains("(weights, gradients and two AdamW moments, 4 bytes each), more than this machine's"),
+           qPrintable(r.err));
+  QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
+  QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.h5"));
+}
+
+void TestRunSafety::sweepGrid_beyondLimitRefusedUnlessAllowed() {
+  QStringList values;
+  for (int v = 0; v < 1000; ++v) values << QString::number(v);
+  const QString grid = "[" + values.join(", ") + "]";
+  const QString sweep = writeFile("huge-sweep.json", QStringLiteral(R"({"output_dir": "huge-sweep", "base": {"model": "%1",
+      "task": "demo"}, "grid": {"seed": %2, "train_cap": %2}})").arg(checkpoint_, grid).toUtf8());
+  for (const QString& command : {QStringLiteral("plan"), QStringLiteral("run")}) {
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = test::runProgram(test::sweetBinary(), {"sweep", command, sweep}, 60000);
+    qInfo("sweep %s of 10^6 runs refused in %lld ms", qPrintable(command), timer.elapsed());
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("1000 seed x 1000 train_cap = 1000000 runs, more than 100000"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("--allow-large"), qPrintable(r.err));
+    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
+  }
+  QVERIFY(!QFileInfo::exists(dir_.filePath("huge-sweep")));
 }
 
 QTEST_GUILESS_MAIN(TestRunSafety)

@@ -249,7 +249,7 @@ TrainResult trainAndEvaluate(Run& r) {
 }
 
 TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy resumePolicy) {
-  Run r{c, cb, configureThreads(static_cast<int>(c.threads)), parseDevice(c.device), openRunInputs(c), runOutputs(c)};
+  Run r{c, cb, configureThreads(c.threads), parseDevice(c.device), openRunInputs(c), runOutputs(c)};
   r.resume = checkpointToResume(c, resumePolicy, [&r](const std::string& m) { r.say(m); });
   if (!r.resume) {
     checkOutputsFree(c, r.out);
