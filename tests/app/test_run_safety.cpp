@@ -1,11 +1,13 @@
 // Issue 22's adversarial paths through the real `sweet` binary: a run name that would write
-// outside its output folder, values that would exhaust the machine. Each must end in a
-// clear message, fast, with nothing finished lost.
+// outside its output folder, values that would exhaust the machine, two writers on one
+// run. Each must end in a clear message, fast, with nothing
+// finished lost.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -13,6 +15,7 @@
 
 #include <thread>
 
+#include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
 
@@ -26,6 +29,8 @@ class TestRunSafety : public QObject {
   void threads_beyondFourPerCoreRefusedAtOnce();
   void modelSize_beyondMemoryRefusedBeforeAllocating();
   void sweepGrid_beyondLimitRefusedUnlessAllowed();
+  void twoWriters_oneTrainsTheOtherIsRefusedNamingIt();
+  void twoSweepRunners_secondIsRefusedNamingTheFirst();
 
  private:
   QString writeFile(const QString& name, const QByteArray& bytes) const;
@@ -186,6 +191,79 @@ void TestRunSafety::sweepGrid_beyondLimitRefusedUnlessAllowed() {
     QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
   }
   QVERIFY(!QFileInfo::exists(dir_.filePath("huge-sweep")));
+}
+
+void TestRunSafety::twoWriters_oneTrainsTheOtherIsRefusedNamingIt() {
+  const QString out = dir_.filePath("pair");
+  const QString config = trainConfig(out, {}, 8);  // long enough that the second meets the first
+  const QString runFile = out + "/demo-ee-lr0.0005-s42.h5", lockFile = out + "/demo-ee-lr0.0005-s42.lock";
+  // Started together: 6 of 9 such pairs both trained, and the loser failed later with
+  // unrelated messages (or lost the winner's checkpoint).
+  QProcess first, second;
+  QElapsedTimer timer;
+  timer.start();
+  first.start(test::sweetBinary(), {"train", config});
+  second.start(test::sweetBinary(), {"train", config});
+  QVERIFY(first.waitForStarted() && second.waitForStarted());
+  const qint64 pids[2] = {first.processId(), second.processId()};  // 0 once a process has ended
+  qint64 endedAt[2] = {-1, -1};
+  QProcess* processes[2] = {&first, &second};
+  while (timer.elapsed() < 240000 && (endedAt[0] < 0 || endedAt[1] < 0)) {
+    QTest::qWait(20);
+    for (int i = 0; i < 2; ++i)
+      if (endedAt[i] < 0 && processes[i]->state() == QProcess::NotRunning) endedAt[i] = timer.elapsed();
+  }
+  QVERIFY2(endedAt[0] >= 0 && endedAt[1] >= 0, "the pair did not end within 4 minutes");
+  const int winner = first.exitCode() == 0 ? 0 : 1, loser = 1 - winner;
+  const QString loserErr = QString::fromUtf8(processes[loser]->readAllStandardError());
+  QVERIFY2(processes[winner]->exitCode() == 0, qPrintable(QString::fromUtf8(processes[winner]->readAllStandardError())));
+  QVERIFY2(processes[loser]->exitCode() == 1, qPrintable(loserErr));
+  const QString holder = QStringLiteral("pid %1 on %2").arg(pids[winner]).arg(QSysInfo::machineHostName());
+  QVERIFY2(loserErr.contains("run " + runFile + " is being written by " + holder + " (lock " + lockFile + ")"),
+           qPrintable(loserErr));
+  QVERIFY2(loserErr.count('\n') == 1, qPrintable(loserErr));
+  qInfo("second writer refused after %lld ms; the first finished after %lld ms", endedAt[loser], endedAt[winner]);
+  QVERIFY2(endedAt[loser] < 30000, qPrintable(QString::number(endedAt[loser]) + " ms"));
+  QVERIFY2(endedAt[loser] < endedAt[winner], "the loser waited for the winner");
+  const auto run = analysis::loadRun(runFile.toStdString());
+  QVERIFY(run.status.state == RunState::Finished);
+  QVERIFY(!QFileInfo::exists(lockFile));  // released and removed at the end
+  // A lock file left by a process killed -9 holds no lock: the next writer takes it over.
+  QVERIFY(!writeFile("pair/demo-ee-lr0.0005-s42.lock", "pid 999999 on a-dead-node\n").isEmpty());
+  const auto r = test::runProgram(test::sweetBinary(), {"train", trainConfig(out), "--overwrite"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY(!QFileInfo::exists(lockFile));
+}
+
+void TestRunSafety::twoSweepRunners_secondIsRefusedNamingTheFirst() {
+  const QString sweep = writeFile("locked-sweep.json", QStringLiteral(R"({"output_dir": "locked-sweep", "base": {"model": "%1",
+      "task": "demo", "demo_train_size": 160, "demo_eval_size": 48, "calibration_size": 16, "exit_layers": [1, 4, 6, 12],
+      "learning_rate": 0.0005, "batch_size": 8, "epochs": 3, "max_length": 40, "threads": 1, "save_model": false},
+      "grid": {"seed": [1]}})").arg(checkpoint_).toUtf8());
+  const QString lockFile = dir_.filePath("locked-sweep/sweep.lock");
+  QProcess first;
+  first.start(test::sweetBinary(), {"sweep", "run", sweep});
+  QVERIFY(first.waitForStarted());
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < 60000 && first.state() == QProcess::Running) {
+    QFile lock(lockFile);
+    if (lock.open(QIODevice::ReadOnly) && lock.readAll().startsWith("pid ")) break;
+    QTest::qWait(20);
+  }
+  QVERIFY2(first.state() == QProcess::Running, "the first runner ended before a second could meet it");
+  timer.restart();
+  const auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "-j", "2"});
+  qInfo("second sweep runner refused after %lld ms", timer.elapsed());
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("sweep " + dir_.filePath("locked-sweep") + " is being written by pid " +
+                          QString::number(first.processId()) + " on "),
+           qPrintable(r.err));
+  QVERIFY(first.waitForFinished(240000));
+  QCOMPARE(first.exitCode(), 0);
+  QVERIFY2(QString::fromUtf8(first.readAllStandardOutput()).contains("1 started: 1 done, 0 failed"),
+           qPrintable(first.readAllStandardOutput()));
+  QVERIFY(!QFileInfo::exists(lockFile));
 }
 
 QTEST_GUILESS_MAIN(TestRunSafety)

@@ -19,6 +19,7 @@
 #include "training/runs/run_file_layout.h"
 #include "training/runs/run_file_writer.h"
 #include "training/runs/run_inputs.h"
+#include "training/runs/run_lock.h"
 #include "training/runs/run_outputs.h"
 #include "training/runs/train_step.h"
 #include "training/runs/training_batch.h"
@@ -41,6 +42,7 @@ struct Run {
   c10::Device device;
   RunInputs in;
   RunOutputs out;
+  std::unique_ptr<RunLock> lock;  // declared before the writer: released after the file is closed
   std::optional<TrainingCheckpoint> resume;
   DataSplits data;
   int64_t K = 0;  // logits per exit: classes, or 1 for regression
@@ -219,7 +221,6 @@ void restoreFromCheckpoint(Run& r) {
 }
 
 void openRunFile(Run& r) {
-  createOutputFolder(r.c);
   const std::optional<int64_t> resumedAt = r.resume ? std::optional<int64_t>(r.resume->step) : std::nullopt;
   const RunFileLayout layout = makeRunFileLayout(r.c, r.data, r.in.checkpoint, r.in.exit_layers, r.schedule.total_steps,
                                                  r.probes, environmentJson(r.device, r.threads, resumedAt));
@@ -250,6 +251,9 @@ TrainResult trainAndEvaluate(Run& r) {
 
 TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy resumePolicy) {
   Run r{c, cb, configureThreads(c.threads), parseDevice(c.device), openRunInputs(c), runOutputs(c)};
+  // Before anything is read to decide or written: a second process on this run stops here.
+  createOutputFolder(c);
+  r.lock = std::make_unique<RunLock>(r.out.lock_file, "run " + r.out.run_file, [&r](const std::string& m) { r.say(m); });
   r.resume = checkpointToResume(c, resumePolicy, [&r](const std::string& m) { r.say(m); });
   if (!r.resume) {
     checkOutputsFree(c, r.out);
