@@ -1,6 +1,6 @@
 // Issue 22's adversarial paths through the real `sweet` binary: a run name that would write
 // outside its output folder, values that would exhaust the machine, two writers on one
-// run. Each must end in a clear message, fast, with nothing
+// run, a damaged resume checkpoint. Each must end in a clear message, fast, with nothing
 // finished lost.
 #include <QDir>
 #include <QElapsedTimer>
@@ -13,10 +13,12 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <thread>
 
 #include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
+#include "tests/support/run_file_wait.h"
 #include "tests/support/test_paths.h"
 
 using namespace sweet;
@@ -31,6 +33,7 @@ class TestRunSafety : public QObject {
   void sweepGrid_beyondLimitRefusedUnlessAllowed();
   void twoWriters_oneTrainsTheOtherIsRefusedNamingIt();
   void twoSweepRunners_secondIsRefusedNamingTheFirst();
+  void damagedCheckpoint_refusedNamingItAndTheIntactOneResumes();
 
  private:
   QString writeFile(const QString& name, const QByteArray& bytes) const;
@@ -264,6 +267,60 @@ void TestRunSafety::twoSweepRunners_secondIsRefusedNamingTheFirst() {
   QVERIFY2(QString::fromUtf8(first.readAllStandardOutput()).contains("1 started: 1 done, 0 failed"),
            qPrintable(first.readAllStandardOutput()));
   QVERIFY(!QFileInfo::exists(lockFile));
+}
+
+void TestRunSafety::damagedCheckpoint_refusedNamingItAndTheIntactOneResumes() {
+  const QString out = dir_.filePath("rot");
+  const QString config = trainConfig(out, R"(, "checkpoint_every": 4)", 3);
+  const QString runFile = out + "/demo-ee-lr0.0005-s42.h5", checkpoint = out + "/demo-ee-lr0.0005-s42.resume.pt";
+  // Stopped by SIGTERM after a few steps: the signal writes a checkpoint.
+  QProcess training;
+  training.start(test::sweetBinary(), {"train", config});
+  QVERIFY(sweet::testing::waitForRunSteps(training, runFile, 6));
+  ::kill(static_cast<pid_t>(training.processId()), SIGTERM);
+  QVERIFY(training.waitForFinished(120000));
+  QCOMPARE(training.exitCode(), 143);
+  QFile in(checkpoint);
+  QVERIFY(in.open(QIODevice::ReadOnly));
+  const QByteArray intact = in.readAll();
+  in.close();
+  QVERIFY(intact.size() > 300 * 1024);
+  const auto stopped = analysis::loadRun(runFile.toStdString()).status;
+  // Each used to resume silently (and end "finished" with other numbers) or to fail with a
+  // message that did not name the file.
+  QByteArray flipped = intact;
+  flipped[intact.size() / 2] = static_cast<char>(flipped[intact.size() / 2] ^ 0x10);
+  QByteArray zeroed = intact;
+  zeroed.replace(intact.size() / 3, 100 * 1024, QByteArray(100 * 1024, '\0'));
+  const QList<QPair<QString, QByteArray>> damages = {
+      {"one bit flipped", flipped}, {"100 KB zeroed", zeroed}, {"truncated", intact.left(intact.size() / 2)}};
+  for (const auto& [what, bytes] : damages) {
+    QFile damaged(checkpoint);
+    QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    damaged.write(bytes);
+    damaged.close();
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = test::runProgram(test::sweetBinary(), {"train", config});
+    qInfo("%s: refused in %lld ms", qPrintable(what), timer.elapsed());
+    QVERIFY2(r.exit_code == 1, qPrintable(what + ": exit " + QString::number(r.exit_code) + " " + r.err));
+    QVERIFY2(r.err.contains(checkpoint + ": damaged: its SHA-256 differs"), qPrintable(what + ": " + r.err));
+    QVERIFY2(r.err.contains("pass --overwrite to start the run over"), qPrintable(r.err));
+    // Nothing written: the run file still says where it stopped.
+    const auto status = analysis::loadRun(runFile.toStdString()).status;
+    QVERIFY(status.state == RunState::Stopped);
+    QCOMPARE(status.stepsDone, stopped.stepsDone);
+  }
+  // The intact checkpoint still resumes the run to its end.
+  QFile restored(checkpoint);
+  QVERIFY(restored.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  restored.write(intact);
+  restored.close();
+  const auto r = test::runProgram(test::sweetBinary(), {"train", config});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("resuming from " + checkpoint), qPrintable(r.err));
+  QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
+  QVERIFY(!QFileInfo::exists(checkpoint) && !QFileInfo::exists(checkpoint + ".sha256"));
 }
 
 QTEST_GUILESS_MAIN(TestRunSafety)

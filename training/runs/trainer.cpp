@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
@@ -23,6 +22,7 @@
 #include "training/runs/run_outputs.h"
 #include "training/runs/train_step.h"
 #include "training/runs/training_batch.h"
+#include "training/runs/training_checkpoint.h"
 #include "training/runs/training_model.h"
 
 namespace sweet {
@@ -202,7 +202,7 @@ TrainResult endEvaluated(Run& r, TrainResult result) {
   result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer);
   r.writer->setState(RunState::Finished, r.step);
   r.writer->close();
-  std::filesystem::remove(r.out.checkpoint_file);  // finished: nothing left to resume
+  removeTrainingCheckpoint(r.out.checkpoint_file);  // finished: nothing left to resume
   result.outcome = RunState::Finished;
   result.message = "finished " + std::to_string(r.step) + " steps";
   return result;
@@ -257,7 +257,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.resume = checkpointToResume(c, resumePolicy, [&r](const std::string& m) { r.say(m); });
   if (!r.resume) {
     checkOutputsFree(c, r.out);
-    std::filesystem::remove(r.out.checkpoint_file);  // a fresh run: an old checkpoint of this name is stale
+    removeTrainingCheckpoint(r.out.checkpoint_file);  // a fresh run: an old checkpoint of this name is stale
   }
   r.data = prepareDataSplits(c, *r.in.tokenizer, [&r](const std::string& m) { r.say(m); });
   r.K = r.regression() ? 1 : static_cast<int64_t>(r.data.task.label_names.size());
