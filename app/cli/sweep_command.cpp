@@ -89,7 +89,7 @@ void registerSweepCommand(CLI::App& root) {
   struct Options {
     std::string sweep, backend = "local", sweet;
     int jobs = 1;
-    bool retryFailed = false, dryRun = false;
+    bool retryFailed = false, dryRun = false, allowLarge = false;
     std::string partition, account, qos, mem, time;
     int64_t gpus = -1, cpus = -1, maxParallel = -1;
     std::vector<std::string> sbatchArgs;
@@ -100,21 +100,24 @@ void registerSweepCommand(CLI::App& root) {
 
   auto* plan = cmd->add_subcommand("plan", "List the sweep's runs and where each stands (done, unfinished, failed, pending)");
   plan->add_option("sweep", opt->sweep, "Sweep file (JSON; docs/cluster.md)")->required()->check(CLI::ExistingFile);
-  plan->callback([opt] { printTable(loadSweep(opt->sweep), {}, false); });
+  plan->callback([opt] { printTable(loadSweep(opt->sweep, opt->allowLarge), {}, false); });
 
   auto* status = cmd->add_subcommand("status", "As plan, with each array task's Slurm state (squeue, sacct)");
   status->add_option("sweep", opt->sweep, "Sweep file")->required()->check(CLI::ExistingFile);
   status->callback([opt] {
-    const Sweep sweep = loadSweep(opt->sweep);
+    const Sweep sweep = loadSweep(opt->sweep, opt->allowLarge);
     printTable(sweep, slurmTaskStates(sweep), true);
   });
 
+  for (CLI::App* sub : {plan, status})
+    sub->add_flag("--allow-large", opt->allowLarge, "Accept a grid of more than 100,000 runs");
   auto* run = cmd->add_subcommand("run", "Run every run that is not done: pending ones start, unfinished ones resume");
   run->add_option("sweep", opt->sweep, "Sweep file")->required()->check(CLI::ExistingFile);
   run->add_option("--backend", opt->backend, "local (child processes here) or slurm (a job array)")
       ->check(CLI::IsMember({"local", "slurm"}));
   run->add_option("-j,--jobs", opt->jobs, "local: runs at once (default 1)")->check(CLI::PositiveNumber);
   run->add_flag("--retry-failed,--resubmit-failed", opt->retryFailed, "Also rerun runs whose file says failed");
+  run->add_flag("--allow-large", opt->allowLarge, "Accept a grid of more than 100,000 runs");
   run->add_flag("--dry-run", opt->dryRun, "slurm: write the batch script and print the sbatch command only");
   run->add_option("--sweet", opt->sweet, "The sweet binary the runs use (default: this one)");
   run->add_option("--partition", opt->partition, "slurm: partition (overrides the sweep's slurm block)");
@@ -127,7 +130,7 @@ void registerSweepCommand(CLI::App& root) {
   run->add_option("--max-parallel", opt->maxParallel, "slurm: array tasks at once (%N)");
   run->add_option("--sbatch-arg", opt->sbatchArgs, "slurm: one more #SBATCH option, e.g. --constraint=a100 (repeatable)");
   run->callback([opt] {
-    const Sweep sweep = loadSweep(opt->sweep);
+    const Sweep sweep = loadSweep(opt->sweep, opt->allowLarge);
     const std::string sweetBinary = !opt->sweet.empty() ? opt->sweet : !sweep.slurm.sweet.empty() && opt->backend == "slurm"
                                                                            ? sweep.slurm.sweet
                                                                            : thisExecutable();

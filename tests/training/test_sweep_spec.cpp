@@ -2,6 +2,7 @@
 // resolved from the sweep file's folder, the Slurm batch script's contents, the --array
 // form; and the checkpoint's config comparison (which keys may change on resume).
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -24,6 +25,7 @@ class TestSweepSpec : public QObject {
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
+  void largeGrid_refusedBeforeExpandingUnlessAllowed();
 
  private:
   std::string write(const QString& name, const std::string& json) {
@@ -136,6 +138,32 @@ void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
     QCOMPARE(sweep.runs.front().train.train_cap, int64_t(6000));
     QCOMPARE(sweep.slurm.gpus, int64_t(1));
   }
+}
+
+
+void TestSweepSpec::largeGrid_refusedBeforeExpandingUnlessAllowed() {
+  // 10^6 runs: expanding them took 31 s and 3.2 GB; counted first, refused at once.
+  std::string seeds;
+  for (int i = 0; i < 1000; ++i) seeds += (seeds.empty() ? "" : ", ") + std::to_string(i);
+  const std::string path = write("huge.json", R"({"output_dir": "out", "base": {"model": "m"},
+      "grid": {"seed": [)" + seeds + R"(], "train_cap": [)" + seeds + R"(]}})");
+  QElapsedTimer timer;
+  timer.start();
+  try {
+    loadSweep(path);
+    QFAIL("a 10^6-run grid was expanded");
+  } catch (const std::runtime_error& e) {
+    const QString message = e.what();
+    QVERIFY2(message.contains("1000 seed x 1000 train_cap = 1000000 runs, more than 100000"), e.what());
+    QVERIFY2(message.contains("--allow-large"), e.what());
+  }
+  QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed()) + " ms"));
+  // A grid under the limit expands as before, allowed or not (a grid over it allowed would
+  // cost seconds and hundreds of MB here: the flag's path is the same call).
+  const std::string small = write("small.json", R"({"output_dir": "out", "base": {"model": "m"},
+      "grid": {"seed": [1, 2, 3]}})");
+  QCOMPARE(loadSweep(small).runs.size(), size_t(3));
+  QCOMPARE(loadSweep(small, true).runs.size(), size_t(3));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSpec)

@@ -1,6 +1,7 @@
 // Resume checkpoints in memory: the file round-trips every tensor and value bit for bit and
 // leaves no partial file; a damaged or foreign file is refused naming it; AdamW restored
-// from its moments continues exactly as the optimiser that never stopped.
+// from its moments continues exactly as the optimiser that never stopped; a checkpoint whose
+// bytes differ from its recorded SHA-256 is refused.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -18,6 +19,7 @@ class TestTrainingCheckpoint : public QObject {
  private Q_SLOTS:
   void saveLoad_roundTripsEveryValueExactly();
   void load_refusesDamagedAndMissingFilesNamingThem();
+  void checksum_refusesAnyChangeButAcceptsAKillBetweenTheRenames();
   void adamw_restoredFromMomentsContinuesBitForBit();
   void adamw_restoreRefusesMomentsOfAnotherModel();
 
@@ -119,6 +121,78 @@ void TestTrainingCheckpoint::adamw_restoreRefusesMomentsOfAnotherModel() {
                                                            1));
   opt.restore({torch::zeros({4, 4}), torch::zeros({4, 4}), torch::scalar_tensor(1, torch::kLong)}, 1);  // fits
 }
+
+namespace {
+
+TrainingCheckpoint smallCheckpoint(int64_t step) {
+  TrainingCheckpoint c;
+  c.config_json = "{}";
+  c.step = step;
+  c.model["w"] = torch::randn({256, 64});  // random: any damage changes a value
+  c.moments = {torch::randn({256, 64}), torch::rand({256, 64})};
+  c.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
+  return c;
+}
+
+QByteArray readAll(const std::string& path) {
+  QFile f(QString::fromStdString(path));
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const std::string& path, const QByteArray& bytes) {
+  QFile f(QString::fromStdString(path));
+  QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  f.write(bytes);
+}
+
+}  // namespace
+
+void TestTrainingCheckpoint::checksum_refusesAnyChangeButAcceptsAKillBetweenTheRenames() {
+  const std::string path = dir_.filePath("sum.resume.pt").toStdString();
+  saveTrainingCheckpoint(smallCheckpoint(1), path);
+  QVERIFY(QFileInfo::exists(QString::fromStdString(path + ".sha256")));
+  QVERIFY(!QFileInfo::exists(QString::fromStdString(path + ".sha256.partial")));
+  const QByteArray first = readAll(path), firstSum = readAll(path + ".sha256");
+  QVERIFY(firstSum.endsWith("  sum.resume.pt\n"));  // sha256sum -c reads it
+  auto refused = [&](const QByteArray& bytes, const char* mustSay) {
+    writeAll(path, bytes);
+    try {
+      loadTrainingCheckpoint(path);
+      QFAIL(qPrintable(QStringLiteral("a changed checkpoint loaded (%1)").arg(mustSay)));
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find(path + ": " + mustSay) == 0, e.what());
+      QVERIFY2(std::string(e.what()).find("--overwrite") != std::string::npos, e.what());
+    }
+  };
+  // One bit in the tensor data (the middle of the file), 100 bytes zeroed, a truncation.
+  QByteArray flipped = first;
+  flipped[first.size() / 2] = static_cast<char>(flipped[first.size() / 2] ^ 0x01);
+  refused(flipped, "damaged");
+  QByteArray zeroed = first;
+  zeroed.replace(first.size() / 3, 100, QByteArray(100, '\0'));
+  refused(zeroed, "damaged");
+  refused(first.left(first.size() - 1000), "damaged");
+  // No checksum at all: refused, saying how to record one for a file the user trusts.
+  writeAll(path, first);
+  QVERIFY(QFile::remove(QString::fromStdString(path + ".sha256")));
+  try {
+    loadTrainingCheckpoint(path);
+    QFAIL("a checkpoint without checksum loaded");
+  } catch (const std::runtime_error& e) {
+    QVERIFY2(std::string(e.what()).find("no checksum beside it") != std::string::npos, e.what());
+    QVERIFY2(std::string(e.what()).find("sha256sum sum.resume.pt > sum.resume.pt.sha256") != std::string::npos, e.what());
+  }
+  // A kill between the checkpoint's rename and its checksum's: the new checkpoint, the old
+  // checksum, the new one still named .partial. The pair verifies and the new one loads.
+  saveTrainingCheckpoint(smallCheckpoint(2), path);
+  QVERIFY(QFile::rename(QString::fromStdString(path + ".sha256"), QString::fromStdString(path + ".sha256.partial")));
+  writeAll(path + ".sha256", firstSum);
+  QCOMPARE(loadTrainingCheckpoint(path).step, int64_t(2));
+  removeTrainingCheckpoint(path);
+  for (const char* suffix : {"", ".sha256", ".sha256.partial", ".partial"})
+    QVERIFY2(!QFileInfo::exists(QString::fromStdString(path + suffix)), suffix);
+}
+
 
 QTEST_GUILESS_MAIN(TestTrainingCheckpoint)
 #include "test_training_checkpoint.moc"

@@ -41,7 +41,7 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
                                         "<output_dir>/<run>.model)");
   InferenceSession s;
   s.model_dir = modelDir;
-  configureThreads(threads);
+  configureThreads(threads, "--threads");
   s.device = parseDevice(device);
   CheckpointWithTokenizer opened = openCheckpointWithTokenizer(modelDir);
   s.config = opened.checkpoint.config;

@@ -3,13 +3,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <type_traits>
 
+#include "training/machine_memory.h"
 #include "training/models/config_field.h"
 
 namespace sweet {
+namespace {
+
+std::string countText(double n) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", n);
+  return text;
+}
+
+}  // namespace
 
 void BertConfig::validate(const std::string& source) const {
   auto fail = [&](const std::string& what) { throw std::runtime_error(source + ": " + what); };
@@ -33,6 +44,17 @@ void BertConfig::validate(const std::string& source) const {
       fail("exit layers must be ascending and within 1.." + std::to_string(num_hidden_layers));
     previous = layer;
   }
+  checkFitsInMemory(parameterCount() * 4, source + ": a model of about " + countText(parameterCount()) + " parameters",
+                    "4 bytes each for the weights alone");
+}
+
+double BertConfig::parameterCount(int64_t layers) const {
+  const auto h = static_cast<double>(hidden_size), i = static_cast<double>(intermediate_size);
+  const double embeddings = static_cast<double>(vocab_size + max_position_embeddings + type_vocab_size) * h + 2 * h;
+  // Q, K, V and output projections, two layer norms, the feed-forward pair.
+  const double layer = 4 * (h * h + h) + 4 * h + 2 * h * i + i + h;
+  const double pooler = h * h + h;
+  return embeddings + static_cast<double>(layers < 0 ? num_hidden_layers : layers) * layer + pooler;
 }
 
 BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source) {

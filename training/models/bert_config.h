@@ -40,8 +40,13 @@ struct BertConfig {
 
   bool isDeberta() const { return model_type != "bert"; }
   int64_t headDim() const { return hidden_size / num_attention_heads; }
+  // About how many parameters an encoder of its first `layers` layers has (-1: all), with
+  // embeddings and pooler; a double because a hostile config.json overflows int64.
+  double parameterCount(int64_t layers = -1) const;
 
-  // Throws std::runtime_error (prefixed with `source`) when the values are inconsistent.
+  // Throws std::runtime_error (prefixed with `source`) when the values are inconsistent, or
+  // when the weights alone would not fit in this machine's memory (checked before anything
+  // is allocated).
   void validate(const std::string& source) const;
 };
 

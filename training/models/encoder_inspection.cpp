@@ -24,7 +24,7 @@ torch::Tensor toTensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols
 }  // namespace
 
 InspectionSummary inspectEncoder(const EncoderInspection& opt, const std::function<void(const std::string&)>& say) {
-  configureThreads(opt.threads);
+  configureThreads(opt.threads, "--threads");
   const c10::Device device = parseDevice(opt.device);
   CheckpointWithTokenizer opened = openCheckpointWithTokenizer(opt.model);
   BertCheckpoint& ck = opened.checkpoint;

@@ -4,6 +4,7 @@
 
 #include <c10/core/Device.h>
 
+#include <cstdint>
 #include <string>
 
 namespace sweet {
@@ -11,9 +12,12 @@ namespace sweet {
 // "cpu", "cuda" or "cuda:N". Throws when CUDA is asked for but this libtorch has none.
 c10::Device parseDevice(const std::string& name);
 
+constexpr int64_t kThreadsPerCore = 4;
+
 // Sets libtorch's intra-op threads for the calling thread (it defaults to 1 on Debian's
-// build). threads <= 0 means one per hardware core. Returns the number set.
-int configureThreads(int threads);
+// build). threads = 0 means one per hardware core. Returns the number set. Throws, naming
+// `key` (the config key or option), outside 0..kThreadsPerCore x cores.
+int configureThreads(int64_t threads, const std::string& key = "threads");
 
 std::string libtorchVersion();
 

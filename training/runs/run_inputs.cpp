@@ -1,9 +1,11 @@
 // A run's inputs, opened and checked: see run_inputs.h.
 #include "training/runs/run_inputs.h"
 
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
+#include "training/machine_memory.h"
 #include "training/models/exit_classifier.h"
 
 namespace sweet {
@@ -24,6 +26,19 @@ void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, cons
                                std::to_string(ck.config.num_hidden_layers) + " (the checkpoint's num_hidden_layers)");
 }
 
+// Weights, gradients and AdamW's two moments, 4 bytes each, before the model is built
+// (activations come on top: the estimate is a floor). MM trains one truncated copy per exit.
+void checkTrainingFitsInMemory(const TrainConfig& c, const BertConfig& config, const std::vector<int64_t>& exitLayers) {
+  double parameters = 0;
+  if (c.method == "mm")
+    for (int64_t layers : exitLayers) parameters += config.parameterCount(layers);
+  else
+    parameters = config.parameterCount();
+  checkFitsInMemory(parameters * 4 * 4, "training " + c.model + " (about " + std::to_string(std::llround(parameters / 1e6)) +
+                                            "M parameters" + (c.method == "mm" ? " in its " + std::to_string(exitLayers.size()) + " models" : "") + ")",
+                    "weights, gradients and two AdamW moments, 4 bytes each");
+}
+
 void checkDataPaths(const TrainConfig& c) {
   if (c.task == "demo") return;
   if (!c.data_dir.empty() && !std::filesystem::is_directory(c.data_dir))
@@ -40,6 +55,7 @@ RunInputs openRunInputs(const TrainConfig& c) {
   RunInputs in{std::move(opened.checkpoint), std::move(opened.tokenizer), c.exit_layers};
   if (in.exit_layers.empty()) in.exit_layers = defaultExitLayers(in.checkpoint.config.num_hidden_layers);
   checkAgainstCheckpoint(c, in.checkpoint, *in.tokenizer, in.exit_layers);
+  checkTrainingFitsInMemory(c, in.checkpoint.config, in.exit_layers);
   checkDataPaths(c);
   return in;
 }

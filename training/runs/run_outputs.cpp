@@ -10,7 +10,9 @@ namespace sweet {
 namespace fs = std::filesystem;
 
 RunOutputs runOutputs(const TrainConfig& c) {
-  return {c.runFilePath(), (fs::path(c.output_dir) / (c.resolvedRunName() + ".model")).string(), c.checkpointPath()};
+  const fs::path folder(c.output_dir);
+  return {c.runFilePath(), (folder / (c.resolvedRunName() + ".model")).string(), c.checkpointPath(),
+          (folder / (c.resolvedRunName() + ".lock")).string()};
 }
 
 void checkOutputsFree(const TrainConfig& c, const RunOutputs& outputs) {

@@ -1,4 +1,4 @@
-// Where a run writes (<output_dir>/<run name>.h5, .model/ and .resume.pt) and the rules for
+// Where a run writes (<output_dir>/<run name>.h5, .model/, .resume.pt and .lock) and the rules for
 // writing there: a run never replaces an earlier one's results unless asked to
 // (`overwrite`), and the model folder appears whole or not at all.
 #pragma once
@@ -15,6 +15,7 @@ namespace sweet {
 
 struct RunOutputs {
   std::string run_file, model_dir, checkpoint_file;
+  std::string lock_file;  // <run name>.lock: held while a process writes the others (run_lock.h)
 };
 
 RunOutputs runOutputs(const TrainConfig& config);

@@ -65,6 +65,14 @@ void checkType(const std::string& key, const nlohmann::json& value, const nlohma
   }
 }
 
+// Empty (the default name) or one path component that stays where it is put.
+bool isPlainFileName(const std::string& name) {
+  if (name == "." || name == "..") return false;
+  for (unsigned char ch : name)
+    if (ch == '/' || ch == '\\' || ch < 0x20 || ch == 0x7f) return false;
+  return true;
+}
+
 void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const Sources& from, const std::string& prefix) {
   if (!given.is_object())
     throw std::runtime_error((prefix.empty() ? from.file : from.of(prefix.substr(0, prefix.size() - 1))) + ": " +
@@ -128,6 +136,11 @@ void validate(const TrainConfig& c, const Sources& from) {
   for (int64_t layer : c.gradients.layers) check(layer >= 1, "gradients.layers", "must be 1-based");
   check(c.task != "custom" || (!c.text_column.empty() && !c.label_column.empty() && !c.labels.empty()), "task",
         "custom needs text_column, label_column and labels");
+  // The run file, model folder, checkpoint and lock are <output_dir>/<run_name>.*: a name
+  // with a separator or "..", or an absolute one, would write them elsewhere.
+  check(isPlainFileName(c.run_name), "run_name",
+        "must be a plain file name inside output_dir (no '/', '\\', control characters; not '.' or '..'), not " +
+            quoted(nlohmann::json(c.run_name)));
 }
 
 }  // namespace

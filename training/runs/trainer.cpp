@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
@@ -19,9 +18,11 @@
 #include "training/runs/run_file_layout.h"
 #include "training/runs/run_file_writer.h"
 #include "training/runs/run_inputs.h"
+#include "training/runs/run_lock.h"
 #include "training/runs/run_outputs.h"
 #include "training/runs/train_step.h"
 #include "training/runs/training_batch.h"
+#include "training/runs/training_checkpoint.h"
 #include "training/runs/training_model.h"
 
 namespace sweet {
@@ -41,6 +42,7 @@ struct Run {
   c10::Device device;
   RunInputs in;
   RunOutputs out;
+  std::unique_ptr<RunLock> lock;  // declared before the writer: released after the file is closed
   std::optional<TrainingCheckpoint> resume;
   DataSplits data;
   int64_t K = 0;  // logits per exit: classes, or 1 for regression
@@ -200,7 +202,7 @@ TrainResult endEvaluated(Run& r, TrainResult result) {
   result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer);
   r.writer->setState(RunState::Finished, r.step);
   r.writer->close();
-  std::filesystem::remove(r.out.checkpoint_file);  // finished: nothing left to resume
+  removeTrainingCheckpoint(r.out.checkpoint_file);  // finished: nothing left to resume
   result.outcome = RunState::Finished;
   result.message = "finished " + std::to_string(r.step) + " steps";
   return result;
@@ -219,7 +221,6 @@ void restoreFromCheckpoint(Run& r) {
 }
 
 void openRunFile(Run& r) {
-  createOutputFolder(r.c);
   const std::optional<int64_t> resumedAt = r.resume ? std::optional<int64_t>(r.resume->step) : std::nullopt;
   const RunFileLayout layout = makeRunFileLayout(r.c, r.data, r.in.checkpoint, r.in.exit_layers, r.schedule.total_steps,
                                                  r.probes, environmentJson(r.device, r.threads, resumedAt));
@@ -249,11 +250,14 @@ TrainResult trainAndEvaluate(Run& r) {
 }
 
 TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy resumePolicy) {
-  Run r{c, cb, configureThreads(static_cast<int>(c.threads)), parseDevice(c.device), openRunInputs(c), runOutputs(c)};
+  Run r{c, cb, configureThreads(c.threads), parseDevice(c.device), openRunInputs(c), runOutputs(c)};
+  // Before anything is read to decide or written: a second process on this run stops here.
+  createOutputFolder(c);
+  r.lock = std::make_unique<RunLock>(r.out.lock_file, "run " + r.out.run_file, [&r](const std::string& m) { r.say(m); });
   r.resume = checkpointToResume(c, resumePolicy, [&r](const std::string& m) { r.say(m); });
   if (!r.resume) {
     checkOutputsFree(c, r.out);
-    std::filesystem::remove(r.out.checkpoint_file);  // a fresh run: an old checkpoint of this name is stale
+    removeTrainingCheckpoint(r.out.checkpoint_file);  // a fresh run: an old checkpoint of this name is stale
   }
   r.data = prepareDataSplits(c, *r.in.tokenizer, [&r](const std::string& m) { r.say(m); });
   r.K = r.regression() ? 1 : static_cast<int64_t>(r.data.task.label_names.size());

@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+
+#include "training/checkpoints/sha256.h"
 
 namespace sweet {
 namespace fs = std::filesystem;
@@ -25,7 +28,53 @@ void fsyncPath(const std::string& path, bool directory) {
   if (rc != 0 && !directory) throw std::runtime_error(path + ": cannot sync to disk (disk full or gone?)");
 }
 
+std::string checksumPath(const std::string& path) { return path + ".sha256"; }
+
+// sha256sum's format ("DIGEST  NAME"), so `sha256sum -c` checks it too.
+void writeChecksum(const std::string& digest, const std::string& checkpointName, const std::string& path) {
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << digest << "  " << checkpointName << "\n";
+    if (!out.flush()) throw std::runtime_error(path + ": cannot write the checkpoint's checksum");
+  }
+  fsyncPath(path, false);
+}
+
+// The digest a checksum file records; empty when the file is absent or unreadable.
+std::string recordedDigest(const std::string& path) {
+  std::ifstream in(path);
+  std::string digest;
+  in >> digest;
+  return digest;
+}
+
+// The checkpoint's bytes against the digest recorded when it was written. A bit flipped in
+// tensor data loads without complaint and the run goes on with other numbers, so nothing
+// is loaded unverified. The new checksum is in place (as .sha256.partial) before the new
+// checkpoint is renamed into place, so a kill between the two renames leaves a pair that
+// verifies.
+void verifyChecksum(const std::string& path) {
+  const std::string recorded = recordedDigest(checksumPath(path));
+  const std::string pending = recordedDigest(checksumPath(path) + ".partial");
+  const std::string name = fs::path(path).filename().string();
+  if (recorded.empty() && pending.empty())
+    throw std::runtime_error(path + ": no checksum beside it (" + name + ".sha256), so it cannot be verified (written "
+                             "before checkpoints carried checksums, or moved without it); pass --overwrite to start the run over, or, if you "
+                             "trust the file, record its checksum with `sha256sum " + name + " > " + name +
+                             ".sha256` in its folder");
+  const std::string actual = sha256OfFile(path);
+  if (actual != recorded && actual != pending)
+    throw std::runtime_error(path + ": damaged: its SHA-256 differs from the one recorded when it was written (" +
+                             name + ".sha256), so it would not continue the run bit for bit; pass --overwrite to start "
+                             "the run over");
+}
+
 }  // namespace
+
+void removeTrainingCheckpoint(const std::string& path) {
+  for (const std::string& file : {path, checksumPath(path), path + ".partial", checksumPath(path) + ".partial"})
+    fs::remove(file);
+}
 
 void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::string& path) {
   const std::string partial = path + ".partial";
@@ -54,15 +103,20 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::string& path
   // Data on disk before the rename, the rename on disk before we report success: a power
   // cut leaves the old checkpoint or the new one.
   fsyncPath(partial, false);
+  const std::string pendingChecksum = checksumPath(path) + ".partial";
+  writeChecksum(sha256OfFile(partial), fs::path(path).filename().string(), pendingChecksum);
   std::error_code ec;
   fs::rename(partial, path, ec);
   if (ec) throw std::runtime_error(path + ": cannot move the new checkpoint into place: " + ec.message());
+  fs::rename(pendingChecksum, checksumPath(path), ec);
+  if (ec) throw std::runtime_error(checksumPath(path) + ": cannot move the new checksum into place: " + ec.message());
   const fs::path parent = fs::path(path).parent_path();
   fsyncPath(parent.empty() ? "." : parent.string(), true);
 }
 
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
   if (!fs::exists(path)) throw std::runtime_error(path + ": no such checkpoint");
+  verifyChecksum(path);
   TrainingCheckpoint c;
   try {
     torch::serialize::InputArchive archive;

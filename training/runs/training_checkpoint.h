@@ -4,7 +4,9 @@
 // seed and the epoch, so the step count is the position in it) and a gradient record that
 // was due but not yet taken. It sits beside the run file as <run name>.resume.pt and is
 // written atomically (temporary file, fsync, rename), so a kill at any moment leaves
-// either the previous checkpoint or the new one, never half of one.
+// either the previous checkpoint or the new one, never half of one. Its SHA-256 sits beside
+// it (<run name>.resume.pt.sha256, sha256sum's format) and is checked before every load:
+// a damaged checkpoint is refused, never resumed (the check costs one read of the file).
 #pragma once
 
 #include <torch/types.h>
@@ -30,7 +32,10 @@ struct TrainingCheckpoint {
 
 // Writes `checkpoint` to `path` atomically. Throws std::runtime_error naming the file.
 void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::string& path);
-// Throws std::runtime_error naming the file when it is missing, damaged or not a checkpoint.
+// Throws std::runtime_error naming the file when it is missing, damaged (its checksum
+// differs or is missing) or not a checkpoint.
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
+// Removes a checkpoint with its checksum and any half-written leftovers.
+void removeTrainingCheckpoint(const std::string& path);
 
 }  // namespace sweet

@@ -8,9 +8,11 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
+#include "training/runs/run_lock.h"
 #include "training/sweeps/sweep_state.h"
 
 namespace sweet {
@@ -48,6 +50,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
 
 LocalSweepSummary runSweepLocally(const Sweep& sweep, const LocalSweepOptions& options,
                                   const std::function<void(const std::string&)>& say, const std::atomic<bool>* stop) {
+  // Two runners of one sweep each started every run once (the runs' own locks now turn
+  // the second away, but it would count them all as failed): one runner per sweep folder.
+  std::error_code ec;
+  std::filesystem::create_directories(sweep.output_dir, ec);
+  if (ec) throw std::runtime_error(sweep.output_dir + ": cannot create the sweep's folder: " + ec.message());
+  const RunLock lock((std::filesystem::path(sweep.output_dir) / "sweep.lock").string(), "sweep " + sweep.output_dir, say);
   writeRunConfigs(sweep);
   LocalSweepSummary summary;
   std::vector<const SweepRun*> queue;

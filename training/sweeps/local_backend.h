@@ -26,7 +26,8 @@ struct LocalSweepSummary {
 
 // `say` gets one line per event (started, finished, failed with its log). Returns when every
 // started child has ended. `stop` (set from a signal handler) stops starting runs and
-// forwards SIGTERM to the running ones; blocking waits return early on signals.
+// forwards SIGTERM to the running ones; blocking waits return early on signals. Holds
+// <output_dir>/sweep.lock throughout: throws, naming the holder, when another runner has it.
 LocalSweepSummary runSweepLocally(const Sweep& sweep, const LocalSweepOptions& options,
                                   const std::function<void(const std::string&)>& say,
                                   const std::atomic<bool>* stop = nullptr);

@@ -48,8 +48,10 @@ struct Sweep {
 // Reads and expands a sweep file. Relative paths (the base config file, output_dir and the
 // model / data_dir / train_file / eval_file values) are taken from the sweep file's folder.
 // Every run's configuration is validated as `sweet train` would; throws
-// std::runtime_error naming the file and the key, the axis or the run.
-Sweep loadSweep(const std::string& path);
+// std::runtime_error naming the file and the key, the axis or the run. A grid of more than
+// kMaxSweepRuns runs is refused before it is expanded unless `allowLarge`.
+constexpr int64_t kMaxSweepRuns = 100000;
+Sweep loadSweep(const std::string& path, bool allowLarge = false);
 
 // The id part of one grid value: lr3e-5, s1, cap2000, the method or task itself, the
 // folder name of a model path, or KEYVALUE for other keys.
