@@ -1,5 +1,5 @@
 // Benchmark of dragging a threshold marker: real mouse-move events on the CurveView marker with 400,000 instances x 4 exits x 3 methods, event to finished replot, against a per-event replay rebuild.
-#include "../tests/ui/ui_fixtures.h"
+#include "tests/ui/ui_fixtures.h"
 #include "ui/curve_view.h"
 #include "ui/qcustomplot_include.h"
 

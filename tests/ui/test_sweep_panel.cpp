@@ -1,7 +1,7 @@
 // The Sweeps tab as a user drives it: open a sweep file, see its runs pending, press
 // Run here, watch them finish through the real `sweet` command line, and get each run's
 // file handed on exactly once as it lands; a broken sweep file is a message, not a crash.
-#include "../app/sweep_fixture.h"
+#include "tests/app/cli/sweep_fixture.h"
 #include "analysis/run_data.h"
 #include "ui/sweep_panel.h"
 

@@ -4,7 +4,7 @@
 // and tests can compare what is drawn with what is in the file.
 #pragma once
 
-#include "../analysis/run_file_fixture.h"
+#include "tests/analysis/run_file_fixture.h"
 
 #include <QCoreApplication>
 #include <QDir>

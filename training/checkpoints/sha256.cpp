@@ -1,5 +1,5 @@
 // SHA-256: see sha256.h. Checked against NIST's examples and Qt's implementation in
-// tests/training/test_sha256.cpp.
+// tests/training/checkpoints/test_sha256.cpp.
 #include "training/checkpoints/sha256.h"
 
 #include <algorithm>

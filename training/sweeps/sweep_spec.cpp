@@ -67,7 +67,11 @@ bool nextPick(std::vector<size_t>& pick, const std::vector<Axis>& axes) {
 
 SlurmSettings readSlurm(const ordered& j, const std::string& where) {
   SlurmSettings s;
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Named references, not a structured binding: C++17 lets no lambda capture one
+    // (gcc allows it, clang refuses).
+    const std::string& key = item.key();
+    const ordered& value = item.value();
     auto fail = [&](const std::string& expected) {
       throw std::runtime_error(where + ": slurm." + key + " must be " + expected);
     };

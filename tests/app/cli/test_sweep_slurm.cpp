@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "analysis/run_data.h"
-#include "tests/app/sweep_fixture.h"
+#include "tests/app/cli/sweep_fixture.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
 

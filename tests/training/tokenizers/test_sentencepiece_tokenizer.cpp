@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "tests/support/test_paths.h"
-#include "tests/training/tokenizer_reference.h"
+#include "tests/training/tokenizers/tokenizer_reference.h"
 #include "training/tokenizers/sentencepiece_model.h"
 #include "training/tokenizers/sentencepiece_tokenizer.h"
 #include "training/tokenizers/tokenizer_files.h"

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "tests/support/test_paths.h"
-#include "tests/training/tokenizer_reference.h"
+#include "tests/training/tokenizers/tokenizer_reference.h"
 #include "training/tokenizers/byte_level_bpe_tokenizer.h"
 #include "training/tokenizers/gpt2_pretokenizer.h"
 #include "training/tokenizers/tokenizer_files.h"
