@@ -11,6 +11,7 @@ namespace {
 
 RunFilesState stateOf(const analysis::RunData& data, bool checkpoint, std::string& detail) {
   switch (data.status.state) {
+    case RunState::Queued: return RunFilesState::Pending;  // a GUI queue's state; no writer has started
     case RunState::Finished: return RunFilesState::Done;
     case RunState::Failed:
       // `sweet repair` marks a killed run failed; its checkpoint still resumes it.
