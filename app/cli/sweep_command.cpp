@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/command.h"
+#include "cli/stop_signals.h"
 #include "training/sweeps/local_backend.h"
 #include "training/sweeps/slurm_backend.h"
 #include "training/sweeps/sweep_spec.h"
@@ -19,21 +20,6 @@
 
 namespace sweet::cli {
 namespace {
-
-std::atomic<bool> gStopSweep{false};
-std::atomic<int> gSweepSignal{0};
-extern "C" void onSweepSignal(int signal) {
-  gSweepSignal = signal;
-  gStopSweep = true;
-}
-
-// No SA_RESTART: the runner's blocking wait returns on the signal and forwards it.
-void stopSweepOnSignals() {
-  struct sigaction action = {};
-  action.sa_handler = onSweepSignal;
-  sigemptyset(&action.sa_mask);
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
-}
 
 std::string thisExecutable() {
   char path[4096];
@@ -135,19 +121,19 @@ void registerSweepCommand(CLI::App& root) {
                                                                            ? sweep.slurm.sweet
                                                                            : thisExecutable();
     if (opt->backend == "local") {
-      stopSweepOnSignals();
+      StopRequest& stop = stopOnSignals({SIGINT, SIGTERM, SIGHUP});  // the runner forwards them to its children
       LocalSweepOptions options;
       options.jobs = opt->jobs;
       options.retry_failed = opt->retryFailed;
       options.sweet_binary = sweetBinary;
       const auto s = runSweepLocally(sweep, options, [](const std::string& m) { std::cerr << "sweep: " << m << "\n"; },
-                                     &gStopSweep);
+                                     &stop.requested);
       std::cout << s.started << " started: " << s.finished << " done, " << s.failed << " failed, " << s.stopped
                 << " stopped; " << s.already_done << " were done before";
       if (s.left_failed) std::cout << ", " << s.left_failed << " failed before (not retried)";
       if (s.running_elsewhere) std::cout << ", " << s.running_elsewhere << " running elsewhere";
       std::cout << "\n";
-      if (gStopSweep) throw ExitStatus{128 + gSweepSignal.load(), "stopped; run it again to resume"};
+      if (stop.requested) throw ExitStatus{stop.exitStatus(), "stopped; run it again to resume"};
       if (s.failed > 0) throw ExitStatus{1, std::to_string(s.failed) + " runs failed; their logs are in " + sweep.output_dir + "/logs"};
       // The sweep is not complete while failed runs remain: a script (or a Slurm
       // dependency) must not read it as done.

@@ -1,41 +1,18 @@
 // `sweet train CONFIG.json [--set key=value ...]`: one fine-tuning run, headless.
 #include <CLI/CLI.hpp>
 
-#include <atomic>
 #include <csignal>
 #include <iostream>
 
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "cli/stop_signals.h"
 #include "training/runs/run_files_status.h"
 #include "training/runs/train_config.h"
 #include "training/runs/trainer.h"
 
 namespace sweet::cli {
-namespace {
-
-std::atomic<bool> gStop{false};
-std::atomic<int> gSignal{0};
-extern "C" void onStopSignal(int signal) {
-  gSignal = signal;
-  gStop = true;
-}
-
-// Ctrl-C, SIGTERM (kill, Slurm's scancel, preemption and time limit), SIGUSR1 (Slurm's
-// --signal warning before the time limit) and SIGHUP (a closed terminal or ssh session)
-// stop at the next step: a resume checkpoint is written, the run file is closed as
-// "stopped" and the model saved. SA_RESETHAND: a second signal kills at once (the file is
-// then repairable, and the last checkpoint still resumes it).
-void stopOnSignals() {
-  struct sigaction action = {};
-  action.sa_handler = onStopSignal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaction(signal, &action, nullptr);
-}
-
-}  // namespace
 
 void registerTrainCommand(CLI::App& root) {
   struct Options {
@@ -80,12 +57,17 @@ void registerTrainCommand(CLI::App& root) {
         case ContinueAction::Start: break;
       }
     }
-    stopOnSignals();
+    // Ctrl-C, SIGTERM (kill, Slurm's scancel, preemption and time limit), SIGUSR1 (Slurm's
+    // --signal warning before the time limit) and SIGHUP (a closed terminal or ssh session)
+    // stop at the next step: a resume checkpoint is written, the run file is closed as
+    // "stopped" and the model saved. SA_RESETHAND: a second signal kills at once (the file is
+    // then repairable, and the last checkpoint still resumes it).
+    StopRequest& stop = stopOnSignals({SIGINT, SIGTERM, SIGHUP, SIGUSR1}, SA_RESETHAND);
     TrainCallbacks cb;
     ProgressPrinter progress(config.resolvedRunName());
     cb.on_step = [&](const StepMetrics& m) { return progress(m); };
     cb.on_message = [](const std::string& m) { std::cerr << "train: " << m << "\n"; };
-    cb.stop_requested = &gStop;
+    cb.stop_requested = &stop.requested;
     cb.checkpoint_on_stop = true;
     TrainResult r = runTraining(config, cb, policy);
     std::cerr << "\n";
@@ -95,8 +77,7 @@ void registerTrainCommand(CLI::App& root) {
     if (r.outcome == RunState::Stopped) {
       // 128 + N, as a shell reports a process ended by signal N: scripts tell a stopped
       // run from a finished one (0) and from an error (1).
-      const int signal = gSignal.load();
-      throw ExitStatus{128 + (signal ? signal : SIGINT), r.message};
+      throw ExitStatus{stop.exitStatus(), r.message};
     }
     for (size_t e = 0; e < r.exit_scores.size(); ++e)
       std::cout << "exit " << e << " (layer " << r.exit_layers[e] << "): " << r.metric << " " << r.exit_scores[e] << "\n";
