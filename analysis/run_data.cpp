@@ -1,6 +1,8 @@
 // Run-file reader: see run_data.h and docs/run-file.md for the layout it follows.
 #include "run_data.h"
 
+#include "local_host.h"
+
 #include <cmath>
 
 #include "hdf5_util.h"
@@ -264,10 +266,8 @@ bool writerGone(const RunData& run) {
   if (run.status.state != RunState::Running) return false;
   // A writer closes the file (clearing the flag) only after its last status write.
   if (!run.status.flaggedOpen) return true;
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
   const int64_t pid = run.writerPid();
-  if (pid <= 0 || run.writerHost() != host) return false;
+  if (pid <= 0 || run.writerHost() != localHostName()) return false;
   return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 

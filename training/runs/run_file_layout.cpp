@@ -6,6 +6,7 @@
 #include <H5Cpp.h>
 #include <ctime>
 
+#include "analysis/local_host.h"
 #include "training/build_info.h"
 #include "training/checkpoints/checkpoint_identity.h"
 #include "training/runs/device.h"
@@ -13,8 +14,6 @@
 namespace sweet {
 
 std::string environmentJson(const c10::Device& device, int threads, std::optional<int64_t> resumedAtStep) {
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
   char when[32];
   std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -26,7 +25,7 @@ std::string environmentJson(const c10::Device& device, int threads, std::optiona
                              {"hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
                              {"device", device.str()},
                              {"threads", threads},
-                             {"hostname", host},
+                             {"hostname", analysis::localHostName()},
                              {"pid", static_cast<int64_t>(getpid())},
                              {"started_at", when}};
   if (resumedAtStep) environment["resumed_at_step"] = *resumedAtStep;

@@ -65,8 +65,8 @@ RunFilesStatus runFilesStatus(const TrainConfig& config) {
   status.detail = data.status.message;
   status.state = stateOf(data, status.checkpoint, status.detail);
   if (status.state == RunFilesState::Running)
-    status.writer = "pid " + data.environment.value("pid", nlohmann::json(0)).dump() + " on " +
-                    data.environment.value("hostname", std::string("an unknown host"));
+    status.writer = "pid " + std::to_string(data.writerPid()) + " on " +
+                    (data.writerHost().empty() ? std::string("an unknown host") : data.writerHost());
   return status;
 }
 

@@ -1,6 +1,8 @@
 // Run lock file: see run_lock.h.
 #include "training/runs/run_lock.h"
 
+#include "analysis/local_host.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -14,11 +16,6 @@
 
 namespace sweet {
 namespace {
-
-std::string hostName() {
-  char name[256] = {};
-  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("an unknown host");
-}
 
 // The holder writes its name just after it locks: a reader that comes in between waits a
 // moment for it rather than naming nobody.
@@ -72,7 +69,7 @@ RunLock::RunLock(std::string path, const std::string& what, const std::function<
     if (stillAtPath(fd_, path_)) break;
     ::close(fd_);
   }
-  const std::string holder = "pid " + std::to_string(::getpid()) + " on " + hostName() + "\n";
+  const std::string holder = "pid " + std::to_string(::getpid()) + " on " + analysis::localHostName() + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, holder.data(), holder.size(), 0) != static_cast<ssize_t>(holder.size()))
     say("warning: " + path_ + ": cannot write this process's name into the lock file (" + std::strerror(errno) +
         "); the lock holds all the same");
