@@ -17,6 +17,7 @@ installed, bf16 on a device without it) the mode says so and falls back or is sk
 usage: anchor_train_step.py [--device cuda|cpu] [--modes ...] [--batch 32,16] [--seq 128]
                             [--layers 12 --hidden 768 --heads 12 --ffn 3072 --vocab 30522]
                             [--exits 1,4,6,12] [--warmup 5] [--steps 30] [--threads N]
+                            [--peak-tflops X] [--flops-only]
 One line per (mode, batch) starting "ANCHOR" (key=value, for scripts), then a table.
 """
 import argparse
@@ -106,14 +107,14 @@ class HfEarlyExitBert(nn.Module):
         return self.heads(out.hidden_states[1:])
 
 
-def step_flops(model, a, batch):
-    """6 x (matmul weights of the layers) x tokens, the heads' 6 x weights x rows, and
-    attention's QK^T and AV (4 B T^2 H per layer forward, x3 with the backward)."""
-    layers = model.layers if hasattr(model, "layers") else model.bert.encoder.layer
-    layer_w = sum(p.numel() for n, p in layers.named_parameters() if p.dim() == 2)
-    head_w = sum(p.numel() for p in model.heads.parameters() if p.dim() == 2)
-    tokens = batch * a.seq
-    return 6 * layer_w * tokens + 6 * head_w * batch + 12 * len(layers) * batch * a.seq * a.seq * a.hidden
+def step_flops(a, batch):
+    """6 x (matmul weights of the layers) x tokens, the heads' 6 x weights x rows (pooler and
+    classifier see [CLS] only), and attention's QK^T and AV (4 B T^2 H per layer forward, x3
+    with the backward). Embedding lookups, LayerNorm and softmax are left out."""
+    L, h = max(a.exits), a.hidden
+    layer_w = L * (4 * h * h + 2 * h * a.ffn)
+    head_w = len(a.exits) * (h * h + 2 * h)
+    return 6 * layer_w * batch * a.seq + 6 * head_w * batch + 12 * L * batch * a.seq * a.seq * h
 
 
 def make_optimizer(params, fused, notes):
@@ -161,7 +162,7 @@ def run_mode(mode, a, batch, dev):
             times.append((time.perf_counter() - t0) * 1000)
     if not math.isfinite(loss.item()):
         notes.append("loss not finite")
-    return statistics.median(times), step_flops(model, a, batch), notes
+    return statistics.median(times), step_flops(a, batch), notes
 
 
 def main():
@@ -173,12 +174,16 @@ def main():
                           ("vocab", 30522), ("warmup", 5), ("steps", 30), ("threads", 0)):
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--exits", default="1,4,6,12")
+    p.add_argument("--flops-only", action="store_true", help="print the FLOPs of one step per batch size and stop")
     p.add_argument("--peak-tflops", type=float, default=None,
                    help="peak for MFU (default: 989, the H100/H200 SXM dense bf16 figure, on CUDA; none on CPU)")
     a = p.parse_args()
     a.exits = sorted(int(x) for x in a.exits.split(","))
     if a.exits[-1] != a.layers:
         p.error(f"the last exit ({a.exits[-1]}) must be the last layer ({a.layers})")
+    if a.flops_only:
+        print(" ".join(str(step_flops(a, int(b))) for b in a.batch.split(",")))
+        return 0
     dev = torch.device(a.device)
     if a.threads > 0:
         torch.set_num_threads(a.threads)
