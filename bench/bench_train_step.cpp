@@ -47,16 +47,19 @@ double medianMs(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// The trainer's configuration with `precision` set, or the default one (fp32) with a note
-// when this build's config does not know the key.
-sweet::TrainConfig stepConfig(const std::string& precision, bool& applied) {
+// The trainer's configuration with `precision` set (fp32 when not asked for: the trainer's
+// own default may be a lower precision on a GPU, and the Python side runs fp32), or the
+// default configuration where this build's config does not know the key, saying so when the
+// precision was asked for.
+sweet::TrainConfig stepConfig(const std::string& asked, bool& applied) {
   applied = false;
-  if (precision.empty()) return {};
+  const std::string precision = asked.empty() ? "fp32" : asked;
   try {
     sweet::TrainConfig c = sweet::trainConfigFromJson({{"precision", precision}}, "bench_train_step --precision", {});
     applied = true;
     return c;
   } catch (const std::exception& e) {
+    if (asked.empty()) return {};
     std::string why = e.what();
     why = why.substr(0, why.find(" (known:"));  // the list of every key says nothing here
     std::printf("note: --precision %s ignored, both sides run fp32 (%s)\n", precision.c_str(), why.c_str());
@@ -150,7 +153,8 @@ int main(int argc, char** argv) {
   bool applied = false;
   const sweet::TrainConfig config = stepConfig(o.precision, applied);
   // The Python side at the precision the trainer resolved: `auto` is bf16 on a GPU, fp32 on a CPU.
-  const std::string pyPrecision = !applied ? "fp32" : o.precision == "auto" ? (cuda ? "bf16" : "fp32") : o.precision;
+  const std::string asked = o.precision.empty() ? "fp32" : o.precision;
+  const std::string pyPrecision = !applied ? "fp32" : asked == "auto" ? (cuda ? "bf16" : "fp32") : asked;
   // On a GPU the first steps pay for cuBLAS handles and the caching allocator's growth.
   const int64_t warmup = cuda ? 5 : 1;
   const int64_t bigSteps = o.steps > 0 ? o.steps : cuda ? 30 : 3;
@@ -160,7 +164,7 @@ int main(int argc, char** argv) {
     shapes.push_back({"BERT-base EE (12 x 768, FFN 3072)", 12, 768, 12, 3072, 30522, 16, 128, bigSteps, {1, 4, 6, 12}});
   }
   std::printf("training step, median over timed steps, device %s, precision %s, %d CPU threads, libtorch %s\n",
-              o.device.c_str(), applied ? o.precision.c_str() : "fp32", threads, sweet::libtorchVersion().c_str());
+              o.device.c_str(), applied ? asked.c_str() : "fp32", threads, sweet::libtorchVersion().c_str());
   std::printf("%-42s %12s %12s %8s\n", "model (batch x seq)", "C++ ms", "Python ms", "ratio");
   for (const auto& s : shapes) {
     const double cpp = cppStepMs(s, config, device, warmup);
