@@ -178,6 +178,10 @@ def main():
     p.add_argument("--peak-tflops", type=float, default=None,
                    help="peak for MFU (default: 989, the H100/H200 SXM dense bf16 figure, on CUDA; none on CPU)")
     a = p.parse_args()
+    known = ("fp32", "tf32", "bf16", "hf-fp32", "hf-bf16")
+    unknown = [m for m in a.modes.split(",") if m not in known]
+    if unknown:
+        p.error(f"unknown mode(s) {', '.join(unknown)} (known: {', '.join(known)})")
     a.exits = sorted(int(x) for x in a.exits.split(","))
     if a.exits[-1] != a.layers:
         p.error(f"the last exit ({a.exits[-1]}) must be the last layer ({a.layers})")
@@ -206,8 +210,8 @@ def main():
             try:
                 ms, flops, notes = run_mode(mode, a, batch, dev)
             except Exception as e:  # one failing mode must not hide the others' numbers
-                print(f"ANCHOR mode={mode} batch={batch} status=failed note={type(e).__name__}:{str(e)[:80]!r}",
-                      flush=True)
+                why = f"{type(e).__name__}: {str(e).splitlines()[0][:100] if str(e) else ''}"
+                print(f"ANCHOR mode={mode} batch={batch} status=failed note={why.replace(' ', '_')}", flush=True)
                 continue
             tflops = flops / (ms / 1000) / 1e12
             mfu = f"{100 * tflops / peak:.1f}" if peak else "n/a"
