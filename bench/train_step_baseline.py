@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Python PyTorch eager baseline for bench_train_step: the same Early-Exit BERT (exits,
 poolers, heads), the same AdamW step with clipping, the same shapes and thread count, on
-Debian's python3-torch (the same libtorch build as the C++ side).
+Debian's python3-torch (the same libtorch build as the C++ side), or on a GPU machine's
+PyTorch with DEVICE cuda.
 
 usage: train_step_baseline.py LAYERS HIDDEN HEADS FFN VOCAB BATCH SEQ STEPS THREADS EXITS(comma list)
+                              [DEVICE [PRECISION [WARMUP]]]
+DEVICE: cpu (default) or cuda; PRECISION: fp32 (default), tf32 (TF32 matmuls on CUDA), bf16 or
+fp16 (autocast, fp32 weights; fp16 without loss scaling: a timing, not a recipe); WARMUP: untimed steps first (default 1).
 Prints one line: median step time in milliseconds.
 """
+import contextlib
 import math
 import statistics
 import sys
@@ -47,7 +52,8 @@ class EarlyExitBert(nn.Module):
 
     def forward(self, ids, mask, types):
         T = ids.shape[1]
-        x = self.drop(self.ln(self.word(ids) + self.pos(torch.arange(T))[None] + self.token_type(types)))
+        pos = torch.arange(T, device=ids.device)
+        x = self.drop(self.ln(self.word(ids) + self.pos(pos)[None] + self.token_type(types)))
         bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         out, e = [], 0
         for i, layer in enumerate(self.layers, start=1):
@@ -61,23 +67,36 @@ class EarlyExitBert(nn.Module):
 def main():
     L, H, A, F_, V, B, T, steps, threads = map(int, sys.argv[1:10])
     exits = [int(x) for x in sys.argv[10].split(",")]
+    device = torch.device(sys.argv[11] if len(sys.argv) > 11 else "cpu")
+    precision = sys.argv[12] if len(sys.argv) > 12 else "fp32"
+    warmup = int(sys.argv[13]) if len(sys.argv) > 13 else 1
+    if precision not in ("fp32", "tf32", "bf16", "fp16"):
+        sys.exit(f"train_step_baseline.py: precision must be fp32, tf32, bf16 or fp16, not {precision!r}")
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision == "tf32"
+    half = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    cast = torch.autocast(device.type, dtype=half) if half else contextlib.nullcontext()
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = EarlyExitBert(L, H, A, F_, V, exits)
+    model = EarlyExitBert(L, H, A, F_, V, exits).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
-    ids = torch.randint(5, V, (B, T))
-    mask, types = torch.ones(B, T, dtype=torch.long), torch.zeros(B, T, dtype=torch.long)
-    labels = torch.randint(0, 2, (B,))
+    ids = torch.randint(5, V, (B, T)).to(device)
+    mask = torch.ones(B, T, dtype=torch.long, device=device)
+    types = torch.zeros(B, T, dtype=torch.long, device=device)
+    labels = torch.randint(0, 2, (B,)).to(device)
     times = []
-    for s in range(steps + 1):  # the first step warms up allocators and is not timed
+    for s in range(steps + warmup):  # the warm-up steps (allocators, kernels) are not timed
+        sync()
         t0 = time.perf_counter()
-        losses = torch.stack([F.cross_entropy(l, labels) for l in model(ids, mask, types)])
+        with cast:
+            losses = torch.stack([F.cross_entropy(l.float(), labels) for l in model(ids, mask, types)])
         opt.zero_grad()
         losses.sum().backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         losses.detach().tolist()
         opt.step()
-        if s > 0:
+        sync()
+        if s >= warmup:
             times.append((time.perf_counter() - t0) * 1000)
     print(f"{statistics.median(times):.2f}")
 
