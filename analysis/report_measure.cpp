@@ -67,6 +67,8 @@ RunResult measureRun(const RunData& run, const ReportOptions& options) {
     // fit them: the exact curve over every threshold the scores take.
     replay.setLearnedScores(run.lteScores);
     result.atCostLearned = scoresAtCosts(exactCurve(replay, cost, metric, ExitRule::Learned), result.costFractions);
+    // An LTE run exits on its learned scores, so its learning rate is chosen by that curve.
+    result.auc = selectionAuc(replay, cost, metric, ExitRule::Learned);
   }
   return result;
 }

@@ -128,6 +128,48 @@ class ReportTest : public QObject {
     QCOMPARE(groupOf(r, "mm", 2e-5).costFractions.size(), size_t(7));
   }
 
+  // LTE runs are an experiment of their own (issue 24 item 3): they choose their learning
+  // rate apart from the plain runs, by the AUC of the learned-exit curve. Both LTE runs
+  // have exit 1 right on instance 1 and wrong on instance 2, exit 2 right on both (exits at
+  // layers 6 and 12, so costs 1/2, 3/4, 1):
+  //   5e-5: confidences {0.6, 0.7 (wrong)}: confidence AUC (.5·.25 + .75·.25)/.5 = .625;
+  //         LTE scores {0.9, 0.1}: t in (.1, .9] sends instance 2 on: learned AUC .875.
+  //   2e-5: confidences {0.6, 0.55 (wrong)}: confidence AUC .875;
+  //         LTE scores {0.1, 0.9}: the wrong one leaves first: learned AUC .625.
+  // By confidence (or pooled with the plain runs) 2e-5 would win; by its own curve 5e-5.
+  void buildReport_lteRunsChooseTheirOwnLrByLearnedCurve() {
+    auto lteRun = [](double lr, std::vector<double> exit1, std::vector<float> scores) {
+      FakeRun run = eeRun(1, lr);
+      run.evalLogits = sweet::testing::binaryLogitTable({exit1, {0.9, 0.8}});
+      run.calibrationLogits.clear();
+      run.calibrationLabels.clear();
+      run.lteScores = std::move(scores);
+      run.config = {{"method", "ee"}, {"task", "sst2"}, {"seed", 1}, {"learning_rate", lr},
+                    {"lte", {{"enabled", true}, {"schedule", "joint"}}}};
+      return run;
+    };
+    std::vector<FakeRun> fakes = studyRuns();
+    fakes.push_back(lteRun(5e-5, {0.6, 0.3}, {0.9f, 0.1f, 1.0f, 1.0f}));
+    fakes.push_back(lteRun(2e-5, {0.6, 0.45}, {0.1f, 0.9f, 1.0f, 1.0f}));
+    QTemporaryDir dir;
+    ReportOptions options;
+    options.calibrate = false;
+    const Report r = buildReport(writeAndLoad(dir, fakes), options);
+    const LrSelection *plain = nullptr, *lte = nullptr;
+    for (const LrSelection& s : r.learningRates) {
+      if (s.method == "ee") plain = &s;
+      if (s.method == "ee (lte joint)") lte = &s;
+    }
+    QVERIFY(plain && lte);
+    QCOMPARE(plain->candidates.size(), size_t(2));  // the LTE runs are not pooled into it
+    QCOMPARE(plain->candidates[0].auc.n, int64_t(3));
+    QCOMPARE(lte->candidates.size(), size_t(2));
+    QVERIFY(std::abs(lte->candidates[0].auc.mean - 0.625) < 1e-12);  // 2e-5
+    QVERIFY(std::abs(lte->candidates[1].auc.mean - 0.875) < 1e-12);  // 5e-5
+    QCOMPARE(lte->chosenLearningRate(), 5e-5);
+    QCOMPARE(groupOf(r, "ee (lte joint)", 5e-5).seeds, (std::vector<int64_t>{1}));
+  }
+
   void buildReport_singleSeedGroup_hasNoCi() {
     QTemporaryDir dir;
     const Report r = buildReport(writeAndLoad(dir, studyRuns()), {});
