@@ -57,15 +57,15 @@ std::string nonDefault(const nlohmann::json& config, const char* key, std::initi
   return text;
 }
 
-// "lte <schedule>" (+ the input, the threshold rule and a weight other than 1 where the
-// config names them) for a run that trains learning-to-exit heads, else "".
+// "lte <schedule>" (+ an input, a threshold rule or a weight other than the defaults) for a
+// run that trains learning-to-exit heads, else "".
 std::string lteVariant(const nlohmann::json& config) {
   if (!config.contains("lte") || !config["lte"].is_object()) return "";
   const nlohmann::json& lte = config["lte"];
   if (!lte.value("enabled", false)) return "";
   std::string text = "lte " + lte.value("schedule", std::string("joint"));
-  for (const char* key : {"input", "threshold_rule"})
-    if (lte.contains(key)) text += " " + valueText(lte[key]);
+  for (const std::string& value : {nonDefault(lte, "input", {"pooled"}), nonDefault(lte, "threshold_rule", {"minmax"})})
+    if (!value.empty()) text += " " + value;
   if (lte.contains("weight") && lte["weight"].is_number() && lte["weight"].get<double>() != 1.0)
     text += " weight " + compactNumber(lte["weight"].get<double>());
   return text;

@@ -56,8 +56,10 @@ class RunNamingTest : public QObject {
     run.config = {{"pooler", "shared"}, {"precision", "bf16"}, {"lte", {{"enabled", true}, {"schedule", "alternate"}}}};
     QCOMPARE(experimentVariant(run), std::string("lte alternate, pooler shared, precision bf16"));
     QCOMPARE(methodLabel(run), std::string("ee (lte alternate, pooler shared, precision bf16)"));
-    run.config = {{"lte", {{"enabled", true}, {"weight", 0.5}, {"threshold_rule", "minmax"}}}, {"sweet_alpha", 0.25}};
-    QCOMPARE(experimentVariant(run), std::string("lte joint minmax weight 0.5, alpha 0.25"));
+    run.config = {{"lte", {{"enabled", true}, {"weight", 0.5}, {"threshold_rule", "raw"}}}, {"sweet_alpha", 0.25}};
+    QCOMPARE(experimentVariant(run), std::string("lte joint raw weight 0.5, alpha 0.25"));
+    run.config["lte"]["threshold_rule"] = "minmax";  // the default
+    QCOMPARE(experimentVariant(run), std::string("lte joint weight 0.5, alpha 0.25"));
     run.config = nlohmann::json();  // no config recorded
     QCOMPARE(methodLabel(run), std::string("ee"));
   }
