@@ -9,8 +9,8 @@
 
 namespace sweet::analysis {
 
-double selectionAuc(ExitReplay& replay, const CostModel& cost, Metric metric) {
-  const Curve curve = exactCurve(replay, cost, metric, ExitRule::Confidence);
+double selectionAuc(ExitReplay& replay, const CostModel& cost, Metric metric, ExitRule rule) {
+  const Curve curve = exactCurve(replay, cost, metric, rule);
   const double from = cost.minCost(), to = cost.maxCost();
   if (to <= from) return curve.points.empty() ? 0 : curve.points.back().score;  // a single exit
   return areaUnderCurve(curve, from, to).value_or(0) / (to - from);

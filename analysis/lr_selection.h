@@ -16,7 +16,9 @@ namespace sweet::analysis {
 // One run's area: the exact confidence curve integrated over the model's whole cost range
 // [L_1/L_M, maxCost] and divided by its width, i.e. the mean score over that range (the
 // exact curve always spans it, the 11-point sweep need not reach full cost).
-double selectionAuc(ExitReplay& replay, const CostModel& cost, Metric metric);
+// `rule` Learned (the replay holding LTE scores) integrates the learned-exit curve instead:
+// an LTE run is chosen by the curve it is used with.
+double selectionAuc(ExitReplay& replay, const CostModel& cost, Metric metric, ExitRule rule = ExitRule::Confidence);
 
 struct AucObservation {
   std::string model, method, task;
@@ -38,7 +40,8 @@ struct LrSelection {
   double chosenLearningRate() const { return candidates[chosen].learningRate; }
 };
 
-// Groups observations by (model, method, task, trainCap) in order of first appearance.
+// Groups observations by (model, method, task, trainCap) in order of first appearance;
+// `method` is the run's methodLabel, so experiment variants choose separately.
 std::vector<LrSelection> selectLearningRates(const std::vector<AucObservation>& observations);
 
 }  // namespace sweet::analysis

@@ -67,12 +67,13 @@ std::string calibrationSummary(const std::vector<RunData>& runs, const std::vect
   return summary + ")";
 }
 
-// Table 2: each (model, method, task, cap)'s learning rate, chosen by AUC over seeds.
+// Table 2: each (model, method label, task, cap)'s learning rate, chosen by AUC over seeds;
+// the label carries the experiment's variant, so LTE and plain runs choose apart.
 std::vector<LrSelection> chooseLearningRates(const std::vector<RunData>& runs, const std::vector<RunResult>& results) {
   std::vector<AucObservation> observations;
   for (size_t r = 0; r < runs.size(); ++r)
     if (!runs[r].regression)  // no curve, no AUC to choose by
-      observations.push_back({modelDisplayName(runs[r]), runs[r].method, runs[r].task, runs[r].learningRate,
+      observations.push_back({modelDisplayName(runs[r]), methodLabel(runs[r]), runs[r].task, runs[r].learningRate,
                               results[r].auc, trainCapOf(runs[r])});
   return selectLearningRates(observations);
 }

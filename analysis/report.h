@@ -54,7 +54,7 @@ struct GroupReport {
   std::vector<double> costFractions;      // fixedCostFractions for this depth and method
   std::vector<std::optional<SeedSummary>> atCost;  // absent where a seed's curve does not reach
   std::vector<std::vector<std::optional<double>>> atCostValues;  // [fraction][run]
-  SeedSummary auc;                        // selectionAuc per seed
+  SeedSummary auc;                        // selectionAuc per seed (the learned-exit curve's for LTE runs)
   // Secondary metric beside the task's own (F1 of class 1 for MRPC and QQP, whose tables use
   // accuracy); empty name and values for other tasks.
   std::string secondaryMetric;

@@ -56,7 +56,9 @@ void sortGroups(std::vector<GroupReport>& groups) {
   std::stable_sort(groups.begin(), groups.end(), [](const GroupReport& a, const GroupReport& b) {
     if (a.task != b.task) return a.task < b.task;
     if (a.model != b.model) return a.model < b.model;
-    if (a.method != b.method) return methodRank(a.method) < methodRank(b.method);
+    if (a.method != b.method)
+      return methodRank(a.method) != methodRank(b.method) ? methodRank(a.method) < methodRank(b.method)
+                                                          : a.method < b.method;  // "ee" before "ee (lte joint)"
     if (a.trainCap != b.trainCap) return a.trainCap < b.trainCap;
     return a.learningRate.value_or(0) < b.learningRate.value_or(0);
   });

@@ -5,6 +5,7 @@
 #include "cost_model.h"
 #include "exit_policy.h"
 #include "exit_scores.h"
+#include "lte_threshold_rule.h"
 #include "speed_accuracy_curve.h"
 
 #include <algorithm>
@@ -63,10 +64,16 @@ RunResult measureRun(const RunData& run, const ReportOptions& options) {
   if (!secondary.empty()) result.atCostSecondary = scoresAtCosts(curveOf(metricFromName(secondary)), result.costFractions);
   result.auc = selectionAuc(replay, cost, metric);
   if (!run.lteScores.empty()) {
-    // LTE scores are no softmax probabilities, so the paper's fixed threshold grid does not
-    // fit them: the exact curve over every threshold the scores take.
-    replay.setLearnedScores(run.lteScores);
-    result.atCostLearned = scoresAtCosts(exactCurve(replay, cost, metric, ExitRule::Learned), result.costFractions);
+    // LTE scores are no softmax probabilities, so the paper's confidence grid does not fit
+    // them: under the minmax rule (the released code's) 11 thresholds on each exit's
+    // normalised scores, under raw the exact curve over every value the scores take.
+    replay.setLearnedScores(lteScoresForRule(run));
+    const bool sweep = lteThresholdRule(run) == LteThresholdRule::MinMax && !options.exactCurve;
+    result.atCostLearned = scoresAtCosts(sweep ? thresholdCurve(replay, cost, metric, ExitRule::Learned, minmaxThresholds())
+                                               : exactCurve(replay, cost, metric, ExitRule::Learned),
+                                         result.costFractions);
+    // An LTE run exits on its learned scores, so its learning rate is chosen by that curve.
+    result.auc = selectionAuc(replay, cost, metric, ExitRule::Learned);
   }
   return result;
 }

@@ -16,7 +16,7 @@ using Results = std::vector<const RunResult*>;
 // What the group is: its first run's attributes, which every member must share.
 GroupReport describeGroup(const RunData& first) {
   GroupReport g;
-  g.method = first.method;
+  g.method = methodLabel(first);
   g.task = first.task;
   g.model = modelDisplayName(first);
   g.metric = first.metric;

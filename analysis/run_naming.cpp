@@ -2,6 +2,8 @@
 #include "analysis/run_naming.h"
 
 #include <cstdio>
+#include <initializer_list>
+#include <vector>
 
 #include "analysis/run_data.h"
 
@@ -39,7 +41,62 @@ std::string modelDisplayName(const RunData& run) {
   return std::to_string(run.numLayers) + "L";
 }
 
-int methodRank(const std::string& method) {
+namespace {
+
+// A config value as a label reads it: strings bare, everything else as JSON.
+std::string valueText(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// `key`'s value unless absent or one of `defaults` (the value the trainer assumes).
+std::string nonDefault(const nlohmann::json& config, const char* key, std::initializer_list<const char*> defaults) {
+  if (!config.contains(key) || config[key].is_null()) return "";
+  const std::string text = valueText(config[key]);
+  for (const char* d : defaults)
+    if (text == d) return "";
+  return text;
+}
+
+// "lte <schedule>" (+ an input, a threshold rule or a weight other than the defaults) for a
+// run that trains learning-to-exit heads, else "".
+std::string lteVariant(const nlohmann::json& config) {
+  if (!config.contains("lte") || !config["lte"].is_object()) return "";
+  const nlohmann::json& lte = config["lte"];
+  if (!lte.value("enabled", false)) return "";
+  std::string text = "lte " + lte.value("schedule", std::string("joint"));
+  for (const std::string& value : {nonDefault(lte, "input", {"pooled"}), nonDefault(lte, "threshold_rule", {"minmax"})})
+    if (!value.empty()) text += " " + value;
+  if (lte.contains("weight") && lte["weight"].is_number() && lte["weight"].get<double>() != 1.0)
+    text += " weight " + compactNumber(lte["weight"].get<double>());
+  return text;
+}
+
+}  // namespace
+
+std::string experimentVariant(const RunData& run) {
+  if (!run.config.is_object()) return "";
+  std::vector<std::string> parts;
+  auto add = [&](const std::string& name, const std::string& value) {
+    if (!value.empty()) parts.push_back(name.empty() ? value : name + " " + value);
+  };
+  add("", lteVariant(run.config));
+  add("pooler", nonDefault(run.config, "pooler", {"per_exit"}));
+  // "auto" is fp32 on a CPU; a GPU run's auto is told apart by its device in the model row.
+  add("precision", nonDefault(run.config, "precision", {"auto", "fp32"}));
+  add("alpha", nonDefault(run.config, "sweet_alpha", {}));
+  add("weights", nonDefault(run.config, "exit_loss_weights", {"uniform"}));
+  std::string text;
+  for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
+  return text;
+}
+
+std::string methodLabel(const RunData& run) {
+  const std::string variant = experimentVariant(run);
+  return variant.empty() ? run.method : run.method + " (" + variant + ")";
+}
+
+int methodRank(const std::string& label) {
+  const std::string method = label.substr(0, label.find(' '));
   if (method == "ee") return 0;
   if (method == "mm") return 1;
   if (method == "sweet") return 2;

@@ -26,8 +26,20 @@ std::string modelFolderName(std::string modelPath);
 // the backbone depth when the config names no model.
 std::string modelDisplayName(const RunData& run);
 
+// What sets a run apart as an experiment beyond its model, method, task and train cap: the
+// config keys that change what is trained or how its exits are chosen, each only where it
+// differs from the default ("lte joint", "pooler shared", "precision bf16"), joined by
+// ", "; "" for the plain setup. Learning rate and seed are not in it: they are what a
+// selection and a seed mean range over.
+std::string experimentVariant(const RunData& run);
+// The method as report rows, learning-rate selections and averages name it: "ee", or
+// "ee (lte joint)" where experimentVariant is not empty, so an LTE or a shared-pooler run
+// is its own row and picks its own learning rate instead of competing with the plain one.
+std::string methodLabel(const RunData& run);
+
 // The order methods are listed in, in every table, panel and legend: EE, MM, SWEET (the
-// paper's baseline first, then the two it is compared with); unknown methods last.
+// paper's baseline first, then the two it is compared with); unknown methods last. A
+// methodLabel ranks by its method ("ee (lte joint)" with "ee").
 int methodRank(const std::string& method);
 
 }  // namespace sweet::analysis

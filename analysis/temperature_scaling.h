@@ -25,9 +25,10 @@ double expectedCalibrationError(const LogitSet& set, int64_t exit, double temper
 double fitTemperature(const LogitSet& set, int64_t exit);
 
 enum class CalibrationSplit {
-  // The paper's setting, without touching the rows being scored: the run's /calibration
-  // rows (held out of training, beyond train_cap) when it has them, else two-fold
-  // cross-fitting on the eval set. The default.
+  // The default, a choice of this project (the paper does not say where it fits the
+  // temperatures; its released code fits them on the dev set, i.e. Eval): fit without
+  // touching the rows being scored, on the run's /calibration rows (held out of training,
+  // beyond train_cap) when it has them, else by two-fold cross-fitting on the eval set.
   Calibration,
   Eval,  // fit on the evaluation set itself (the reference code's behaviour)
 };

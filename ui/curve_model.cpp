@@ -2,6 +2,7 @@
 // cost model, exact curves, seed statistics); this file only groups and samples.
 #include "ui/curve_model.h"
 
+#include "analysis/lte_threshold_rule.h"
 #include "analysis/run_naming.h"
 
 #include <algorithm>
@@ -130,17 +131,21 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
           continue;
         }
         auto replay = std::make_unique<analysis::ExitReplay>(run->data.eval, temperatures);
-        if (rule.needsLearnedScores) replay->setLearnedScores(run->data.lteScores);
+        // LTE scores as the run's threshold rule reads them (per-exit min-max by default).
+        const bool minmaxSweep = rule.needsLearnedScores &&
+                                 analysis::lteThresholdRule(run->data) == analysis::LteThresholdRule::MinMax;
+        if (rule.needsLearnedScores) replay->setLearnedScores(analysis::lteScoresForRule(run->data));
         // A rule without threshold events (patience) has no sweep: its curve is its E points
         // (k = 1..E agreeing exits), and its readout a fresh assignment per k.
         analysis::Curve exact = rule.thresholdEvents
                                     ? analysis::exactCurve(*replay, *s->cost, s->metric, options.rule)
                                     : analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
                                                                analysis::patienceValues(replay->exits()));
-        analysis::Curve shown = options.exactCurve || !rule.paperSweep
+        analysis::Curve shown = options.exactCurve || !(rule.paperSweep || minmaxSweep)
                                     ? exact
                                     : analysis::thresholdCurve(*replay, *s->cost, s->metric, options.rule,
-                                                               analysis::paperThresholds(run->data.numLabels));
+                                                               minmaxSweep ? analysis::minmaxThresholds()
+                                                                           : analysis::paperThresholds(run->data.numLabels));
         if (rule.thresholdEvents) s->sweeps.push_back(std::make_unique<analysis::ExitSweep>(*replay, options.rule));
         s->replays.push_back(std::move(replay));
         s->exactCurves.push_back(std::move(exact));

@@ -10,7 +10,9 @@
 
 namespace sweet::ui {
 
-inline QColor methodColor(const std::string& method, int fallbackIndex = 0) {
+// `method` may be a report's method label ("ee (lte joint)"): its first word picks the hue.
+inline QColor methodColor(const std::string& label, int fallbackIndex = 0) {
+  const std::string method = label.substr(0, label.find(' '));
   if (method == "ee") return QColor(0, 114, 178);
   if (method == "sweet") return QColor(230, 159, 0);
   if (method == "mm") return QColor(0, 158, 115);

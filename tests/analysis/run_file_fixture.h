@@ -36,6 +36,7 @@ struct FakeRun {
   std::vector<int64_t> evalFold;   // /calibration/eval_fold when set
   nlohmann::json modelIdentity;    // model_identity attribute when not null
   std::vector<int64_t> trainIndices;  // /train/indices when set
+  std::vector<float> lteScores;    // /eval/lte_scores [E, N] when set
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   int64_t classes() const { return static_cast<int64_t>(labelNames.size()); }
@@ -101,6 +102,7 @@ inline void writeRunInto(H5::H5File& file, const FakeRun& run) {
     h5::writeFloat32(file, "/calibration/logits", {e, m, k}, run.calibrationLogits.data());
     h5::writeInt64(file, "/calibration/labels", {m}, run.calibrationLabels.data());
   }
+  if (!run.lteScores.empty()) h5::writeFloat32(file, "/eval/lte_scores", {e, n}, run.lteScores.data());
   if (!run.evalFold.empty()) h5::writeInt64(file, "/calibration/eval_fold", {run.evalFold.size()}, run.evalFold.data());
   if (!run.trainIndices.empty())
     h5::writeInt64(file, "/train/indices", {run.trainIndices.size()}, run.trainIndices.data());

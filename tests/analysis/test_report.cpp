@@ -4,6 +4,7 @@
 #include "analysis/gradient_report.h"
 #include "analysis/report.h"
 #include "analysis/exit_policy.h"
+#include "analysis/lte_threshold_rule.h"
 #include "run_file_fixture.h"
 
 #include <QTemporaryDir>
@@ -126,6 +127,104 @@ class ReportTest : public QObject {
     QCOMPARE(*r.gaps[0].perExit[1], -0.5);
     // MM's cascade adds the 1 3/8 and 1 3/4 points.
     QCOMPARE(groupOf(r, "mm", 2e-5).costFractions.size(), size_t(7));
+  }
+
+  // LTE runs are an experiment of their own (issue 24 item 3): they choose their learning
+  // rate apart from the plain runs, by the AUC of the learned-exit curve. Both LTE runs
+  // have exit 1 right on instance 1 and wrong on instance 2, exit 2 right on both (exits at
+  // layers 6 and 12, so costs 1/2, 3/4, 1):
+  //   5e-5: confidences {0.6, 0.7 (wrong)}: confidence AUC (.5·.25 + .75·.25)/.5 = .625;
+  //         LTE scores {0.9, 0.1}: t in (.1, .9] sends instance 2 on: learned AUC .875.
+  //   2e-5: confidences {0.6, 0.55 (wrong)}: confidence AUC .875;
+  //         LTE scores {0.1, 0.9}: the wrong one leaves first: learned AUC .625.
+  // By confidence (or pooled with the plain runs) 2e-5 would win; by its own curve 5e-5.
+  void buildReport_lteRunsChooseTheirOwnLrByLearnedCurve() {
+    auto lteRun = [](double lr, std::vector<double> exit1, std::vector<float> scores) {
+      FakeRun run = eeRun(1, lr);
+      run.evalLogits = sweet::testing::binaryLogitTable({exit1, {0.9, 0.8}});
+      run.calibrationLogits.clear();
+      run.calibrationLabels.clear();
+      run.lteScores = std::move(scores);
+      run.config = {{"method", "ee"}, {"task", "sst2"}, {"seed", 1}, {"learning_rate", lr},
+                    {"lte", {{"enabled", true}, {"schedule", "joint"}}}};
+      return run;
+    };
+    std::vector<FakeRun> fakes = studyRuns();
+    fakes.push_back(lteRun(5e-5, {0.6, 0.3}, {0.9f, 0.1f, 1.0f, 1.0f}));
+    fakes.push_back(lteRun(2e-5, {0.6, 0.45}, {0.1f, 0.9f, 1.0f, 1.0f}));
+    QTemporaryDir dir;
+    ReportOptions options;
+    options.calibrate = false;
+    const Report r = buildReport(writeAndLoad(dir, fakes), options);
+    const LrSelection *plain = nullptr, *lte = nullptr;
+    for (const LrSelection& s : r.learningRates) {
+      if (s.method == "ee") plain = &s;
+      if (s.method == "ee (lte joint)") lte = &s;
+    }
+    QVERIFY(plain && lte);
+    QCOMPARE(plain->candidates.size(), size_t(2));  // the LTE runs are not pooled into it
+    QCOMPARE(plain->candidates[0].auc.n, int64_t(3));
+    QCOMPARE(lte->candidates.size(), size_t(2));
+    QVERIFY(std::abs(lte->candidates[0].auc.mean - 0.625) < 1e-12);  // 2e-5
+    QVERIFY(std::abs(lte->candidates[1].auc.mean - 0.875) < 1e-12);  // 5e-5
+    QCOMPARE(lte->chosenLearningRate(), 5e-5);
+    QCOMPARE(groupOf(r, "ee (lte joint)", 5e-5).seeds, (std::vector<int64_t>{1}));
+  }
+
+  // LTE exiting as the released code does it (issue 24 item 1), against hand-computed
+  // values. Exits at layers 4, 8, 12; both instances of class 1. Instance A: exit 1 wrong,
+  // exit 2 right; B: exit 1 right, exit 2 wrong; exit 3 right on both. LTE scores: exit 1
+  // A .1, B .2; exit 2 A .9, B .8 (exit 3's are never read).
+  //  minmax: exit 1 normalises to A 0, B 1; exit 2 to A 1, B 0. t = 0: both leave at exit 1
+  //   (cost 1/3, acc 1/2); t = .1 ... 1: B at exit 1, A at exit 2 (cost 1/2, acc 1). The
+  //   curve ends at cost 1/2: 3/4 and 1 are unavailable.
+  //  raw (exact): t <= .1: (1/3, 1/2); (.1, .2]: (1/2, 1); (.2, .8]: both at exit 2
+  //   (2/3, 1/2); (.8, .9]: A at 2, B at 3 (5/6, 1); above: (1, 1). At 3/4, halfway
+  //   between 2/3 and 5/6: 3/4.
+  void buildReport_lteMinmaxRuleAgainstHandValues() {
+    auto lteRun = [](const std::string& rule) {
+      FakeRun run;
+      run.exitLayers = {4, 8, 12};
+      run.evalLabels = {1, 1};
+      run.evalLogits = sweet::testing::binaryLogitTable({{0.3, 0.9}, {0.9, 0.3}, {0.9, 0.9}});
+      run.lteScores = {0.1f, 0.2f, 0.9f, 0.8f, 0.5f, 0.5f};
+      run.config = {{"method", "ee"}, {"task", "sst2"}, {"seed", 1}, {"learning_rate", 2e-5},
+                    {"lte", {{"enabled", true}, {"threshold_rule", rule}}}};
+      return run;
+    };
+    ReportOptions options;
+    options.calibrate = false;
+    QTemporaryDir minmaxDir, rawDir;
+    const Report minmax = buildReport(writeAndLoad(minmaxDir, {lteRun("minmax")}), options);
+    const Report raw = buildReport(writeAndLoad(rawDir, {lteRun("raw")}), options);
+    QCOMPARE(minmax.groups.size(), size_t(1));
+    const GroupReport& m = minmax.groups[0];
+    const GroupReport& r = raw.groups[0];
+    QCOMPARE(m.costFractions, (std::vector<double>{1.0 / 12, 0.25, 0.5, 0.75, 1.0}));
+    QCOMPARE(m.atCostLearned.size(), size_t(5));
+    QVERIFY(!m.atCostLearned[0] && !m.atCostLearned[1]);
+    QCOMPARE(m.atCostLearned[2]->mean, 1.0);
+    QVERIFY(!m.atCostLearned[3] && !m.atCostLearned[4]);
+    QCOMPARE(r.atCostLearned[2]->mean, 1.0);
+    QVERIFY(std::abs(r.atCostLearned[3]->mean - 0.75) < 1e-12);
+    QCOMPARE(r.atCostLearned[4]->mean, 1.0);
+    QCOMPARE(m.method, std::string("ee (lte joint)"));
+    QCOMPARE(r.method, std::string("ee (lte joint raw)"));
+  }
+
+  void lteScoreRange_normalisesEachExitApart() {
+    const std::vector<float> scores = {0.1f, 0.3f, 0.2f, 0.5f, 0.5f, 0.5f};  // [2 exits, 3 instances]
+    const LteScoreRange range = lteScoreRange(scores, 2, 3);
+    QCOMPARE(range.min, (std::vector<double>{0.1f, 0.5f}));
+    QCOMPARE(range.max, (std::vector<double>{0.3f, 0.5f}));
+    const std::vector<float> n = normaliseLteScores(scores, range, 2, 3);
+    QCOMPARE(n[0], 0.0f);
+    QCOMPARE(n[1], 1.0f);
+    QVERIFY(std::abs(n[2] - 0.5f) < 1e-6f);
+    QCOMPARE(n[3], 0.0f);  // a constant exit maps to 0
+    QCOMPARE(minmaxThresholds().size(), size_t(11));
+    QCOMPARE(minmaxThresholds()[3], 0.3);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, lteThresholdRuleFromName("sigmoid"));
   }
 
   void buildReport_singleSeedGroup_hasNoCi() {

@@ -47,11 +47,29 @@ class RunNamingTest : public QObject {
     QCOMPARE(modelDisplayName(run), std::string("12L"));
   }
 
+  void experimentVariant_namesNonDefaultKeysOnly() {
+    RunData run;
+    run.method = "ee";
+    run.config = {{"pooler", "per_exit"}, {"precision", "auto"}, {"lte", {{"enabled", false}}}};
+    QCOMPARE(experimentVariant(run), std::string());
+    QCOMPARE(methodLabel(run), std::string("ee"));
+    run.config = {{"pooler", "shared"}, {"precision", "bf16"}, {"lte", {{"enabled", true}, {"schedule", "alternate"}}}};
+    QCOMPARE(experimentVariant(run), std::string("lte alternate, pooler shared, precision bf16"));
+    QCOMPARE(methodLabel(run), std::string("ee (lte alternate, pooler shared, precision bf16)"));
+    run.config = {{"lte", {{"enabled", true}, {"weight", 0.5}, {"threshold_rule", "raw"}}}, {"sweet_alpha", 0.25}};
+    QCOMPARE(experimentVariant(run), std::string("lte joint raw weight 0.5, alpha 0.25"));
+    run.config["lte"]["threshold_rule"] = "minmax";  // the default
+    QCOMPARE(experimentVariant(run), std::string("lte joint weight 0.5, alpha 0.25"));
+    run.config = nlohmann::json();  // no config recorded
+    QCOMPARE(methodLabel(run), std::string("ee"));
+  }
+
   void methodRank_eeThenMmThenSweetThenOthers() {
     std::vector<std::string> methods = {"sweet", "other", "mm", "ee"};
     std::sort(methods.begin(), methods.end(),
               [](const std::string& a, const std::string& b) { return methodRank(a) < methodRank(b); });
     QCOMPARE(methods, (std::vector<std::string>{"ee", "mm", "sweet", "other"}));
+    QCOMPARE(methodRank("sweet (lte joint)"), methodRank("sweet"));
   }
 };
 

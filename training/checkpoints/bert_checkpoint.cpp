@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "training/models/bert_model.h"
 #include "training/models/encoder_backbone.h"
 #include "training/checkpoints/safetensors.h"
 #include "training/checkpoints/safetensors_header.h"
@@ -85,10 +86,18 @@ StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpo
       options.ignore_prefixes.emplace_back(p);
   }
   options.ignore_suffixes = {"position_ids"};
-  // Checkpoints saved without a pooler (add_pooling_layer=False) still load; the pooler
-  // keeps its random initialisation and the report says so.
+  // Checkpoints saved without a pooler (add_pooling_layer=False; every released DeBERTa)
+  // still load; the pooler is initialised as Hugging Face initialises a new head, N(0, 0.02)
+  // weights and zero bias (libtorch's default, uniform ±1/sqrt(H), is ~7x wider at H=768),
+  // and the report says so.
   options.optional_prefixes = {"pooler."};
-  return loadStateDict(model, ck.tensors, ck.weights_file, options);
+  StateDictLoadReport report = loadStateDict(model, ck.tensors, ck.weights_file, options);
+  for (const std::string& name : report.left_initialised)
+    if (name.rfind("pooler.", 0) == 0) {
+      initBertWeights(model.clsPooler(), /*stddev=*/0.02);
+      break;
+    }
+  return report;
 }
 
 void saveCheckpointFolder(const std::string& dirName, const BertConfig& config,

@@ -43,7 +43,8 @@ CheckpointWithTokenizer openCheckpointWithTokenizer(const std::string& dir);
 // Loads a checkpoint's encoder weights into `model`: bare keys or keys prefixed "bert." /
 // "deberta." both work; task heads (classifier.*, cls.*, lm_predictions.*, ...) and
 // position_ids are reported in the result and ignored. Missing, unexpected and mis-shaped
-// keys are reported together in one error naming the file.
+// keys are reported together in one error naming the file. A checkpoint without a pooler
+// (every released DeBERTa) gets one initialised N(0, 0.02), listed in left_initialised.
 StateDictLoadReport loadEncoderWeights(EncoderBackbone& model, const BertCheckpoint& checkpoint);
 
 // Writes a folder that openBertCheckpoint reads back bit-exactly: config.json and

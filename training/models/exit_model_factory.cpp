@@ -19,11 +19,19 @@ void copyPooler(ClsPoolerImpl& to, const ClsPoolerImpl& from) {
   to.dense->bias.copy_(from.dense->bias);
 }
 
+void noteFreshPooler(const StateDictLoadReport& loaded, const BertCheckpoint& ck, std::vector<std::string>* notes) {
+  if (!notes || loaded.left_initialised.empty()) return;
+  std::string names;
+  for (const std::string& name : loaded.left_initialised) names += (names.empty() ? "" : ", ") + name;
+  notes->push_back(ck.weights_file + " has no " + names +
+                   ": the pooler starts from N(0, 0.02) weights and zero bias, as Hugging Face initialises a new head");
+}
+
 }  // namespace
 
 std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& ck, const std::string& method,
                                                     const std::vector<int64_t>& exitLayers, int64_t numLabels,
-                                                    bool sharedPooler) {
+                                                    bool sharedPooler, std::vector<std::string>* notes) {
   BertConfig config = ck.config;
   config.exit_layers = exitLayers;
   config.validate(ck.dir + "/config.json");
@@ -42,13 +50,14 @@ std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& ck, co
       truncated.tensors = std::move(subset);
       auto member = mm->member(i);
       // Every member reads the whole rel_embeddings table (DeBERTa), not a truncated one.
-      loadEncoderWeights(*member->backbone, truncated);
+      const StateDictLoadReport loaded = loadEncoderWeights(*member->backbone, truncated);
+      if (i == 0) noteFreshPooler(loaded, ck, notes);  // once: every member lacks it alike
       copyPooler(*member->head->pooler, member->backbone->clsPooler());
     }
     return mm;
   }
   auto ee = std::make_shared<EarlyExitModel>(config, exitLayers, numLabels, method, sharedPooler);
-  loadEncoderWeights(*ee->backbone, ck);
+  noteFreshPooler(loadEncoderWeights(*ee->backbone, ck), ck, notes);
   ee->initExitPoolersFromBackbone();
   return ee;
 }

@@ -16,9 +16,11 @@ namespace sweet {
 // Starts from the checkpoint's pretrained weights: the backbone (each MM member takes the
 // first L_i layers), the checkpoint's pooler copied into every exit's pooler; the
 // classifiers are freshly initialised (call torch::manual_seed first for reproducibility).
+// `notes`, when given, receives what a person should know about the load (a pooler the
+// checkpoint lacks, initialised afresh).
 std::shared_ptr<ExitClassifier> buildExitClassifier(const BertCheckpoint& checkpoint, const std::string& method,
                                                     const std::vector<int64_t>& exit_layers, int64_t num_labels,
-                                                    bool shared_pooler);
+                                                    bool shared_pooler, std::vector<std::string>* notes = nullptr);
 
 // Writes config.json (BERT fields + "sweet" block), model.safetensors, the tokenizer's
 // files (whichever kind the backbone uses) and tokenizer_config.json.

@@ -2,7 +2,6 @@
 #include "training/runs/gradient_recorder.h"
 
 #include <torch/torch.h>
-#include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
 #include <limits>
@@ -48,9 +47,11 @@ GradientRecord GradientRecorder::recordOn(int64_t step, const ModelInput& batch,
   const bool wasTraining = model_.is_training();
   if (dropout) model_.train();
   else model_.eval();
-  // Dropout draws from the CPU generator: put its state back so the training step that
-  // follows draws the masks it would have drawn without this record.
-  auto generator = at::detail::getDefaultCPUGenerator();
+  // Dropout draws from the generator of the device it runs on (CUDA's on a GPU, the CPU's
+  // otherwise): put that state back so the training step that follows draws the masks it
+  // would have drawn without this record.
+  const c10::Device device = batch.input_ids.device();
+  auto generator = at::globalContext().defaultGenerator(device);
   torch::Tensor generatorState;
   if (dropout) {
     std::lock_guard<std::mutex> lock(generator.mutex());

@@ -16,7 +16,7 @@ namespace sweet {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype, probe,
                                                 second_probe_size)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, weight)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, weight, threshold_rule)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
@@ -123,6 +123,7 @@ void validate(const TrainConfig& c, const Sources& from) {
           "must be 1-based and strictly ascending");
   check(c.lte.schedule == "joint" || c.lte.schedule == "alternate", "lte.schedule", "must be joint or alternate");
   check(c.lte.weight > 0 && std::isfinite(c.lte.weight), "lte.weight", "must be positive");
+  check(c.lte.threshold_rule == "minmax" || c.lte.threshold_rule == "raw", "lte.threshold_rule", "must be minmax or raw");
   check(c.gradients.every >= 0, "gradients.every", "must not be negative");
   // The recorder's probe loss is cross-entropy on class labels; STS-B has none.
   check(c.gradients.every == 0 || !glueTask(c.task) || !glueTask(c.task)->regression, "gradients.every",

@@ -34,6 +34,10 @@ struct LteConfig {
   // code); "alternate": even steps the exit losses, odd steps weight * the LTE losses.
   std::string schedule = "joint";
   double weight = 1.0;
+  // How scores become exits in reports, the GUI and sweet infer --rule learned: "minmax"
+  // (the released code's: each exit's scores min-max normalised over the eval set, 11
+  // thresholds 0..1) or "raw" (the heads' outputs thresholded as they are, exact curve).
+  std::string threshold_rule = "minmax";
 };
 
 struct TrainConfig {

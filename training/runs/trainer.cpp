@@ -262,6 +262,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.data = prepareDataSplits(c, *r.in.tokenizer, [&r](const std::string& m) { r.say(m); });
   r.K = r.regression() ? 1 : static_cast<int64_t>(r.data.task.label_names.size());
   r.t = buildTrainingModel(c, r.in.checkpoint, r.in.exit_layers, r.K, r.device);
+  for (const std::string& note : r.t->load_notes) r.say(note);
   r.schedule = makeStepSchedule(c, r.trainRows());
   r.probes = makeGradientProbes(c, r.data, *r.in.tokenizer, *r.t->model, r.device);
   restoreFromCheckpoint(r);

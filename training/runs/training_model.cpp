@@ -29,7 +29,7 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
                                                   const c10::Device& device) {
   auto t = std::make_unique<TrainingModel>();
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
-  t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared");
+  t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
   t->model->to(device);
   t->model->train();
   t->exit_hidden.resize(exitLayers.size());

@@ -7,6 +7,7 @@
 #include <c10/core/Device.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "training/checkpoints/bert_checkpoint.h"
@@ -24,6 +25,7 @@ struct TrainingModel {
   // (filled only for LTE runs: the heads score it).
   std::vector<torch::Tensor> exit_hidden;
   std::unique_ptr<FusedAdamW> optimizer;
+  std::vector<std::string> load_notes;  // what loading the checkpoint had to fill in, for the log
   int64_t exits() const { return static_cast<int64_t>(model->exitLayers().size()); }
 
   TrainingModel() = default;

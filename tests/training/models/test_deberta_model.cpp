@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "tests/support/test_paths.h"
@@ -39,6 +40,7 @@ class TestDebertaModel : public QObject {
   void layer_firstTokenOnlyEqualsFullRow();
   void load_prefixedKeysAndPretrainingHeads();
   void load_missingUnexpectedAndMisshapedReportedTogether();
+  void load_withoutPoolerInitialisesItAsHuggingFaceDoes();
   void sweet_laterExitsSendNoGradientBelowPreviousExit();
   void mm_membersHoldTheirOwnRelativeEmbeddings();
   void exitModel_saveReloadGivesSameLogits_data();
@@ -300,6 +302,36 @@ void TestDebertaModel::load_prefixedKeysAndPretrainingHeads() {
   QVERIFY(report.left_initialised.empty());
   auto a = namedState(*source), b = namedState(target);
   for (size_t i = 0; i < a.size(); ++i) QVERIFY2(torch::equal(a[i].second, b[i].second), a[i].first.c_str());
+}
+
+// Released DeBERTa checkpoints have no pooler: it must start from N(0, 0.02) weights and a
+// zero bias as Hugging Face's new heads do, not libtorch's uniform ±1/sqrt(H) (std 0.14 at
+// H = 16), and the log must say so.
+void TestDebertaModel::load_withoutPoolerInitialisesItAsHuggingFaceDoes() {
+  QTemporaryDir dir;
+  auto source = randomModel(v1Config(), 5);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (const auto& [name, t] : namedState(*source))
+    if (name.rfind("pooler.", 0) != 0) tensors.emplace_back("deberta." + name, t);
+  const std::string path = dir.filePath("nopooler").toStdString();
+  std::filesystem::create_directories(path);
+  saveBertConfig(v1Config(), path + "/config.json");
+  saveSafetensors(path + "/model.safetensors", tensors);
+  const BertCheckpoint ck = openBertCheckpoint(path);
+  torch::manual_seed(3);
+  std::vector<std::string> notes;
+  auto model = buildExitClassifier(ck, "ee", {1, 2, 3}, 2, /*shared_pooler=*/false, &notes);
+  std::map<std::string, at::Tensor> state;
+  for (const auto& [name, t] : namedState(*model)) state[name] = t;
+  const at::Tensor w = state.at("deberta.pooler.dense.weight"), b = state.at("deberta.pooler.dense.bias");
+  const double stddev = w.std().item<double>();
+  QVERIFY2(stddev > 0.015 && stddev < 0.025, qPrintable(QString("pooler weight std %1").arg(stddev)));
+  QVERIFY(torch::equal(b, torch::zeros_like(b)));
+  QCOMPARE(notes.size(), size_t(1));
+  QVERIFY2(notes[0].find("pooler.dense.weight") != std::string::npos && notes[0].find("N(0, 0.02)") != std::string::npos,
+           notes[0].c_str());
+  // The exits' poolers start from it, as from a loaded one.
+  QVERIFY(torch::equal(state.at("exits.0.pooler.dense.weight"), w));
 }
 
 void TestDebertaModel::load_missingUnexpectedAndMisshapedReportedTogether() {

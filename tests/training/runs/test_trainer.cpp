@@ -48,6 +48,7 @@ class TestTrainer : public QObject {
   void recorder_float16RawMatricesHalveTheStorage();
   void recorder_onDemandRecordsOnceAndClearsTheRequest();
   void recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored();
+  void recorder_trainBatchProbeKeepsTrainingOnCuda();
   void model_savedFolderReloadsToSameLogits();
 
  private:
@@ -417,6 +418,18 @@ void TestTrainer::recorder_trainBatchProbeKeepsTrainingAndSecondProbeIsStored() 
   QVERIFY(!second.hasRaw);
   QVERIFY(first.cosine != second.cosine);
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, analysis::loadGradients(ra.run_file, 2));
+}
+
+// The same promise on a GPU: dropout there draws from CUDA's generator, which the probe
+// must restore as well (restoring only the CPU's changed every later mask).
+void TestTrainer::recorder_trainBatchProbeKeepsTrainingOnCuda() {
+  if (!torch::cuda::is_available()) QSKIP("no CUDA device on this machine: the CUDA generator's restore is checked where one exists");
+  TrainConfig a = config("tb-cuda-a"), b = config("tb-cuda-b");
+  a.device = b.device = "cuda";
+  b.gradients.every = 2;
+  b.gradients.probe = "train_batch";
+  const TrainResult ra = runTraining(a), rb = runTraining(b);
+  QCOMPARE(analysis::loadRun(ra.run_file).trainLoss, analysis::loadRun(rb.run_file).trainLoss);
 }
 
 void TestTrainer::model_savedFolderReloadsToSameLogits() {

@@ -8,6 +8,8 @@
 #include <QtTest>
 
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "training/runs/training_checkpoint.h"
 #include "training/sweeps/slurm_backend.h"
@@ -126,15 +128,22 @@ void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
   const QString root = dir_.filePath("project");
   QVERIFY(QDir().mkpath(root));
   QVERIFY(QFile::link(QStringLiteral(SWEET_SOURCE_DIR) + "/resources", root + "/resources"));
-  for (const QString backbone : {"bert-base", "bert-large"}) {
-    const QString copy = root + "/paper-" + backbone + ".json";
-    QVERIFY(QFile::copy(QStringLiteral(SWEET_SOURCE_DIR) + "/resources/sweeps/paper-" + backbone + ".json", copy));
+  // The paper's four backbones (DeBERTa v1, as the paper ran it) and the v3 grids beside them.
+  const std::vector<std::pair<QString, QString>> sweeps = {
+      {"paper-bert-base", "bert-base-uncased"},     {"paper-bert-large", "bert-large-uncased"},
+      {"paper-deberta-base", "deberta-base"},       {"paper-deberta-large", "deberta-large"},
+      {"deberta-v3-base", "deberta-v3-base"},       {"deberta-v3-large", "deberta-v3-large"}};
+  for (const auto& [name, checkpoint] : sweeps) {
+    const QString copy = root + "/" + name + ".json";
+    QVERIFY(QFile::copy(QStringLiteral(SWEET_SOURCE_DIR) + "/resources/sweeps/" + name + ".json", copy));
     const Sweep sweep = loadSweep(copy.toStdString());
     QCOMPARE(sweep.runs.size(), size_t(7 * 3 * 5 * 3));  // tasks x methods x learning rates x seeds
     QCOMPARE(sweep.runs.front().id, std::string("sst2-ee-lr1e-5-s1"));
     QCOMPARE(sweep.runs.back().id, std::string("mnli-mm-lr5e-5-s3"));
     QCOMPARE(QString::fromStdString(sweep.runs.front().train.data_dir), root + "/glue_data/SST-2");
-    QCOMPARE(QString::fromStdString(sweep.runs.front().train.model), root + "/checkpoints/" + backbone + "-uncased");
+    QCOMPARE(QString::fromStdString(sweep.runs.front().train.model), root + "/checkpoints/" + checkpoint);
+    // DeBERTa-large ran at batch 8 in the paper (its appendix); every other backbone at 16.
+    QCOMPARE(sweep.runs.front().train.batch_size, int64_t(name == "paper-deberta-large" ? 8 : 16));
     QCOMPARE(sweep.runs.front().train.train_cap, int64_t(6000));
     QCOMPARE(sweep.slurm.gpus, int64_t(1));
   }

@@ -256,7 +256,7 @@ void TestTextDataset::config_everyPresetParses() {
     QVERIFY(c.exit_layers.empty() || c.exit_layers.size() == 4);
     ++parsed;
   }
-  QCOMPARE(parsed, 4 * 7 + 1);  // 4 model presets x 7 GLUE tasks + the demo
+  QCOMPARE(parsed, 6 * 7 + 1);  // 6 model presets (BERT base/large, DeBERTa v1 and v3 base/large) x 7 GLUE tasks + the demo
 }
 
 QTEST_GUILESS_MAIN(TestTextDataset)
