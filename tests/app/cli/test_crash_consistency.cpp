@@ -348,18 +348,31 @@ void TestCrashConsistency::readOnlyFolder_duringRun_namesTheFileAndTheCause() {
   const QString out = dir_.filePath("read-only");
   const QByteArray before = addEarlierRun(out);
   const QString runFile = out + "/" + kRun + ".h5", checkpoint = out + "/" + kRun + ".resume.pt";
+  const auto readOnly = QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup | QFileDevice::ExeGroup |
+                        QFileDevice::ReadOther | QFileDevice::ExeOther;
+  // Read-only from the start: refused before anything is read or written.
+  QVERIFY(QFile::setPermissions(out, readOnly));
+  QProcess probe;  // root that cannot drop CAP_DAC_OVERRIDE writes anywhere
+  applyLimits(probe, {0, true});
+  probe.start("/bin/sh", {"-c", "echo > '" + out + "/probe'"});
+  QVERIFY(probe.waitForFinished(30000));
+  if (QFileInfo::exists(out + "/probe")) {
+    QFile::setPermissions(out, readOnly | QFileDevice::WriteOwner);
+    QSKIP("a folder's permissions do not bind this process's children (root without CAP_SETPCAP)");
+  }
+  const auto refused = runSweet({"train", trainConfig(out, {}, 8)}, {0, true});
+  QFile::setPermissions(out, readOnly | QFileDevice::WriteOwner);
+  verifyCleanStop(refused, out + "/" + kRun + ".lock: cannot create the lock file: Permission denied");
+  QVERIFY(!QFileInfo::exists(runFile));
   QProcess training;
   applyLimits(training, {0, true});
   training.start(test::sweetBinary(), {"train", trainConfig(out, {}, 8)});
   QVERIFY(sweet::testing::waitForRunSteps(training, runFile, 3));
   // The open run file keeps taking steps; new files (the stop's checkpoint) cannot be made.
-  QVERIFY(QFile::setPermissions(out, QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadGroup |
-                                         QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther));
+  QVERIFY(QFile::setPermissions(out, readOnly));
   ::kill(static_cast<pid_t>(training.processId()), SIGTERM);
   QVERIFY(training.waitForFinished(120000));
-  QFile::setPermissions(out, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                 QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                 QFileDevice::ExeOther);
+  QFile::setPermissions(out, readOnly | QFileDevice::WriteOwner);
   test::ProcessResult r;
   r.exit_code = training.exitStatus() == QProcess::NormalExit ? training.exitCode() : 128 + training.exitCode();
   r.err = QString::fromUtf8(training.readAllStandardError());
