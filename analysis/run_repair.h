@@ -15,7 +15,10 @@ struct RepairOutcome {
 };
 
 // Clears the write flags (as `h5clear -s`) and marks a "running" run whose writer is gone
-// as failed at the step it reached, keeping every step written. Refuses (std::runtime_error)
+// as failed at the step it reached, keeping every step written. A file its writer left
+// shorter than its header records (the disk filled) is padded to that length first. When
+// no process holds the run's lock, half-written files beside it (<run>.resume.pt.partial,
+// .model.partial, .h5.resuming) are removed. Refuses (std::runtime_error)
 // a file whose writer is still alive on this host, and files that are not run files or
 // are damaged. Repairing a healthy file changes nothing.
 RepairOutcome repairRunFile(const std::string& path);

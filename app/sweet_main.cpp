@@ -2,11 +2,14 @@
 // command's work lives in a library so tests run the same code.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
 
+#include "analysis/hdf5_close.h"
 #include "cli/command.h"
 #include "training/build_info.h"
 
@@ -36,7 +39,7 @@ std::string printable(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int runCommand(int argc, char** argv) {
   CLI::App app{"sweet: fine-tune and analyse Early-Exit, Multi-Model and SWEET models"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(sweet::sweetVersion()) + " (" + sweet::sweetGitCommit() + ")");
@@ -81,4 +84,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
+  // instead of killing the process in the middle of a write.
+  std::signal(SIGXFSZ, SIG_IGN);
+  const int status = runCommand(argc, argv);
+  if (sweet::h5::leftUnclosableFile()) {
+    // HDF5's exit handler would crash on that file (analysis/hdf5_close.h).
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
+  return status;
 }

@@ -1,6 +1,7 @@
 // safetensors reader/writer: see safetensors.h.
 #include "training/checkpoints/safetensors.h"
 
+#include "training/checkpoints/checked_file.h"
 #include "training/checkpoints/safetensors_header.h"
 
 #include <torch/torch.h>
@@ -118,16 +119,13 @@ void saveSafetensors(const std::string& path,
 
   const std::string tmp = path + ".partial";
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw fileError(path, "cannot open for writing");
+    // A failed write (full disk, quota) names its cause and leaves no .partial behind.
+    CheckedFile out(tmp);
     const uint64_t headerLen = headerText.size();
-    out.write(reinterpret_cast<const char*>(&headerLen), 8);
-    out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
-    for (const at::Tensor& t : contiguous)
-      out.write(static_cast<const char*>(t.data_ptr()),
-                static_cast<std::streamsize>(t.numel() * t.element_size()));
-    out.flush();
-    if (!out) throw fileError(path, "write failed (disk full?)");
+    out.write(&headerLen, 8);
+    out.write(headerText.data(), headerText.size());
+    for (const at::Tensor& t : contiguous) out.write(t.data_ptr(), static_cast<size_t>(t.numel() * t.element_size()));
+    out.finish(/*sync=*/false);
   }
   // Rename last, so a crash never leaves a half-written checkpoint under the real name.
   if (std::rename(tmp.c_str(), path.c_str()) != 0)

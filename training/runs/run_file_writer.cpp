@@ -3,12 +3,16 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "analysis/hdf5_close.h"
 #include "analysis/hdf5_util.h"
 
 namespace sweet {
@@ -27,11 +31,25 @@ struct RunFileWriter::Impl {
   void createTrainAndEval(hsize_t exits, hsize_t labels);
   void createCalibration(hsize_t exits, hsize_t labels);
   void createGradients(hsize_t exits);
+  // Datasets, then the file (analysis/hdf5_close.h); "" when everything reached the disk.
+  std::string closeAll() {
+    return h5::closeWrittenFile(file, {&status, &heartbeat, &statusMessage, &loss, &lr, &evalLogits, &evalDone, &calLogits,
+                                       &historyStep, &historyLogits, &gradStep, &gradRaw, &gradNorm, &gradCosine,
+                                       &probe2Norm, &probe2Cosine, &lteLoss, &lteScores, &calLteScores});
+  }
 };
 
 namespace {
 
 int64_t unixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// "<file>: <what>: <cause>". HDF5's own message ("H5Fflush failed") leaves out why a write
+// failed; errno, cleared before each operation, still holds it (a full disk, a quota, a
+// file-size limit, a folder gone read-only).
+std::string writeFailure(const std::string& path, const std::string& what, const H5::Exception& e, int error) {
+  if (error != 0) return path + ": " + what + ": " + std::strerror(error);
+  return h5::describe(path, what, e);
+}
 
 H5::StrType statusMessageType() {
   H5::StrType type(H5::PredType::C_S1, kStatusMessageBytes);
@@ -133,6 +151,7 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
   auto& s = *impl_;
   const std::string building = path_;
   try {
+    errno = 0;
     H5::H5File old = h5::openForReading(path);
     copyRows(old, "train/loss", s.loss, steps);
     copyRows(old, "train/lr", s.lr, steps);
@@ -159,17 +178,21 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     s.status.write(status, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    close();
+    const int error = errno;
+    s.open = false;
+    s.closeAll();
     std::remove(building.c_str());
-    throw std::runtime_error(h5::describe(path, "cannot carry the run file over to the resumed run", e));
+    throw std::runtime_error(writeFailure(building, "cannot carry the run file over to the resumed run", e, error));
   } catch (const std::runtime_error& e) {
-    close();
+    s.open = false;
+    s.closeAll();
     std::remove(building.c_str());
     throw std::runtime_error(path + ": cannot resume from it: " + e.what());
   }
   // The open file follows the rename: from here on the resumed run writes under `path`.
   if (std::rename(building.c_str(), path.c_str()) != 0) {
-    close();
+    s.open = false;
+    s.closeAll();
     std::remove(building.c_str());
     throw std::runtime_error(path + ": cannot replace it with the resumed run's file");
   }
@@ -283,6 +306,7 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
   const auto E = static_cast<hsize_t>(layout.exit_layers.size());
   const auto K = static_cast<hsize_t>(layout.label_names.size());
   try {
+    errno = 0;
     H5::Exception::dontPrint();
     // SWMR needs the latest file format.
     H5::FileAccPropList fapl;
@@ -298,7 +322,16 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
     if (H5Fstart_swmr_write(s.file.getId()) < 0) throw std::runtime_error(path + ": cannot start SWMR write mode");
     s.open = true;
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path, "cannot create run file", e));
+    const int error = errno;
+    // A half-made file is closed here, not left to HDF5's exit (hdf5_close.h), and removed:
+    // it holds no step, and no reader could open it.
+    s.closeAll();
+    std::remove(path.c_str());
+    throw std::runtime_error(writeFailure(path, "cannot create run file", e, error));
+  } catch (const std::runtime_error&) {
+    s.closeAll();
+    std::remove(path.c_str());
+    throw;
   }
 }
 
@@ -315,30 +348,32 @@ void RunFileWriter::appendStep(const std::vector<float>& exitLosses, float lr, i
   auto& s = *impl_;
   if (s.layout.lte && lteLosses.size() != exitLosses.size()) throw std::logic_error("training step without its LTE losses");
   try {
+    errno = 0;
     // LTE losses before the step's loss row: a reader that sees step r also finds them.
     if (s.layout.lte) appendRow(s.lteLoss, s.steps, lteLosses.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.loss, s.steps, exitLosses.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.lr, s.steps, &lr, H5::PredType::NATIVE_FLOAT);
-    ++s.steps;
     const int64_t status[3] = {static_cast<int64_t>(RunState::Running), stepsDone, s.totalSteps};
     s.status.write(status, H5::PredType::NATIVE_INT64);
     const int64_t now = unixNow();
     s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);
+    ++s.steps;  // counted once on disk: a step whose write failed is not claimed (setState)
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot append training step", e));
+    throw std::runtime_error(writeFailure(path_, "cannot append training step", e, errno));
   }
 }
 
 void RunFileWriter::writeEvalLogits(const std::vector<float>& logits) {
   auto& s = *impl_;
   try {
+    errno = 0;
     s.evalLogits.write(logits.data(), H5::PredType::NATIVE_FLOAT);
     const int64_t one = 1;
     s.evalDone.write(&one, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot write eval logits", e));
+    throw std::runtime_error(writeFailure(path_, "cannot write eval logits", e, errno));
   }
 }
 
@@ -346,10 +381,11 @@ void RunFileWriter::writeEvalLteScores(const std::vector<float>& scores) {
   auto& s = *impl_;
   if (!s.layout.lte) throw std::logic_error("LTE scores on a run file without /eval/lte_scores");
   try {
+    errno = 0;
     s.lteScores.write(scores.data(), H5::PredType::NATIVE_FLOAT);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot write LTE scores", e));
+    throw std::runtime_error(writeFailure(path_, "cannot write LTE scores", e, errno));
   }
 }
 
@@ -357,10 +393,11 @@ void RunFileWriter::writeCalibrationLteScores(const std::vector<float>& scores) 
   auto& s = *impl_;
   if (!s.layout.lte) throw std::logic_error("LTE scores on a run file without /calibration/lte_scores");
   try {
+    errno = 0;
     s.calLteScores.write(scores.data(), H5::PredType::NATIVE_FLOAT);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot write calibration LTE scores", e));
+    throw std::runtime_error(writeFailure(path_, "cannot write calibration LTE scores", e, errno));
   }
 }
 
@@ -368,13 +405,14 @@ void RunFileWriter::appendInterimEval(int64_t step, const std::vector<float>& lo
   auto& s = *impl_;
   if (s.layout.evalCount() == 0) return;
   try {
+    errno = 0;
     // Logits first, then the step: a reader that sees step r also finds its logits.
     appendRow(s.historyLogits, s.interimEvals, logits.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.historyStep, s.interimEvals, &step, H5::PredType::NATIVE_INT64);
     ++s.interimEvals;
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot append interim evaluation", e));
+    throw std::runtime_error(writeFailure(path_, "cannot append interim evaluation", e, errno));
   }
 }
 
@@ -382,10 +420,11 @@ void RunFileWriter::writeCalibrationLogits(const std::vector<float>& logits) {
   auto& s = *impl_;
   if (s.layout.calibrationCount() == 0) return;
   try {
+    errno = 0;
     s.calLogits.write(logits.data(), H5::PredType::NATIVE_FLOAT);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot write calibration logits", e));
+    throw std::runtime_error(writeFailure(path_, "cannot write calibration logits", e, errno));
   }
 }
 
@@ -395,6 +434,7 @@ void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>&
   auto& s = *impl_;
   if (!s.layout.record_gradients) throw std::logic_error("gradient record on a run file without /gradients");
   try {
+    errno = 0;
     appendRow(s.gradStep, s.records, &step, H5::PredType::NATIVE_INT64);
     appendRow(s.gradRaw, s.records, raw.data(), H5::PredType::NATIVE_FLOAT);
     appendRow(s.gradNorm, s.records, norms.data(), H5::PredType::NATIVE_FLOAT);
@@ -408,28 +448,32 @@ void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>&
     ++s.records;
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot append gradient record", e));
+    throw std::runtime_error(writeFailure(path_, "cannot append gradient record", e, errno));
   }
 }
 
 void RunFileWriter::setState(RunState state, int64_t stepsDone, const std::string& message) {
   auto& s = *impl_;
   try {
+    errno = 0;
     writeStatusMessage(s.statusMessage, message);
     const int64_t now = unixNow();
     s.heartbeat.write(&now, H5::PredType::NATIVE_INT64);
-    const int64_t status[3] = {static_cast<int64_t>(state), stepsDone, s.totalSteps};
+    // A step whose row could not be written (a full disk) is not claimed as done.
+    const int64_t status[3] = {static_cast<int64_t>(state), std::min(stepsDone, s.steps), s.totalSteps};
     s.status.write(status, H5::PredType::NATIVE_INT64);
     s.file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw std::runtime_error(h5::describe(path_, "cannot write status", e));
+    throw std::runtime_error(writeFailure(path_, "cannot write status", e, errno));
   }
 }
 
 void RunFileWriter::close() {
   if (!impl_ || !impl_->open) return;
   impl_->open = false;
-  impl_->file.close();
+  const std::string lost = impl_->closeAll();
+  if (!lost.empty())
+    throw std::runtime_error(path_ + ": cannot write its last changes: " + lost + " (it keeps what was written before)");
 }
 
 }  // namespace sweet

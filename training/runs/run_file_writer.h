@@ -87,7 +87,8 @@ class RunFileWriter {
   // `message` says why a run stopped or failed (kept to kStatusMessageBytes); written
   // before the state, so a reader that sees "failed" also sees the reason.
   void setState(RunState state, int64_t steps_done, const std::string& message = "");
-  // Ends SWMR mode and closes the file; safe to call twice.
+  // Ends SWMR mode and closes the file; safe to call twice. Throws, naming the file and the
+  // cause, when its last changes could not reach the disk (the file keeps the ones before).
   void close();
   const std::string& path() const { return path_; }
 

@@ -29,20 +29,42 @@ void createOutputFolder(const TrainConfig& c) {
   if (ec) throw std::runtime_error(c.output_dir + ": cannot create output folder: " + ec.message());
 }
 
+namespace {
+
+// std::filesystem's own exception reads "filesystem error: cannot rename: ..."; ours names
+// what was being done to which file.
+void check(const std::error_code& ec, const std::string& path, const std::string& what) {
+  if (ec) throw std::runtime_error(path + ": cannot " + what + ": " + ec.message());
+}
+
+}  // namespace
+
 void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertCheckpoint& ck,
                          const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir) {
   const std::string partial = dir + ".partial";
-  fs::remove_all(partial);
-  saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
-  if (lte) saveLteHeads(*lte, (fs::path(partial) / kLteWeightsFile).string());
+  std::error_code ec;
+  fs::remove_all(partial, ec);
+  check(ec, partial, "remove a leftover");
+  try {
+    saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
+    if (lte) saveLteHeads(*lte, (fs::path(partial) / kLteWeightsFile).string());
+  } catch (const std::exception&) {
+    // A full disk or a read-only folder: no half-written model is left, an earlier one stays.
+    fs::remove_all(partial, ec);
+    throw;
+  }
   if (fs::exists(dir)) {
     const std::string old = dir + ".old";
-    fs::remove_all(old);
-    fs::rename(dir, old);
-    fs::rename(partial, dir);
-    fs::remove_all(old);
+    fs::remove_all(old, ec);
+    check(ec, old, "remove a leftover");
+    fs::rename(dir, old, ec);
+    check(ec, dir, "move the earlier model aside");
+    fs::rename(partial, dir, ec);
+    check(ec, dir, "move the new model into place");
+    fs::remove_all(old, ec);
   } else {
-    fs::rename(partial, dir);
+    fs::rename(partial, dir, ec);
+    check(ec, dir, "move the new model into place");
   }
 }
 

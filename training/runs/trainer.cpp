@@ -54,6 +54,7 @@ struct Run {
   int64_t step = 0;                      // optimiser steps taken
   std::optional<int64_t> pendingRecord;  // a train_batch gradient record due (see runSteps)
   int64_t checkpointedStep = -1;         // the step of the newest resume checkpoint
+  bool stopping = false;                 // the steps ended on request: a failure after is a stop
   std::string failure;                   // why the run failed (NaN loss)
 
   void say(const std::string& m) const {
@@ -202,7 +203,11 @@ TrainResult endEvaluated(Run& r, TrainResult result) {
   result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer);
   r.writer->setState(RunState::Finished, r.step);
   r.writer->close();
-  removeTrainingCheckpoint(r.out.checkpoint_file);  // finished: nothing left to resume
+  try {
+    removeTrainingCheckpoint(r.out.checkpoint_file);  // finished: nothing left to resume
+  } catch (const std::exception& e) {
+    r.say(std::string("warning: ") + e.what() + " (the run finished; the checkpoint is of no further use)");
+  }
   result.outcome = RunState::Finished;
   result.message = "finished " + std::to_string(r.step) + " steps";
   return result;
@@ -239,6 +244,7 @@ TrainResult trainAndEvaluate(Run& r) {
   result.metric = r.data.task.metric;
   result.exit_layers = r.in.exit_layers;
   const RunState state = runSteps(r);
+  r.stopping = state == RunState::Stopped;
   if (state == RunState::Stopped && r.cb.checkpoint_on_stop) {
     r.say("writing a resume checkpoint at step " + std::to_string(r.step));
     writeCheckpoint(r);
@@ -267,17 +273,23 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.probes = makeGradientProbes(c, r.data, *r.in.tokenizer, *r.t->model, r.device);
   restoreFromCheckpoint(r);
   openRunFile(r);
-  // From here on the run file exists: whatever goes wrong is written into it as "failed",
-  // with the reason, before the error travels on.
+  // From here on the run file exists: whatever goes wrong (a full disk included) is written
+  // into it as "failed", or "stopped" when the run was stopping, with the reason, before the
+  // error travels on. A run file that cannot take even that is closed with what it had
+  // (it says "running"; `sweet repair` marks it).
   try {
     return trainAndEvaluate(r);
   } catch (const std::exception& e) {
     const std::string message = messageOf(e);
     try {
-      r.writer->setState(RunState::Failed, r.step, message);
-      r.writer->close();
+      r.writer->setState(r.stopping ? RunState::Stopped : RunState::Failed, r.step,
+                         r.stopping ? "stopped on request, then: " + message : message);
     } catch (const std::exception&) {
       // A full disk or a vanished folder: the original error is the one worth reporting.
+    }
+    try {
+      r.writer->close();
+    } catch (const std::exception&) {
     }
     throw std::runtime_error(message);
   }

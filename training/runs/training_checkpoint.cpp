@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "training/checkpoints/checked_file.h"
 #include "training/checkpoints/sha256.h"
 
 namespace sweet {
@@ -32,12 +33,7 @@ std::string checksumPath(const std::string& path) { return path + ".sha256"; }
 
 // sha256sum's format ("DIGEST  NAME"), so `sha256sum -c` checks it too.
 void writeChecksum(const std::string& digest, const std::string& checkpointName, const std::string& path) {
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << digest << "  " << checkpointName << "\n";
-    if (!out.flush()) throw std::runtime_error(path + ": cannot write the checkpoint's checksum");
-  }
-  fsyncPath(path, false);
+  writeCheckedFile(path, digest + "  " + checkpointName + "\n", /*sync=*/true);
 }
 
 // The digest a checksum file records; empty when the file is absent or unreadable.
@@ -72,39 +68,67 @@ void verifyChecksum(const std::string& path) {
 }  // namespace
 
 void removeTrainingCheckpoint(const std::string& path) {
-  for (const std::string& file : {path, checksumPath(path), path + ".partial", checksumPath(path) + ".partial"})
-    fs::remove(file);
+  for (const std::string& file : {path, checksumPath(path), path + ".partial", checksumPath(path) + ".partial"}) {
+    std::error_code ec;
+    if (!fs::remove(file, ec) && ec && ec != std::errc::no_such_file_or_directory)
+      throw std::runtime_error(file + ": cannot remove: " + ec.message());
+  }
 }
 
-void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::string& path) {
-  const std::string partial = path + ".partial";
+namespace {
+
+torch::serialize::OutputArchive checkpointArchive(const TrainingCheckpoint& c) {
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(kCheckpointFormat));
+  archive.write("config", c10::IValue(c.config_json));
+  archive.write("step", c10::IValue(c.step));
+  archive.write("pending_record", c10::IValue(c.pending_record));
+  archive.write("optimizer_steps", c10::IValue(c.optimizer_steps));
+  archive.write("threads", c10::IValue(c.threads));
+  torch::serialize::OutputArchive model;
+  for (const auto& [name, tensor] : c.model) model.write(name, tensor.to(torch::kCPU), /*is_buffer=*/true);
+  archive.write("model", model);
+  archive.write("moment_count", c10::IValue(static_cast<int64_t>(c.moments.size())));
+  torch::serialize::OutputArchive moments;
+  for (size_t i = 0; i < c.moments.size(); ++i) moments.write(std::to_string(i), c.moments[i].to(torch::kCPU), true);
+  archive.write("moments", moments);
+  archive.write("cpu_rng", c.cpu_rng, true);
+  if (c.device_rng.defined()) archive.write("device_rng", c.device_rng, true);
+  return archive;
+}
+
+// The new checkpoint and its checksum as .partial files, both on disk. Through our own
+// descriptor, not save_to(filename): libtorch's file writer, on a short write (a full
+// disk), throws again from its destructor and the process aborts ("unexpected pos").
+void writePartials(const TrainingCheckpoint& c, const std::string& path, const std::string& partial,
+                   const std::string& pendingChecksum) {
+  CheckedFile file(partial);
   try {
-    torch::serialize::OutputArchive archive;
-    archive.write("format", c10::IValue(kCheckpointFormat));
-    archive.write("config", c10::IValue(c.config_json));
-    archive.write("step", c10::IValue(c.step));
-    archive.write("pending_record", c10::IValue(c.pending_record));
-    archive.write("optimizer_steps", c10::IValue(c.optimizer_steps));
-    archive.write("threads", c10::IValue(c.threads));
-    torch::serialize::OutputArchive model;
-    for (const auto& [name, tensor] : c.model) model.write(name, tensor.to(torch::kCPU), /*is_buffer=*/true);
-    archive.write("model", model);
-    archive.write("moment_count", c10::IValue(static_cast<int64_t>(c.moments.size())));
-    torch::serialize::OutputArchive moments;
-    for (size_t i = 0; i < c.moments.size(); ++i) moments.write(std::to_string(i), c.moments[i].to(torch::kCPU), true);
-    archive.write("moments", moments);
-    archive.write("cpu_rng", c.cpu_rng, true);
-    if (c.device_rng.defined()) archive.write("device_rng", c.device_rng, true);
-    archive.save_to(partial);
+    checkpointArchive(c).save_to([&file](const void* data, size_t n) { return file.write(data, n); });
   } catch (const c10::Error& e) {
-    fs::remove(partial);
-    throw std::runtime_error(partial + ": cannot write checkpoint: " + e.what_without_backtrace());
+    throw std::runtime_error(partial + ": cannot serialise the checkpoint: " + e.what_without_backtrace());
   }
   // Data on disk before the rename, the rename on disk before we report success: a power
   // cut leaves the old checkpoint or the new one.
-  fsyncPath(partial, false);
-  const std::string pendingChecksum = checksumPath(path) + ".partial";
+  file.finish(/*sync=*/true);
   writeChecksum(sha256OfFile(partial), fs::path(path).filename().string(), pendingChecksum);
+}
+
+}  // namespace
+
+void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::string& path) {
+  const std::string partial = path + ".partial", pendingChecksum = checksumPath(path) + ".partial";
+  try {
+    writePartials(c, path, partial, pendingChecksum);
+  } catch (const std::exception& e) {
+    // A failed write leaves nothing behind and touches nothing earlier: the previous
+    // checkpoint and its checksum still resume the run from their step.
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    fs::remove(pendingChecksum, ignored);
+    throw std::runtime_error(path + ": cannot write the resume checkpoint (" + e.what() + ")" +
+                             (fs::exists(path, ignored) ? "; the previous checkpoint is kept" : ""));
+  }
   std::error_code ec;
   fs::rename(partial, path, ec);
   if (ec) throw std::runtime_error(path + ": cannot move the new checkpoint into place: " + ec.message());

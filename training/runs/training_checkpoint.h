@@ -30,12 +30,15 @@ struct TrainingCheckpoint {
   torch::Tensor device_rng;                    // the run device's generator (CUDA); undefined on CPU
 };
 
-// Writes `checkpoint` to `path` atomically. Throws std::runtime_error naming the file.
+// Writes `checkpoint` to `path` atomically. A failed write (a full disk, a quota, a
+// read-only folder) throws std::runtime_error naming the file and the cause, after removing
+// its half-written files; the previous checkpoint and its checksum, if any, are kept.
 void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::string& path);
 // Throws std::runtime_error naming the file when it is missing, damaged (its checksum
 // differs or is missing) or not a checkpoint.
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
-// Removes a checkpoint with its checksum and any half-written leftovers.
+// Removes a checkpoint with its checksum and any half-written leftovers; throws naming the
+// file when one cannot be removed (a read-only folder).
 void removeTrainingCheckpoint(const std::string& path);
 
 }  // namespace sweet
