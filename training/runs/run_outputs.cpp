@@ -30,11 +30,13 @@ void createOutputFolder(const TrainConfig& c) {
 }
 
 void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertCheckpoint& ck,
-                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir) {
+                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir,
+                         const ModelRunIdentity& run) {
   const std::string partial = dir + ".partial";
   fs::remove_all(partial);
   saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
   if (lte) saveLteHeads(*lte, (fs::path(partial) / kLteWeightsFile).string());
+  writeModelManifest(partial, run);
   if (fs::exists(dir)) {
     const std::string old = dir + ".old";
     fs::remove_all(old);
