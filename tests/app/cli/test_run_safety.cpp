@@ -34,6 +34,7 @@ class TestRunSafety : public QObject {
   void twoWriters_oneTrainsTheOtherIsRefusedNamingIt();
   void twoSweepRunners_secondIsRefusedNamingTheFirst();
   void damagedCheckpoint_refusedNamingItAndTheIntactOneResumes();
+  void signalAfterLastStep_runFinishesAndStatusNamesTheSignal();
 
  private:
   QString writeFile(const QString& name, const QByteArray& bytes) const;
@@ -321,6 +322,36 @@ void TestRunSafety::damagedCheckpoint_refusedNamingItAndTheIntactOneResumes() {
   QVERIFY2(r.err.contains("resuming from " + checkpoint), qPrintable(r.err));
   QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
   QVERIFY(!QFileInfo::exists(checkpoint) && !QFileInfo::exists(checkpoint + ".sha256"));
+}
+
+// Issue 22: SIGTERM or SIGUSR1 while the model was saved or the last evaluation ran let the
+// run finish and exit 0, where docs/cli.md promises 128 + the signal's number.
+void TestRunSafety::signalAfterLastStep_runFinishesAndStatusNamesTheSignal() {
+  for (const auto& [signal, cue] : {std::pair<int, QString>{SIGTERM, "evaluating every exit"}, {SIGUSR1, "saving the model"}}) {
+    const QString out = dir_.filePath(QStringLiteral("late-signal-%1").arg(signal));
+    const QString runFile = out + "/demo-ee-lr0.0005-s42.h5";
+    QProcess training;
+    training.start(test::sweetBinary(), {"train", trainConfig(out), "--set", "save_model=true", "demo_eval_size=3000"});
+    QVERIFY(training.waitForStarted());
+    QString err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!err.contains(cue) && training.state() == QProcess::Running && timer.elapsed() < 120000) {
+      training.waitForReadyRead(50);
+      err += QString::fromUtf8(training.readAllStandardError());
+    }
+    QVERIFY2(err.contains(cue), qPrintable(err));
+    ::kill(static_cast<pid_t>(training.processId()), signal);
+    QVERIFY(training.waitForFinished(120000));
+    err += QString::fromUtf8(training.readAllStandardError());
+    QVERIFY2(training.exitStatus() == QProcess::NormalExit && training.exitCode() == 128 + signal,
+             qPrintable(QString::number(training.exitCode()) + " " + err));
+    QVERIFY2(err.contains(QStringLiteral("signal %1 came after the last step: the run finished").arg(signal)), qPrintable(err));
+    // Nothing lost: the file says finished, the model is saved, no checkpoint is left to resume.
+    QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
+    QVERIFY(QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.model/model.safetensors"));
+    QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.resume.pt"));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestRunSafety)
