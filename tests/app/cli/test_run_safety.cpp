@@ -11,9 +11,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "analysis/run_data.h"
@@ -31,6 +34,7 @@ class TestRunSafety : public QObject {
   void threads_beyondFourPerCoreRefusedAtOnce();
   void modelSize_beyondMemoryRefusedBeforeAllocating();
   void sweepGrid_beyondLimitRefusedUnlessAllowed();
+  void sweepPlan_largeGridStreamsInFlatMemory();
   void twoWriters_oneTrainsTheOtherIsRefusedNamingIt();
   void twoSweepRunners_secondIsRefusedNamingTheFirst();
   void damagedCheckpoint_refusedNamingItAndTheIntactOneResumes();
@@ -195,6 +199,40 @@ void TestRunSafety::sweepGrid_beyondLimitRefusedUnlessAllowed() {
     QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed()) + " ms"));
   }
   QVERIFY(!QFileInfo::exists(dir_.filePath("huge-sweep")));
+}
+
+// Issue 22: `sweet sweep plan` kept every run of the grid (a validated configuration each:
+// 3.2 GB for 10^6 runs); it now prints each row as the grid expands. 200,000 runs took
+// 551 MB that way; streamed, the peak is the binary's own (about 170 MB).
+void TestRunSafety::sweepPlan_largeGridStreamsInFlatMemory() {
+  QStringList seeds, caps;
+  for (int v = 1; v <= 1000; ++v) seeds << QString::number(v);
+  for (int v = 1; v <= 200; ++v) caps << QString::number(v);
+  const QString sweep = writeFile("large-plan.json", QStringLiteral(R"({"output_dir": "large-plan", "base": {"model": "%1",
+      "task": "demo"}, "grid": {"seed": [%2], "train_cap": [%3]}})").arg(checkpoint_, seeds.join(", "), caps.join(", ")).toUtf8());
+  const QString table = dir_.filePath("large-plan.txt");
+  // wait4: this child's own peak resident memory, not the test's or another child's.
+  const pid_t pid = ::fork();
+  QVERIFY(pid >= 0);
+  if (pid == 0) {
+    if (!std::freopen(table.toLocal8Bit().constData(), "w", stdout)) ::_exit(126);
+    ::execl(test::sweetBinary().toLocal8Bit().constData(), "sweet", "sweep", "plan", sweep.toLocal8Bit().constData(),
+            "--allow-large", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage = {};
+  QCOMPARE(::wait4(pid, &status, 0, &usage), pid);
+  QVERIFY(WIFEXITED(status));
+  QCOMPARE(WEXITSTATUS(status), 0);
+  const long peakMb = usage.ru_maxrss / 1024;
+  qInfo("plan of 200,000 runs: peak %ld MB", peakMb);
+  QVERIFY2(peakMb < 400, qPrintable(QString::number(peakMb) + " MB"));
+  QFile f(table);
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  const QByteArray text = f.readAll();
+  QCOMPARE(text.count('\n'), 200001);
+  QVERIFY(text.endsWith(" 200000 pending\n"));
 }
 
 void TestRunSafety::twoWriters_oneTrainsTheOtherIsRefusedNamingIt() {

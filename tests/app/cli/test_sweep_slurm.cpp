@@ -6,6 +6,8 @@
 // SIGTERM, resume when it runs again and end identical too.
 #include <QDir>
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -27,6 +29,8 @@ class TestSweepSlurm : public QObject {
   void jobArray_endsWithTheLocalBackendsLogits();
   void requeuedTask_checkpointsResumesAndEndsIdentical();
   void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
+  void quotedOutputDir_taskRunsAndLogsThere();
+  void maxParallel_resubmissionWaitsForTheEarlierArray();
 
  private:
   // Submits a one-run sweep (3 epochs, a checkpoint every 5 steps) and its local twin,
@@ -247,6 +251,51 @@ void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical(
   QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
   QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
   compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
+}
+
+// Issue 22: an output_dir with a "'" cut sbatch's --output line short: the task failed
+// with no log and `plan` still said pending. sbatch reads the escaped line; the run ends.
+void TestSweepSlurm::quotedOutputDir_taskRunsAndLogsThere() {
+  const QString folder = "it's a #1 sweep";
+  const QString sweep = test::writeSweep(dir_.filePath("quoted.json"), checkpoint_, folder, R"({"seed": [5]})", {},
+                                         R"(, "slurm": {"cpus_per_task": 1})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("submitted job"), qPrintable(r.out + r.err));
+  QString last;
+  QVERIFY2(waitForStatus(sweep, ": 1 done\\b", 1, 300000, &last), qPrintable(last + taskLogs(dir_.filePath(folder))));
+  const QStringList logs = QDir(dir_.filePath(folder + "/slurm/logs")).entryList({"*.log"}, QDir::Files);
+  QCOMPARE(logs.size(), 1);
+  QVERIFY2(taskLogs(dir_.filePath(folder)).contains("sweet sweep: task 0 = run s5"), qPrintable(taskLogs(dir_.filePath(folder))));
+}
+
+// Issue 22: --max-parallel (%N) limits one array; a resubmission while the first array was
+// still queued ran beside it. It now waits for the sweep's arrays still in the queue.
+void TestSweepSlurm::maxParallel_resubmissionWaitsForTheEarlierArray() {
+  const QString sweep = test::writeSweep(dir_.filePath("capped.json"), checkpoint_, "capped", R"({"seed": [6, 7]})", {},
+                                         R"(, "slurm": {"cpus_per_task": 1, "max_parallel": 1, "extra": ["--hold"]})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  const QRegularExpressionMatch first = QRegularExpression("submitted job (\\d+)").match(r.out);
+  QVERIFY2(first.hasMatch(), qPrintable(r.out + r.err));
+  const QString job = first.captured(1);
+  QString secondJob;
+  auto cancel = qScopeGuard([&] { test::runProgram("scancel", {job, secondJob}); });  // held: they would wait forever
+  // One task of the held array cancelled: its run needs submitting again while the other
+  // task is still pending.
+  QCOMPARE(test::runProgram("scancel", {job + "_1"}).exit_code, 0);
+  QElapsedTimer wait;
+  wait.start();
+  while (wait.elapsed() < 60000 &&
+         test::runProgram("squeue", {"--noheader", "--array", "--jobs=" + job, "--format=%i"}).out.contains(job + "_1"))
+    QTest::qWait(200);
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  const QRegularExpressionMatch second = QRegularExpression("submitted job (\\d+)").match(r.out);
+  QVERIFY2(second.hasMatch(), qPrintable(r.out + r.err));
+  QVERIFY2(r.out.contains("1 in the queue") && r.out.contains("the new array waits for " + job) &&
+               r.out.contains("--dependency=afterany:" + job),
+           qPrintable(r.out));
+  secondJob = second.captured(1);
+  const auto shown = test::runProgram("scontrol", {"show", "job", secondJob});
+  QVERIFY2(shown.out.contains("Dependency=afterany:" + job), qPrintable(shown.out));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSlurm)
