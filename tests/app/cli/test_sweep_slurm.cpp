@@ -31,6 +31,7 @@ class TestSweepSlurm : public QObject {
   void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
   void quotedOutputDir_taskRunsAndLogsThere();
   void maxParallel_resubmissionWaitsForTheEarlierArray();
+  void secondCluster_inItsOwnFolderIsPrivate();
 
  private:
   // Submits a one-run sweep (3 epochs, a checkpoint every 5 steps) and its local twin,
@@ -296,6 +297,48 @@ void TestSweepSlurm::maxParallel_resubmissionWaitsForTheEarlierArray() {
   secondJob = second.captured(1);
   const auto shown = test::runProgram("scontrol", {"show", "job", secondJob});
   QVERIFY2(shown.out.contains("Dependency=afterany:" + job), qPrintable(shown.out));
+}
+
+// Issue 22: slurm.sh linked /etc/slurm/slurm.conf for the whole machine, so a second
+// cluster (another user's, a test's) received the first one's jobs. A cluster in another
+// folder gets its own ports and is reached only through its own SLURM_CONF.
+void TestSweepSlurm::secondCluster_inItsOwnFolderIsPrivate() {
+  const QString etc = "/etc/slurm/slurm.conf";
+  const bool etcBefore = QFileInfo::exists(etc);
+  const QString folder = dir_.filePath("second-cluster");
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("SWEET_SLURM_DIR", folder);
+  QProcess start;
+  start.setProcessEnvironment(env);
+  start.start("bash", {test::sourcePath("packaging/slurm.sh"), "start"});
+  QVERIFY(start.waitForFinished(60000));
+  const QString said = QString::fromUtf8(start.readAllStandardOutput() + start.readAllStandardError());
+  auto stop = qScopeGuard([&] {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start("bash", {test::sourcePath("packaging/slurm.sh"), "stop"});
+    p.waitForFinished(60000);
+  });
+  QVERIFY2(start.exitCode() == 0, qPrintable(said));
+  QVERIFY2(said.contains("export SLURM_CONF=" + folder + "/slurm.conf"), qPrintable(said));
+  QCOMPARE(QFileInfo::exists(etc), etcBefore);  // /etc/slurm untouched
+  // Its own ports, and a job held on it is not in this (the first) cluster's queue.
+  const auto firstConfig = test::runProgram("scontrol", {"show", "config"});
+  const QRegularExpression port("SlurmctldPort\\s*=\\s*(\\d+)");
+  QFile conf(folder + "/slurm.conf");
+  QVERIFY(conf.open(QIODevice::ReadOnly));
+  const QString secondPort = QRegularExpression("SlurmctldPort=(\\d+)").match(QString::fromUtf8(conf.readAll())).captured(1);
+  QVERIFY(!secondPort.isEmpty());
+  QVERIFY2(port.match(firstConfig.out).captured(1) != secondPort, qPrintable(firstConfig.out.left(400)));
+  QProcess submit;
+  env.insert("SLURM_CONF", folder + "/slurm.conf");
+  submit.setProcessEnvironment(env);
+  submit.start("sbatch", {"--parsable", "--hold", "--job-name=second-cluster-only", "--wrap", "true"});
+  QVERIFY(submit.waitForFinished(30000));
+  const QString job = QString::fromUtf8(submit.readAllStandardOutput()).trimmed().section(';', 0, 0);
+  QVERIFY2(submit.exitCode() == 0 && !job.isEmpty(), submit.readAllStandardError().constData());
+  const auto firstQueue = test::runProgram("squeue", {"--noheader", "--format=%j"});
+  QVERIFY2(!firstQueue.out.contains("second-cluster-only"), qPrintable(firstQueue.out));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSlurm)
