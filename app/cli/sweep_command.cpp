@@ -9,7 +9,6 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <set>
 
 #include "cli/command.h"
 #include "cli/stop_signals.h"

@@ -85,7 +85,7 @@ std::optional<ModelManifest> verifyModelManifest(const std::string& dir) {
     if (actual != expected)
       throw std::runtime_error(file + ": damaged or replaced: its SHA-256 is " + actual + ", " + manifestPath(dir) +
                                " records " + expected + " from when sweet train saved it; restore the file or train "
-                               "the run again");
+                               "the run again (a file changed on purpose: delete the manifest to load the folder unchecked)");
   }
   return manifest;
 }
