@@ -4,14 +4,18 @@
 # by hand (no systemd: CI is a plain container running as root), state in one folder.
 #   bash packaging/slurm.sh start|stop|status
 # SWEET_SLURM_DIR (default /tmp/sweet-slurm) holds slurm.conf, state, spool, logs and pids.
-# Clients (sbatch, squeue, scontrol) find the cluster through /etc/slurm/slurm.conf, which
-# start links to ours when the machine has none (a real cluster's file is never touched;
-# then export SLURM_CONF=$SWEET_SLURM_DIR/slurm.conf yourself).
+# The cluster is private to that folder: clients (sbatch, squeue, scontrol) reach it only
+# through `export SLURM_CONF=$SWEET_SLURM_DIR/slurm.conf`, and its daemons listen on ports
+# of its own (SWEET_SLURM_PORT and the next one; default: derived from the folder's path).
+# /etc/slurm is never touched: a link there once made every Slurm client of the machine
+# (another user's, a second test cluster's) send its jobs to this one.
 set -euo pipefail
 dir=${SWEET_SLURM_DIR:-/tmp/sweet-slurm}
 conf=$dir/slurm.conf
-etc=/etc/slurm/slurm.conf
+etc=/etc/slurm/slurm.conf  # only to remove the link an older slurm.sh made
 export SLURM_CONF=$conf
+# Two clusters in two folders get two port pairs (slurmctld, slurmd) in 20000..29998.
+port=${SWEET_SLURM_PORT:-$(( 20000 + ($(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 5000) * 2 ))}
 
 need_root() {
   if [ "$(id -u)" != 0 ]; then echo "slurm.sh: the daemons must start as root (run with sudo)" >&2; exit 1; fi
@@ -29,6 +33,8 @@ write_conf() {
 # tracking, no accounting database (states come from squeue / scontrol).
 ClusterName=sweet-local
 SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 SlurmUser=root
 SlurmdUser=root
 StateSaveLocation=$dir/state
@@ -64,11 +70,11 @@ start() {
     command -v "$tool" >/dev/null || { echo "slurm.sh: $tool not found (packaging/install-deps.sh installs slurm-wlm and munge)" >&2; exit 1; }
   done
   local began=$(date +%s%N)
-  write_conf
-  if [ ! -e "$etc" ]; then
-    mkdir -p /etc/slurm
-    ln -s "$conf" "$etc"
-    touch "$dir/linked-etc"
+  # Daemons already running keep the configuration (and ports) they started with.
+  if running slurmctld || running slurmd; then
+    [ -f "$conf" ] || { echo "slurm.sh: daemons run from $dir but $conf is gone; run stop, then start" >&2; exit 1; }
+  else
+    write_conf
   fi
   if [ ! -s /etc/munge/munge.key ]; then
     mkdir -p /etc/munge
@@ -87,7 +93,7 @@ start() {
   running slurmd || slurmd
   for _ in $(seq 1 60); do
     if sinfo -h -o %T 2>/dev/null | grep -Eq 'idle|mix|alloc'; then
-      echo "slurm.sh: one-node cluster up in $(( ($(date +%s%N) - began) / 1000000 )) ms ($(nproc) CPUs, config $conf)"
+      echo "slurm.sh: one-node cluster up in $(( ($(date +%s%N) - began) / 1000000 )) ms ($(nproc) CPUs, ports $(grep -oP '^SlurmctldPort=\K[0-9]+' "$conf")/$(grep -oP '^SlurmdPort=\K[0-9]+' "$conf")); clients: export SLURM_CONF=$conf"
       return 0
     fi
     sleep 0.5
@@ -107,7 +113,11 @@ stop() {
     if running $daemon; then kill -9 "$(cat "$dir/$daemon.pid")"; fi
   done
   if [ -f "$dir/linked-etc" ] && [ -L "$etc" ]; then rm -f "$etc" "$dir/linked-etc"; fi
-  if [ -f "$dir/munged.pid" ]; then kill "$(cat "$dir/munged.pid")" 2>/dev/null || true; rm -f "$dir/munged.pid"; fi
+  # munged serves every cluster of the machine: it stays while another one's slurmctld runs.
+  if [ -f "$dir/munged.pid" ]; then
+    if ! pgrep -x slurmctld >/dev/null; then kill "$(cat "$dir/munged.pid")" 2>/dev/null || true; fi
+    rm -f "$dir/munged.pid"
+  fi
   echo "slurm.sh: stopped (state kept in $dir)"
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "analysis/report.h"
+#include "analysis/report_inputs.h"
 #include "cli/command.h"
 
 namespace sweet::cli {
@@ -62,15 +63,27 @@ void runReport(ReportArguments args) {
     auto [it, fresh] = seen.emplace(std::make_pair(info.st_dev, info.st_ino), path);
     if (!fresh) throw std::runtime_error(path + ": the same run file as " + it->second + " (given twice)");
   }
-  std::vector<analysis::RunData> runs;
-  for (const std::string& path : args.runs) runs.push_back(analysis::loadRun(path));
+  const analysis::ReportInputs inputs = analysis::loadReportInputs(args.runs);
+  for (const std::string& note : inputs.notes) std::cerr << "report: " << note << "\n";
+  const std::vector<analysis::RunData>& runs = inputs.runs;
   // Nothing to tabulate is not an error: say what each run holds and why it stopped.
-  if (std::none_of(runs.begin(), runs.end(), [](const analysis::RunData& r) { return r.evalDone; })) {
+  if (runs.empty()) {
+    // Only unreadable files: the list below says why.
+  } else if (std::none_of(runs.begin(), runs.end(), [](const analysis::RunData& r) { return r.evalDone; })) {
     std::cout << "No run reached its evaluation, so there is no table yet.\n";
     for (const analysis::RunData& run : runs) std::cout << "  " << analysis::unfinishedNote(run) << "\n";
-    return;
+  } else {
+    std::cout << analysis::formatReport(analysis::buildReport(runs, options), format);
   }
-  std::cout << analysis::formatReport(analysis::buildReport(runs, options), format);
+  if (inputs.unreadable.empty()) return;
+  // After the tables, on stderr (a CSV or JSON report on stdout stays well-formed), and
+  // status 1: a script must not take a report that left files out for a complete one.
+  std::cout.flush();
+  std::cerr << "report: " << inputs.unreadable.size() << " of " << args.runs.size()
+            << " run files could not be read and are not in the report:\n";
+  for (const auto& [path, error] : inputs.unreadable)
+    std::cerr << "  " << (error.rfind(path, 0) == 0 ? error : path + ": " + error) << "\n";
+  throw ExitStatus{1, ""};
 }
 
 }  // namespace

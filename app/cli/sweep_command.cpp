@@ -9,7 +9,6 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <set>
 
 #include "cli/command.h"
 #include "cli/stop_signals.h"
@@ -28,27 +27,23 @@ std::string thisExecutable() {
   return std::string(path, static_cast<size_t>(n));
 }
 
-// Slurm states in which an array task will still run or is running: not to be submitted again.
-bool activeInQueue(const std::string& state) {
-  static const std::set<std::string> active = {"PENDING", "RUNNING", "REQUEUED", "CONFIGURING", "COMPLETING",
-                                               "SUSPENDED", "RESIZING", "REQUEUE_HOLD", "REQUEUE_FED", "SIGNALING",
-                                               "STAGE_OUT", "STOPPED"};
-  return active.count(state) > 0;
-}
+// The plan's table, a row at a time: `plan` hands it runs as the grid expands (it keeps
+// none), `status` the runs of a loaded sweep with their queue states.
+class PlanTable {
+ public:
+  explicit PlanTable(bool withQueue) : withQueue_(withQueue) {}
 
-void printTable(const Sweep& sweep, const std::map<int64_t, std::string>& queue, bool withQueue) {
-  std::map<std::string, int> counts;
-  int stale = 0;
-  for (const auto& run : sweep.runs) {
+  void row(const SweepRun& run, const std::map<int64_t, std::string>& queue = {}) {
     const SweepRunStatus s = sweepRunStatus(run);
     const std::string state = sweepRunStateName(s.state);
-    ++counts[state];
+    ++counts_[state];
+    ++runs_;
     std::string steps = s.total_steps > 0 ? std::to_string(s.steps_done) + "/" + std::to_string(s.total_steps) : "-";
     char line[512];
     std::snprintf(line, sizeof line, "%4lld  %-40s %-21s %-11s", static_cast<long long>(run.index), run.id.c_str(),
                   state.c_str(), steps.c_str());
     std::cout << line;
-    if (withQueue) {
+    if (withQueue_) {
       auto it = queue.find(run.index);
       std::cout << " " << (it == queue.end() ? std::string("-") : it->second);
     }
@@ -57,17 +52,25 @@ void printTable(const Sweep& sweep, const std::map<int64_t, std::string>& queue,
       std::string keys;
       for (const auto& d : s.config_differences) keys += (keys.empty() ? "" : "; ") + d;
       std::cout << "  trained with another configuration than the sweep's: " << keys;
-      ++stale;
+      ++stale_;
     }
     std::cout << "\n";
   }
-  std::cout << sweep.runs.size() << " runs in " << sweep.output_dir << ":";
-  for (const auto& [state, n] : counts) std::cout << " " << n << " " << state;
-  std::cout << "\n";
-  if (stale > 0)
-    std::cout << stale << " runs were trained with another configuration than the sweep file now gives: move their "
-              << "files away (or restore the sweep file) to train them as written\n";
-}
+
+  void summary(const Sweep& sweep) const {
+    std::cout << runs_ << " runs in " << sweep.output_dir << ":";
+    for (const auto& [state, n] : counts_) std::cout << " " << n << " " << state;
+    std::cout << "\n";
+    if (stale_ > 0)
+      std::cout << stale_ << " runs were trained with another configuration than the sweep file now gives: move their "
+                << "files away (or restore the sweep file) to train them as written\n";
+  }
+
+ private:
+  bool withQueue_;
+  std::map<std::string, int64_t> counts_;
+  int64_t runs_ = 0, stale_ = 0;
+};
 
 }  // namespace
 
@@ -86,13 +89,21 @@ void registerSweepCommand(CLI::App& root) {
 
   auto* plan = cmd->add_subcommand("plan", "List the sweep's runs and where each stands (done, unfinished, failed, pending)");
   plan->add_option("sweep", opt->sweep, "Sweep file (JSON; docs/cluster.md)")->required()->check(CLI::ExistingFile);
-  plan->callback([opt] { printTable(loadSweep(opt->sweep, opt->allowLarge), {}, false); });
+  plan->callback([opt] {
+    Sweep sweep;
+    PlanTable table(false);
+    forEachSweepRun(opt->sweep, opt->allowLarge, sweep, [&table](const SweepRun& run) { table.row(run); });
+    table.summary(sweep);
+  });
 
   auto* status = cmd->add_subcommand("status", "As plan, with each array task's Slurm state (squeue, sacct)");
   status->add_option("sweep", opt->sweep, "Sweep file")->required()->check(CLI::ExistingFile);
   status->callback([opt] {
     const Sweep sweep = loadSweep(opt->sweep, opt->allowLarge);
-    printTable(sweep, slurmTaskStates(sweep), true);
+    const auto queue = slurmTaskStates(sweep);
+    PlanTable table(true);
+    for (const SweepRun& run : sweep.runs) table.row(run, queue);
+    table.summary(sweep);
   });
 
   for (CLI::App* sub : {plan, status})
@@ -156,7 +167,7 @@ void registerSweepCommand(CLI::App& root) {
     int done = 0, queued = 0, failed = 0;
     for (const auto& r : sweep.runs) {
       const auto q = queue.find(r.index);
-      if (q != queue.end() && activeInQueue(q->second)) {
+      if (q != queue.end() && slurmStateActive(q->second)) {
         ++queued;
         continue;
       }
@@ -168,7 +179,17 @@ void registerSweepCommand(CLI::App& root) {
     std::cout << done << " done, " << queued << " in the queue, " << failed << " failed"
               << (failed ? " (--resubmit-failed reruns them)" : "") << "; " << indices.size() << " to submit\n";
     if (indices.empty()) return;
-    const SlurmSubmission s = submitSlurmArray(sweep, settings, sweetBinary, indices, opt->dryRun);
+    // %N holds within one array: with a cap, the new array waits for the sweep's arrays
+    // still queued or running, so the cap holds across resubmissions too.
+    const std::vector<std::string> earlier =
+        settings.max_parallel > 0 && queued > 0 ? activeSlurmJobs(sweep) : std::vector<std::string>{};
+    if (!earlier.empty()) {
+      std::string ids;
+      for (const auto& id : earlier) ids += (ids.empty() ? "" : ", ") + id;
+      std::cout << "max_parallel " << settings.max_parallel << ": the new array waits for " << ids
+                << " (this sweep's, still in the queue) to end\n";
+    }
+    const SlurmSubmission s = submitSlurmArray(sweep, settings, sweetBinary, indices, opt->dryRun, earlier);
     std::string command;
     for (const auto& a : s.command) command += (command.empty() ? "" : " ") + a;
     if (opt->dryRun) {

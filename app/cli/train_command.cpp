@@ -81,6 +81,12 @@ void registerTrainCommand(CLI::App& root) {
     }
     for (size_t e = 0; e < r.exit_scores.size(); ++e)
       std::cout << "exit " << e << " (layer " << r.exit_layers[e] << "): " << r.metric << " " << r.exit_scores[e] << "\n";
+    // A signal after the last step (while saving or evaluating) has no next step to stop
+    // at: the run finishes, but the status still says a signal came, as a shell would.
+    if (stop.requested)
+      throw ExitStatus{stop.exitStatus(), "signal " + std::to_string(stop.signal.load()) +
+                                              " came after the last step: the run finished (its file says finished, "
+                                              "nothing is left to resume)"};
   });
 }
 

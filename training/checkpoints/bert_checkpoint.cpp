@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "training/checkpoints/model_manifest.h"
 #include "training/models/bert_model.h"
 #include "training/models/encoder_backbone.h"
 #include "training/checkpoints/safetensors.h"
@@ -68,6 +69,9 @@ BertCheckpoint openBertCheckpoint(const std::string& dirName) {
 }
 
 CheckpointWithTokenizer openCheckpointWithTokenizer(const std::string& dir) {
+  // A folder saved by sweet train is checked against its manifest before anything is read
+  // from it; a Hugging Face folder has none and loads as it is.
+  verifyModelManifest(dir);
   CheckpointWithTokenizer opened;
   opened.checkpoint = openBertCheckpoint(dir);
   opened.tokenizer = loadTokenizer(requireTokenizerFiles(opened.checkpoint.tokenizer, dir));

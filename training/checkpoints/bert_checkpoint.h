@@ -33,7 +33,8 @@ struct BertCheckpoint {
 BertCheckpoint openBertCheckpoint(const std::string& dir);
 
 // A checkpoint that must come with its tokenizer (training, inference, inspection):
-// openBertCheckpoint, then the tokenizer built, or requireTokenizerFiles' one error.
+// openBertCheckpoint, then the tokenizer built, or requireTokenizerFiles' one error. A folder
+// with a manifest (saved by sweet train) is first checked against it (model_manifest.h).
 struct CheckpointWithTokenizer {
   BertCheckpoint checkpoint;
   std::unique_ptr<Tokenizer> tokenizer;

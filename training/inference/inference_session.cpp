@@ -8,6 +8,7 @@
 
 #include "analysis/temperature_scaling.h"
 #include "training/checkpoints/bert_checkpoint.h"
+#include "training/checkpoints/model_manifest.h"
 #include "training/models/exit_model_factory.h"
 #include "training/runs/device.h"
 #include "training/runs/run_examples.h"
@@ -70,6 +71,8 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
   }
   s.run = analysis::loadRun(s.run_file);
   const analysis::RunData& run = *s.run;
+  if (const std::optional<ModelManifest> manifest = readModelManifest(modelDir))
+    checkRunOfModel(*manifest, modelDir, s.run_file, run.configText);
   if (run.method != s.model->method() || run.exitLayers != s.model->exitLayers() || run.labelNames != s.config.label_names)
     throw std::runtime_error(s.run_file + " is not the run of " + modelDir + ": it trained " + run.method + " with exits " +
                              nlohmann::json(run.exitLayers).dump() + ", the model is " + s.model->method() +

@@ -40,7 +40,8 @@ void check(const std::error_code& ec, const std::string& path, const std::string
 }  // namespace
 
 void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertCheckpoint& ck,
-                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir) {
+                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir,
+                         const ModelRunIdentity& run) {
   const std::string partial = dir + ".partial";
   std::error_code ec;
   fs::remove_all(partial, ec);
@@ -48,6 +49,7 @@ void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertChe
   try {
     saveExitClassifier(model, ck.config, labelNames, sharedPooler, partial, ck.tokenizer);
     if (lte) saveLteHeads(*lte, (fs::path(partial) / kLteWeightsFile).string());
+    writeModelManifest(partial, run);
   } catch (const std::exception&) {
     // A full disk or a read-only folder: no half-written model is left, an earlier one stays.
     fs::remove_all(partial, ec);

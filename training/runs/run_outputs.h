@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "training/checkpoints/bert_checkpoint.h"
+#include "training/checkpoints/model_manifest.h"
 #include "training/models/exit_classifier.h"
 #include "training/models/lte_heads.h"
 #include "training/runs/train_config.h"
@@ -27,9 +28,11 @@ void checkOutputsFree(const TrainConfig& config, const RunOutputs& outputs);
 // Creates the output folder (throws naming it when it cannot).
 void createOutputFolder(const TrainConfig& config);
 
-// Writes the model beside its final place and renames it into place, so the folder is
-// either absent or complete whatever moment the process dies.
+// Writes the model beside its final place, with its manifest (the files' SHA-256 and `run`,
+// model_manifest.h) written last, and renames it into place, so the folder is either absent
+// or complete whatever moment the process dies.
 void saveModelAtomically(ExitClassifier& model, LteHeadsImpl* lte, const BertCheckpoint& checkpoint,
-                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir);
+                         const std::vector<std::string>& labelNames, bool sharedPooler, const std::string& dir,
+                         const ModelRunIdentity& run);
 
 }  // namespace sweet

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 
@@ -170,8 +171,12 @@ void saveModel(Run& r, RunState state, TrainResult& result) {
   if (!r.c.save_model || state == RunState::Failed || r.step == 0) return;
   r.say("saving the model to " + r.out.model_dir);
   r.t->model->to(torch::kCPU);
+  // The run file's config attribute holds this same text (run_file_layout), so `sweet infer
+  // --run` can tell this run's file from another seed's.
+  const ModelRunIdentity identity{std::filesystem::path(r.out.run_file).filename().string(),
+                                  configSha256(trainConfigToJson(r.c).dump())};
   saveModelAtomically(*r.t->model, r.t->lte ? r.t->lte.get() : nullptr, r.in.checkpoint, r.data.task.label_names,
-                      r.c.pooler == "shared", r.out.model_dir);
+                      r.c.pooler == "shared", r.out.model_dir, identity);
   result.model_dir = r.out.model_dir;
   r.t->model->to(r.device);
 }

@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -66,6 +68,23 @@ std::string shellQuoted(const std::string& text) {
   return out + "'";
 }
 
+// A value for an #SBATCH line. sbatch reads those lines with its own rules: whitespace ends
+// the value, a quote opens a group, an unquoted '#' starts a comment; an output_dir with a
+// "'" cut the --output line short (the job failed with no log). A value holding any of
+// those goes in double quotes, inside which sbatch (22.05, tried) keeps spaces, "'" and '#'
+// and reads \" and \\ as escapes. In a file name pattern (`pattern`) '%' is sbatch's own
+// escape and doubles.
+std::string sbatchValue(const std::string& text, const std::string& what, bool pattern = false) {
+  if (text.find_first_of("\n\r") != std::string::npos)
+    throw std::runtime_error(what + " holds a line break, which a batch script line cannot: '" + text + "'");
+  std::string out;
+  for (char c : text) out += pattern && c == '%' ? std::string("%%") : std::string(1, c);
+  if (out.find_first_of("\\\"' \t#") == std::string::npos) return out;
+  std::string quoted = "\"";
+  for (char c : out) quoted += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+  return quoted + "\"";
+}
+
 std::string jobsFile(const Sweep& sweep) { return (fs::path(sweep.output_dir) / "slurm" / "jobs.json").string(); }
 
 nlohmann::json readJobs(const Sweep& sweep) {
@@ -119,16 +138,16 @@ std::string slurmBatchScript(const Sweep& sweep, const SlurmSettings& s, const s
   const std::string logs = (fs::path(sweep.output_dir) / "slurm" / "logs").string();
   o << "#!/bin/bash\n"
     << "# Written by `sweet sweep run " << sweep.path << " --backend slurm`: one array task per run.\n"
-    << "#SBATCH --job-name=" << sweep.name << "\n"
-    << "#SBATCH --output=" << logs << "/%A_%a.log\n"
+    << "#SBATCH --job-name=" << sbatchValue(sweep.name, sweep.path + ": name") << "\n"
+    << "#SBATCH --output=" << sbatchValue(logs, sweep.path + ": output_dir", true) << "/%A_%a.log\n"
     << "#SBATCH --open-mode=append\n"
     << "#SBATCH --requeue\n";
   if (s.signal_seconds > 0) o << "#SBATCH --signal=B:USR1@" << s.signal_seconds << "\n";
-  if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
-  if (!s.account.empty()) o << "#SBATCH --account=" << s.account << "\n";
-  if (!s.qos.empty()) o << "#SBATCH --qos=" << s.qos << "\n";
-  if (!s.time.empty()) o << "#SBATCH --time=" << s.time << "\n";
-  if (!s.mem.empty()) o << "#SBATCH --mem=" << s.mem << "\n";
+  if (!s.partition.empty()) o << "#SBATCH --partition=" << sbatchValue(s.partition, "slurm.partition") << "\n";
+  if (!s.account.empty()) o << "#SBATCH --account=" << sbatchValue(s.account, "slurm.account") << "\n";
+  if (!s.qos.empty()) o << "#SBATCH --qos=" << sbatchValue(s.qos, "slurm.qos") << "\n";
+  if (!s.time.empty()) o << "#SBATCH --time=" << sbatchValue(s.time, "slurm.time") << "\n";
+  if (!s.mem.empty()) o << "#SBATCH --mem=" << sbatchValue(s.mem, "slurm.mem") << "\n";
   if (s.cpus_per_task > 0) o << "#SBATCH --cpus-per-task=" << s.cpus_per_task << "\n";
   if (s.gpus > 0) o << "#SBATCH --gres=gpu:" << s.gpus << "\n";
   for (const auto& line : s.extra) o << "#SBATCH " << line << "\n";
@@ -160,7 +179,8 @@ std::string slurmBatchScript(const Sweep& sweep, const SlurmSettings& s, const s
 }
 
 SlurmSubmission submitSlurmArray(const Sweep& sweep, const SlurmSettings& settings, const std::string& sweetBinary,
-                                 const std::vector<int64_t>& indices, bool dryRun) {
+                                 const std::vector<int64_t>& indices, bool dryRun,
+                                 const std::vector<std::string>& afterJobs) {
   if (indices.empty()) throw std::logic_error("submitSlurmArray: no runs");
   writeRunConfigs(sweep);
   const fs::path folder = fs::path(sweep.output_dir) / "slurm";
@@ -175,7 +195,10 @@ SlurmSubmission submitSlurmArray(const Sweep& sweep, const SlurmSettings& settin
   }
   std::string array = arraySpec(indices);
   if (settings.max_parallel > 0) array += "%" + std::to_string(settings.max_parallel);
-  submission.command = {"sbatch", "--parsable", "--array=" + array, submission.script};
+  submission.command = {"sbatch", "--parsable", "--array=" + array};
+  if (settings.max_parallel > 0 && !afterJobs.empty())
+    submission.command.push_back("--dependency=afterany:" + join(afterJobs, ":"));
+  submission.command.push_back(submission.script);
   if (dryRun) return submission;
   const CommandResult r = runCommand(submission.command);
   if (r.exit_code != 0)
@@ -205,6 +228,28 @@ std::vector<std::string> recordedSlurmJobs(const Sweep& sweep) {
   for (const auto& job : readJobs(sweep))
     if (job.contains("job_id") && job["job_id"].is_string()) ids.push_back(job["job_id"].get<std::string>());
   return ids;
+}
+
+bool slurmStateActive(const std::string& state) {
+  static const std::set<std::string> active = {"PENDING", "RUNNING", "REQUEUED", "CONFIGURING", "COMPLETING",
+                                               "SUSPENDED", "RESIZING", "REQUEUE_HOLD", "REQUEUE_FED", "SIGNALING",
+                                               "STAGE_OUT", "STOPPED"};
+  return active.count(state) > 0;
+}
+
+std::vector<std::string> activeSlurmJobs(const Sweep& sweep) {
+  std::vector<std::string> active;
+  for (const auto& job : recordedSlurmJobs(sweep)) {
+    const CommandResult queue = runCommand({"squeue", "--noheader", "--array", "--jobs=" + job, "--format=%i|%T"});
+    if (queue.exit_code != 0) continue;  // a job the controller has forgotten is long over
+    std::map<int64_t, std::string> states;
+    parseTaskStates(queue.out, job, states);
+    // A pending array not yet split into tasks is listed as JOB_[0-3]: active too.
+    const bool whole = queue.out.find(job + "_[") != std::string::npos;
+    if (whole || std::any_of(states.begin(), states.end(), [](const auto& s) { return slurmStateActive(s.second); }))
+      active.push_back(job);
+  }
+  return active;
 }
 
 std::map<int64_t, std::string> slurmTaskStates(const Sweep& sweep) {

@@ -30,8 +30,19 @@ std::string slurmBatchScript(const Sweep& sweep, const SlurmSettings& settings, 
 // Writes the run configs and <output_dir>/slurm/sweep.sbatch, and submits an array of the
 // runs at `indices` with sbatch (not on a dry run); records the job in
 // <output_dir>/slurm/jobs.json. Throws with sbatch's own message when it refuses.
+// `after_jobs`: arrays of this sweep still in the queue; with max_parallel set the new array
+// waits for them (--dependency=afterany), since Slurm's %N limits one array only and a
+// resubmission would otherwise run beside the first.
 SlurmSubmission submitSlurmArray(const Sweep& sweep, const SlurmSettings& settings, const std::string& sweet_binary,
-                                 const std::vector<int64_t>& indices, bool dry_run);
+                                 const std::vector<int64_t>& indices, bool dry_run,
+                                 const std::vector<std::string>& after_jobs = {});
+
+// Whether an array task in this Slurm state will still run or is running (PENDING,
+// RUNNING, REQUEUED, ...): not to be submitted again.
+bool slurmStateActive(const std::string& state);
+
+// The recorded jobs of the sweep (jobs.json) that squeue still lists with an active task.
+std::vector<std::string> activeSlurmJobs(const Sweep& sweep);
 
 // The job ids this sweep submitted, oldest first (from jobs.json).
 std::vector<std::string> recordedSlurmJobs(const Sweep& sweep);

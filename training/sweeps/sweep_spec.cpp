@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 
 namespace sweet {
@@ -194,14 +195,36 @@ Axis readAxis(const std::string& name, const ordered& values, const fs::path& fo
     throw std::runtime_error(path + ": grid." + name + " must be a list of values or an object of labelled overrides");
   }
   if (axis.values.empty()) throw std::runtime_error(path + ": grid." + name + " has no values");
+  for (const AxisValue& v : axis.values)
+    // An empty label named a run's configuration configs/.json; "." and ".." name folders.
+    if (v.label.empty() || v.label == "." || v.label == "..")
+      throw std::runtime_error(path + ": grid." + name + ": a value gives the run id part '" + v.label +
+                               "', which names no file; give it a label (grid." + name +
+                               " as an object: {\"label\": {\"" + name + "\": value}})");
   return axis;
 }
 
+// The id of the run at `index` of the grid (mixed radix, the last axis fastest): for the
+// duplicate check, which keeps hashes and rebuilds an id only when two hashes meet.
+std::string idAt(const std::vector<Axis>& axes, int64_t index) {
+  std::vector<std::string> parts(axes.size());
+  for (size_t a = axes.size(); a-- > 0;) {
+    const auto n = static_cast<int64_t>(axes[a].values.size());
+    parts[a] = axes[a].values[static_cast<size_t>(index % n)].label;
+    index /= n;
+  }
+  std::string id;
+  for (const std::string& p : parts) id += (id.empty() ? "" : "-") + p;
+  return id;
+}
+
 // The cartesian product of the axes over `base`, the last axis varying fastest: the order
-// is the file's.
-void expandGrid(Sweep& sweep, const nlohmann::json& base, const std::vector<Axis>& axes, const std::string& path) {
+// is the file's. One run at a time, so memory stays flat however large the grid.
+void expandGrid(const Sweep& sweep, const nlohmann::json& base, const std::vector<Axis>& axes, const std::string& path,
+                const std::function<void(const SweepRun&)>& onRun) {
   std::vector<size_t> pick(axes.size(), 0);
-  std::set<std::string> seen;
+  // Hashes of the ids, not the ids: a 10^6-run grid's ids took ~100 MB as strings.
+  std::unordered_multimap<size_t, int64_t> seen;
   for (int64_t index = 0;; ++index) {  // until nextPick wraps around
     SweepRun run;
     run.index = index;
@@ -213,10 +236,14 @@ void expandGrid(Sweep& sweep, const nlohmann::json& base, const std::vector<Axis
     }
     run.config["output_dir"] = sweep.output_dir;
     run.config["run_name"] = run.id;
-    if (!seen.insert(run.id).second)
-      throw std::runtime_error(path + ": two runs get the id '" + run.id + "'; give the grid values distinct labels");
+    const size_t hash = std::hash<std::string>{}(run.id);
+    const auto [first, last] = seen.equal_range(hash);
+    for (auto it = first; it != last; ++it)
+      if (idAt(axes, it->second) == run.id)
+        throw std::runtime_error(path + ": two runs get the id '" + run.id + "'; give the grid values distinct labels");
+    seen.emplace(hash, index);
     run.train = trainConfigFromJson(run.config, path + " (run " + run.id + ")");
-    sweep.runs.push_back(std::move(run));
+    onRun(run);
     if (!nextPick(pick, axes)) break;
   }
 }
@@ -238,10 +265,10 @@ void checkGridSize(const std::vector<Axis>& axes, bool allowLarge, const std::st
 
 }  // namespace
 
-Sweep loadSweep(const std::string& path, bool allowLarge) {
+void forEachSweepRun(const std::string& path, bool allowLarge, Sweep& sweep,
+                     const std::function<void(const SweepRun&)>& onRun) {
   const ordered j = readSweepFile(path);
   const fs::path folder = fs::absolute(fs::path(path)).parent_path();
-  Sweep sweep;
   sweep.path = path;
   sweep.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : fs::path(path).stem().string();
   const nlohmann::json base = sweepBase(j, folder, path);
@@ -253,11 +280,16 @@ Sweep loadSweep(const std::string& path, bool allowLarge) {
   std::vector<Axis> axes;
   for (const auto& [name, values] : j["grid"].items()) axes.push_back(readAxis(name, values, folder, path));
   checkGridSize(axes, allowLarge, path);
-  expandGrid(sweep, base, axes, path);
   if (j.contains("slurm")) {
     if (!j["slurm"].is_object()) throw std::runtime_error(path + ": slurm must be an object");
     sweep.slurm = readSlurm(j["slurm"], path);
   }
+  expandGrid(sweep, base, axes, path, onRun);
+}
+
+Sweep loadSweep(const std::string& path, bool allowLarge) {
+  Sweep sweep;
+  forEachSweepRun(path, allowLarge, sweep, [&sweep](const SweepRun& run) { sweep.runs.push_back(run); });
   return sweep;
 }
 

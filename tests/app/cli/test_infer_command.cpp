@@ -35,6 +35,8 @@ class TestInferCommand : public QObject {
   void measure_storesSpeedInRunFileAndReportPrintsIt();
   void infer_badInputs_clearMessages();
   void infer_learnedRule_exitsOnLteScores();
+  void infer_damagedModelFile_refusedNamingItAndBothHashes();
+  void infer_otherSeedsRunFile_refusedNamingBoth();
 
  private:
   QTemporaryDir dir_;
@@ -194,6 +196,66 @@ void TestInferCommand::infer_learnedRule_exitsOnLteScores() {
     QCOMPARE(written[0], QString("row,prediction,exit,exit_layer,confidence,lte_score"));
     QCOMPARE(written[1].split(',').size(), 6);
   }
+}
+
+// Issue 22: a saved model folder carries a manifest of its files' SHA-256; a flipped bit in
+// the weights used to load and predict without complaint.
+void TestInferCommand::infer_damagedModelFile_refusedNamingItAndBothHashes() {
+  const QString manifest = readAll(QDir(model_).filePath("sweet-manifest.json"));
+  QVERIFY2(manifest.contains("\"model.safetensors\"") && manifest.contains("\"config.json\"") &&
+               manifest.contains("\"run_file\": \"" + QFileInfo(run_).fileName() + "\""),
+           qPrintable(manifest));
+  const QString damaged = dir_.filePath("damaged.model");
+  QVERIFY(QDir().mkpath(damaged));
+  for (const QString& f : QDir(model_).entryList(QDir::Files))
+    QVERIFY(QFile::copy(QDir(model_).filePath(f), QDir(damaged).filePath(f)));
+  const QString weights = QDir(damaged).filePath("model.safetensors");
+  QFile file(weights);
+  QVERIFY(file.open(QIODevice::ReadWrite));
+  QByteArray bytes = file.readAll();
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  QVERIFY(file.seek(0));
+  file.write(bytes);
+  file.close();
+  auto r = test::runProgram(test::sweetBinary(), {"infer", damaged, "--run", run_, "--threshold", "0.9", "--text", "a good film"});
+  QVERIFY2(r.exit_code == 1, qPrintable(QString::number(r.exit_code) + " " + r.err));
+  QVERIFY2(r.err.contains(weights + ": damaged or replaced: its SHA-256 is ") &&
+               r.err.contains(QDir(damaged).filePath("sweet-manifest.json") + " records "),
+           qPrintable(r.err));
+  // Training from the damaged folder is refused the same way, before anything is written.
+  const QString config = dir_.filePath("from-damaged.json");
+  QFile c(config);
+  QVERIFY(c.open(QIODevice::WriteOnly));
+  c.write(QStringLiteral(R"({"task": "demo", "model": "%1", "method": "ee", "output_dir": "%2"})")
+              .arg(damaged, dir_.filePath("from-damaged"))
+              .toUtf8());
+  c.close();
+  r = test::runProgram(test::sweetBinary(), {"train", config});
+  QVERIFY2(r.exit_code == 1, qPrintable(QString::number(r.exit_code) + " " + r.err));
+  QVERIFY2(r.err.contains(weights + ": damaged or replaced"), qPrintable(r.err));
+  QVERIFY(!QFileInfo::exists(dir_.filePath("from-damaged")));
+}
+
+// Issue 22: the run file of another seed passed with --run used to be accepted (same method
+// and exits) and its temperatures applied to this model.
+void TestInferCommand::infer_otherSeedsRunFile_refusedNamingBoth() {
+  const QString out = dir_.filePath("runs-seed7");
+  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", out, "--seeds", "7"} + kTinyDemo);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const QStringList runs = QDir(out).entryList({"*.h5"}, QDir::Files);
+  QCOMPARE(runs.size(), 1);
+  const QString other = QDir(out).filePath(runs.front());
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--run", other, "--threshold", "0.9", "--text", "a good film"});
+  QVERIFY2(r.exit_code == 1, qPrintable(QString::number(r.exit_code) + " " + r.err));
+  QVERIFY2(r.err.contains(other + " is not the run of " + model_ + ": the model was trained by " +
+                          QFileInfo(run_).fileName()),
+           qPrintable(r.err));
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--run", other, "--measure", "--no-write"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains(" is not the run of "), qPrintable(r.err));
+  // Its own run file, given explicitly, is accepted.
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--run", run_, "--threshold", "0.9", "--text", "a good film"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestInferCommand)

@@ -32,6 +32,7 @@ class TestReportCommand : public QObject {
  private Q_SLOTS:
   void demo_seedsInTwoFoldersPoolAsOneGroup();
   void report_twoTasks_averageCalibratedByDefault();
+  void report_folder_dropsCopiesAndListsUnreadableFiles();
 
  private:
   QTemporaryDir dir_;
@@ -85,6 +86,46 @@ void TestReportCommand::report_twoTasks_averageCalibratedByDefault() {
   r = test::runProgram(test::sweetBinary(), QStringList{"report", "--format", "latex"} + h5Files(runs));
   QVERIFY2(r.out.contains("average (2 tasks) ee"), qPrintable(r.out));
   QVERIFY2(r.out.contains("% confidences: temperature-scaled"), qPrintable(r.out));
+}
+
+// Issue 22: a byte-identical copy of a run file was pooled as a second seed (a zero-width
+// interval), and one unreadable file in a folder aborted the report of all the others.
+void TestReportCommand::report_folder_dropsCopiesAndListsUnreadableFiles() {
+  const QString folder = dir_.filePath("copies");
+  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", folder, "--seeds", "1,2"} + kTinyDemo);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const QStringList runs = h5Files(folder);
+  QCOMPARE(runs.size(), 2);
+  QVERIFY(QDir().mkpath(folder + "/z-copies"));
+  const QString copy = folder + "/z-copies/copied.h5";
+  QVERIFY(QFile::copy(runs[0], copy));
+  r = test::runProgram(test::sweetBinary(), QStringList{"report"} + runs + QStringList{copy});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.out.contains("n=2") && !r.out.contains("n=3"), qPrintable(r.out));
+  QVERIFY2(r.err.contains(copy + ": byte-identical to " + runs[0] + ": a copy of the same run, left out"), qPrintable(r.err));
+  // A damaged file and a half-copied one beside them: the others are still reported, the
+  // two listed at the end with their errors, and the status says the report is incomplete.
+  const QString garbage = folder + "/garbage.h5", truncated = folder + "/truncated.h5";
+  QFile g(garbage);
+  QVERIFY(g.open(QIODevice::WriteOnly));
+  g.write("not an HDF5 file\n");
+  g.close();
+  QFile in(runs[1]);
+  QVERIFY(in.open(QIODevice::ReadOnly));
+  QFile t(truncated);
+  QVERIFY(t.open(QIODevice::WriteOnly));
+  t.write(in.readAll().left(static_cast<int>(in.size() / 2)));
+  t.close();
+  r = test::runProgram(test::sweetBinary(), {"report", folder});
+  QVERIFY2(r.exit_code == 1, qPrintable(QString::number(r.exit_code) + " " + r.err));
+  QVERIFY2(r.out.contains("n=2") && !r.out.contains("n=3"), qPrintable(r.out + r.err));
+  QVERIFY2(r.err.contains("2 of 5 run files could not be read and are not in the report:"), qPrintable(r.err));
+  QVERIFY2(r.err.contains("\n  " + garbage) && r.err.contains("\n  " + truncated), qPrintable(r.err));
+  QVERIFY2(r.err.indexOf("byte-identical") < r.err.indexOf("could not be read"), qPrintable(r.err));
+  // A CSV report keeps stdout well-formed: the list goes to stderr.
+  r = test::runProgram(test::sweetBinary(), {"report", "--format", "csv", folder});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(!r.out.contains("could not be read"), qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestReportCommand)

@@ -11,9 +11,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "analysis/run_data.h"
@@ -31,9 +34,11 @@ class TestRunSafety : public QObject {
   void threads_beyondFourPerCoreRefusedAtOnce();
   void modelSize_beyondMemoryRefusedBeforeAllocating();
   void sweepGrid_beyondLimitRefusedUnlessAllowed();
+  void sweepPlan_largeGridStreamsInFlatMemory();
   void twoWriters_oneTrainsTheOtherIsRefusedNamingIt();
   void twoSweepRunners_secondIsRefusedNamingTheFirst();
   void damagedCheckpoint_refusedNamingItAndTheIntactOneResumes();
+  void signalAfterLastStep_runFinishesAndStatusNamesTheSignal();
 
  private:
   QString writeFile(const QString& name, const QByteArray& bytes) const;
@@ -196,6 +201,40 @@ void TestRunSafety::sweepGrid_beyondLimitRefusedUnlessAllowed() {
   QVERIFY(!QFileInfo::exists(dir_.filePath("huge-sweep")));
 }
 
+// Issue 22: `sweet sweep plan` kept every run of the grid (a validated configuration each:
+// 3.2 GB for 10^6 runs); it now prints each row as the grid expands. 200,000 runs took
+// 551 MB that way; streamed, the peak is the binary's own (about 170 MB).
+void TestRunSafety::sweepPlan_largeGridStreamsInFlatMemory() {
+  QStringList seeds, caps;
+  for (int v = 1; v <= 1000; ++v) seeds << QString::number(v);
+  for (int v = 1; v <= 200; ++v) caps << QString::number(v);
+  const QString sweep = writeFile("large-plan.json", QStringLiteral(R"({"output_dir": "large-plan", "base": {"model": "%1",
+      "task": "demo"}, "grid": {"seed": [%2], "train_cap": [%3]}})").arg(checkpoint_, seeds.join(", "), caps.join(", ")).toUtf8());
+  const QString table = dir_.filePath("large-plan.txt");
+  // wait4: this child's own peak resident memory, not the test's or another child's.
+  const pid_t pid = ::fork();
+  QVERIFY(pid >= 0);
+  if (pid == 0) {
+    if (!std::freopen(table.toLocal8Bit().constData(), "w", stdout)) ::_exit(126);
+    ::execl(test::sweetBinary().toLocal8Bit().constData(), "sweet", "sweep", "plan", sweep.toLocal8Bit().constData(),
+            "--allow-large", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage = {};
+  QCOMPARE(::wait4(pid, &status, 0, &usage), pid);
+  QVERIFY(WIFEXITED(status));
+  QCOMPARE(WEXITSTATUS(status), 0);
+  const long peakMb = usage.ru_maxrss / 1024;
+  qInfo("plan of 200,000 runs: peak %ld MB", peakMb);
+  QVERIFY2(peakMb < 400, qPrintable(QString::number(peakMb) + " MB"));
+  QFile f(table);
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  const QByteArray text = f.readAll();
+  QCOMPARE(text.count('\n'), 200001);
+  QVERIFY(text.endsWith(" 200000 pending\n"));
+}
+
 void TestRunSafety::twoWriters_oneTrainsTheOtherIsRefusedNamingIt() {
   const QString out = dir_.filePath("pair");
   const QString config = trainConfig(out, {}, 8);  // long enough that the second meets the first
@@ -321,6 +360,36 @@ void TestRunSafety::damagedCheckpoint_refusedNamingItAndTheIntactOneResumes() {
   QVERIFY2(r.err.contains("resuming from " + checkpoint), qPrintable(r.err));
   QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
   QVERIFY(!QFileInfo::exists(checkpoint) && !QFileInfo::exists(checkpoint + ".sha256"));
+}
+
+// Issue 22: SIGTERM or SIGUSR1 while the model was saved or the last evaluation ran let the
+// run finish and exit 0, where docs/cli.md promises 128 + the signal's number.
+void TestRunSafety::signalAfterLastStep_runFinishesAndStatusNamesTheSignal() {
+  for (const auto& [signal, cue] : {std::pair<int, QString>{SIGTERM, "evaluating every exit"}, {SIGUSR1, "saving the model"}}) {
+    const QString out = dir_.filePath(QStringLiteral("late-signal-%1").arg(signal));
+    const QString runFile = out + "/demo-ee-lr0.0005-s42.h5";
+    QProcess training;
+    training.start(test::sweetBinary(), {"train", trainConfig(out), "--set", "save_model=true", "demo_eval_size=3000"});
+    QVERIFY(training.waitForStarted());
+    QString err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!err.contains(cue) && training.state() == QProcess::Running && timer.elapsed() < 120000) {
+      training.waitForReadyRead(50);
+      err += QString::fromUtf8(training.readAllStandardError());
+    }
+    QVERIFY2(err.contains(cue), qPrintable(err));
+    ::kill(static_cast<pid_t>(training.processId()), signal);
+    QVERIFY(training.waitForFinished(120000));
+    err += QString::fromUtf8(training.readAllStandardError());
+    QVERIFY2(training.exitStatus() == QProcess::NormalExit && training.exitCode() == 128 + signal,
+             qPrintable(QString::number(training.exitCode()) + " " + err));
+    QVERIFY2(err.contains(QStringLiteral("signal %1 came after the last step: the run finished").arg(signal)), qPrintable(err));
+    // Nothing lost: the file says finished, the model is saved, no checkpoint is left to resume.
+    QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
+    QVERIFY(QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.model/model.safetensors"));
+    QVERIFY(!QFileInfo::exists(out + "/demo-ee-lr0.0005-s42.resume.pt"));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestRunSafety)

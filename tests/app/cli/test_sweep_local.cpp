@@ -197,6 +197,10 @@ void TestSweepLocal::badSweepFiles_refusedNamingFileAndKey() {
       {R"({"base": {}, "grid": {"seed": []}})", "grid.seed has no values"},
       {R"({"base": {}, "grid": {"learning_rat": [0.1]}})", "learning_rat"},
       {R"({"base": {}, "grid": {"seed": [1, 1]}})", "two runs get the id 's1'"},
+      // An empty label wrote configs/.json (issue 22, item 7).
+      {R"({"base": {}, "grid": {"task": {"": {"seed": 3}}}})", "grid.task: a value gives the run id part '', which names no file"},
+      {R"({"base": {}, "grid": {"method": [""], "seed": [1]}})", "grid.method: a value gives the run id part ''"},
+      {R"({"base": {}, "grid": {"seed": {"..": {"seed": 1}}}})", "grid.seed: a value gives the run id part '..'"},
       {R"({"base": {}, "grid": {"seed": [1]}, "slurm": {"gpu": 1}})", "unknown key slurm.gpu"},
       {R"({"base": {}, "grid": {"seed": [1]})", "not valid JSON"},
   };

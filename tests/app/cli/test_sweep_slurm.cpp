@@ -6,6 +6,8 @@
 // SIGTERM, resume when it runs again and end identical too.
 #include <QDir>
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -27,6 +29,9 @@ class TestSweepSlurm : public QObject {
   void jobArray_endsWithTheLocalBackendsLogits();
   void requeuedTask_checkpointsResumesAndEndsIdentical();
   void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
+  void quotedOutputDir_taskRunsAndLogsThere();
+  void maxParallel_resubmissionWaitsForTheEarlierArray();
+  void secondCluster_inItsOwnFolderIsPrivate();
 
  private:
   // Submits a one-run sweep (3 epochs, a checkpoint every 5 steps) and its local twin,
@@ -247,6 +252,93 @@ void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical(
   QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
   QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
   compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
+}
+
+// Issue 22: an output_dir with a "'" cut sbatch's --output line short: the task failed
+// with no log and `plan` still said pending. sbatch reads the escaped line; the run ends.
+void TestSweepSlurm::quotedOutputDir_taskRunsAndLogsThere() {
+  const QString folder = "it's a #1 sweep";
+  const QString sweep = test::writeSweep(dir_.filePath("quoted.json"), checkpoint_, folder, R"({"seed": [5]})", {},
+                                         R"(, "slurm": {"cpus_per_task": 1})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("submitted job"), qPrintable(r.out + r.err));
+  QString last;
+  QVERIFY2(waitForStatus(sweep, ": 1 done\\b", 1, 300000, &last), qPrintable(last + taskLogs(dir_.filePath(folder))));
+  const QStringList logs = QDir(dir_.filePath(folder + "/slurm/logs")).entryList({"*.log"}, QDir::Files);
+  QCOMPARE(logs.size(), 1);
+  QVERIFY2(taskLogs(dir_.filePath(folder)).contains("sweet sweep: task 0 = run s5"), qPrintable(taskLogs(dir_.filePath(folder))));
+}
+
+// Issue 22: --max-parallel (%N) limits one array; a resubmission while the first array was
+// still queued ran beside it. It now waits for the sweep's arrays still in the queue.
+void TestSweepSlurm::maxParallel_resubmissionWaitsForTheEarlierArray() {
+  const QString sweep = test::writeSweep(dir_.filePath("capped.json"), checkpoint_, "capped", R"({"seed": [6, 7]})", {},
+                                         R"(, "slurm": {"cpus_per_task": 1, "max_parallel": 1, "extra": ["--hold"]})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  const QRegularExpressionMatch first = QRegularExpression("submitted job (\\d+)").match(r.out);
+  QVERIFY2(first.hasMatch(), qPrintable(r.out + r.err));
+  const QString job = first.captured(1);
+  QString secondJob;
+  auto cancel = qScopeGuard([&] { test::runProgram("scancel", {job, secondJob}); });  // held: they would wait forever
+  // One task of the held array cancelled: its run needs submitting again while the other
+  // task is still pending.
+  QCOMPARE(test::runProgram("scancel", {job + "_1"}).exit_code, 0);
+  QElapsedTimer wait;
+  wait.start();
+  while (wait.elapsed() < 60000 &&
+         test::runProgram("squeue", {"--noheader", "--array", "--jobs=" + job, "--format=%i"}).out.contains(job + "_1"))
+    QTest::qWait(200);
+  r = test::runProgram(test::sweetBinary(), {"sweep", "run", sweep, "--backend", "slurm"});
+  const QRegularExpressionMatch second = QRegularExpression("submitted job (\\d+)").match(r.out);
+  QVERIFY2(second.hasMatch(), qPrintable(r.out + r.err));
+  QVERIFY2(r.out.contains("1 in the queue") && r.out.contains("the new array waits for " + job) &&
+               r.out.contains("--dependency=afterany:" + job),
+           qPrintable(r.out));
+  secondJob = second.captured(1);
+  const auto shown = test::runProgram("scontrol", {"show", "job", secondJob});
+  QVERIFY2(shown.out.contains("Dependency=afterany:" + job), qPrintable(shown.out));
+}
+
+// Issue 22: slurm.sh linked /etc/slurm/slurm.conf for the whole machine, so a second
+// cluster (another user's, a test's) received the first one's jobs. A cluster in another
+// folder gets its own ports and is reached only through its own SLURM_CONF.
+void TestSweepSlurm::secondCluster_inItsOwnFolderIsPrivate() {
+  const QString etc = "/etc/slurm/slurm.conf";
+  const bool etcBefore = QFileInfo::exists(etc);
+  const QString folder = dir_.filePath("second-cluster");
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("SWEET_SLURM_DIR", folder);
+  QProcess start;
+  start.setProcessEnvironment(env);
+  start.start("bash", {test::sourcePath("packaging/slurm.sh"), "start"});
+  QVERIFY(start.waitForFinished(60000));
+  const QString said = QString::fromUtf8(start.readAllStandardOutput() + start.readAllStandardError());
+  auto stop = qScopeGuard([&] {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start("bash", {test::sourcePath("packaging/slurm.sh"), "stop"});
+    p.waitForFinished(60000);
+  });
+  QVERIFY2(start.exitCode() == 0, qPrintable(said));
+  QVERIFY2(said.contains("export SLURM_CONF=" + folder + "/slurm.conf"), qPrintable(said));
+  QCOMPARE(QFileInfo::exists(etc), etcBefore);  // /etc/slurm untouched
+  // Its own ports, and a job held on it is not in this (the first) cluster's queue.
+  const auto firstConfig = test::runProgram("scontrol", {"show", "config"});
+  const QRegularExpression port("SlurmctldPort\\s*=\\s*(\\d+)");
+  QFile conf(folder + "/slurm.conf");
+  QVERIFY(conf.open(QIODevice::ReadOnly));
+  const QString secondPort = QRegularExpression("SlurmctldPort=(\\d+)").match(QString::fromUtf8(conf.readAll())).captured(1);
+  QVERIFY(!secondPort.isEmpty());
+  QVERIFY2(port.match(firstConfig.out).captured(1) != secondPort, qPrintable(firstConfig.out.left(400)));
+  QProcess submit;
+  env.insert("SLURM_CONF", folder + "/slurm.conf");
+  submit.setProcessEnvironment(env);
+  submit.start("sbatch", {"--parsable", "--hold", "--job-name=second-cluster-only", "--wrap", "true"});
+  QVERIFY(submit.waitForFinished(30000));
+  const QString job = QString::fromUtf8(submit.readAllStandardOutput()).trimmed().section(';', 0, 0);
+  QVERIFY2(submit.exitCode() == 0 && !job.isEmpty(), submit.readAllStandardError().constData());
+  const auto firstQueue = test::runProgram("squeue", {"--noheader", "--format=%j"});
+  QVERIFY2(!firstQueue.out.contains("second-cluster-only"), qPrintable(firstQueue.out));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSlurm)

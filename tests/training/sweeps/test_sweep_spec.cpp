@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,6 +25,7 @@ class TestSweepSpec : public QObject {
   void expansion_followsTheFilesAxisOrderLastFastest();
   void labelledAxes_mergeTheirOverridesAndResolvePaths();
   void batchScript_requeuesForwardsUsr1AndCarriesResources();
+  void batchScript_escapesQuotesSpacesAndHashesForSbatch();
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
@@ -103,6 +105,39 @@ void TestSweepSpec::batchScript_requeuesForwardsUsr1AndCarriesResources() {
     QVERIFY2(script.find(line) != std::string::npos, line);
   // Slurm's SIGTERM reaches the run itself; forwarding it would be a second, fatal one.
   QVERIFY(script.find("kill -TERM") == std::string::npos);
+}
+
+// Issue 22: an output_dir with a "'" cut sbatch's --output line short (the job failed with
+// no log). sbatch reads #SBATCH values with its own rules (whitespace ends a value, quotes
+// group, '#' starts a comment): such a value is double-quoted, '"' and '\\' escaped inside,
+// and a '%' (sbatch's own pattern escape) doubled. The real sbatch reads it in sweep_slurm.
+void TestSweepSpec::batchScript_escapesQuotesSpacesAndHashesForSbatch() {
+  const QString folder = dir_.filePath("it's a \"sweep\" #1 at 100%");
+  QVERIFY(QDir().mkpath(folder));
+  const std::string path = (folder + "/quoted.json").toStdString();
+  QFile f(QString::fromStdString(path));
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(R"({"name": "my sweep's", "base": {"model": "m"}, "grid": {"seed": [1]}})");
+  f.close();
+  const Sweep sweep = loadSweep(path);
+  const std::string script = slurmBatchScript(sweep, sweep.slurm, "/opt/sweet/bin/sweet");
+  QString escaped = "\"";
+  for (const QChar c : folder + "/quoted/slurm/logs") {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c == '%' ? QStringLiteral("%%") : QString(c);
+  }
+  QVERIFY2(script.find(("#SBATCH --output=" + escaped + "\"/%A_%a.log\n").toStdString()) != std::string::npos, script.c_str());
+  QVERIFY2(script.find("#SBATCH --job-name=\"my sweep's\"\n") != std::string::npos, script.c_str());
+  // And bash still reads the script (the #SBATCH lines are comments to it).
+  const QString file = dir_.filePath("quoted.sbatch");
+  QFile out(file);
+  QVERIFY(out.open(QIODevice::WriteOnly));
+  out.write(QByteArray::fromStdString(script));
+  out.close();
+  QProcess bash;
+  bash.start("bash", {"-n", file});
+  QVERIFY(bash.waitForFinished());
+  QVERIFY2(bash.exitCode() == 0, bash.readAllStandardError().constData());
 }
 
 void TestSweepSpec::arraySpec_compressesRuns() {
