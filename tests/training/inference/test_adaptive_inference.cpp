@@ -21,7 +21,9 @@
 #include "analysis/temperature_scaling.h"
 #include "training/checkpoints/demo_checkpoint.h"
 #include "training/inference/adaptive_inference.h"
+#include "training/inference/exit_pass_joining.h"
 #include "training/inference/inference_session.h"
+#include "training/inference/rebatching_inference.h"
 #include "training/inference/speed_measurement.h"
 #include "training/inference/text_inference.h"
 #include "training/runs/trainer.h"
@@ -80,6 +82,35 @@ std::vector<InstanceExit> runDevSet(AdaptiveInference& engine, const InferenceSe
   return out;
 }
 
+// The same, re-batched: the dev set pushed in uneven pieces (sizes cycling through 7, 13,
+// 32, 5, 20, so rows of different padded lengths are joined, batches are cut across pushes
+// and the last push and batch are partial) into an engine running batches of `batchSize`.
+std::vector<InstanceExit> runDevSetRebatched(AdaptiveInference& engine, const InferenceSession& s,
+                                             const EncodedSet& set, int64_t batchSize, double threshold,
+                                             const ExitTemperatures& temperatures, InferenceProfile* profile) {
+  const std::vector<size_t> pushes = {7, 13, 32, 5, 20};
+  RebatchingInference rebatching(engine, batchSize, threshold, temperatures, profile);
+  for (size_t begin = 0, k = 0; begin < set.encodings.size(); ++k) {
+    const size_t end = std::min(set.encodings.size(), begin + pushes[k % pushes.size()]);
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+    rebatching.push(makeBatch(s, set, begin, end), rows);
+    begin = end;
+  }
+  return rebatching.finish();
+}
+
+// Batches a re-batching engine of `batchSize` must run: at each exit e, the rows reaching
+// it in full batches and one partial remainder.
+int64_t fullBatchSegmentRuns(const std::vector<InstanceExit>& exits, int64_t numExits, int64_t batchSize) {
+  int64_t runs = 0;
+  for (int64_t e = 0; e < numExits; ++e) {
+    const auto reaching = std::count_if(exits.begin(), exits.end(), [&](const InstanceExit& x) { return x.exit >= e; });
+    runs += (reaching + batchSize - 1) / batchSize;
+  }
+  return runs;
+}
+
 }  // namespace
 
 class TestAdaptiveInference : public QObject {
@@ -87,6 +118,7 @@ class TestAdaptiveInference : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void stagedPass_equalsForwardExits();
+  void joinedPasses_ofDifferentLengths_computeAsAlone();
   void threshold_outsideUnitIntervalRefused();
   void ee_exitsAndPredictionsEqualReplay();
   void sweet_exitsAndPredictionsEqualReplay();
@@ -156,6 +188,57 @@ void TestAdaptiveInference::stagedPass_equalsForwardExits() {
   QVERIFY(torch::equal(s.model->forwardLastExit(batch), all.back()));
 }
 
+// Two batches of different padded lengths joined after exit 1 (the shorter padded with
+// masked tokens) give each row the logits it gets in its own batch at every later exit, up
+// to GEMM rounding; cut apart again, each part holds its own rows.
+void TestAdaptiveInference::joinedPasses_ofDifferentLengths_computeAsAlone() {
+  const std::string modelDir = trained_.count("ee") ? trained_.at("ee") : train("ee", true);
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  const EncodedSet set = encodeDevSet(s, quiet);
+  // Rows whose batches pad to different lengths: the shortest and the longest instance.
+  std::vector<size_t> order(set.encodings.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return set.encodings[a].input_ids.size() < set.encodings[b].input_ids.size();
+  });
+  EncodedSet shortSet, longSet;
+  for (size_t k = 0; k < 3; ++k) {
+    shortSet.encodings.push_back(set.encodings[order[k]]);
+    longSet.encodings.push_back(set.encodings[order[order.size() - 1 - k]]);
+  }
+  const ModelInput shortBatch = makeBatch(s, shortSet, 0, 3), longBatch = makeBatch(s, longSet, 0, 3);
+  QVERIFY(shortBatch.input_ids.size(1) < longBatch.input_ids.size(1));
+  torch::NoGradGuard noGrad;
+  std::vector<std::vector<torch::Tensor>> alone;  // [batch][exit]
+  std::vector<ExitPass> passes;
+  for (const ModelInput* batch : {&shortBatch, &longBatch}) {
+    alone.push_back(s.model->forwardExits(*batch));
+    ExitPass pass = s.model->beginPass(*batch);
+    s.model->embedSegment(pass);
+    s.model->runSegment(pass);
+    s.model->exitLogits(pass);
+    passes.push_back(std::move(pass));
+  }
+  ExitPass joined = joinPasses(std::move(passes));  // short rows first, padded to the long length
+  QCOMPARE(passRows(joined), int64_t{6});
+  QCOMPARE(joined.hidden.size(1), longBatch.input_ids.size(1));
+  ExitPass front = splitFront(joined, 2);
+  QCOMPARE(passRows(front), int64_t{2});
+  QCOMPARE(passRows(joined), int64_t{4});
+  std::vector<ExitPass> again;
+  again.push_back(std::move(front));
+  again.push_back(std::move(joined));
+  joined = joinPasses(std::move(again));
+  for (size_t e = 1; e < alone[0].size(); ++e) {
+    s.model->embedSegment(joined);
+    s.model->runSegment(joined);
+    const torch::Tensor logits = s.model->exitLogits(joined);
+    const torch::Tensor expected = torch::cat({alone[0][e], alone[1][e]}, 0);
+    QVERIFY2(torch::allclose(logits, expected, 0, 1e-5),
+             qPrintable(QString("exit %1: max difference %2").arg(e).arg((logits - expected).abs().max().item<float>())));
+  }
+}
+
 void TestAdaptiveInference::threshold_outsideUnitIntervalRefused() {
   for (double t : {0.0, -0.5, 1.0000001, 2.0, std::nan("")}) QVERIFY_THROWS_EXCEPTION(std::runtime_error, checkThreshold(t));
   checkThreshold(1.0);
@@ -183,15 +266,22 @@ void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool 
   std::set<int32_t> exitsSeen;
   for (double t : probeThresholds(replay)) {
     const analysis::ExitAssignment expected = replay.assignConfidence(t);
-    for (int64_t batchSize : {32, 1}) {
+    // Batch 32 and 1 as they come, then re-batched into batches of 16 from uneven pushes.
+    std::vector<InstanceExit> batched;
+    for (int64_t batchSize : {32, 1, -16}) {
       int64_t mismatches = 0;
       QString first;
-      const auto got = runDevSet(engine, s, set, batchSize, t, temperatures);
+      InferenceProfile profile;
+      const auto got = batchSize > 0 ? runDevSet(engine, s, set, batchSize, t, temperatures)
+                                     : runDevSetRebatched(engine, s, set, -batchSize, t, temperatures, &profile);
+      if (batchSize == 32) batched = got;
+      QCOMPARE(got.size(), set.encodings.size());
       for (size_t i = 0; i < got.size(); ++i) {
         const auto row = static_cast<int64_t>(i);
         exitsSeen.insert(got[i].exit);
         const bool same = got[i].exit == expected.exitOf[i] && got[i].prediction == expected.prediction[i] &&
-                          std::abs(got[i].confidence - replay.confidence(got[i].exit, row)) < 1e-4;
+                          std::abs(got[i].confidence - replay.confidence(got[i].exit, row)) < 1e-4 &&
+                          std::abs(got[i].confidence - batched[i].confidence) < 1e-5;
         if (!same && mismatches++ == 0)
           first = QString("instance %1: exit %2 prediction %3 confidence %4, replay exit %5 prediction %6 confidence %7")
                       .arg(i).arg(got[i].exit).arg(got[i].prediction).arg(got[i].confidence).arg(expected.exitOf[i])
@@ -200,6 +290,8 @@ void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool 
       QVERIFY2(mismatches == 0, qPrintable(QString("%1 (%6) at threshold %2, batch %3: %4 mismatches, first %5")
                                                .arg(QString::fromStdString(run.method)).arg(t).arg(batchSize)
                                                .arg(mismatches).arg(first).arg(calibrated ? "calibrated" : "raw")));
+      // Re-batched, every segment ran full batches but its last.
+      if (batchSize < 0) QCOMPARE(profile.segment_runs, fullBatchSegmentRuns(got, run.exits(), -batchSize));
     }
   }
   // Every exit was taken by someone at some threshold: the comparison covered compaction.
@@ -245,10 +337,12 @@ void TestAdaptiveInference::learned_sweetAndMm_exitsEqualLteReplay() {
     std::set<int32_t> exitsSeen;
     for (double t : probeThresholds(replay, &run.lteScores)) {
       const analysis::ExitAssignment expected = replay.assignLearned(t);
-      for (int64_t batchSize : {32, 1}) {
+      for (int64_t batchSize : {32, 1, -16}) {  // negative: re-batched into batches of 16
         int64_t mismatches = 0;
         QString first;
-        const auto got = runDevSet(engine, s, set, batchSize, t, ExitTemperatures{});
+        const auto got = batchSize > 0 ? runDevSet(engine, s, set, batchSize, t, ExitTemperatures{})
+                                       : runDevSetRebatched(engine, s, set, -batchSize, t, ExitTemperatures{}, nullptr);
+        QCOMPARE(got.size(), set.encodings.size());
         for (size_t i = 0; i < got.size(); ++i) {
           exitsSeen.insert(got[i].exit);
           const double stored = run.lteScores[static_cast<size_t>(got[i].exit) * set.encodings.size() + i];
