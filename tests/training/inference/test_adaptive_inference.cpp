@@ -26,6 +26,7 @@
 #include "training/inference/rebatching_inference.h"
 #include "training/inference/speed_measurement.h"
 #include "training/inference/text_inference.h"
+#include "training/models/early_exit_model.h"
 #include "training/runs/trainer.h"
 
 using namespace sweet;
@@ -111,6 +112,55 @@ int64_t fullBatchSegmentRuns(const std::vector<InstanceExit>& exits, int64_t num
   return runs;
 }
 
+// Two batches of different padded lengths joined after exit 1 (the shorter padded with
+// masked tokens) give each row the logits it gets in its own batch at every later exit, up
+// to GEMM rounding; cut apart and joined again, the rows stay in order.
+void checkJoinedPasses(ExitClassifier& model, const ModelInput& shortBatch, const ModelInput& longBatch) {
+  QVERIFY(shortBatch.input_ids.size(1) < longBatch.input_ids.size(1));
+  torch::NoGradGuard noGrad;
+  std::vector<std::vector<torch::Tensor>> alone;  // [batch][exit]
+  std::vector<ExitPass> passes;
+  for (const ModelInput* batch : {&shortBatch, &longBatch}) {
+    alone.push_back(model.forwardExits(*batch));
+    ExitPass pass = model.beginPass(*batch);
+    model.embedSegment(pass);
+    model.runSegment(pass);
+    model.exitLogits(pass);
+    passes.push_back(std::move(pass));
+  }
+  const int64_t rows = shortBatch.input_ids.size(0) + longBatch.input_ids.size(0);
+  ExitPass joined = joinPasses(std::move(passes));  // short rows first, padded to the long length
+  QCOMPARE(passRows(joined), rows);
+  QCOMPARE(joined.hidden.size(1), longBatch.input_ids.size(1));
+  ExitPass front = splitFront(joined, 2);
+  QCOMPARE(passRows(front), int64_t{2});
+  QCOMPARE(passRows(joined), rows - 2);
+  std::vector<ExitPass> again;
+  again.push_back(std::move(front));
+  again.push_back(std::move(joined));
+  joined = joinPasses(std::move(again));
+  for (size_t e = 1; e < alone[0].size(); ++e) {
+    model.embedSegment(joined);
+    model.runSegment(joined);
+    const torch::Tensor logits = model.exitLogits(joined);
+    const torch::Tensor expected = torch::cat({alone[0][e], alone[1][e]}, 0);
+    QVERIFY2(torch::allclose(logits, expected, 0, 1e-5),
+             qPrintable(QString("exit %1: max difference %2").arg(e).arg((logits - expected).abs().max().item<float>())));
+  }
+}
+
+// A random batch of `rows` x `length` tokens whose rows end in 0..2 padding tokens.
+ModelInput randomBatch(int64_t rows, int64_t length, int64_t vocab) {
+  ModelInput in{torch::randint(1, vocab, {rows, length}, torch::kLong), torch::ones({rows, length}, torch::kLong),
+                torch::zeros({rows, length}, torch::kLong)};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t t = length - r % 3; t < length; ++t) {
+      in.attention_mask[r][t] = 0;
+      in.input_ids[r][t] = 0;
+    }
+  return in;
+}
+
 }  // namespace
 
 class TestAdaptiveInference : public QObject {
@@ -119,6 +169,7 @@ class TestAdaptiveInference : public QObject {
   void initTestCase();
   void stagedPass_equalsForwardExits();
   void joinedPasses_ofDifferentLengths_computeAsAlone();
+  void joinedPasses_deberta_computeAsAlone();
   void threshold_outsideUnitIntervalRefused();
   void ee_exitsAndPredictionsEqualReplay();
   void sweet_exitsAndPredictionsEqualReplay();
@@ -188,14 +239,11 @@ void TestAdaptiveInference::stagedPass_equalsForwardExits() {
   QVERIFY(torch::equal(s.model->forwardLastExit(batch), all.back()));
 }
 
-// Two batches of different padded lengths joined after exit 1 (the shorter padded with
-// masked tokens) give each row the logits it gets in its own batch at every later exit, up
-// to GEMM rounding; cut apart again, each part holds its own rows.
+// The trained BERT model on its shortest and longest dev instances.
 void TestAdaptiveInference::joinedPasses_ofDifferentLengths_computeAsAlone() {
   const std::string modelDir = trained_.count("ee") ? trained_.at("ee") : train("ee", true);
   InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
   const EncodedSet set = encodeDevSet(s, quiet);
-  // Rows whose batches pad to different lengths: the shortest and the longest instance.
   std::vector<size_t> order(set.encodings.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -206,36 +254,29 @@ void TestAdaptiveInference::joinedPasses_ofDifferentLengths_computeAsAlone() {
     shortSet.encodings.push_back(set.encodings[order[k]]);
     longSet.encodings.push_back(set.encodings[order[order.size() - 1 - k]]);
   }
-  const ModelInput shortBatch = makeBatch(s, shortSet, 0, 3), longBatch = makeBatch(s, longSet, 0, 3);
-  QVERIFY(shortBatch.input_ids.size(1) < longBatch.input_ids.size(1));
-  torch::NoGradGuard noGrad;
-  std::vector<std::vector<torch::Tensor>> alone;  // [batch][exit]
-  std::vector<ExitPass> passes;
-  for (const ModelInput* batch : {&shortBatch, &longBatch}) {
-    alone.push_back(s.model->forwardExits(*batch));
-    ExitPass pass = s.model->beginPass(*batch);
-    s.model->embedSegment(pass);
-    s.model->runSegment(pass);
-    s.model->exitLogits(pass);
-    passes.push_back(std::move(pass));
-  }
-  ExitPass joined = joinPasses(std::move(passes));  // short rows first, padded to the long length
-  QCOMPARE(passRows(joined), int64_t{6});
-  QCOMPARE(joined.hidden.size(1), longBatch.input_ids.size(1));
-  ExitPass front = splitFront(joined, 2);
-  QCOMPARE(passRows(front), int64_t{2});
-  QCOMPARE(passRows(joined), int64_t{4});
-  std::vector<ExitPass> again;
-  again.push_back(std::move(front));
-  again.push_back(std::move(joined));
-  joined = joinPasses(std::move(again));
-  for (size_t e = 1; e < alone[0].size(); ++e) {
-    s.model->embedSegment(joined);
-    s.model->runSegment(joined);
-    const torch::Tensor logits = s.model->exitLogits(joined);
-    const torch::Tensor expected = torch::cat({alone[0][e], alone[1][e]}, 0);
-    QVERIFY2(torch::allclose(logits, expected, 0, 1e-5),
-             qPrintable(QString("exit %1: max difference %2").arg(e).arg((logits - expected).abs().max().item<float>())));
+  checkJoinedPasses(*s.model, makeBatch(s, shortSet, 0, 3), makeBatch(s, longSet, 0, 3));
+}
+
+// DeBERTa reads per-batch relative positions: v1's table spans min(T, max) rows, so the
+// short and the long batch read different tables; v2 adds the convolution after layer 0
+// and bucketed positions. Random weights, EE with an exit after every layer.
+void TestAdaptiveInference::joinedPasses_deberta_computeAsAlone() {
+  const nlohmann::json common = {{"vocab_size", 50}, {"hidden_size", 16}, {"num_hidden_layers", 3},
+                                 {"num_attention_heads", 4}, {"intermediate_size", 32},
+                                 {"max_position_embeddings", 24}, {"relative_attention", true},
+                                 {"position_biased_input", false}, {"hidden_dropout_prob", 0.0},
+                                 {"attention_probs_dropout_prob", 0.0}};
+  nlohmann::json v1 = common, v2 = common;
+  v1.update({{"model_type", "deberta"}, {"pos_att_type", "c2p|p2c"}, {"max_relative_positions", -1}});
+  v2.update({{"model_type", "deberta-v2"}, {"pos_att_type", {"p2c", "c2p"}}, {"max_relative_positions", 16},
+             {"position_buckets", 4}, {"share_att_key", true}, {"norm_rel_ebd", "layer_norm"},
+             {"conv_kernel_size", 3}});
+  for (const auto& [name, json] : {std::pair<std::string, nlohmann::json>{"v1", v1}, {"v2", v2}}) {
+    torch::manual_seed(5);
+    EarlyExitModel model(bertConfigFromJson(json, name), {1, 2, 3}, 2, "ee", false);
+    model.eval();
+    checkJoinedPasses(model, randomBatch(3, 5, 50), randomBatch(4, 11, 50));
+    if (QTest::currentTestFailed()) QFAIL(qPrintable(QString::fromStdString(name)));
   }
 }
 
