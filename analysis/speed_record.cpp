@@ -55,7 +55,8 @@ std::string padded(const std::string& s, size_t width) { return s.size() >= widt
 
 std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string& indent) {
   std::ostringstream out;
-  out << indent << "batch " << m.batchSize << (m.rebatch ? " (re-batched)" : "") << " on " << m.device << ", " << m.threads << " thread(s), " << m.instances
+  out << indent << "batch " << m.batchSize << (m.rebatch ? " (re-batched)" : "") << " on " << m.device << ", "
+      << m.threads << " thread(s), " << m.instances
       << " instances, median of " << m.repeats << " timed pass(es) after " << m.warmup << " warm-up; "
       << (m.calibrated ? "temperature-scaled" : "raw") << " confidences; measured " << m.measuredAt << "\n";
   out << indent << "  without exiting (last exit only): " << fmt("%.3f", m.baselineSeconds) << " s, "

@@ -19,7 +19,8 @@ RebatchingInference::RebatchingInference(AdaptiveInference& engine, int64_t batc
       profile_(profile),
       queues_(static_cast<size_t>(engine.exits())) {
   checkThreshold(threshold, engine.learned());
-  if (batchSize < 1) throw std::invalid_argument("RebatchingInference: batch size " + std::to_string(batchSize) + " < 1");
+  if (batchSize < 1)
+    throw std::invalid_argument("RebatchingInference: batch size " + std::to_string(batchSize) + " < 1");
 }
 
 void RebatchingInference::push(const ModelInput& batch, const std::vector<int64_t>& instances) {

@@ -154,7 +154,8 @@ void TestInferCommand::infer_rebatch_samePredictionsInInputOrder() {
       exitsSeen.insert(y[2]);
     }
   }
-  QVERIFY2(exitsSeen.size() > 1, qPrintable(QString::number(exitsSeen.size()) + " distinct exits"));  // rows left and rows went on
+  // Rows left and rows went on: the re-batched segments joined rows from several batches.
+  QVERIFY2(exitsSeen.size() > 1, qPrintable(QString::number(exitsSeen.size()) + " distinct exits"));
 
   auto r = test::runProgram(test::sweetBinary(), {"infer", model_, "--measure", "--rebatch", "--thresholds", "0.5,1",
                                                   "--batch-size", "4", "--repeats", "1", "--warmup", "0",
