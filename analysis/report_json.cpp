@@ -82,7 +82,7 @@ json speedJson(const RunSpeed& run, const SpeedMeasurement& m) {
                       {"exit_counts", p.exitCounts}});
   return {{"run", run.runPath}, {"group", run.groupLabel}, {"name", m.name}, {"device", m.device},
           {"batch_size", m.batchSize}, {"threads", m.threads}, {"instances", m.instances},
-          {"calibrated", m.calibrated}, {"baseline_seconds", m.baselineSeconds}, {"points", points}};
+          {"calibrated", m.calibrated}, {"rebatch", m.rebatch}, {"baseline_seconds", m.baselineSeconds}, {"points", points}};
 }
 
 }  // namespace

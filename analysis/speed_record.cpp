@@ -55,7 +55,8 @@ std::string padded(const std::string& s, size_t width) { return s.size() >= widt
 
 std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string& indent) {
   std::ostringstream out;
-  out << indent << "batch " << m.batchSize << " on " << m.device << ", " << m.threads << " thread(s), " << m.instances
+  out << indent << "batch " << m.batchSize << (m.rebatch ? " (re-batched)" : "") << " on " << m.device << ", "
+      << m.threads << " thread(s), " << m.instances
       << " instances, median of " << m.repeats << " timed pass(es) after " << m.warmup << " warm-up; "
       << (m.calibrated ? "temperature-scaled" : "raw") << " confidences; measured " << m.measuredAt << "\n";
   out << indent << "  without exiting (last exit only): " << fmt("%.3f", m.baselineSeconds) << " s, "
@@ -80,10 +81,10 @@ std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string&
   return out.str();
 }
 
-std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads) {
+std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch) {
   std::string d = device;
   std::replace(d.begin(), d.end(), ':', '_');  // "cuda:1" would read as a path oddity
-  return d + "-b" + std::to_string(batchSize) + "-t" + std::to_string(threads);
+  return d + "-b" + std::to_string(batchSize) + "-t" + std::to_string(threads) + (rebatch ? "-rebatch" : "");
 }
 
 void writeSpeedMeasurement(const std::string& runFile, const SpeedMeasurement& m) {
@@ -101,6 +102,7 @@ void writeSpeedMeasurement(const std::string& runFile, const SpeedMeasurement& m
     h5::writeInt64Attr(g, "warmup", m.warmup);
     h5::writeInt64Attr(g, "instances", m.instances);
     h5::writeInt64Attr(g, "calibrated", m.calibrated ? 1 : 0);
+    h5::writeInt64Attr(g, "rebatch", m.rebatch ? 1 : 0);
     h5::writeStringAttr(g, "metric", m.metric);
     h5::writeStringAttr(g, "measured_at", m.measuredAt);
     h5::writeStringAttr(g, "libtorch_version", m.libtorchVersion);
@@ -146,6 +148,8 @@ std::vector<SpeedMeasurement> readSpeedMeasurements(const std::string& path, con
     m.warmup = h5::readInt64Attr(g, "warmup");
     m.instances = h5::readInt64Attr(g, "instances");
     m.calibrated = h5::readInt64Attr(g, "calibrated") != 0;
+    // Absent in files measured before re-batching existed, which never re-batched.
+    m.rebatch = h5::hasAttr(g, "rebatch") && h5::readInt64Attr(g, "rebatch") != 0;
     m.metric = h5::readStringAttr(g, "metric");
     m.measuredAt = h5::readStringAttr(g, "measured_at");
     m.libtorchVersion = h5::readStringAttr(g, "libtorch_version");

@@ -32,10 +32,11 @@ struct SpeedPoint {
 };
 
 struct SpeedMeasurement {
-  std::string name;               // the group under /speed: "<device>-b<batch>-t<threads>"
+  std::string name;               // the group under /speed: "<device>-b<batch>-t<threads>[-rebatch]"
   std::string device;             // cpu, cuda, cuda:1
   int64_t batchSize = 0, threads = 0, repeats = 0, warmup = 0, instances = 0;
   bool calibrated = false;        // confidences temperature-scaled as the replay does
+  bool rebatch = false;           // continuing rows re-batched into full batches per segment
   std::string metric;             // accuracy | mcc | f1
   std::string measuredAt;         // ISO 8601, UTC
   std::string libtorchVersion;
@@ -48,8 +49,8 @@ struct SpeedMeasurement {
 // measured speedup, their ratio, instances/s, score, and where the time went.
 std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string& indent = "");
 
-// Group name of a measurement: "cpu-b32-t2".
-std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads);
+// Group name of a measurement: "cpu-b32-t2"; re-batched: "cpu-b32-t2-rebatch".
+std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch = false);
 
 // Writes `m` to /speed/<m.name> of a closed run file, replacing an earlier measurement of
 // the same name and leaving everything else as it is. Throws std::runtime_error naming

@@ -72,6 +72,7 @@ void runMeasure(const InferArguments& args) {
   request.warmup = args.warmup;
   request.max_instances = args.maxInstances;
   request.calibrate = !args.noCalibrate;
+  request.rebatch = args.text.rebatch;
   const auto measurements = measureSpeed(session, request, say);
   for (const analysis::SpeedMeasurement& m : measurements) {
     std::cout << formatSpeedMeasurement(m);
@@ -80,6 +81,15 @@ void runMeasure(const InferArguments& args) {
       say("stored in " + session.run_file + " at /speed/" + m.name);
     }
   }
+}
+
+// --rebatch, for --tsv and --measure.
+void addRebatchOption(CLI::App* cmd, InferArguments& args) {
+  cmd->add_flag("--rebatch", args.text.rebatch,
+                "With --tsv or --measure: gather the instances that continue past each exit, from several "
+                "batches, into full batches for the next layers (the same predictions; on a GPU fewer, fuller "
+                "kernel launches)")
+      ->excludes(cmd->get_option("--text"));
 }
 
 }  // namespace
@@ -122,6 +132,7 @@ void registerInferCommand(CLI::App& root) {
   cmd->add_option("--max-instances", args->maxInstances, "With --measure: only the first N dev instances (0 = all)")
       ->capture_default_str();
   cmd->add_flag("--no-write", args->noWrite, "With --measure: print only, leave the run file as it is");
+  addRebatchOption(cmd, *args);
   cmd->add_option("--device", args->text.device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--threads", args->text.threads, "CPU threads (0 = one per core)")->capture_default_str();
   cmd->callback([args] {

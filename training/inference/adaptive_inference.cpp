@@ -40,6 +40,11 @@ class StageTimer {
 
 c10::Device deviceOf(const ModelInput& batch) { return batch.input_ids.device(); }
 
+// Where a pass's tensors live: its hidden state once a segment ran, else its input.
+c10::Device deviceOf(const ExitPass& pass) {
+  return pass.hidden.defined() ? pass.hidden.device() : pass.input.input_ids.device();
+}
+
 // Layers between exit e-1 and exit e: what one row pays for running that segment.
 int64_t segmentLayers(const ExitClassifier& model, int64_t exit) {
   const auto& layers = model.exitLayers();
@@ -49,6 +54,13 @@ int64_t segmentLayers(const ExitClassifier& model, int64_t exit) {
 }
 
 }  // namespace
+
+std::vector<int64_t> pickRows(const std::vector<int64_t>& values, const std::vector<int64_t>& rows) {
+  std::vector<int64_t> out;
+  out.reserve(rows.size());
+  for (int64_t r : rows) out.push_back(values[static_cast<size_t>(r)]);
+  return out;
+}
 
 void checkThreshold(double threshold, bool learned) {
   if (!(threshold > 0.0 && threshold <= 1.0))
@@ -79,63 +91,82 @@ std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const 
   const int64_t rows = batch.input_ids.size(0);
   if (static_cast<int64_t>(instances.size()) != rows)
     throw std::invalid_argument("AdaptiveInference::run: one instance index per batch row expected");
-  const c10::Device device = deviceOf(batch);
   torch::NoGradGuard no_grad;
   std::vector<InstanceExit> out(static_cast<size_t>(rows));
-  std::vector<int64_t> running(static_cast<size_t>(rows));  // batch row of each row still in the pass
-  for (int64_t r = 0; r < rows; ++r) running[static_cast<size_t>(r)] = r;
-  std::vector<int64_t> keep;
-  keep.reserve(static_cast<size_t>(rows));
+  std::vector<int64_t> slots(static_cast<size_t>(rows));  // batch row of each row still in the pass
+  for (int64_t r = 0; r < rows; ++r) slots[static_cast<size_t>(r)] = r;
+  std::vector<int64_t> rowInstances = instances;
   ExitPass pass = model_.beginPass(batch);
-  for (int64_t e = 0; e < exits_ && !running.empty(); ++e) {
-    const bool last = e == exits_ - 1;
-    {
-      StageTimer t(profile, &InferenceProfile::embeddings, device);
-      model_.embedSegment(pass);
-    }
-    {
-      StageTimer t(profile, &InferenceProfile::layers, device);
-      model_.runSegment(pass);
-    }
-    if (profile) profile->layer_rows += static_cast<int64_t>(running.size()) * segmentLayers(model_, e);
-    torch::Tensor logits, lteScores;
-    {
-      StageTimer t(profile, &InferenceProfile::heads, device);
-      // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
-      // lets go of it, so the score comes first.
-      if (lte_) lteScores = lte_->score(e, pass.hidden).to(torch::kCPU, torch::kFloat).contiguous();  // [b]
-      logits = model_.exitLogits(pass);
-    }
-    {
-      // The sync point of every exit: the decision needs the logits on the host. They are
-      // read as float32, the precision the run file stores them in, and judged by the
-      // replay's own function.
-      StageTimer t(profile, &InferenceProfile::decisions, device);
-      auto host = logits.to(torch::kCPU, torch::kFloat).contiguous();  // [b, K]
-      const int64_t K = host.size(1);
-      const float* z = host.data_ptr<float>();
-      keep.clear();
-      for (size_t i = 0; i < running.size(); ++i) {
-        const int64_t row = running[i];
-        const auto verdict =
-            analysis::exitCertainty(z + static_cast<int64_t>(i) * K, K, temperatures.inverse(e, instances[static_cast<size_t>(row)]));
-        const double score = lte_ ? static_cast<double>(lteScores.data_ptr<float>()[i]) : -1.0;
-        if (analysis::leavesAt(lte_ ? score : verdict.confidence, threshold, last))
-          out[static_cast<size_t>(row)] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence, score};
-        else
-          keep.push_back(static_cast<int64_t>(i));
-      }
-    }
+  for (int64_t e = 0; e < exits_ && !slots.empty(); ++e) {
+    const std::vector<int64_t> keep = advance(pass, slots, rowInstances, threshold, temperatures, out, profile);
     if (keep.empty()) break;
-    if (keep.size() == running.size()) continue;  // nobody left: nothing to compact
-    StageTimer t(profile, &InferenceProfile::compaction, device);
-    pass.keepRows(torch::tensor(keep, torch::kLong).to(device));
-    std::vector<int64_t> next;
-    next.reserve(keep.size());
-    for (int64_t i : keep) next.push_back(running[static_cast<size_t>(i)]);
-    running.swap(next);
+    if (keep.size() == slots.size()) continue;  // nobody left: nothing to compact
+    compact(pass, keep, profile);
+    slots = pickRows(slots, keep);
+    rowInstances = pickRows(rowInstances, keep);
   }
   return out;
+}
+
+std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vector<int64_t>& slots,
+                                                const std::vector<int64_t>& instances, double threshold,
+                                                const ExitTemperatures& temperatures, std::vector<InstanceExit>& out,
+                                                InferenceProfile* profile) {
+  const int64_t e = pass.next_exit;
+  const bool last = e == exits_ - 1;
+  const c10::Device device = deviceOf(pass);
+  {
+    StageTimer t(profile, &InferenceProfile::embeddings, device);
+    model_.embedSegment(pass);
+  }
+  {
+    StageTimer t(profile, &InferenceProfile::layers, device);
+    model_.runSegment(pass);
+  }
+  if (profile) {
+    profile->layer_rows += static_cast<int64_t>(slots.size()) * segmentLayers(model_, e);
+    ++profile->segment_runs;
+  }
+  torch::Tensor decisionInputs;  // [b, K] logits, then (learned exiting) the LTE score as column K
+  {
+    StageTimer t(profile, &InferenceProfile::heads, device);
+    // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
+    // lets go of it, so the score comes first. One tensor, so one copy to the host.
+    torch::Tensor lteScores;
+    if (lte_) lteScores = lte_->score(e, pass.hidden);  // [b]
+    torch::Tensor logits = model_.exitLogits(pass);
+    decisionInputs =
+        lte_ ? torch::cat({logits.to(torch::kFloat), lteScores.to(torch::kFloat).unsqueeze(1)}, 1) : logits;
+  }
+  // The sync point of every exit: the decision needs the logits on the host. They are read
+  // as float32, the precision the run file stores them in, and judged by the replay's own
+  // function.
+  StageTimer t(profile, &InferenceProfile::decisions, device);
+  const torch::Tensor host = decisionInputs.to(torch::kCPU, torch::kFloat).contiguous();
+  const int64_t columns = host.size(1), K = lte_ ? columns - 1 : columns;
+  const float* z = host.data_ptr<float>();
+  std::vector<int64_t> keep;
+  keep.reserve(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const float* row = z + static_cast<int64_t>(i) * columns;
+    const auto verdict = analysis::exitCertainty(row, K, temperatures.inverse(e, instances[i]));
+    const double score = lte_ ? static_cast<double>(row[K]) : -1.0;
+    if (analysis::leavesAt(lte_ ? score : verdict.confidence, threshold, last))
+      out[static_cast<size_t>(slots[i])] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence, score};
+    else
+      keep.push_back(static_cast<int64_t>(i));
+  }
+  return keep;
+}
+
+void AdaptiveInference::compact(ExitPass& pass, const std::vector<int64_t>& keep, InferenceProfile* profile) {
+  const c10::Device device = deviceOf(pass);
+  StageTimer t(profile, &InferenceProfile::compaction, device);
+  torch::Tensor rows = torch::tensor(keep, torch::kLong);
+  // A plain copy to CUDA waits for the stream to drain (a second sync per exit); from pinned
+  // memory with non_blocking it is queued behind the work instead.
+  if (device.is_cuda()) rows = rows.pin_memory().to(device, /*non_blocking=*/true);
+  pass.keepRows(rows);
 }
 
 std::vector<InstanceExit> AdaptiveInference::runWithoutExiting(const ModelInput& batch,

@@ -44,6 +44,7 @@ struct InferenceProfile {
   double decisions = 0;   // logits to the host and the confidence rule
   double compaction = 0;  // index_select of the rows that continue
   int64_t layer_rows = 0; // Σ over layers run of the rows they ran on (the layer count paid)
+  int64_t segment_runs = 0;  // batches run through a segment (re-batching makes fewer, fuller ones)
   double total() const { return embeddings + layers + heads + decisions + compaction; }
 };
 
@@ -66,6 +67,20 @@ class AdaptiveInference {
                                               const ExitTemperatures& temperatures,
                                               InferenceProfile* profile = nullptr);
 
+  // One exit of a pass part-way through (pass.next_exit = e): segment e (embeddings when
+  // due, its layers, its head), then each row's decision. Row i is instance instances[i];
+  // a row that leaves gets its verdict in out[slots[i]]. Returns the rows (0-based in the
+  // pass, ascending) that continue. The only device-to-host copy is the exit's decision
+  // inputs ([rows, K] logits, plus the LTE score), one per call: what run() and
+  // re-batching (rebatching_inference.h) both step with.
+  std::vector<int64_t> advance(ExitPass& pass, const std::vector<int64_t>& slots, const std::vector<int64_t>& instances,
+                               double threshold, const ExitTemperatures& temperatures, std::vector<InstanceExit>& out,
+                               InferenceProfile* profile = nullptr);
+  // Keeps rows `keep` of `pass` (their indices reach the device without a host stall).
+  static void compact(ExitPass& pass, const std::vector<int64_t>& keep, InferenceProfile* profile = nullptr);
+  int64_t exits() const { return exits_; }
+  ExitClassifier& model() { return model_; }
+
  private:
   ExitClassifier& model_;
   LteHeadsImpl* lte_;
@@ -75,5 +90,8 @@ class AdaptiveInference {
 // Thresholds are max-softmax values or LTE scores (`learned`): anything outside (0, 1] is
 // refused with a message saying which.
 void checkThreshold(double threshold, bool learned = false);
+
+// values[rows[0]], values[rows[1]], ...: the bookkeeping that follows a pass's compaction.
+std::vector<int64_t> pickRows(const std::vector<int64_t>& values, const std::vector<int64_t>& rows);
 
 }  // namespace sweet

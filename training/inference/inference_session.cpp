@@ -29,7 +29,10 @@ std::string siblingRunFile(const std::string& modelDir) {
 }
 
 torch::Tensor longTensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols, const c10::Device& device) {
-  return torch::from_blob(const_cast<int64_t*>(v.data()), {rows, cols}, torch::kLong).clone().to(device);
+  torch::Tensor host = torch::from_blob(const_cast<int64_t*>(v.data()), {rows, cols}, torch::kLong).clone();
+  // A plain copy to CUDA waits for the work already queued (with re-batching, the earlier
+  // batches' segments); from pinned memory it is queued behind that work instead.
+  return device.is_cuda() ? host.pin_memory().to(device, /*non_blocking=*/true) : host;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "analysis/cost_model.h"
 #include "analysis/metrics.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "training/inference/rebatching_inference.h"
 #include "training/runs/device.h"
 
 namespace sweet {
@@ -61,6 +62,26 @@ double timedPass(const Batches& batches, std::vector<InstanceExit>& exits, RunBa
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// One early-exit pass at `threshold`: batch by batch, or every batch pushed through one
+// re-batching engine, whose last partial batches run when it is flushed (inside the clock).
+double exitingPass(const Batches& batches, int64_t batchSize, bool rebatch, AdaptiveInference& engine,
+                   double threshold, const ExitTemperatures& temperatures, std::vector<InstanceExit>& exits,
+                   InferenceProfile* profile) {
+  if (!rebatch)
+    return timedPass(batches, exits, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
+      return engine.run(in, rows, threshold, temperatures, profile);
+    });
+  const auto start = std::chrono::steady_clock::now();
+  RebatchingInference rebatching(engine, batchSize, threshold, temperatures, profile);
+  for (size_t b = 0; b < batches.inputs.size(); ++b) rebatching.push(batches.inputs[b], batches.instances[b]);
+  const std::vector<InstanceExit> got = rebatching.finish();  // in push order
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  size_t next = 0;
+  for (const auto& rows : batches.instances)
+    for (int64_t instance : rows) exits[static_cast<size_t>(instance)] = got[next++];
+  return seconds;
+}
+
 double scoreOf(const std::vector<InstanceExit>& exits, const std::vector<int64_t>& labels, analysis::Metric metric,
                int64_t classes) {
   std::vector<int32_t> predictions;
@@ -97,7 +118,8 @@ analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSi
   m.device = u.s.device.str();
   m.batchSize = batchSize;
   m.threads = at::get_num_threads();
-  m.name = analysis::speedGroupName(m.device, batchSize, m.threads);
+  m.rebatch = u.request.rebatch;
+  m.name = analysis::speedGroupName(m.device, batchSize, m.threads, m.rebatch);
   m.repeats = u.request.repeats;
   m.warmup = u.request.warmup;
   m.instances = u.instances();
@@ -111,7 +133,8 @@ analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSi
 // One threshold's point from its timed passes; its stage profile comes from a separate
 // pass with a clock around every stage (the syncs it adds on CUDA would distort the timed
 // passes).
-analysis::SpeedPoint speedPoint(const SpeedSetup& u, AdaptiveInference& engine, const Batches& batches, size_t p,
+analysis::SpeedPoint speedPoint(const SpeedSetup& u, AdaptiveInference& engine, const Batches& batches,
+                                int64_t batchSize, size_t p,
                                 const std::vector<InstanceExit>& exits, const std::vector<double>& times,
                                 double baselineSeconds) {
   const analysis::RunData& run = *u.s.run;
@@ -126,9 +149,7 @@ analysis::SpeedPoint speedPoint(const SpeedSetup& u, AdaptiveInference& engine, 
   point.score = scoreOf(exits, u.set.labels, u.metric, run.numLabels);
   InferenceProfile profile;
   std::vector<InstanceExit> scratch(static_cast<size_t>(u.instances()));
-  timedPass(batches, scratch, [&](const ModelInput& in, const std::vector<int64_t>& rows) {
-    return engine.run(in, rows, u.thresholds[p], u.temperatures, &profile);
-  });
+  exitingPass(batches, batchSize, u.request.rebatch, engine, u.thresholds[p], u.temperatures, scratch, &profile);
   point.stages = {profile.embeddings, profile.layers, profile.heads, profile.decisions, profile.compaction};
   return point;
 }
@@ -150,16 +171,15 @@ analysis::SpeedMeasurement measureBatchSize(const SpeedSetup& u, AdaptiveInferen
     });
     if (timed) baselineTimes.push_back(tb);
     for (size_t p = 0; p < u.thresholds.size(); ++p) {
-      const double t = timedPass(batches, exits[p], [&](const ModelInput& in, const std::vector<int64_t>& rows) {
-        return engine.run(in, rows, u.thresholds[p], u.temperatures);
-      });
+      const double t = exitingPass(batches, batchSize, u.request.rebatch, engine, u.thresholds[p], u.temperatures,
+                                   exits[p], nullptr);
       if (timed) times[p].push_back(t);
     }
   }
   m.baselineSeconds = median(baselineTimes);
   m.baselineScore = scoreOf(baselineExits, u.set.labels, u.metric, u.s.run->numLabels);
   for (size_t p = 0; p < u.thresholds.size(); ++p)
-    m.points.push_back(speedPoint(u, engine, batches, p, exits[p], times[p], m.baselineSeconds));
+    m.points.push_back(speedPoint(u, engine, batches, batchSize, p, exits[p], times[p], m.baselineSeconds));
   return m;
 }
 

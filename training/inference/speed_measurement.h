@@ -23,6 +23,9 @@ struct SpeedRequest {
   int64_t warmup = 1, repeats = 3;
   int64_t max_instances = 0;                  // 0 = the whole dev set, else its first N rows
   bool calibrate = true;                      // the replay's temperatures (TemperatureUse::DevSet)
+  // Early exiting re-batched (rebatching_inference.h): the rows continuing past each exit
+  // are gathered into full batches. The pass without exiting is the same either way.
+  bool rebatch = false;
 };
 
 // 1/K, then every other value of the paper's 11-threshold sweep up to 1.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "training/inference/inference_session.h"
+#include "training/inference/rebatching_inference.h"
 #include "training/text/delimited_table.h"
 
 namespace sweet {
@@ -24,6 +25,27 @@ std::string csvField(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+// Every row of `set` through early exiting in batches of the request's size, batch by batch
+// or re-batched; one InstanceExit per row, in row order.
+std::vector<InstanceExit> runBatches(AdaptiveInference& engine, const InferenceSession& session, const EncodedSet& set,
+                                     const TextInferenceRequest& r, const ExitTemperatures& temperatures) {
+  const size_t n = set.encodings.size(), step = static_cast<size_t>(r.batch_size);
+  std::vector<InstanceExit> out;
+  RebatchingInference rebatching(engine, r.batch_size, r.threshold, temperatures);
+  for (size_t begin = 0; begin < n; begin += step) {
+    const size_t end = std::min(n, begin + step);
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+    if (r.rebatch) {
+      rebatching.push(makeBatch(session, set, begin, end), rows);
+      continue;
+    }
+    const auto exits = engine.run(makeBatch(session, set, begin, end), rows, r.threshold, temperatures);
+    out.insert(out.end(), exits.begin(), exits.end());
+  }
+  return r.rebatch ? rebatching.finish() : out;
 }
 
 }  // namespace
@@ -67,17 +89,12 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
                              "confidence instead");
   result.learned = r.learned;
   AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr);
-  const size_t n = set.encodings.size(), step = static_cast<size_t>(r.batch_size);
-  for (size_t begin = 0; begin < n; begin += step) {
-    const size_t end = std::min(n, begin + step);
-    std::vector<int64_t> rows;
-    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
-    const auto exits = engine.run(makeBatch(session, set, begin, end), rows, r.threshold, temperatures);
-    for (size_t i = 0; i < exits.size(); ++i) {
-      const InstanceExit& e = exits[i];
-      result.predictions.push_back({rows[i], session.labelNames().at(static_cast<size_t>(e.prediction)), e.exit,
-                                    result.exit_layers.at(static_cast<size_t>(e.exit)), e.confidence, e.lte_score});
-    }
+  const std::vector<InstanceExit> exits = runBatches(engine, session, set, r, temperatures);
+  for (size_t i = 0; i < exits.size(); ++i) {
+    const InstanceExit& e = exits[i];
+    result.predictions.push_back({static_cast<int64_t>(i), session.labelNames().at(static_cast<size_t>(e.prediction)),
+                                  e.exit, result.exit_layers.at(static_cast<size_t>(e.exit)), e.confidence,
+                                  e.lte_score});
   }
   return result;
 }

@@ -21,6 +21,9 @@ struct TextInferenceRequest {
   std::string text, text_b;               // one sentence (pair)...
   std::string tsv, column, column_b;      // ...or a TSV with a header row
   int64_t batch_size = 32;
+  // Gather the rows continuing past each exit into full batches (rebatching_inference.h);
+  // the predictions are the same, returned in input order.
+  bool rebatch = false;
   bool calibrate = true;
   std::string device = "cpu";
   int threads = 0;

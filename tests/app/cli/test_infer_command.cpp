@@ -8,6 +8,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
+#include <set>
+
 #include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
@@ -33,6 +37,7 @@ class TestInferCommand : public QObject {
   void initTestCase();
   void infer_sentenceAndTsv_printAndWritePredictions();
   void measure_storesSpeedInRunFileAndReportPrintsIt();
+  void infer_rebatch_samePredictionsInInputOrder();
   void infer_badInputs_clearMessages();
   void infer_learnedRule_exitsOnLteScores();
   void infer_damagedModelFile_refusedNamingItAndBothHashes();
@@ -115,6 +120,60 @@ void TestInferCommand::measure_storesSpeedInRunFileAndReportPrintsIt() {
   QVERIFY2(r.out.contains("Measured wall-clock speed") && r.out.contains("batch 1 on cpu"), qPrintable(r.out));
   r = test::runProgram(test::sweetBinary(), {"report", "--format", "json", run_});
   QVERIFY2(r.exit_code == 0 && r.out.contains("\"measured_speed\""), qPrintable(r.err));
+}
+
+// --rebatch as a user runs it: a TSV of sentences of many lengths (so rows joined into one
+// batch were padded differently) at batch 3 gives the same rows, predictions and exits as
+// without it, in input order, at thresholds that send rows to several exits; --measure
+// --rebatch stores its own group beside the plain one; --text takes no --rebatch.
+void TestInferCommand::infer_rebatch_samePredictionsInInputOrder() {
+  const QString tsv = dir_.filePath("rebatch.tsv");
+  QFile f(tsv);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("sentence\n");
+  const QStringList words = {"good", "bad", "film", "not", "plot", "great", "dull", "acting"};
+  for (int i = 0; i < 25; ++i) {
+    QStringList sentence;
+    for (int w = 0; w < 1 + (i * 7) % 11; ++w) sentence << words[(i + w * 3) % words.size()];
+    f.write(sentence.join(' ').toUtf8() + "\n");
+  }
+  f.close();
+  std::set<QString> exitsSeen;
+  for (const QString threshold : {"0.5", "0.52", "0.55", "0.6", "0.7", "0.9"}) {
+    QStringList plainArgs = {"infer", model_, "--threshold", threshold, "--tsv", tsv, "--column", "sentence",
+                             "--batch-size", "3", "--no-calibrate"};
+    const auto plain = test::runProgram(test::sweetBinary(), plainArgs);
+    const auto rebatched = test::runProgram(test::sweetBinary(), plainArgs << "--rebatch");
+    QVERIFY2(plain.exit_code == 0 && rebatched.exit_code == 0, qPrintable(plain.err + rebatched.err));
+    const QStringList a = plain.out.split('\n', Qt::SkipEmptyParts), b = rebatched.out.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(b.size(), 26);
+    QCOMPARE(b.size(), a.size());
+    for (int i = 1; i < a.size(); ++i) {
+      const QStringList x = a[i].split('\t'), y = b[i].split('\t');
+      QCOMPARE(y[0], QString::number(i - 1));  // input order
+      QCOMPARE(y.mid(0, 4), x.mid(0, 4));      // row, prediction, exit, exit layer
+      QVERIFY2(std::abs(y[4].toDouble() - x[4].toDouble()) <= 1e-4, qPrintable(a[i] + " vs " + b[i]));
+      exitsSeen.insert(y[2]);
+    }
+  }
+  // Rows left and rows went on: the re-batched segments joined rows from several batches.
+  QVERIFY2(exitsSeen.size() > 1, qPrintable(QString::number(exitsSeen.size()) + " distinct exits"));
+
+  auto r = test::runProgram(test::sweetBinary(), {"infer", model_, "--measure", "--rebatch", "--thresholds", "0.5,1",
+                                                  "--batch-size", "4", "--repeats", "1", "--warmup", "0",
+                                                  "--max-instances", "16", "--threads", "1"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.out.contains("batch 4 (re-batched) on cpu") && r.out.contains("12.00x"), qPrintable(r.out));
+  QVERIFY2(r.err.contains("/speed/cpu-b4-t1-rebatch"), qPrintable(r.err));
+  const analysis::RunData run = analysis::loadRun(run_.toStdString());
+  const auto stored = std::find_if(run.speed.begin(), run.speed.end(), [](const auto& m) { return m.rebatch; });
+  QVERIFY(stored != run.speed.end());
+  QCOMPARE(stored->name, std::string("cpu-b4-t1-rebatch"));
+  QCOMPARE(stored->points[0].exitCounts.front(), int64_t{16});  // t = 1/K: everyone at exit 1
+
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--threshold", "0.9", "--text", "x", "--rebatch"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("--rebatch") && r.err.contains("--text"), qPrintable(r.err));
 }
 
 void TestInferCommand::infer_badInputs_clearMessages() {

@@ -21,9 +21,12 @@
 #include "analysis/temperature_scaling.h"
 #include "training/checkpoints/demo_checkpoint.h"
 #include "training/inference/adaptive_inference.h"
+#include "training/inference/exit_pass_joining.h"
 #include "training/inference/inference_session.h"
+#include "training/inference/rebatching_inference.h"
 #include "training/inference/speed_measurement.h"
 #include "training/inference/text_inference.h"
+#include "training/models/early_exit_model.h"
 #include "training/runs/trainer.h"
 
 using namespace sweet;
@@ -80,6 +83,84 @@ std::vector<InstanceExit> runDevSet(AdaptiveInference& engine, const InferenceSe
   return out;
 }
 
+// The same, re-batched: the dev set pushed in uneven pieces (sizes cycling through 7, 13,
+// 32, 5, 20, so rows of different padded lengths are joined, batches are cut across pushes
+// and the last push and batch are partial) into an engine running batches of `batchSize`.
+std::vector<InstanceExit> runDevSetRebatched(AdaptiveInference& engine, const InferenceSession& s,
+                                             const EncodedSet& set, int64_t batchSize, double threshold,
+                                             const ExitTemperatures& temperatures, InferenceProfile* profile) {
+  const std::vector<size_t> pushes = {7, 13, 32, 5, 20};
+  RebatchingInference rebatching(engine, batchSize, threshold, temperatures, profile);
+  for (size_t begin = 0, k = 0; begin < set.encodings.size(); ++k) {
+    const size_t end = std::min(set.encodings.size(), begin + pushes[k % pushes.size()]);
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < end; ++i) rows.push_back(static_cast<int64_t>(i));
+    rebatching.push(makeBatch(s, set, begin, end), rows);
+    begin = end;
+  }
+  return rebatching.finish();
+}
+
+// Batches a re-batching engine of `batchSize` must run: at each exit e, the rows reaching
+// it in full batches and one partial remainder.
+int64_t fullBatchSegmentRuns(const std::vector<InstanceExit>& exits, int64_t numExits, int64_t batchSize) {
+  int64_t runs = 0;
+  for (int64_t e = 0; e < numExits; ++e) {
+    const auto reaching = std::count_if(exits.begin(), exits.end(), [&](const InstanceExit& x) { return x.exit >= e; });
+    runs += (reaching + batchSize - 1) / batchSize;
+  }
+  return runs;
+}
+
+// Two batches of different padded lengths joined after exit 1 (the shorter padded with
+// masked tokens) give each row the logits it gets in its own batch at every later exit, up
+// to GEMM rounding; cut apart and joined again, the rows stay in order.
+void checkJoinedPasses(ExitClassifier& model, const ModelInput& shortBatch, const ModelInput& longBatch) {
+  QVERIFY(shortBatch.input_ids.size(1) < longBatch.input_ids.size(1));
+  torch::NoGradGuard noGrad;
+  std::vector<std::vector<torch::Tensor>> alone;  // [batch][exit]
+  std::vector<ExitPass> passes;
+  for (const ModelInput* batch : {&shortBatch, &longBatch}) {
+    alone.push_back(model.forwardExits(*batch));
+    ExitPass pass = model.beginPass(*batch);
+    model.embedSegment(pass);
+    model.runSegment(pass);
+    model.exitLogits(pass);
+    passes.push_back(std::move(pass));
+  }
+  const int64_t rows = shortBatch.input_ids.size(0) + longBatch.input_ids.size(0);
+  ExitPass joined = joinPasses(std::move(passes));  // short rows first, padded to the long length
+  QCOMPARE(passRows(joined), rows);
+  QCOMPARE(joined.hidden.size(1), longBatch.input_ids.size(1));
+  ExitPass front = splitFront(joined, 2);
+  QCOMPARE(passRows(front), int64_t{2});
+  QCOMPARE(passRows(joined), rows - 2);
+  std::vector<ExitPass> again;
+  again.push_back(std::move(front));
+  again.push_back(std::move(joined));
+  joined = joinPasses(std::move(again));
+  for (size_t e = 1; e < alone[0].size(); ++e) {
+    model.embedSegment(joined);
+    model.runSegment(joined);
+    const torch::Tensor logits = model.exitLogits(joined);
+    const torch::Tensor expected = torch::cat({alone[0][e], alone[1][e]}, 0);
+    QVERIFY2(torch::allclose(logits, expected, 0, 1e-5),
+             qPrintable(QString("exit %1: max difference %2").arg(e).arg((logits - expected).abs().max().item<float>())));
+  }
+}
+
+// A random batch of `rows` x `length` tokens whose rows end in 0..2 padding tokens.
+ModelInput randomBatch(int64_t rows, int64_t length, int64_t vocab) {
+  ModelInput in{torch::randint(1, vocab, {rows, length}, torch::kLong), torch::ones({rows, length}, torch::kLong),
+                torch::zeros({rows, length}, torch::kLong)};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t t = length - r % 3; t < length; ++t) {
+      in.attention_mask[r][t] = 0;
+      in.input_ids[r][t] = 0;
+    }
+  return in;
+}
+
 }  // namespace
 
 class TestAdaptiveInference : public QObject {
@@ -87,6 +168,8 @@ class TestAdaptiveInference : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void stagedPass_equalsForwardExits();
+  void joinedPasses_ofDifferentLengths_computeAsAlone();
+  void joinedPasses_deberta_computeAsAlone();
   void threshold_outsideUnitIntervalRefused();
   void ee_exitsAndPredictionsEqualReplay();
   void sweet_exitsAndPredictionsEqualReplay();
@@ -156,6 +239,47 @@ void TestAdaptiveInference::stagedPass_equalsForwardExits() {
   QVERIFY(torch::equal(s.model->forwardLastExit(batch), all.back()));
 }
 
+// The trained BERT model on its shortest and longest dev instances.
+void TestAdaptiveInference::joinedPasses_ofDifferentLengths_computeAsAlone() {
+  const std::string modelDir = trained_.count("ee") ? trained_.at("ee") : train("ee", true);
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  const EncodedSet set = encodeDevSet(s, quiet);
+  std::vector<size_t> order(set.encodings.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return set.encodings[a].input_ids.size() < set.encodings[b].input_ids.size();
+  });
+  EncodedSet shortSet, longSet;
+  for (size_t k = 0; k < 3; ++k) {
+    shortSet.encodings.push_back(set.encodings[order[k]]);
+    longSet.encodings.push_back(set.encodings[order[order.size() - 1 - k]]);
+  }
+  checkJoinedPasses(*s.model, makeBatch(s, shortSet, 0, 3), makeBatch(s, longSet, 0, 3));
+}
+
+// DeBERTa reads per-batch relative positions: v1's table spans min(T, max) rows, so the
+// short and the long batch read different tables; v2 adds the convolution after layer 0
+// and bucketed positions. Random weights, EE with an exit after every layer.
+void TestAdaptiveInference::joinedPasses_deberta_computeAsAlone() {
+  const nlohmann::json common = {{"vocab_size", 50}, {"hidden_size", 16}, {"num_hidden_layers", 3},
+                                 {"num_attention_heads", 4}, {"intermediate_size", 32},
+                                 {"max_position_embeddings", 24}, {"relative_attention", true},
+                                 {"position_biased_input", false}, {"hidden_dropout_prob", 0.0},
+                                 {"attention_probs_dropout_prob", 0.0}};
+  nlohmann::json v1 = common, v2 = common;
+  v1.update({{"model_type", "deberta"}, {"pos_att_type", "c2p|p2c"}, {"max_relative_positions", -1}});
+  v2.update({{"model_type", "deberta-v2"}, {"pos_att_type", {"p2c", "c2p"}}, {"max_relative_positions", 16},
+             {"position_buckets", 4}, {"share_att_key", true}, {"norm_rel_ebd", "layer_norm"},
+             {"conv_kernel_size", 3}});
+  for (const auto& [name, json] : {std::pair<std::string, nlohmann::json>{"v1", v1}, {"v2", v2}}) {
+    torch::manual_seed(5);
+    EarlyExitModel model(bertConfigFromJson(json, name), {1, 2, 3}, 2, "ee", false);
+    model.eval();
+    checkJoinedPasses(model, randomBatch(3, 5, 50), randomBatch(4, 11, 50));
+    if (QTest::currentTestFailed()) QFAIL(qPrintable(QString::fromStdString(name)));
+  }
+}
+
 void TestAdaptiveInference::threshold_outsideUnitIntervalRefused() {
   for (double t : {0.0, -0.5, 1.0000001, 2.0, std::nan("")}) QVERIFY_THROWS_EXCEPTION(std::runtime_error, checkThreshold(t));
   checkThreshold(1.0);
@@ -183,15 +307,22 @@ void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool 
   std::set<int32_t> exitsSeen;
   for (double t : probeThresholds(replay)) {
     const analysis::ExitAssignment expected = replay.assignConfidence(t);
-    for (int64_t batchSize : {32, 1}) {
+    // Batch 32 and 1 as they come, then re-batched into batches of 16 from uneven pushes.
+    std::vector<InstanceExit> batched;
+    for (int64_t batchSize : {32, 1, -16}) {
       int64_t mismatches = 0;
       QString first;
-      const auto got = runDevSet(engine, s, set, batchSize, t, temperatures);
+      InferenceProfile profile;
+      const auto got = batchSize > 0 ? runDevSet(engine, s, set, batchSize, t, temperatures)
+                                     : runDevSetRebatched(engine, s, set, -batchSize, t, temperatures, &profile);
+      if (batchSize == 32) batched = got;
+      QCOMPARE(got.size(), set.encodings.size());
       for (size_t i = 0; i < got.size(); ++i) {
         const auto row = static_cast<int64_t>(i);
         exitsSeen.insert(got[i].exit);
         const bool same = got[i].exit == expected.exitOf[i] && got[i].prediction == expected.prediction[i] &&
-                          std::abs(got[i].confidence - replay.confidence(got[i].exit, row)) < 1e-4;
+                          std::abs(got[i].confidence - replay.confidence(got[i].exit, row)) < 1e-4 &&
+                          std::abs(got[i].confidence - batched[i].confidence) < 1e-5;
         if (!same && mismatches++ == 0)
           first = QString("instance %1: exit %2 prediction %3 confidence %4, replay exit %5 prediction %6 confidence %7")
                       .arg(i).arg(got[i].exit).arg(got[i].prediction).arg(got[i].confidence).arg(expected.exitOf[i])
@@ -200,6 +331,8 @@ void TestAdaptiveInference::compareWithReplay(const std::string& modelDir, bool 
       QVERIFY2(mismatches == 0, qPrintable(QString("%1 (%6) at threshold %2, batch %3: %4 mismatches, first %5")
                                                .arg(QString::fromStdString(run.method)).arg(t).arg(batchSize)
                                                .arg(mismatches).arg(first).arg(calibrated ? "calibrated" : "raw")));
+      // Re-batched, every segment ran full batches but its last.
+      if (batchSize < 0) QCOMPARE(profile.segment_runs, fullBatchSegmentRuns(got, run.exits(), -batchSize));
     }
   }
   // Every exit was taken by someone at some threshold: the comparison covered compaction.
@@ -245,10 +378,12 @@ void TestAdaptiveInference::learned_sweetAndMm_exitsEqualLteReplay() {
     std::set<int32_t> exitsSeen;
     for (double t : probeThresholds(replay, &run.lteScores)) {
       const analysis::ExitAssignment expected = replay.assignLearned(t);
-      for (int64_t batchSize : {32, 1}) {
+      for (int64_t batchSize : {32, 1, -16}) {  // negative: re-batched into batches of 16
         int64_t mismatches = 0;
         QString first;
-        const auto got = runDevSet(engine, s, set, batchSize, t, ExitTemperatures{});
+        const auto got = batchSize > 0 ? runDevSet(engine, s, set, batchSize, t, ExitTemperatures{})
+                                       : runDevSetRebatched(engine, s, set, -batchSize, t, ExitTemperatures{}, nullptr);
+        QCOMPARE(got.size(), set.encodings.size());
         for (size_t i = 0; i < got.size(); ++i) {
           exitsSeen.insert(got[i].exit);
           const double stored = run.lteScores[static_cast<size_t>(got[i].exit) * set.encodings.size() + i];
