@@ -202,22 +202,28 @@ rc=$?
 if [ $rc = 0 ]; then row "sweet demo --device $DEVICE ${DEMO_ARGS[*]}" "$(printf '%.0f' "$STEP_WALL") s" "ok"
 else row "sweet demo --device $DEVICE" "$(failed demo $rc)" "FAILED"; fi
 write_table
+# Plain early exiting, then re-batched (rows continuing past an exit gathered into full
+# batches for the next segment: what should pay on a GPU, issue 21 item 4).
 for method in ee mm; do
+for mode in plain rebatch; do
   model=$(ls -d "$DEMO"/demo-$method-*.model 2>/dev/null | head -1)
-  name=infer_$method
-  if [ -z "$model" ]; then row "sweet infer --measure, demo $method" "FAILED: no demo-$method-*.model in $DEMO" "FAILED"; continue; fi
-  step $name 90 "$SWEET" infer "$model" --measure --device "$DEVICE" --no-write "${INFER_ARGS[@]}"
+  name=infer_${method}_$mode
+  label="demo $method"; extra=()
+  if [ $mode = rebatch ]; then label="demo $method --rebatch"; extra=(--rebatch); fi
+  if [ -z "$model" ]; then row "sweet infer --measure, $label" "FAILED: no demo-$method-*.model in $DEMO" "FAILED"; continue; fi
+  step $name 90 "$SWEET" infer "$model" --measure "${extra[@]}" --device "$DEVICE" --no-write "${INFER_ARGS[@]}"
   rc=$?
   # "batch N on DEV ..." then one line per threshold: threshold, exits, layer speedup, measured, ratio, ...
-  awk -v m=$method '
+  awk -v m="$label" '
     /^batch [0-9]+ on / { b = $2 }
     /without exiting/ { base = $0; sub(/^ */, "", base) }
     $1 ~ /^[0-9.e-]+$/ && $3 ~ /x$/ && $4 ~ /x$/ {
-      if (base != "") { printf "| sweet infer --measure, demo %s, batch %s | %s | ok |\n", m, b, base; base = "" }
-      printf "| sweet infer --measure, demo %s, batch %s, threshold %s | layer-count %s, measured %s, ratio %s, %s inst/s (exits %s) | ok |\n", m, b, $1, $3, $4, $5, $6, $2 }
+      if (base != "") { printf "| sweet infer --measure, %s, batch %s | %s | ok |\n", m, b, base; base = "" }
+      printf "| sweet infer --measure, %s, batch %s, threshold %s | layer-count %s, measured %s, ratio %s, %s inst/s (exits %s) | ok |\n", m, b, $1, $3, $4, $5, $6, $2 }
   ' "$LOGS/$name.log" >> "$W/rows"
-  grep -qE '^ +[0-9.e-]+ +[0-9/]+ +[0-9.]+x' "$LOGS/$name.log" || row "sweet infer --measure, demo $method" "$(failed $name $rc)" "FAILED"
+  grep -qE '^ +[0-9.e-]+ +[0-9/]+ +[0-9.]+x' "$LOGS/$name.log" || row "sweet infer --measure, $label" "$(failed $name $rc)" "FAILED"
   write_table
+done
 done
 fi
 
