@@ -24,6 +24,7 @@ class TestSweepSpec : public QObject {
   void batchScript_requeuesForwardsUsr1AndCarriesResources();
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
+  void configDifferences_keyAddedSinceCountsAsItsDefault();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
   void largeGrid_refusedBeforeExpandingUnlessAllowed();
 
@@ -118,6 +119,17 @@ void TestSweepSpec::configDifferences_ignoreOnlyKeysThatCannotChangeResults() {
   const auto d = configDifferences(a, R"({"seed": 2, "threads": 2, "learning_rate": 0.1})");
   QCOMPARE(d.size(), size_t(1));
   QVERIFY(d[0].find("seed (1 in the checkpoint, 2 now)") != std::string::npos);
+}
+
+// A checkpoint or run file written before a key existed ran with that key's default: it
+// continues under a config that keeps the default, and not under one that changes it.
+void TestSweepSpec::configDifferences_keyAddedSinceCountsAsItsDefault() {
+  const std::string before = R"({"seed": 1, "learning_rate": 0.1})";
+  QVERIFY(configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "attention": "auto", "pad_to_multiple_of": 0,
+                                       "prefetch_batches": true})").empty());
+  const auto d = configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "pad_to_multiple_of": 8})");
+  QCOMPARE(d.size(), size_t(1));
+  QVERIFY2(d[0].find("pad_to_multiple_of (absent in the checkpoint, 8 now)") != std::string::npos, d[0].c_str());
 }
 
 void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
