@@ -25,6 +25,7 @@ class TestSweepSpec : public QObject {
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
   void configDifferences_keyAddedSinceCountsAsItsDefault();
+  void config_speedKeysReadAutoAndRefuseBadValues();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
   void largeGrid_refusedBeforeExpandingUnlessAllowed();
 
@@ -130,6 +131,29 @@ void TestSweepSpec::configDifferences_keyAddedSinceCountsAsItsDefault() {
   const auto d = configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "pad_to_multiple_of": 8})");
   QCOMPARE(d.size(), size_t(1));
   QVERIFY2(d[0].find("pad_to_multiple_of (absent in the checkpoint, 8 now)") != std::string::npos, d[0].c_str());
+}
+
+void TestSweepSpec::config_speedKeysReadAutoAndRefuseBadValues() {
+  const TrainConfig defaults = trainConfigFromJson(nlohmann::json::object(), "run.json");
+  QCOMPARE(defaults.attention, std::string("auto"));
+  QCOMPARE(defaults.pad_to_multiple_of, int64_t{0});  // off: CPU batches as they always were
+  QVERIFY(defaults.prefetch_batches);
+  QCOMPARE(trainConfigFromJson({{"pad_to_multiple_of", "auto"}}, "run.json").pad_to_multiple_of, int64_t{-1});
+  nlohmann::json overridden = nlohmann::json::object();
+  applyOverride(overridden, "pad_to_multiple_of=auto");  // --set pad_to_multiple_of=auto
+  QCOMPARE(trainConfigFromJson(overridden, "run.json", {"pad_to_multiple_of=auto"}).pad_to_multiple_of, int64_t{-1});
+  auto refused = [](const nlohmann::json& j, const std::string& expected) {
+    try {
+      trainConfigFromJson(j, "run.json");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find(expected) != std::string::npos, e.what());
+      return;
+    }
+    QFAIL(("accepted " + j.dump()).c_str());
+  };
+  refused({{"attention", "flash"}}, "run.json: attention must be auto, explicit or sdpa");
+  refused({{"pad_to_multiple_of", -8}}, "run.json: pad_to_multiple_of must be 0 (off)");
+  refused({{"pad_to_multiple_of", "eight"}}, "run.json: pad_to_multiple_of must be an integer");
 }
 
 void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
