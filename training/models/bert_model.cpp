@@ -3,8 +3,11 @@
 
 #include <torch/torch.h>
 
+#include "training/models/attention_kernel.h"
+
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace sweet {
 namespace nn = torch::nn;
@@ -44,26 +47,31 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c)
 torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias,
                                              bool first_token_only) {
   using torch::indexing::Slice;
-  const int64_t B = hidden.size(0), T = hidden.size(1), H = num_heads * head_dim;
-  const int64_t Tq = first_token_only ? 1 : T;  // query positions
-  auto heads = [&](const torch::Tensor& x, int64_t len) {  // [B, len, H] -> [B*A, len, D]
-    return x.reshape({B, len, num_heads, head_dim}).transpose(1, 2).reshape({B * num_heads, len, head_dim});
-  };
-  torch::Tensor q, k, v;
+  torch::Tensor q, k, v;  // [B, Tq, H], [B, T, H], [B, T, H]
   if (first_token_only) {
-    q = heads(query(hidden.index({Slice(), Slice(0, 1)})), 1);
-    k = heads(key(hidden), T);
-    v = heads(value(hidden), T);
+    q = query(hidden.index({Slice(), Slice(0, 1)}));
+    k = key(hidden);
+    v = value(hidden);
   } else {
     // One GEMM for query, key and value: [B, T, H] x [H, 3H]. The weights stay separate
     // parameters (the checkpoint's names); concatenating them costs 3H^2 copies per call.
     auto qkv = torch::linear(hidden, torch::cat({query->weight, key->weight, value->weight}),
                              torch::cat({query->bias, key->bias, value->bias}));  // [B, T, 3H]
-    auto parts = qkv.split(H, -1);
-    q = heads(parts[0], T);
-    k = heads(parts[1], T);
-    v = heads(parts[2], T);
+    auto parts = qkv.split(num_heads * head_dim, -1);
+    q = parts[0];
+    k = parts[1];
+    v = parts[2];
   }
+  return fused ? fusedAttention(q, k, v, mask_bias) : explicitAttention(q, k, v, mask_bias);
+}
+
+torch::Tensor BertSelfAttentionImpl::explicitAttention(const torch::Tensor& q_, const torch::Tensor& k_,
+                                                       const torch::Tensor& v_, const torch::Tensor& mask_bias) {
+  const int64_t B = q_.size(0), Tq = q_.size(1), T = k_.size(1), H = num_heads * head_dim;
+  auto heads = [&](const torch::Tensor& x, int64_t len) {  // [B, len, H] -> [B*A, len, D]
+    return x.reshape({B, len, num_heads, head_dim}).transpose(1, 2).reshape({B * num_heads, len, head_dim});
+  };
+  auto q = heads(q_, Tq), k = heads(k_, T), v = heads(v_, T);
   // scores = mask_bias + q k^T / sqrt(D) in one fused call: [B*A, Tq, T]
   auto bias = mask_bias.expand({B, num_heads, 1, T}).reshape({B * num_heads, 1, T});
   auto scores = torch::baddbmm(bias, q, k.transpose(1, 2), /*beta=*/1.0,
@@ -71,6 +79,25 @@ torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const 
   auto probs = dropout(torch::softmax(scores, -1));  // [B*A, Tq, T]
   auto context = torch::bmm(probs, v);               // [B*A, Tq, D]
   return context.reshape({B, num_heads, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, H});  // [B, Tq, H]
+}
+
+torch::Tensor BertSelfAttentionImpl::fusedAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                                    const torch::Tensor& v, const torch::Tensor& mask_bias) {
+#if SWEET_SDPA_COMPILED
+  const int64_t B = q.size(0), Tq = q.size(1), H = num_heads * head_dim;
+  auto heads = [&](const torch::Tensor& x) {  // [B, len, H] -> [B, A, len, D], a view
+    return x.view({B, x.size(1), num_heads, head_dim}).transpose(1, 2);
+  };
+  // The additive mask [B, 1, 1, T] broadcasts over heads and queries; SDPA takes a float
+  // mask only in the query's dtype (bf16 under autocast).
+  const auto mask = mask_bias.scalar_type() == q.scalar_type() ? mask_bias : mask_bias.to(q.scalar_type());
+  const double p = is_training() ? dropout->options.p() : 0.0;
+  auto context = at::scaled_dot_product_attention(heads(q), heads(k), heads(v), mask, p, /*is_causal=*/false);
+  return context.transpose(1, 2).reshape({B, Tq, H});  // [B, A, Tq, D] -> [B, Tq, H]
+#else
+  (void)q, (void)k, (void)v, (void)mask_bias;
+  throw std::logic_error("fused attention needs libtorch 2.0 or newer; useAttentionKernel never sets it here");
+#endif
 }
 
 BertResidualOutputImpl::BertResidualOutputImpl(int64_t in_features, const BertConfig& c) {

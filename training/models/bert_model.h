@@ -41,8 +41,18 @@ struct BertSelfAttentionImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias, bool first_token_only = false);
 
   int64_t num_heads, head_dim;
+  // at::scaled_dot_product_attention instead of the explicit ops (see attention_kernel.h;
+  // set by useAttentionKernel, only where the libtorch has it).
+  bool fused = false;
   torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
   torch::nn::Dropout dropout{nullptr};
+
+ private:
+  // q: [B, Tq, H], k and v: [B, T, H] -> context [B, Tq, H]
+  torch::Tensor explicitAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                  const torch::Tensor& mask_bias);
+  torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& mask_bias);
 };
 TORCH_MODULE(BertSelfAttention);
 

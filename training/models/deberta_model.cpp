@@ -3,8 +3,11 @@
 
 #include <torch/torch.h>
 
+#include "training/models/attention_kernel.h"
+
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace sweet {
 namespace nn = torch::nn;
@@ -96,30 +99,61 @@ torch::Tensor DisentangledSelfAttentionImpl::forward(const torch::Tensor& hidden
     k = heads(key_proj(hidden));
     v = heads(value_proj(hidden));
   }
-  const int64_t Tq = q.size(2);
-  auto scores = torch::matmul(q, k.transpose(-1, -2));  // [B, A, Tq, T]
-  if ((c2p || p2c) && ctx.rel_embeddings.defined()) {
-    auto rel = pos_dropout(ctx.rel_embeddings);  // [S, H]
-    const int64_t S = rel.size(0);
-    auto posHeads = [&](const torch::Tensor& x) { return x.view({S, A, D}).permute({1, 0, 2}); };  // [A, S, D]
-    if (c2p) {
-      auto kr = posHeads(!v2 ? pos_proj(rel) : share_att_key ? key_proj(rel) : pos_key_proj(rel));
-      auto all = torch::matmul(q, kr.transpose(-1, -2));  // [B, A, Tq, S]: q_i against every distance
-      scores = scores + all.gather(-1, ctx.c2p_index.narrow(0, 0, Tq).expand({B, A, Tq, T}));
-    }
-    if (p2c) {
-      auto qr = posHeads(!v2 ? pos_q_proj(rel) : share_att_key ? query_proj(rel) : pos_query_proj(rel));
-      auto all = torch::matmul(k, qr.transpose(-1, -2));  // [B, A, T, S]: k_j against every distance
-      scores = scores + all.gather(-1, ctx.p2c_index.narrow(1, 0, Tq).expand({B, A, T, Tq})).transpose(-1, -2);
-    }
+  auto context = fused ? fusedAttention(q, k, v, ctx) : explicitAttention(q, k, v, ctx);  // [B, A, Tq, D]
+  return context.permute({0, 2, 1, 3}).reshape({B, q.size(2), A * D});
+}
+
+torch::Tensor DisentangledSelfAttentionImpl::addRelativeScores(torch::Tensor scores, const torch::Tensor& q,
+                                                               const torch::Tensor& k, const EncoderContext& ctx) {
+  if (!(c2p || p2c) || !ctx.rel_embeddings.defined()) return scores;
+  const int64_t B = q.size(0), A = num_heads, D = head_dim, Tq = q.size(2), T = k.size(2);
+  auto add = [&](const torch::Tensor& term) { scores = scores.defined() ? scores + term : term; };
+  auto rel = pos_dropout(ctx.rel_embeddings);  // [S, H]
+  const int64_t S = rel.size(0);
+  auto posHeads = [&](const torch::Tensor& x) { return x.view({S, A, D}).permute({1, 0, 2}); };  // [A, S, D]
+  if (c2p) {
+    auto kr = posHeads(!v2 ? pos_proj(rel) : share_att_key ? key_proj(rel) : pos_key_proj(rel));
+    auto all = torch::matmul(q, kr.transpose(-1, -2));  // [B, A, Tq, S]: q_i against every distance
+    add(all.gather(-1, ctx.c2p_index.narrow(0, 0, Tq).expand({B, A, Tq, T})));
   }
+  if (p2c) {
+    auto qr = posHeads(!v2 ? pos_q_proj(rel) : share_att_key ? query_proj(rel) : pos_query_proj(rel));
+    auto all = torch::matmul(k, qr.transpose(-1, -2));  // [B, A, T, S]: k_j against every distance
+    add(all.gather(-1, ctx.p2c_index.narrow(1, 0, Tq).expand({B, A, T, Tq})).transpose(-1, -2));
+  }
+  return scores;
+}
+
+torch::Tensor DisentangledSelfAttentionImpl::explicitAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                                               const torch::Tensor& v, const EncoderContext& ctx) {
+  const int64_t Tq = q.size(2);
+  auto scores = addRelativeScores(torch::matmul(q, k.transpose(-1, -2)), q, k, ctx);  // [B, A, Tq, T]
   // All three terms share one scale, 1/sqrt(D * (1 + |pos_att_type|)).
-  scores = scores * (1.0 / std::sqrt(static_cast<double>(D * scale_factor))) + ctx.key_bias;
+  scores = scores * (1.0 / std::sqrt(static_cast<double>(head_dim * scale_factor))) + ctx.key_bias;
   auto probs = torch::softmax(scores, -1);  // [B, A, Tq, T]
   // XSoftmax: a padded query attends to nothing (its row is zero, not uniform).
   if (ctx.query_keep.defined()) probs = probs * ctx.query_keep.narrow(2, 0, Tq);
-  auto context = torch::matmul(dropout(probs), v);  // [B, A, Tq, D]
-  return context.permute({0, 2, 1, 3}).reshape({B, Tq, A * D});
+  return torch::matmul(dropout(probs), v);  // [B, A, Tq, D]
+}
+
+torch::Tensor DisentangledSelfAttentionImpl::fusedAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                                            const torch::Tensor& v, const EncoderContext& ctx) {
+#if SWEET_SDPA_SCALE_COMPILED
+  const int64_t Tq = q.size(2);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim * scale_factor));
+  // softmax(q k^T s + (c2p + p2c) s + padding): the relative terms, scaled, ride in the
+  // float mask (memory-efficient kernels take one; flash ones do not, so CUDA picks those).
+  const torch::Tensor relative = addRelativeScores(torch::Tensor(), q, k, ctx);
+  torch::Tensor mask = relative.defined() ? relative * scale + ctx.key_bias : ctx.key_bias;
+  if (mask.scalar_type() != q.scalar_type()) mask = mask.to(q.scalar_type());
+  const double p = is_training() ? dropout->options.p() : 0.0;
+  auto context = at::scaled_dot_product_attention(q, k, v, mask, p, /*is_causal=*/false, scale);
+  // XSoftmax's zero rows for padded queries: a zero probability row is a zero context row.
+  return ctx.query_keep.defined() ? context * ctx.query_keep.narrow(2, 0, Tq) : context;
+#else
+  (void)q, (void)k, (void)v, (void)ctx;
+  throw std::logic_error("fused DeBERTa attention needs libtorch 2.1 or newer; useAttentionKernel never sets it here");
+#endif
 }
 
 DebertaAttentionImpl::DebertaAttentionImpl(const BertConfig& c) {

@@ -47,6 +47,10 @@ struct DisentangledSelfAttentionImpl : torch::nn::Module {
 
   bool v2, share_att_key, c2p, p2c;
   int64_t num_heads, head_dim, scale_factor;
+  // at::scaled_dot_product_attention with the relative-position scores and the padding as
+  // its float mask (see attention_kernel.h; set by useAttentionKernel where the libtorch
+  // takes a `scale`).
+  bool fused = false;
   // v1: one fused projection, laid out per head as [q_h; k_h; v_h] (3D rows each), no bias;
   // q_bias and v_bias added after it; pos_proj (c2p, no bias), pos_q_proj (p2c, bias).
   torch::nn::Linear in_proj{nullptr}, pos_proj{nullptr}, pos_q_proj{nullptr};
@@ -55,6 +59,17 @@ struct DisentangledSelfAttentionImpl : torch::nn::Module {
   torch::nn::Linear query_proj{nullptr}, key_proj{nullptr}, value_proj{nullptr}, pos_key_proj{nullptr},
       pos_query_proj{nullptr};
   torch::nn::Dropout dropout{nullptr}, pos_dropout{nullptr};
+
+ private:
+  // `scores` plus the content-to-position and position-to-content terms ([B, A, Tq, T]);
+  // with `scores` undefined, the relative terms alone (undefined when there are none).
+  torch::Tensor addRelativeScores(torch::Tensor scores, const torch::Tensor& q, const torch::Tensor& k,
+                                  const EncoderContext& context);
+  // q: [B, A, Tq, D], k and v: [B, A, T, D] -> context [B, A, Tq, D]
+  torch::Tensor explicitAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                  const EncoderContext& context);
+  torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const EncoderContext& context);
 };
 TORCH_MODULE(DisentangledSelfAttention);
 

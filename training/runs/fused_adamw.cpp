@@ -51,10 +51,46 @@ void FusedAdamW::zeroGrad() {
     for (auto& p : g.params) p.mutable_grad() = torch::Tensor();
 }
 
+// Per-parameter scalars (bias corrections differ with each parameter's update count,
+// decay with its group) go in as scalar lists, so one launch of each op covers every
+// parameter whatever its count: no grouping by step count is needed.
+struct FusedAdamW::MultiTensorBatch {
+  std::vector<torch::Tensor> params, grads, exp_avg, exp_avg_sq;
+  std::vector<at::Scalar> decay, bc2Sqrt, negStepSize;
+  bool empty() const { return params.empty(); }
+};
+
+bool FusedAdamW::fusable(const torch::Tensor& p, const torch::Tensor& grad) const {
+  return path_ == Path::Auto && p.device().is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
+         grad.is_contiguous() && grad.scalar_type() == torch::kFloat;
+}
+
+void FusedAdamW::fusedUpdate(torch::Tensor& p, const torch::Tensor& grad, State& s, double decay, double stepSize,
+                             double bc2Sqrt) const {
+  float* w = p.data_ptr<float>();
+  const float* g = grad.data_ptr<float>();
+  float* m = s.exp_avg.data_ptr<float>();
+  float* v = s.exp_avg_sq.data_ptr<float>();
+  const auto fDecay = static_cast<float>(decay), fB1 = static_cast<float>(hyper_.beta1),
+             fB2 = static_cast<float>(hyper_.beta2), fStep = static_cast<float>(stepSize),
+             fBc2 = static_cast<float>(bc2Sqrt), fEps = static_cast<float>(hyper_.eps);
+  at::parallel_for(0, p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float gi_ = g[i];
+      const float mi = fB1 * m[i] + (1.f - fB1) * gi_;
+      const float vi = fB2 * v[i] + (1.f - fB2) * gi_ * gi_;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] = w[i] * fDecay - fStep * mi / (std::sqrt(vi) / fBc2 + fEps);
+    }
+  });
+}
+
 void FusedAdamW::step() {
   torch::NoGradGuard no_grad;
   ++step_;
-  const double lr = hyper_.lr, b1 = hyper_.beta1, b2 = hyper_.beta2, eps = hyper_.eps;
+  const double lr = hyper_.lr, b1 = hyper_.beta1, b2 = hyper_.beta2;
+  MultiTensorBatch batch;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     const double decay = 1.0 - lr * groups_[gi].weight_decay;
     for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
@@ -66,33 +102,35 @@ void FusedAdamW::step() {
       const double bc1 = 1.0 - std::pow(b1, static_cast<double>(s.updates));
       const double bc2 = 1.0 - std::pow(b2, static_cast<double>(s.updates));
       const double stepSize = lr / bc1, bc2Sqrt = std::sqrt(bc2);
-      const bool fusable = p.device().is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
-                           grad.is_contiguous() && grad.scalar_type() == torch::kFloat;
-      if (!fusable) {  // the same update in tensor ops
-        p.mul_(decay);
-        s.exp_avg.mul_(b1).add_(grad, 1.0 - b1);
-        s.exp_avg_sq.mul_(b2).addcmul_(grad, grad, 1.0 - b2);
-        p.addcdiv_(s.exp_avg, (s.exp_avg_sq.sqrt() / bc2Sqrt).add_(eps), -stepSize);
+      if (fusable(p, grad)) {
+        fusedUpdate(p, grad, s, decay, stepSize, bc2Sqrt);
         continue;
       }
-      float* w = p.data_ptr<float>();
-      const float* g = grad.data_ptr<float>();
-      float* m = s.exp_avg.data_ptr<float>();
-      float* v = s.exp_avg_sq.data_ptr<float>();
-      const auto fDecay = static_cast<float>(decay), fB1 = static_cast<float>(b1), fB2 = static_cast<float>(b2),
-                 fStep = static_cast<float>(stepSize), fBc2 = static_cast<float>(bc2Sqrt), fEps = static_cast<float>(eps);
-      at::parallel_for(0, p.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          const float gi_ = g[i];
-          const float mi = fB1 * m[i] + (1.f - fB1) * gi_;
-          const float vi = fB2 * v[i] + (1.f - fB2) * gi_ * gi_;
-          m[i] = mi;
-          v[i] = vi;
-          w[i] = w[i] * fDecay - fStep * mi / (std::sqrt(vi) / fBc2 + fEps);
-        }
-      });
+      batch.params.push_back(p);
+      batch.grads.push_back(grad);
+      batch.exp_avg.push_back(s.exp_avg);
+      batch.exp_avg_sq.push_back(s.exp_avg_sq);
+      batch.decay.emplace_back(decay);
+      batch.bc2Sqrt.emplace_back(bc2Sqrt);
+      batch.negStepSize.emplace_back(-stepSize);
     }
   }
+  if (!batch.empty()) multiTensorUpdate(batch, hyper_);
+}
+
+// The formula the per-parameter tensor ops used, op for op, so a CPU parameter that is
+// not fusable gets the same bits as before (on the CPU each _foreach_ op loops over the
+// tensors calling the single-tensor op).
+void FusedAdamW::multiTensorUpdate(MultiTensorBatch& b, const AdamWHyper& h) {
+  at::_foreach_mul_(b.params, b.decay);
+  at::_foreach_mul_(b.exp_avg, h.beta1);
+  at::_foreach_add_(b.exp_avg, b.grads, 1.0 - h.beta1);
+  at::_foreach_mul_(b.exp_avg_sq, h.beta2);
+  at::_foreach_addcmul_(b.exp_avg_sq, b.grads, b.grads, 1.0 - h.beta2);
+  std::vector<torch::Tensor> denom = at::_foreach_sqrt(b.exp_avg_sq);
+  at::_foreach_div_(denom, b.bc2Sqrt);
+  at::_foreach_add_(denom, h.eps);
+  at::_foreach_addcdiv_(b.params, b.exp_avg, denom, b.negStepSize);
 }
 
 }  // namespace sweet

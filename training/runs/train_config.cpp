@@ -25,7 +25,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
-                                                gradients, lte)
+                                                gradients, lte, attention, pad_to_multiple_of, prefetch_batches)
 
 namespace {
 
@@ -91,6 +91,12 @@ void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const S
                                                        "the defaults of the model's depth)");
 }
 
+// pad_to_multiple_of "auto" is stored as -1: one integer key, one meaning.
+nlohmann::json withAutoPadding(nlohmann::json j) {
+  if (j.is_object() && j.contains("pad_to_multiple_of") && j["pad_to_multiple_of"] == "auto") j["pad_to_multiple_of"] = -1;
+  return j;
+}
+
 void validate(const TrainConfig& c, const Sources& from) {
   auto check = [&](bool ok, const std::string& key, const std::string& what) {
     if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
@@ -113,6 +119,10 @@ void validate(const TrainConfig& c, const Sources& from) {
   check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
   check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
+  check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
+        "must be auto, explicit or sdpa, not " + quoted(nlohmann::json(c.attention)));
+  check(c.pad_to_multiple_of >= -1 && c.pad_to_multiple_of <= 1024, "pad_to_multiple_of",
+        "must be 0 (off), a multiple from 1 to 1024, or -1 / \"auto\" (8 on CUDA)");
   check(c.train_cap > 0, "train_cap", "must be positive");
   check(c.calibration_size >= 0, "calibration_size", "must not be negative");
   check(c.eval_max_examples >= 0, "eval_max_examples", "must not be negative (0 = the whole eval file)");
@@ -160,10 +170,10 @@ TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& sour
                                 const std::vector<std::string>& overrides) {
   Sources from{source, {}};
   for (const std::string& o : overrides) from.overridden.insert(o.substr(0, o.find('=')));
-  checkKeys(j, nlohmann::json(TrainConfig{}), from, "");
+  checkKeys(withAutoPadding(j), nlohmann::json(TrainConfig{}), from, "");
   TrainConfig c;
   try {
-    c = j.get<TrainConfig>();
+    c = withAutoPadding(j).get<TrainConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(source + ": " + e.what());
   }
@@ -228,9 +238,15 @@ void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json valu
 std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
                                            const std::string& earlier) {
   nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite"}) {
+  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches"}) {
     a.erase(neutral);
     b.erase(neutral);
+  }
+  // A key one side lacks was added after that run was written: it ran with the default.
+  const nlohmann::json defaults = trainConfigToJson(TrainConfig{});
+  for (const auto& [key, value] : defaults.items()) {
+    if (!a.contains(key) && b.contains(key) && b[key] == value) b.erase(key);
+    if (!b.contains(key) && a.contains(key) && a[key] == value) a.erase(key);
   }
   std::vector<std::string> keys;
   for (const auto& [key, value] : b.items())

@@ -74,6 +74,15 @@ struct TrainConfig {
   std::string device = "cpu";
   int64_t threads = 0;             // 0 = one per core
   int64_t eval_batch_size = 64;
+  // Speed on a GPU; none changes results beyond the last bits (docs/training.md).
+  // attention: "auto" (at::scaled_dot_product_attention on CUDA with libtorch >= 2.0, else
+  // the explicit ops), "explicit", or "sdpa" (refused on a libtorch without it).
+  std::string attention = "auto";
+  // Training batches padded to a multiple of this many tokens (capped at max_length), so a
+  // GPU sees repeated shapes; 0 = off (the longest row), -1 or "auto" = 8 on CUDA, off on CPU.
+  int64_t pad_to_multiple_of = 0;
+  // Pad and copy batch i + 1 on a CPU thread while step i runs; the same batches either way.
+  bool prefetch_batches = true;
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;
@@ -108,7 +117,7 @@ nlohmann::json trainConfigToJson(const TrainConfig& config);
 nlohmann::json readConfigFile(const std::string& path, const std::vector<std::string>& overrides = {});
 TrainConfig loadTrainConfig(const std::string& path);
 // The keys whose values differ between two runs' configurations (trainConfigToJson), those
-// that cannot change a run's results (checkpoint_every, overwrite) left out; an empty list
+// that cannot change a run's results (checkpoint_every, overwrite, prefetch_batches) left out; an empty list
 // means a checkpoint of one continues the other. `threads` counts: a different thread
 // count changes the last bits of CPU reductions (measured: losses differ by 1e-7 from the
 // 14th step of a demo run resumed with 2 threads instead of 1).

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "training/runs/batch_prefetcher.h"
 #include "training/runs/data_split.h"
 #include "training/runs/device.h"
 #include "training/runs/evaluation.h"
@@ -51,6 +52,7 @@ struct Run {
   std::unique_ptr<TrainingModel> t;
   GradientProbes probes;
   std::unique_ptr<RunFileWriter> writer;
+  BatchPadding padding;
 
   int64_t step = 0;                      // optimiser steps taken
   std::optional<int64_t> pendingRecord;  // a train_batch gradient record due (see runSteps)
@@ -66,9 +68,30 @@ struct Run {
   TrainingBatch trainBatch(const std::vector<int64_t>& order, int64_t b) const {
     const auto begin = static_cast<size_t>(b * c.batch_size);
     const auto end = static_cast<size_t>(std::min(trainRows(), (b + 1) * c.batch_size));
-    return makeBatch(*in.tokenizer, data.train, order, begin, end, regression(), device);
+    return makeBatch(*in.tokenizer, data.train, order, begin, end, regression(), device, padding);
   }
 };
+
+// pad_to_multiple_of -1 ("auto"): 8 on CUDA (tensor-core tiles, few distinct shapes),
+// off elsewhere so CPU runs keep the batches they always had.
+BatchPadding batchPadding(const TrainConfig& c, const c10::Device& device) {
+  const int64_t multiple = c.pad_to_multiple_of == -1 ? (device.is_cuda() ? 8 : 0) : c.pad_to_multiple_of;
+  return {multiple, c.max_length};
+}
+
+// Training batch i of the run (epoch i / steps_per_epoch). Runs on the prefetcher's
+// thread: it reads only what no step changes (data, tokenizer, config) and its own cache.
+BatchPrefetcher::Make runBatches(const Run& r) {
+  struct EpochCache {
+    int64_t epoch = -1;
+    std::vector<int64_t> order;
+  };
+  return [&r, cache = std::make_shared<EpochCache>()](int64_t i) {
+    const int64_t epoch = i / r.schedule.steps_per_epoch;
+    if (cache->epoch != epoch) *cache = {epoch, epochOrder(r.trainRows(), r.c.seed, epoch)};
+    return r.trainBatch(cache->order, i % r.schedule.steps_per_epoch);
+  };
+}
 
 // Everything the next step depends on, written atomically beside the run file.
 void writeCheckpoint(Run& r) {
@@ -127,11 +150,11 @@ RunState runSteps(Run& r) {
   const auto started = std::chrono::steady_clock::now();
   const int64_t firstStep = r.step;  // > 0 when resumed
   const int64_t perEpoch = r.schedule.steps_per_epoch;
+  BatchPrefetcher batches(runBatches(r), r.c.prefetch_batches);  // waits for its thread when the loop ends or throws
   for (int64_t epoch = r.step / perEpoch; epoch < r.c.epochs && r.step < r.schedule.total_steps; ++epoch) {
-    const auto order = epochOrder(r.trainRows(), r.c.seed, epoch);
     for (int64_t b = r.step % perEpoch; b < perEpoch && r.step < r.schedule.total_steps; ++b) {
       if (r.cb.stop_requested && r.cb.stop_requested->load()) return RunState::Stopped;
-      const TrainingBatch batch = r.trainBatch(order, b);
+      const TrainingBatch batch = batches.take(epoch * perEpoch + b);
       if (r.pendingRecord) {
         recordGradients(r, *r.pendingRecord, &batch);
         r.pendingRecord.reset();
@@ -274,6 +297,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.K = r.regression() ? 1 : static_cast<int64_t>(r.data.task.label_names.size());
   r.t = buildTrainingModel(c, r.in.checkpoint, r.in.exit_layers, r.K, r.device);
   for (const std::string& note : r.t->load_notes) r.say(note);
+  r.padding = batchPadding(c, r.device);
   r.schedule = makeStepSchedule(c, r.trainRows());
   r.probes = makeGradientProbes(c, r.data, *r.in.tokenizer, *r.t->model, r.device);
   restoreFromCheckpoint(r);

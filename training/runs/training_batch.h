@@ -21,8 +21,18 @@ struct TrainingBatch {
   TrainingBatch slice(int64_t first, int64_t n) const;
 };
 
-// Rows order[begin..end) of `split`, padded to the longest of them.
+// Length buckets: the longest row rounded up to a multiple, so a GPU sees a few repeated
+// shapes (cached kernels and allocations) instead of one per batch. Padded keys are
+// masked, so the logits change only in the last bits (softmax sums over more zeros).
+struct BatchPadding {
+  int64_t multiple = 0;    // 0 (or 1): pad to the longest row only
+  int64_t max_length = 0;  // > 0: never pad past this (the model's position table ends there)
+};
+
+// Rows order[begin..end) of `split`, padded to the longest of them (or its bucket). On a
+// CUDA device the host tensors are pinned and copied without blocking: the copy overlaps
+// whatever the device is running, and the stream orders it before the step that reads it.
 TrainingBatch makeBatch(const Tokenizer& tokenizer, const Split& split, const std::vector<int64_t>& order, size_t begin,
-                        size_t end, bool regression, const c10::Device& device);
+                        size_t end, bool regression, const c10::Device& device, BatchPadding padding = {});
 
 }  // namespace sweet

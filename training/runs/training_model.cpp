@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include "training/models/attention_kernel.h"
 #include "training/models/exit_model_factory.h"
 
 namespace sweet {
@@ -30,6 +31,7 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
   auto t = std::make_unique<TrainingModel>();
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
   t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
+  useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device));
   t->model->to(device);
   t->model->train();
   t->exit_hidden.resize(exitLayers.size());

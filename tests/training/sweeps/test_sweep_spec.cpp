@@ -28,6 +28,8 @@ class TestSweepSpec : public QObject {
   void batchScript_escapesQuotesSpacesAndHashesForSbatch();
   void arraySpec_compressesRuns();
   void configDifferences_ignoreOnlyKeysThatCannotChangeResults();
+  void configDifferences_keyAddedSinceCountsAsItsDefault();
+  void config_speedKeysReadAutoAndRefuseBadValues();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
   void largeGrid_refusedBeforeExpandingUnlessAllowed();
 
@@ -155,6 +157,40 @@ void TestSweepSpec::configDifferences_ignoreOnlyKeysThatCannotChangeResults() {
   const auto d = configDifferences(a, R"({"seed": 2, "threads": 2, "learning_rate": 0.1})");
   QCOMPARE(d.size(), size_t(1));
   QVERIFY(d[0].find("seed (1 in the checkpoint, 2 now)") != std::string::npos);
+}
+
+// A checkpoint or run file written before a key existed ran with that key's default: it
+// continues under a config that keeps the default, and not under one that changes it.
+void TestSweepSpec::configDifferences_keyAddedSinceCountsAsItsDefault() {
+  const std::string before = R"({"seed": 1, "learning_rate": 0.1})";
+  QVERIFY(configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "attention": "auto", "pad_to_multiple_of": 0,
+                                       "prefetch_batches": true})").empty());
+  const auto d = configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "pad_to_multiple_of": 8})");
+  QCOMPARE(d.size(), size_t(1));
+  QVERIFY2(d[0].find("pad_to_multiple_of (absent in the checkpoint, 8 now)") != std::string::npos, d[0].c_str());
+}
+
+void TestSweepSpec::config_speedKeysReadAutoAndRefuseBadValues() {
+  const TrainConfig defaults = trainConfigFromJson(nlohmann::json::object(), "run.json");
+  QCOMPARE(defaults.attention, std::string("auto"));
+  QCOMPARE(defaults.pad_to_multiple_of, int64_t{0});  // off: CPU batches as they always were
+  QVERIFY(defaults.prefetch_batches);
+  QCOMPARE(trainConfigFromJson({{"pad_to_multiple_of", "auto"}}, "run.json").pad_to_multiple_of, int64_t{-1});
+  nlohmann::json overridden = nlohmann::json::object();
+  applyOverride(overridden, "pad_to_multiple_of=auto");  // --set pad_to_multiple_of=auto
+  QCOMPARE(trainConfigFromJson(overridden, "run.json", {"pad_to_multiple_of=auto"}).pad_to_multiple_of, int64_t{-1});
+  auto refused = [](const nlohmann::json& j, const std::string& expected) {
+    try {
+      trainConfigFromJson(j, "run.json");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find(expected) != std::string::npos, e.what());
+      return;
+    }
+    QFAIL(("accepted " + j.dump()).c_str());
+  };
+  refused({{"attention", "flash"}}, "run.json: attention must be auto, explicit or sdpa");
+  refused({{"pad_to_multiple_of", -8}}, "run.json: pad_to_multiple_of must be 0 (off)");
+  refused({{"pad_to_multiple_of", "eight"}}, "run.json: pad_to_multiple_of must be an integer");
 }
 
 void TestSweepSpec::paperPresets_expandToThePapersGridBesideAProjectRoot() {
