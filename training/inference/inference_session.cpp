@@ -10,6 +10,7 @@
 #include "training/checkpoints/bert_checkpoint.h"
 #include "training/checkpoints/model_manifest.h"
 #include "training/models/exit_model_factory.h"
+#include "training/models/attention_kernel.h"
 #include "training/runs/device.h"
 #include "training/runs/run_examples.h"
 #include "training/runs/train_config.h"
@@ -58,6 +59,9 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
                              "exit on; early-exit inference serves classification models");
   s.model->eval();
   s.model->to(s.device);
+  // The fused kernel on CUDA where this libtorch has it, the explicit path on the CPU, as
+  // the trainer chooses under attention "auto".
+  useAttentionKernel(*s.model, resolveAttentionKernel("auto", s.device));
   const std::string lteFile = (std::filesystem::path(modelDir) / kLteWeightsFile).string();
   if (std::filesystem::exists(lteFile)) {
     s.lte = loadLteHeads(lteFile, s.config.hidden_size, s.exits());
