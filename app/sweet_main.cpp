@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   sweet::cli::registerInitCheckpointCommand(app);
   sweet::cli::registerInspectCommand(app);
   sweet::cli::registerTrainCommand(app);
+  sweet::cli::registerPretrainCommand(app);
   sweet::cli::registerDemoCommand(app);
   sweet::cli::registerReportCommand(app);
   sweet::cli::registerGradientsCommand(app);

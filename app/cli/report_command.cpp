@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "analysis/pretrain_file_check.h"
 #include "analysis/report.h"
 #include "cli/command.h"
 
@@ -63,7 +64,15 @@ void runReport(ReportArguments args) {
     if (!fresh) throw std::runtime_error(path + ": the same run file as " + it->second + " (given twice)");
   }
   std::vector<analysis::RunData> runs;
-  for (const std::string& path : args.runs) runs.push_back(analysis::loadRun(path));
+  for (const std::string& path : args.runs) {
+    // A folder of runs may hold the pre-training run its fine-tunes started from.
+    if (analysis::isPretrainRunFile(path)) {
+      std::cerr << "sweet report: skipping " << analysis::pretrainRunFileNote(path) << "\n";
+      continue;
+    }
+    runs.push_back(analysis::loadRun(path));
+  }
+  if (runs.empty()) throw std::runtime_error("no fine-tuning run files among the files given");
   // Nothing to tabulate is not an error: say what each run holds and why it stopped.
   if (std::none_of(runs.begin(), runs.end(), [](const analysis::RunData& r) { return r.evalDone; })) {
     std::cout << "No run reached its evaluation, so there is no table yet.\n";
