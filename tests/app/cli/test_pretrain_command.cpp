@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/hdf5_util.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
@@ -16,6 +18,7 @@ class TestPretrainCommand : public QObject {
   void initTestCase();
   void pretrain_thenTrainFineTunesTheSavedFolder();
   void pretrain_badCorpusNamesTheFile();
+  void demo_pretrainFineTunesFromThePretrainedModel();
 
  private:
   QString writeFile(const QString& name, const QByteArray& text);
@@ -101,6 +104,36 @@ void TestPretrainCommand::pretrain_badCorpusNamesTheFile() {
     QVERIFY2(r.err.startsWith("sweet pretrain: error: " + c.expected), qPrintable(r.err));
     QCOMPARE(r.err.count('\n'), 1);
   }
+}
+
+// `sweet demo --pretrain` (made small): the grammar's corpus is pre-trained on, the methods
+// fine-tune the pre-trained folder, and a second demo in the folder reuses it.
+void TestPretrainCommand::demo_pretrainFineTunesFromThePretrainedModel() {
+  const QString out = dir_.filePath("demo-pre");
+  const QStringList args = {"demo", "--out", out, "--pretrain", "--pretrain-set", "max_steps=3", "corpus_texts=64",
+                            "batch_size=16", "--methods", "ee", "--set", "demo_train_size=16", "demo_eval_size=8",
+                            "calibration_size=4", "train_cap=12", "epochs=1", "max_steps=1", "gradients.every=0",
+                            "save_model=false"};
+  auto r = test::runProgram(test::sweetBinary(), args);
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("pretrain: step 3/3"), qPrintable(r.err));
+  QFile corpus(out + "/demo-corpus.txt");
+  QVERIFY(corpus.open(QIODevice::ReadOnly));
+  const QList<QByteArray> lines = corpus.readAll().trimmed().split('\n');
+  QCOMPARE(lines.size(), 64);
+  for (const QByteArray& line : lines) QVERIFY2(!line.contains("positive") && !line.contains('\t'), line.constData());
+  {
+    H5::H5File pre((out + "/pretrained-bert.h5").toStdString(), H5F_ACC_RDONLY);
+    H5::Group root = pre.openGroup("/");
+    QCOMPARE(QString::fromStdString(h5::readStringAttr(root, "format")), QString("sweet-pretrain"));
+    H5::H5File run((out + "/demo-ee-lr0.0005-s42.h5").toStdString(), H5F_ACC_RDONLY);
+    H5::Group runRoot = run.openGroup("/");
+    const auto config = nlohmann::json::parse(h5::readStringAttr(runRoot, "config"));
+    QCOMPARE(QString::fromStdString(config["model"].get<std::string>()), out + "/pretrained-bert");
+  }
+  r = test::runProgram(test::sweetBinary(), args + QStringList{"--overwrite"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("reusing the pre-trained model in " + out + "/pretrained-bert"), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestPretrainCommand)
