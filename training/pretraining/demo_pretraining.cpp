@@ -1,6 +1,7 @@
 // The demo's pre-training stage: see demo_pretraining.h.
 #include "training/pretraining/demo_pretraining.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -56,6 +57,12 @@ std::string ensurePretrainedDemoModel(const DemoPretraining& demo, const Pretrai
   writeDemoCorpus(config.corpus, texts);
   const PretrainResult r = runPretraining(config, callbacks);
   if (r.outcome != RunState::Finished) throw std::runtime_error(r.run_file + ": pre-training " + r.message);
+  if (callbacks.on_message) {
+    char line[160];
+    std::snprintf(line, sizeof line, "pre-trained in %lld steps: held-out MLM loss %.3f -> %.3f, accuracy %.3f -> %.3f",
+                  static_cast<long long>(r.steps), r.eval_loss_before, r.eval_loss, r.eval_accuracy_before, r.eval_accuracy);
+    callbacks.on_message(line);
+  }
   return r.model_dir;
 }
 
