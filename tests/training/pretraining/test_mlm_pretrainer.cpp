@@ -12,6 +12,7 @@
 
 #include "tests/support/tiny_models.h"
 #include "training/checkpoints/bert_checkpoint.h"
+#include "training/checkpoints/random_checkpoint.h"
 #include "training/checkpoints/safetensors.h"
 #include "training/checkpoints/state_dict.h"
 #include "training/models/bert_mlm_head.h"
@@ -28,6 +29,7 @@ class TestMlmPretrainer : public QObject {
   void head_savedWithoutDecoderWeight();
   void pretrain_tinyModelLearnsToFillMasks();
   void pretrain_refusesToReplaceAnEarlierRun();
+  void pretrain_refusesDebertaSayingWhy();
 };
 
 namespace {
@@ -157,6 +159,29 @@ void TestMlmPretrainer::pretrain_refusesToReplaceAnEarlierRun() {
   }
   c.overwrite = true;
   QCOMPARE(runPretraining(c).steps, int64_t{2});
+}
+
+void TestMlmPretrainer::pretrain_refusesDebertaSayingWhy() {
+  QTemporaryDir dir;
+  PretrainConfig c = tinyPretrainConfig(dir);
+  RandomCheckpointOptions o;
+  o.config_file = dir.filePath("deberta.json").toStdString();
+  std::ofstream(o.config_file) << R"({"model_type": "deberta", "vocab_size": 150, "hidden_size": 16,
+      "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 32, "max_position_embeddings": 64,
+      "relative_attention": true, "pos_att_type": "c2p|p2c", "position_biased_input": false,
+      "max_relative_positions": 24, "type_vocab_size": 0})";
+  o.out_dir = dir.filePath("deberta").toStdString();
+  o.make_vocab = true;
+  writeRandomCheckpoint(o);
+  c.model = o.out_dir;
+  try {
+    runPretraining(c);
+    QFAIL("a DeBERTa checkpoint was pre-trained with BERT's head");
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    QVERIFY2(m.find(o.out_dir + ": DeBERTa pre-training is not supported yet") == 0, m.c_str());
+  }
+  QVERIFY(!std::filesystem::exists(c.runFilePath()));
 }
 
 QTEST_GUILESS_MAIN(TestMlmPretrainer)
