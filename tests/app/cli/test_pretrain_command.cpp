@@ -107,7 +107,8 @@ void TestPretrainCommand::pretrain_badCorpusNamesTheFile() {
 }
 
 // `sweet demo --pretrain` (made small): the grammar's corpus is pre-trained on, the methods
-// fine-tune the pre-trained folder, and a second demo in the folder reuses it.
+// fine-tune the pre-trained folder, and a second demo in the folder (two seeds, pooled as
+// sweet report pools them) reuses it.
 void TestPretrainCommand::demo_pretrainFineTunesFromThePretrainedModel() {
   const QString out = dir_.filePath("demo-pre");
   const QStringList args = {"demo", "--out", out, "--pretrain", "--pretrain-set", "max_steps=3", "corpus_texts=64",
@@ -131,9 +132,12 @@ void TestPretrainCommand::demo_pretrainFineTunesFromThePretrainedModel() {
     const auto config = nlohmann::json::parse(h5::readStringAttr(runRoot, "config"));
     QCOMPARE(QString::fromStdString(config["model"].get<std::string>()), out + "/pretrained-bert");
   }
-  r = test::runProgram(test::sweetBinary(), args + QStringList{"--overwrite"});
+  // Two seeds: the pre-trained model is reused, and sweet report's pooled comparison follows the table.
+  r = test::runProgram(test::sweetBinary(), args + QStringList{"--seeds", "1,2"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
   QVERIFY2(r.err.contains("reusing the pre-trained model in " + out + "/pretrained-bert"), qPrintable(r.err));
+  QVERIFY2(r.out.contains("Across seeds") && r.out.contains("n=2") && r.out.contains("Score at fixed cost fractions"),
+           qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestPretrainCommand)
