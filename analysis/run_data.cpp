@@ -2,6 +2,7 @@
 #include "run_data.h"
 
 #include "local_host.h"
+#include "pretrain_file_check.h"
 
 #include <cmath>
 
@@ -73,7 +74,9 @@ LogitSet readLogitSet(const std::string& path, const H5::H5File& file, const std
 
 void checkFormat(const std::string& path, const H5::Group& root, RunData& run) {
   requireAttr(path, root, "format");
-  if (h5::readStringAttr(root, "format") != "sweet-run") fail(path, "not a sweet run file (format attribute is not 'sweet-run')");
+  const std::string format = h5::readStringAttr(root, "format");
+  if (format == "sweet-pretrain") throw std::runtime_error(pretrainRunFileNote(path));
+  if (format != "sweet-run") fail(path, "not a sweet run file (format attribute is not 'sweet-run')");
   requireAttr(path, root, "format_version");
   run.formatVersion = h5::readInt64Attr(root, "format_version");
   if (run.formatVersion < 1) fail(path, "format_version " + std::to_string(run.formatVersion) + " is not a valid version");

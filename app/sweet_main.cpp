@@ -46,6 +46,7 @@ int runCommand(int argc, char** argv) {
   sweet::cli::registerInitCheckpointCommand(app);
   sweet::cli::registerInspectCommand(app);
   sweet::cli::registerTrainCommand(app);
+  sweet::cli::registerPretrainCommand(app);
   sweet::cli::registerDemoCommand(app);
   sweet::cli::registerReportCommand(app);
   sweet::cli::registerGradientsCommand(app);

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   QStringList runs = parser.positionalArguments();
   if (parser.isSet(demoOpt)) {
     const QDir demo(QStringLiteral("demo-runs"));
-    for (const QString& f : demo.entryList({QStringLiteral("*.h5")}, QDir::Files, QDir::Name)) runs << demo.filePath(f);
+    // demo-*: the fine-tuning runs, not the pre-training run file `sweet demo --pretrain` leaves beside them.
+    for (const QString& f : demo.entryList({QStringLiteral("demo-*.h5")}, QDir::Files, QDir::Name)) runs << demo.filePath(f);
     if (runs.isEmpty()) qWarning("no run files in ./demo-runs: run `sweet demo --out demo-runs` first");
   }
   if (parser.isSet(exportOpt)) {

@@ -15,6 +15,7 @@ namespace sweet::cli {
 void registerInitCheckpointCommand(CLI::App& root);
 void registerInspectCommand(CLI::App& root);
 void registerTrainCommand(CLI::App& root);
+void registerPretrainCommand(CLI::App& root);
 void registerDemoCommand(CLI::App& root);
 void registerReportCommand(CLI::App& root);
 void registerGradientsCommand(CLI::App& root);

@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "analysis/pretrain_file_check.h"
 #include "analysis/report.h"
 #include "analysis/report_inputs.h"
 #include "cli/command.h"
@@ -63,7 +64,15 @@ void runReport(ReportArguments args) {
     auto [it, fresh] = seen.emplace(std::make_pair(info.st_dev, info.st_ino), path);
     if (!fresh) throw std::runtime_error(path + ": the same run file as " + it->second + " (given twice)");
   }
-  const analysis::ReportInputs inputs = analysis::loadReportInputs(args.runs);
+  // A folder of runs may hold the pre-training run its fine-tunes started from: skipped
+  // with a note, neither a run of the report nor an unreadable file.
+  std::vector<std::string> fineTunes;
+  for (const std::string& path : args.runs) {
+    if (analysis::isPretrainRunFile(path)) std::cerr << "sweet report: skipping " << analysis::pretrainRunFileNote(path) << "\n";
+    else fineTunes.push_back(path);
+  }
+  if (fineTunes.empty()) throw std::runtime_error("no fine-tuning run files among the files given");
+  const analysis::ReportInputs inputs = analysis::loadReportInputs(fineTunes);
   for (const std::string& note : inputs.notes) std::cerr << "report: " << note << "\n";
   const std::vector<analysis::RunData>& runs = inputs.runs;
   // Nothing to tabulate is not an error: say what each run holds and why it stopped.
@@ -79,7 +88,7 @@ void runReport(ReportArguments args) {
   // After the tables, on stderr (a CSV or JSON report on stdout stays well-formed), and
   // status 1: a script must not take a report that left files out for a complete one.
   std::cout.flush();
-  std::cerr << "report: " << inputs.unreadable.size() << " of " << args.runs.size()
+  std::cerr << "report: " << inputs.unreadable.size() << " of " << fineTunes.size()
             << " run files could not be read and are not in the report:\n";
   for (const auto& [path, error] : inputs.unreadable)
     std::cerr << "  " << (error.rfind(path, 0) == 0 ? error : path + ": " + error) << "\n";
