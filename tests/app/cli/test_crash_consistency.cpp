@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "analysis/run_data.h"
+#include "tests/support/demo_train_config.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/run_file_wait.h"
 #include "tests/support/test_paths.h"
@@ -128,13 +129,7 @@ QString TestCrashConsistency::trainConfig(const QString& outDir, const QString& 
   const QString path = dir_.filePath(QFileInfo(outDir).fileName() + ".json");
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly)) return {};
-  f.write(QStringLiteral(R"({"task": "demo", "model": "%1", "demo_train_size": 160, "demo_eval_size": 48,
-      "calibration_size": 16, "method": "ee", "exit_layers": [1, 4, 6, 12], "learning_rate": 0.0005,
-      "batch_size": 8, "epochs": %4, "max_length": 40, "threads": 1, "output_dir": "%2",
-      "save_model": false%3})")
-              .arg(checkpoint_, outDir, extra)
-              .arg(epochs)
-              .toUtf8());
+  f.write(sweet::testing::tinyDemoTrainConfig(checkpoint_, outDir, extra, epochs));
   return path;
 }
 

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "analysis/run_data.h"
+#include "tests/support/demo_train_config.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/run_file_wait.h"
 #include "tests/support/test_paths.h"
@@ -60,13 +61,7 @@ QString TestRunSafety::writeFile(const QString& name, const QByteArray& bytes) c
 
 QString TestRunSafety::trainConfig(const QString& outDir, const QString& extra, int epochs) const {
   return writeFile(QFileInfo(outDir).fileName() + ".json",
-                   QStringLiteral(R"({"task": "demo", "model": "%1", "demo_train_size": 160, "demo_eval_size": 48,
-                     "calibration_size": 16, "method": "ee", "exit_layers": [1, 4, 6, 12], "learning_rate": 0.0005,
-                     "batch_size": 8, "epochs": %4, "max_length": 40, "threads": 1, "output_dir": "%2",
-                     "save_model": false%3})")
-                       .arg(checkpoint_, outDir, extra)
-                       .arg(epochs)
-                       .toUtf8());
+                   sweet::testing::tinyDemoTrainConfig(checkpoint_, outDir, extra, epochs));
 }
 
 void TestRunSafety::initTestCase() {
