@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/exit_policy.h"
+#include "training/runs/autocast_scope.h"
 
 namespace sweet {
 namespace {
@@ -65,8 +66,8 @@ double ExitTemperatures::inverse(int64_t exit, int64_t instance) const {
   return 1.0;
 }
 
-AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte)
-    : model_(model), lte_(lte), exits_(static_cast<int64_t>(model.exitLayers().size())) {
+AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte, Precision precision)
+    : model_(model), lte_(lte), precision_(precision), exits_(static_cast<int64_t>(model.exitLayers().size())) {
   if (lte_ && static_cast<int64_t>(lte_->heads->size()) != exits_)
     throw std::invalid_argument("AdaptiveInference: " + std::to_string(lte_->heads->size()) + " LTE heads for " +
                                 std::to_string(exits_) + " exits");
@@ -81,6 +82,7 @@ std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const 
     throw std::invalid_argument("AdaptiveInference::run: one instance index per batch row expected");
   const c10::Device device = deviceOf(batch);
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(precision_, device);
   std::vector<InstanceExit> out(static_cast<size_t>(rows));
   std::vector<int64_t> running(static_cast<size_t>(rows));  // batch row of each row still in the pass
   for (int64_t r = 0; r < rows; ++r) running[static_cast<size_t>(r)] = r;
@@ -147,6 +149,7 @@ std::vector<InstanceExit> AdaptiveInference::runWithoutExiting(const ModelInput&
     throw std::invalid_argument("AdaptiveInference::runWithoutExiting: one instance index per batch row expected");
   const c10::Device device = deviceOf(batch);
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(precision_, device);
   torch::Tensor logits;
   {
     // One stage: the baseline is timed whole (its embeddings and head are a fixed part).

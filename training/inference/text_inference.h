@@ -23,6 +23,7 @@ struct TextInferenceRequest {
   int64_t batch_size = 32;
   bool calibrate = true;
   std::string device = "cpu";
+  std::string precision;                  // empty = the run's (inference_session.h)
   int threads = 0;
 };
 
