@@ -4,8 +4,11 @@ poolers, heads), the same AdamW step with clipping, the same shapes and thread c
 Debian's python3-torch (the same libtorch build as the C++ side).
 
 usage: train_step_baseline.py LAYERS HIDDEN HEADS FFN VOCAB BATCH SEQ STEPS THREADS EXITS(comma list)
-Prints one line: median step time in milliseconds.
+                              [PRECISION (fp32, tf32, bf16 or fp16; default fp32) [DEVICE (default cpu)]]
+Prints one line: median step time in milliseconds. bf16/fp16 run the forward pass under
+torch.autocast (no loss scaling), tf32 sets TF32 matmuls, as bench_train_step does.
 """
+import contextlib
 import math
 import statistics
 import sys
@@ -47,7 +50,7 @@ class EarlyExitBert(nn.Module):
 
     def forward(self, ids, mask, types):
         T = ids.shape[1]
-        x = self.drop(self.ln(self.word(ids) + self.pos(torch.arange(T))[None] + self.token_type(types)))
+        x = self.drop(self.ln(self.word(ids) + self.pos(torch.arange(T, device=ids.device))[None] + self.token_type(types)))
         bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         out, e = [], 0
         for i, layer in enumerate(self.layers, start=1):
@@ -61,22 +64,32 @@ class EarlyExitBert(nn.Module):
 def main():
     L, H, A, F_, V, B, T, steps, threads = map(int, sys.argv[1:10])
     exits = [int(x) for x in sys.argv[10].split(",")]
+    precision = sys.argv[11] if len(sys.argv) > 11 else "fp32"
+    device = torch.device(sys.argv[12] if len(sys.argv) > 12 else "cpu")
     torch.set_num_threads(threads)
+    if precision == "tf32":
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.manual_seed(0)
-    model = EarlyExitBert(L, H, A, F_, V, exits)
+    model = EarlyExitBert(L, H, A, F_, V, exits).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.0)
-    ids = torch.randint(5, V, (B, T))
-    mask, types = torch.ones(B, T, dtype=torch.long), torch.zeros(B, T, dtype=torch.long)
-    labels = torch.randint(0, 2, (B,))
+    ids = torch.randint(5, V, (B, T)).to(device)
+    mask = torch.ones(B, T, dtype=torch.long, device=device)
+    types = torch.zeros(B, T, dtype=torch.long, device=device)
+    labels = torch.randint(0, 2, (B,)).to(device)
     times = []
     for s in range(steps + 1):  # the first step warms up allocators and is not timed
+        sync()
         t0 = time.perf_counter()
-        losses = torch.stack([F.cross_entropy(l, labels) for l in model(ids, mask, types)])
+        with torch.autocast(device.type, dtype=low) if low else contextlib.nullcontext():
+            losses = torch.stack([F.cross_entropy(l.float(), labels) for l in model(ids, mask, types)])
         opt.zero_grad()
         losses.sum().backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         losses.detach().tolist()
         opt.step()
+        sync()
         if s > 0:
             times.append((time.perf_counter() - t0) * 1000)
     print(f"{statistics.median(times):.2f}")
