@@ -22,9 +22,13 @@
 #include <string>
 #include <vector>
 
+#include "training/models/attention_kernel.h"
 #include "training/models/early_exit_model.h"
+#include "training/runs/autocast_scope.h"
 #include "training/runs/device.h"
 #include "training/runs/fused_adamw.h"
+#include "training/runs/loss_scaler.h"
+#include "training/runs/precision.h"
 #include "training/runs/train_config.h"
 #include "training/runs/train_step.h"
 
@@ -82,6 +86,11 @@ double cppStepMs(const Shape& s, const sweet::TrainConfig& config, const c10::De
   t.model = model;
   t.optimizer = std::make_unique<sweet::FusedAdamW>(std::vector<sweet::FusedAdamW::Group>{{model->parameters(), 0.0}},
                                                     sweet::AdamWHyper{2e-5});
+  // The precision as the trainer resolves it (buildTrainingModel): trainStep reads it here.
+  t.device = device;
+  t.precision = sweet::resolvePrecision(sweet::parsePrecision(config.precision), device);
+  if (t.precision == sweet::Precision::Fp16) t.scaler = std::make_unique<sweet::LossScaler>(device);
+  sweet::useAttentionKernel(*model, sweet::resolveAttentionKernel(config.attention, device));
   const auto ids = torch::TensorOptions(torch::kLong).device(device);
   sweet::TrainingBatch batch{{torch::randint(5, s.vocab, {s.batch, s.seq}, torch::kLong).to(device),
                               torch::ones({s.batch, s.seq}, ids), torch::zeros({s.batch, s.seq}, ids)},

@@ -63,7 +63,8 @@ void runMeasure(const InferArguments& args) {
   if (analysis::exitRuleFromName(args.rule) != analysis::ExitRule::Confidence)
     throw std::runtime_error("--measure times confidence exiting only; --rule learned serves --text and --tsv");
   const InferenceSession session =
-      openInferenceSession(args.text.model_dir, args.text.run_file, args.text.device, args.text.threads, say);
+      openInferenceSession(args.text.model_dir, args.text.run_file, args.text.device, args.text.threads, say,
+                           args.text.precision);
   SpeedRequest request;
   request.thresholds = args.thresholds;
   if (args.thresholdOption->count() > 0) request.thresholds.push_back(args.threshold);
@@ -134,6 +135,9 @@ void registerInferCommand(CLI::App& root) {
   cmd->add_flag("--no-write", args->noWrite, "With --measure: print only, leave the run file as it is");
   addRebatchOption(cmd, *args);
   cmd->add_option("--device", args->text.device, "cpu, cuda or cuda:N")->capture_default_str();
+  cmd->add_option("--precision", args->text.precision,
+                  "fp32, tf32, bf16, fp16 (CUDA only) or auto (bf16 on a CUDA device that has it, else fp32); "
+                  "default: the precision the run trained in");
   cmd->add_option("--threads", args->text.threads, "CPU threads (0 = one per core)")->capture_default_str();
   cmd->callback([args] {
     if (args->measure)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/exit_policy.h"
+#include "training/runs/autocast_scope.h"
 
 namespace sweet {
 namespace {
@@ -77,8 +78,8 @@ double ExitTemperatures::inverse(int64_t exit, int64_t instance) const {
   return 1.0;
 }
 
-AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte)
-    : model_(model), lte_(lte), exits_(static_cast<int64_t>(model.exitLayers().size())) {
+AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte, Precision precision)
+    : model_(model), lte_(lte), precision_(precision), exits_(static_cast<int64_t>(model.exitLayers().size())) {
   if (lte_ && static_cast<int64_t>(lte_->heads->size()) != exits_)
     throw std::invalid_argument("AdaptiveInference: " + std::to_string(lte_->heads->size()) + " LTE heads for " +
                                 std::to_string(exits_) + " exits");
@@ -115,6 +116,8 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
   const int64_t e = pass.next_exit;
   const bool last = e == exits_ - 1;
   const c10::Device device = deviceOf(pass);
+  // Per segment, not per run(): re-batching (RebatchingInference) steps segments itself.
+  AutocastScope autocast(precision_, device);
   {
     StageTimer t(profile, &InferenceProfile::embeddings, device);
     model_.embedSegment(pass);
@@ -178,6 +181,7 @@ std::vector<InstanceExit> AdaptiveInference::runWithoutExiting(const ModelInput&
     throw std::invalid_argument("AdaptiveInference::runWithoutExiting: one instance index per batch row expected");
   const c10::Device device = deviceOf(batch);
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(precision_, device);
   torch::Tensor logits;
   {
     // One stage: the baseline is timed whole (its embeddings and head are a fixed part).

@@ -14,6 +14,7 @@
 
 #include "training/models/exit_classifier.h"
 #include "training/models/lte_heads.h"
+#include "training/runs/precision.h"
 
 namespace sweet {
 
@@ -52,8 +53,9 @@ class AdaptiveInference {
  public:
   // `model` must already be on its device and in eval mode; it is borrowed, not owned.
   // `lte`: the same model's learning-to-exit heads (on its device, eval mode), borrowed;
-  // when given, run() exits on their scores instead of the confidence.
-  explicit AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte = nullptr);
+  // when given, run() exits on their scores instead of the confidence. The passes run in
+  // `precision` (resolved for the model's device); logits are read back as fp32.
+  explicit AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte = nullptr, Precision precision = Precision::Fp32);
   bool learned() const { return lte_ != nullptr; }
 
   // Early exiting on one padded batch. `instances` gives each row's index in the data set
@@ -84,6 +86,7 @@ class AdaptiveInference {
  private:
   ExitClassifier& model_;
   LteHeadsImpl* lte_;
+  Precision precision_;
   int64_t exits_;
 };
 

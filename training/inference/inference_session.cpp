@@ -11,6 +11,7 @@
 #include "training/checkpoints/model_manifest.h"
 #include "training/models/exit_model_factory.h"
 #include "training/models/attention_kernel.h"
+#include "training/runs/autocast_scope.h"
 #include "training/runs/device.h"
 #include "training/runs/run_examples.h"
 #include "training/runs/train_config.h"
@@ -36,11 +37,27 @@ torch::Tensor longTensor(const std::vector<int64_t>& v, int64_t rows, int64_t co
   return device.is_cuda() ? host.pin_memory().to(device, /*non_blocking=*/true) : host;
 }
 
+// The precision the run trained in (its environment attribute; absent in files from before
+// precisions were recorded: fp32), on `device`: an fp16 run inferred on the CPU runs in
+// fp32 there, and says so.
+Precision runPrecisionOn(const analysis::RunData& run, const c10::Device& device,
+                         const std::function<void(const std::string&)>& say) {
+  const nlohmann::json& environment = run.environment;
+  const bool recorded = environment.is_object() && environment.contains("precision") && environment["precision"].is_string();
+  const Precision trained = recordedPrecision(recorded ? environment["precision"].get<std::string>() : "");
+  if (trained == Precision::Fp16 && !device.is_cuda()) {
+    say("the run trained in fp16, which runs on CUDA only: inferring in fp32 on " + device.str());
+    return Precision::Fp32;
+  }
+  return resolvePrecision(trained, device);
+}
+
 }  // namespace
 
 InferenceSession openInferenceSession(const std::string& modelDir, const std::string& runFile,
                                       const std::string& device, int threads,
-                                      const std::function<void(const std::string&)>& say) {
+                                      const std::function<void(const std::string&)>& say,
+                                      const std::string& precision) {
   if (!fs::is_directory(modelDir))
     throw std::runtime_error(modelDir + ": no such folder (expected a fine-tuned model saved by sweet train: "
                                         "<output_dir>/<run>.model)");
@@ -48,6 +65,8 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
   s.model_dir = modelDir;
   configureThreads(threads, "--threads");
   s.device = parseDevice(device);
+  // Checked before anything slow, so a typo fails at once.
+  if (!precision.empty()) s.precision = resolvePrecision(parsePrecision(precision, "--precision"), s.device, "--precision");
   CheckpointWithTokenizer opened = openCheckpointWithTokenizer(modelDir);
   s.config = opened.checkpoint.config;
   s.model = loadExitClassifier(modelDir);
@@ -86,6 +105,7 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
                              " with exits " + nlohmann::json(s.model->exitLayers()).dump());
   if (run.config.contains("max_length") && run.config["max_length"].is_number_integer())
     s.max_length = std::min(s.max_length, run.config["max_length"].get<int64_t>());
+  if (precision.empty()) s.precision = runPrecisionOn(run, s.device, say);
   return s;
 }
 

@@ -16,6 +16,7 @@
 #include "analysis/run_data.h"
 #include "training/inference/adaptive_inference.h"
 #include "training/models/bert_config.h"
+#include "training/runs/precision.h"
 #include "training/tokenizers/tokenizer.h"
 
 namespace sweet {
@@ -29,6 +30,7 @@ struct InferenceSession {
   LteHeads lte{nullptr};                  // the folder's lte.safetensors (trained with LTE), else null
   std::unique_ptr<Tokenizer> tokenizer;
   c10::Device device{c10::kCPU};
+  Precision precision = Precision::Fp32;  // resolved for `device`: the forward passes run in it
   int64_t max_length = 0;                 // the run's max_length, else max_position_embeddings
 
   const std::vector<std::string>& labelNames() const { return config.label_names; }
@@ -38,9 +40,13 @@ struct InferenceSession {
 // Opens `model_dir` (throws naming the folder when it is missing or is not a fine-tuned
 // early-exit model). `run_file`: the run it came from; empty = <model_dir minus ".model">.h5
 // when that file exists (the trainer's layout), else none, which `say` is told about.
+// `precision`: a precision name (precision.h) for the forward passes, resolved for the
+// device; empty = the precision the run trained in (fp32 without a run file, or for a run
+// file from before precisions were recorded). Throws naming --precision for a bad one.
 InferenceSession openInferenceSession(const std::string& model_dir, const std::string& run_file,
                                       const std::string& device, int threads,
-                                      const std::function<void(const std::string&)>& say);
+                                      const std::function<void(const std::string&)>& say,
+                                      const std::string& precision = "");
 
 enum class TemperatureUse {
   None,        // raw softmax confidences

@@ -119,7 +119,10 @@ analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSi
   m.batchSize = batchSize;
   m.threads = at::get_num_threads();
   m.rebatch = u.request.rebatch;
-  m.name = analysis::speedGroupName(m.device, batchSize, m.threads, m.rebatch);
+  // fp32 keeps the name it always had; another precision gets its own group beside it
+  // (cuda_0-bf16-b32-t16) rather than replacing the fp32 one.
+  const std::string precision = u.s.precision == Precision::Fp32 ? "" : "-" + precisionName(u.s.precision);
+  m.name = analysis::speedGroupName(m.device + precision, batchSize, m.threads, m.rebatch);
   m.repeats = u.request.repeats;
   m.warmup = u.request.warmup;
   m.instances = u.instances();
@@ -219,12 +222,12 @@ std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, 
                          std::move(temperatures),
                          analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers),
                          analysis::metricFromName(run.metric)};
-  AdaptiveInference engine(*s.model);
+  AdaptiveInference engine(*s.model, nullptr, s.precision);
   std::vector<analysis::SpeedMeasurement> out;
   for (int64_t batchSize : request.batch_sizes) {
     say("batch " + std::to_string(batchSize) + ": " + std::to_string(setup.instances()) + " instances, " +
         std::to_string(setup.thresholds.size()) + " thresholds, " + std::to_string(at::get_num_threads()) +
-        " thread(s) on " + s.device.str());
+        " thread(s) on " + s.device.str() + " in " + precisionName(s.precision));
     out.push_back(measureBatchSize(setup, engine, batchSize));
   }
   return out;

@@ -76,7 +76,7 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
     if (!r.text_b.empty()) b.push_back(r.text_b);
   }
 
-  const InferenceSession session = openInferenceSession(r.model_dir, r.run_file, r.device, r.threads, say);
+  const InferenceSession session = openInferenceSession(r.model_dir, r.run_file, r.device, r.threads, say, r.precision);
   TextInferenceResult result;
   const ExitTemperatures temperatures = sessionTemperatures(
       session, r.calibrate ? TemperatureUse::NewText : TemperatureUse::None, &result.temperature_note);
@@ -88,7 +88,7 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
                              ": this model was trained without learning-to-exit heads (lte.enabled); exit on "
                              "confidence instead");
   result.learned = r.learned;
-  AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr);
+  AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr, session.precision);
   const std::vector<InstanceExit> exits = runBatches(engine, session, set, r, temperatures);
   for (size_t i = 0; i < exits.size(); ++i) {
     const InstanceExit& e = exits[i];

@@ -26,6 +26,7 @@ struct TextInferenceRequest {
   bool rebatch = false;
   bool calibrate = true;
   std::string device = "cpu";
+  std::string precision;                  // empty = the run's (inference_session.h)
   int threads = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "analysis/exit_scores.h"
+#include "training/runs/autocast_scope.h"
 #include "training/runs/training_batch.h"
 
 namespace sweet {
@@ -36,6 +37,7 @@ ExitOutputs exitOutputs(TrainingModel& t, const Tokenizer& tokenizer, const Spli
     const int64_t end = std::min(N, start + batchSize);
     const TrainingBatch batch =
         makeBatch(tokenizer, split, order, static_cast<size_t>(start), static_cast<size_t>(end), false, device);
+    AutocastScope autocast(t.precision, device);  // the run's precision; the rows are read back as fp32
     auto logits = t.model->forwardExits(batch.input);  // E x [b, K]; fills t.exit_hidden on LTE runs
     for (int64_t e = 0; e < E; ++e) {
       copyRows(logits[static_cast<size_t>(e)], out.logits, e, N, start, K);

@@ -20,7 +20,8 @@ struct ExitOutputs {
   std::vector<float> lte_scores;  // row-major [E, N]; empty unless asked for
 };
 
-// Restores the model's training mode afterwards. `withLte` needs t.lte.
+// In the run's precision (t.precision); the logits and scores come back as fp32. Restores
+// the model's training mode afterwards. `withLte` needs t.lte.
 ExitOutputs exitOutputs(TrainingModel& t, const Tokenizer& tokenizer, const Split& split, int64_t batchSize,
                         int64_t numLabels, const c10::Device& device, bool withLte);
 

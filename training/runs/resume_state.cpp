@@ -60,11 +60,22 @@ TrainingCheckpoint captureResumeState(const TrainConfig& c, TrainingModel& t, in
   checkpoint.pending_record = pendingRecord;
   checkpoint.optimizer_steps = t.optimizer->steps();
   checkpoint.threads = threads;
+  checkpoint.precision = precisionName(t.precision);
+  if (t.scaler) checkpoint.loss_scaler = t.scaler->state();
   for (const auto& [name, tensor] : namedStateTensors(t)) checkpoint.model[name] = tensor.detach();
   checkpoint.moments = t.optimizer->momentTensors();
   checkpoint.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
   if (!device.is_cpu()) checkpoint.device_rng = deviceGenerator(device).get_state();
   return checkpoint;
+}
+
+void checkResumePrecision(const TrainingCheckpoint& checkpoint, const TrainingModel& t, const TrainConfig& c,
+                          const std::string& path) {
+  const Precision trained = recordedPrecision(checkpoint.precision);
+  if (trained == t.precision) return;
+  throw std::runtime_error(path + ": this checkpoint's run trains in " + precisionName(trained) + ", this one would run in " +
+                           precisionName(t.precision) + " (precision " + c.precision + " on " + t.device.str() +
+                           "); resume with precision " + precisionName(trained) + ", or pass --overwrite to start over");
 }
 
 void restoreResumeState(TrainingCheckpoint& checkpoint, TrainingModel& t, const c10::Device& device,
@@ -80,6 +91,7 @@ void restoreResumeState(TrainingCheckpoint& checkpoint, TrainingModel& t, const 
   if (named.size() != checkpoint.model.size())
     throw std::runtime_error(path + ": holds tensors this model does not have; it was written for another model");
   t.optimizer->restore(checkpoint.moments, checkpoint.optimizer_steps);
+  if (t.scaler && !checkpoint.loss_scaler.empty()) t.scaler->restore(checkpoint.loss_scaler);
   at::Generator(at::detail::getDefaultCPUGenerator()).set_state(checkpoint.cpu_rng);  // a handle on the shared generator
   if (!device.is_cpu() && checkpoint.device_rng.defined()) deviceGenerator(device).set_state(checkpoint.device_rng);
   checkpoint.model.clear();

@@ -38,6 +38,12 @@ std::vector<std::pair<std::string, torch::Tensor>> namedStateTensors(TrainingMod
 TrainingCheckpoint captureResumeState(const TrainConfig& config, TrainingModel& t, int64_t step, int64_t pendingRecord,
                                       int threads, const c10::Device& device);
 
+// A checkpoint resumes only into a run of the precision it trained in (one written before
+// precisions were recorded trained in fp32); throws naming `path`, both precisions and
+// the config's value otherwise.
+void checkResumePrecision(const TrainingCheckpoint& checkpoint, const TrainingModel& t, const TrainConfig& config,
+                          const std::string& path);
+
 // Copies the checkpoint's weights, moments and generator states into `t` and the global
 // generators, then frees the checkpoint's tensors (three models' worth of memory). Throws
 // naming `path` when the tensors do not fit this model.

@@ -13,7 +13,8 @@
 
 namespace sweet {
 
-std::string environmentJson(const c10::Device& device, int threads, std::optional<int64_t> resumedAtStep) {
+std::string environmentJson(const c10::Device& device, Precision precision, int threads,
+                            std::optional<int64_t> resumedAtStep) {
   char when[32];
   std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -24,6 +25,7 @@ std::string environmentJson(const c10::Device& device, int threads, std::optiona
                              {"libtorch_version", libtorchVersion()},
                              {"hdf5_version", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
                              {"device", device.str()},
+                             {"precision", precisionName(precision)},
                              {"threads", threads},
                              {"hostname", analysis::localHostName()},
                              {"pid", static_cast<int64_t>(getpid())},

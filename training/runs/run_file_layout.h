@@ -13,14 +13,17 @@
 #include "training/checkpoints/bert_checkpoint.h"
 #include "training/runs/data_split.h"
 #include "training/runs/gradient_probes.h"
+#include "training/runs/precision.h"
 #include "training/runs/run_file_writer.h"
 #include "training/runs/train_config.h"
 
 namespace sweet {
 
-// Versions, host, process and start time of the process writing the file; where it took
-// over a resumed run, `resumedAtStep`.
-std::string environmentJson(const c10::Device& device, int threads, std::optional<int64_t> resumedAtStep);
+// Versions, host, process and start time of the process writing the file, its device and
+// the precision it trains in (resolved: never auto); where it took over a resumed run,
+// `resumedAtStep`.
+std::string environmentJson(const c10::Device& device, Precision precision, int threads,
+                            std::optional<int64_t> resumedAtStep);
 
 RunFileLayout makeRunFileLayout(const TrainConfig& config, const DataSplits& data, const BertCheckpoint& checkpoint,
                                 const std::vector<int64_t>& exitLayers, int64_t totalSteps, const GradientProbes& probes,

@@ -3,6 +3,7 @@
 
 #include "analysis/run_naming.h"
 
+#include "training/runs/precision.h"
 #include "training/text/task_spec.h"
 
 #include <cmath>
@@ -23,7 +24,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 model, method, exit_layers, pooler, learning_rate, batch_size, micro_batch_size,
                                                 epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
-                                                adam_eps, max_grad_norm, max_steps, seed, device, threads,
+                                                adam_eps, max_grad_norm, max_steps, seed, device, precision, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
                                                 gradients, lte, attention, pad_to_multiple_of, prefetch_batches)
 
@@ -97,6 +98,19 @@ nlohmann::json withAutoPadding(nlohmann::json j) {
   return j;
 }
 
+// fp16 needs loss scaling on a device with fp16 kernels worth having: CUDA only.
+void checkPrecision(const TrainConfig& c, const Sources& from) {
+  Precision precision = Precision::Auto;
+  try {
+    precision = parsePrecision(c.precision);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(from.of("precision") + ": " + e.what());
+  }
+  if (precision == Precision::Fp16 && c.device.rfind("cuda", 0) != 0)
+    throw std::runtime_error(from.of("precision") + ": precision fp16 runs on CUDA only (device is " + c.device +
+                             "); use bf16 or fp32 on the CPU");
+}
+
 void validate(const TrainConfig& c, const Sources& from) {
   auto check = [&](bool ok, const std::string& key, const std::string& what) {
     if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
@@ -118,6 +132,7 @@ void validate(const TrainConfig& c, const Sources& from) {
   check(c.adam_eps > 0 && std::isfinite(c.adam_eps), "adam_eps", "must be positive");
   check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
   check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
+  checkPrecision(c, from);
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
   check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
         "must be auto, explicit or sdpa, not " + quoted(nlohmann::json(c.attention)));
@@ -238,7 +253,7 @@ void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json valu
 std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
                                            const std::string& earlier) {
   nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches"}) {
+  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision"}) {
     a.erase(neutral);
     b.erase(neutral);
   }

@@ -72,6 +72,9 @@ struct TrainConfig {
   int64_t max_steps = 0;           // > 0: stop after this many steps (smoke tests)
   int64_t seed = 42;
   std::string device = "cpu";
+  // fp32, tf32, bf16, fp16 or auto (bf16 on a CUDA device that has it, else fp32); see
+  // training/runs/precision.h. The resolved one is recorded in the run file.
+  std::string precision = "auto";
   int64_t threads = 0;             // 0 = one per core
   int64_t eval_batch_size = 64;
   // Speed on a GPU; none changes results beyond the last bits (docs/training.md).
@@ -117,7 +120,9 @@ nlohmann::json trainConfigToJson(const TrainConfig& config);
 nlohmann::json readConfigFile(const std::string& path, const std::vector<std::string>& overrides = {});
 TrainConfig loadTrainConfig(const std::string& path);
 // The keys whose values differ between two runs' configurations (trainConfigToJson), those
-// that cannot change a run's results (checkpoint_every, overwrite, prefetch_batches) left out; an empty list
+// that cannot change a run's results (checkpoint_every, overwrite, prefetch_batches) left
+// out, and `precision` too: its resolved value is compared instead (auto and bf16 are one
+// precision on a GPU, and checkpoints from before the key trained in fp32); an empty list
 // means a checkpoint of one continues the other. `threads` counts: a different thread
 // count changes the last bits of CPU reductions (measured: losses differ by 1e-7 from the
 // 14th step of a demo run resumed with 2 threads instead of 1).

@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+#include "training/runs/autocast_scope.h"
+#include "training/runs/gradient_clipping.h"
+
 namespace sweet {
 namespace {
 
@@ -22,14 +25,59 @@ torch::Tensor lteLosses(TrainingModel& t, const std::vector<torch::Tensor>& logi
   std::vector<torch::Tensor> losses;
   for (int64_t e = 0; e < t.exits(); ++e) {
     torch::Tensor target = lteTarget(logits[static_cast<size_t>(e)], part.labels, part.targets, regression);
-    losses.push_back(torch::nn::functional::mse_loss(t.lte->score(e, t.exit_hidden[static_cast<size_t>(e)]), target));
+    torch::Tensor score = t.lte->score(e, t.exit_hidden[static_cast<size_t>(e)]).to(torch::kFloat);
+    losses.push_back(torch::nn::functional::mse_loss(score, target));
   }
   return torch::stack(losses);
 }
 
-std::vector<float> toHost(const torch::Tensor& values) {
-  auto cpu = values.detach().to(torch::kCPU, torch::kFloat).contiguous();
-  return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
+struct PartLosses {
+  torch::Tensor exit;  // [E] each exit's mean loss over the part
+  torch::Tensor lte;   // [E] each exit's LTE loss; undefined unless the run has LTE heads
+};
+
+// One part's forward pass and losses, under the run's autocast (bf16, fp16; nothing for
+// fp32). The losses are fp32 whatever the matmuls ran in: the logits are cast up before
+// the softmax, whose small differences between classes are what the gradient is made of.
+// (For fp32 logits the cast is the tensor itself: the fp32 step is unchanged.)
+PartLosses partLosses(TrainingModel& t, const TrainingBatch& part, bool regression) {
+  AutocastScope autocast(t.precision, t.device);
+  std::vector<torch::Tensor> logits = t.model->forwardExits(part.input);  // E x [n, K]
+  for (auto& l : logits) l = l.to(torch::kFloat);
+  std::vector<torch::Tensor> losses;
+  for (const auto& l : logits) losses.push_back(exitLoss(l, part, regression));
+  PartLosses out{torch::stack(losses), {}};
+  if (t.lte) out.lte = lteLosses(t, logits, part, regression);
+  return out;
+}
+
+std::vector<torch::Tensor> trainedParameters(TrainingModel& t) {
+  std::vector<torch::Tensor> all = t.model->parameters();
+  if (t.lte)
+    for (const auto& p : t.lte->parameters()) all.push_back(p);
+  return all;
+}
+
+void clipGradients(TrainingModel& t, double maxNorm) {
+  for (auto& group : t.model->clipGroups()) clipGradientNorm(group, maxNorm, t.device);
+  if (t.lte) clipGradientNorm(t.lte->parameters(), maxNorm, t.device);
+}
+
+// Sync point: the step's only device->host copy, one tensor holding the exit losses, the
+// LTE losses (LTE runs) and the found-inf flag (fp16 runs).
+StepLosses readLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf) {
+  std::vector<torch::Tensor> parts{exit.detach().to(torch::kFloat).reshape({-1})};
+  if (lte.defined()) parts.push_back(lte.detach().to(torch::kFloat).reshape({-1}));
+  if (foundInf.defined()) parts.push_back(foundInf.to(torch::kFloat).reshape({-1}));
+  const torch::Tensor host = torch::cat(parts).to(torch::kCPU).contiguous();
+  const float* v = host.data_ptr<float>();
+  const auto E = static_cast<size_t>(exit.numel());
+  StepLosses out;
+  out.exit.assign(v, v + E);
+  if (lte.defined()) out.lte.assign(v + E, v + 2 * E);
+  for (float x : out.exit) out.finite = out.finite && std::isfinite(x);
+  out.skipped = foundInf.defined() && v[host.numel() - 1] > 0;
+  return out;
 }
 
 }  // namespace
@@ -53,32 +101,25 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
   torch::Tensor lteSum;   // [E] per-exit LTE loss, detached (LTE runs only)
   for (int64_t first = 0; first < rows; first += partRows) {
     const int64_t n = std::min(partRows, rows - first);
-    const TrainingBatch part = batch.slice(first, n);
-    std::vector<torch::Tensor> logits = t.model->forwardExits(part.input);  // E x [n, K]
-    std::vector<torch::Tensor> losses;
-    for (const auto& l : logits) losses.push_back(exitLoss(l, part, regression));
+    const PartLosses losses = partLosses(t, batch.slice(first, n), regression);
     const double fraction = static_cast<double>(n) / static_cast<double>(rows);
-    torch::Tensor share = torch::stack(losses) * fraction;  // [E]
+    torch::Tensor share = losses.exit * fraction;  // [E]
     torch::Tensor objective = exitTurn ? share.sum() : torch::zeros({}, share.options());
     if (lte) {
-      torch::Tensor lteShare = lteLosses(t, logits, part, regression) * fraction;  // [E]
+      torch::Tensor lteShare = losses.lte * fraction;  // [E]
       if (lteTurn) objective = objective + c.lte.weight * lteShare.sum();
       lteSum = lteSum.defined() ? lteSum + lteShare.detach() : lteShare.detach();
     }
-    objective.backward();
+    (t.scaler ? t.scaler->scale(objective) : objective).backward();
     exitSum = exitSum.defined() ? exitSum + share.detach() : share.detach();
   }
-  if (c.max_grad_norm > 0) {
-    for (auto& group : t.model->clipGroups()) torch::nn::utils::clip_grad_norm_(group, c.max_grad_norm);
-    if (lte) torch::nn::utils::clip_grad_norm_(t.lte->parameters(), c.max_grad_norm);
-  }
+  // fp16: the gradients back to their true size before they are clipped.
+  const torch::Tensor foundInf = t.scaler ? t.scaler->unscale(trainedParameters(t)) : torch::Tensor();
+  if (c.max_grad_norm > 0) clipGradients(t, c.max_grad_norm);
 
-  // Sync point: the step's only device->host copies.
-  StepLosses out;
-  out.exit = toHost(exitSum);
-  if (lte) out.lte = toHost(lteSum);
-  for (float v : out.exit) out.finite = out.finite && std::isfinite(v);
-  if (out.finite) t.optimizer->step();
+  StepLosses out = readLosses(exitSum, lteSum, foundInf);
+  if (out.finite && !out.skipped) t.optimizer->step();
+  if (t.scaler) t.scaler->update(foundInf);
   return out;
 }
 

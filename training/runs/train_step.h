@@ -18,10 +18,14 @@ struct StepLosses {
   std::vector<float> exit;  // [E] each exit's mean loss over the batch
   std::vector<float> lte;   // [E] each exit's LTE loss (LTE runs), else empty
   bool finite = true;       // false: a loss was NaN/Inf and the update was not applied
+  // fp16 only: the gradients overflowed, so the update was skipped and the loss scale
+  // halved, as GradScaler does; the losses are finite and the run goes on (not a failure).
+  bool skipped = false;
 };
 
-// The step that makes `step` + 1 at learning rate `lr`. Copies the losses to the host
-// once (the step's only device->host sync).
+// The step that makes `step` + 1 at learning rate `lr`, in the model's precision (forward
+// passes under autocast for bf16 and fp16, losses and updates in fp32). Copies the losses
+// to the host once (the step's only device->host sync; on CUDA clipping reads nothing).
 StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& config, int64_t step, double lr,
                      bool regression);
 

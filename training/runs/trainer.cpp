@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "training/runs/batch_prefetcher.h"
+#include "training/runs/autocast_scope.h"
 #include "training/runs/data_split.h"
 #include "training/runs/device.h"
 #include "training/runs/evaluation.h"
@@ -244,6 +245,7 @@ TrainResult endEvaluated(Run& r, TrainResult result) {
 // Weights, optimiser, generators and position from the checkpoint being resumed.
 void restoreFromCheckpoint(Run& r) {
   if (!r.resume) return;
+  checkResumePrecision(*r.resume, *r.t, r.c, r.out.checkpoint_file);
   restoreResumeState(*r.resume, *r.t, r.device, r.out.checkpoint_file);
   r.step = r.checkpointedStep = r.resume->step;
   if (r.resume->pending_record >= 0) r.pendingRecord = r.resume->pending_record;
@@ -256,13 +258,14 @@ void restoreFromCheckpoint(Run& r) {
 void openRunFile(Run& r) {
   const std::optional<int64_t> resumedAt = r.resume ? std::optional<int64_t>(r.resume->step) : std::nullopt;
   const RunFileLayout layout = makeRunFileLayout(r.c, r.data, r.in.checkpoint, r.in.exit_layers, r.schedule.total_steps,
-                                                 r.probes, environmentJson(r.device, r.threads, resumedAt));
+                                                 r.probes, environmentJson(r.device, r.t->precision, r.threads, resumedAt));
   r.writer = r.resume ? std::make_unique<RunFileWriter>(r.out.run_file, layout, r.resume->step, r.resume->pending_record)
                       : std::make_unique<RunFileWriter>(r.out.run_file, layout);
   if (r.cb.on_run_file) r.cb.on_run_file(r.out.run_file, r.in.exit_layers);
   r.say("run file " + r.out.run_file + ": " + std::to_string(r.schedule.total_steps) + " steps of " +
         std::to_string(r.c.batch_size) + " on " + std::to_string(r.trainRows()) + " examples, exits " +
-        nlohmann::json(r.in.exit_layers).dump() + ", " + r.c.method);
+        nlohmann::json(r.in.exit_layers).dump() + ", " + r.c.method + ", on " + r.device.str() + " in " +
+        precisionName(r.t->precision));
 }
 
 // Steps, then the saved model, then the evaluation or the reason there is none.
@@ -302,6 +305,7 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.probes = makeGradientProbes(c, r.data, *r.in.tokenizer, *r.t->model, r.device);
   restoreFromCheckpoint(r);
   openRunFile(r);
+  const MatmulPrecisionScope matmuls(r.t->precision, r.device);  // TF32 for a tf32 run on CUDA
   // From here on the run file exists: whatever goes wrong (a full disk included) is written
   // into it as "failed", or "stopped" when the run was stopping, with the reason, before the
   // error travels on. A run file that cannot take even that is closed with what it had

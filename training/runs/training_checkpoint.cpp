@@ -94,6 +94,10 @@ torch::serialize::OutputArchive checkpointArchive(const TrainingCheckpoint& c) {
   archive.write("moments", moments);
   archive.write("cpu_rng", c.cpu_rng, true);
   if (c.device_rng.defined()) archive.write("device_rng", c.device_rng, true);
+  // Written only where they say something, so an fp32 run's checkpoint is what it was.
+  if (!c.precision.empty() && c.precision != "fp32") archive.write("precision", c10::IValue(c.precision));
+  for (size_t i = 0; i < c.loss_scaler.size(); ++i)
+    archive.write("loss_scaler_" + std::to_string(i), c.loss_scaler[i].to(torch::kCPU), true);
   return archive;
 }
 
@@ -179,6 +183,9 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     archive.read("cpu_rng", c.cpu_rng, true);
     torch::Tensor deviceRng;
     if (archive.try_read("device_rng", deviceRng, true)) c.device_rng = deviceRng;
+    if (archive.try_read("precision", v)) c.precision = v.toStringRef();
+    for (torch::Tensor state; archive.try_read("loss_scaler_" + std::to_string(c.loss_scaler.size()), state, true);)
+      c.loss_scaler.push_back(state);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": not a readable resume checkpoint (" + e.what_without_backtrace() +
                              "); delete it and pass --overwrite to start the run over");

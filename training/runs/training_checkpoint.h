@@ -24,10 +24,12 @@ struct TrainingCheckpoint {
   int64_t pending_record = -1;      // a train_batch gradient record due after this step; -1 = none
   int64_t optimizer_steps = 0;
   int64_t threads = 0;              // CPU threads the run used (threads = 0 resolves per machine)
+  std::string precision;            // the run's resolved precision (precision.h); empty = fp32, as before it was kept
   std::map<std::string, torch::Tensor> model;  // named parameters and buffers
   std::vector<torch::Tensor> moments;          // FusedAdamW::momentTensors()
   torch::Tensor cpu_rng;                       // the default CPU generator's state
   torch::Tensor device_rng;                    // the run device's generator (CUDA); undefined on CPU
+  std::vector<torch::Tensor> loss_scaler;      // LossScaler::state() of an fp16 run; empty otherwise
 };
 
 // Writes `checkpoint` to `path` atomically. A failed write (a full disk, a quota, a

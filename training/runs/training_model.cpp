@@ -5,6 +5,7 @@
 
 #include "training/models/attention_kernel.h"
 #include "training/models/exit_model_factory.h"
+#include "training/runs/autocast_scope.h"
 
 namespace sweet {
 namespace {
@@ -29,6 +30,9 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
                                                   const std::vector<int64_t>& exitLayers, int64_t numLabels,
                                                   const c10::Device& device) {
   auto t = std::make_unique<TrainingModel>();
+  t->device = device;
+  t->precision = resolvePrecision(parsePrecision(c.precision), device);
+  if (t->precision == Precision::Fp16) t->scaler = std::make_unique<LossScaler>(device);
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
   t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
   useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device));

@@ -14,6 +14,8 @@
 #include "training/models/exit_classifier.h"
 #include "training/models/lte_heads.h"
 #include "training/runs/fused_adamw.h"
+#include "training/runs/loss_scaler.h"
+#include "training/runs/precision.h"
 #include "training/runs/train_config.h"
 
 namespace sweet {
@@ -26,6 +28,9 @@ struct TrainingModel {
   std::vector<torch::Tensor> exit_hidden;
   std::unique_ptr<FusedAdamW> optimizer;
   std::vector<std::string> load_notes;  // what loading the checkpoint had to fill in, for the log
+  c10::Device device{c10::kCPU};
+  Precision precision = Precision::Fp32;  // resolved for `device`: never Auto
+  std::unique_ptr<LossScaler> scaler;     // fp16 runs only
   int64_t exits() const { return static_cast<int64_t>(model->exitLayers().size()); }
 
   TrainingModel() = default;
@@ -34,7 +39,7 @@ struct TrainingModel {
 };
 
 // Seeds the generator with config.seed, builds and places everything on `device` in
-// training mode. `numLabels` is 1 for regression.
+// training mode, with config.precision resolved for it. `numLabels` is 1 for regression.
 std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& config, const BertCheckpoint& checkpoint,
                                                   const std::vector<int64_t>& exitLayers, int64_t numLabels,
                                                   const c10::Device& device);

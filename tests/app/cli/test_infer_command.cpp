@@ -2,7 +2,8 @@
 // a sentence and for a TSV column (CSV and JSONL out), a speed measurement stored in the
 // run file (twice: the second replaces the first) and printed by `sweet report`; and the
 // mistakes a user makes: a missing or wrong model folder, a TSV column that is not there,
-// a threshold outside (0, 1], --measure without a run file.
+// a threshold outside (0, 1], --measure without a run file; --precision bf16 for text and
+// --measure, and the precisions refused on the CPU.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -42,6 +43,7 @@ class TestInferCommand : public QObject {
   void infer_learnedRule_exitsOnLteScores();
   void infer_damagedModelFile_refusedNamingItAndBothHashes();
   void infer_otherSeedsRunFile_refusedNamingBoth();
+  void infer_precision_bf16RunsAndBadValuesAreRefused();
 
  private:
   QTemporaryDir dir_;
@@ -315,6 +317,32 @@ void TestInferCommand::infer_otherSeedsRunFile_refusedNamingBoth() {
   // Its own run file, given explicitly, is accepted.
   r = test::runProgram(test::sweetBinary(), {"infer", model_, "--run", run_, "--threshold", "0.9", "--text", "a good film"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+}
+
+void TestInferCommand::infer_precision_bf16RunsAndBadValuesAreRefused() {
+  auto r = test::runProgram(test::sweetBinary(), {"infer", model_, "--threshold", "0.9", "--text", "the movie was good",
+                                                  "--precision", "bf16"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 2);
+  const QString label = lines[1].split('\t')[1];
+  QVERIFY2(label == "negative" || label == "positive", qPrintable(lines[1]));
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--measure", "--thresholds", "0.5,1", "--batch-size", "8",
+                                             "--repeats", "1", "--warmup", "0", "--max-instances", "16", "--threads",
+                                             "1", "--precision", "bf16", "--no-write"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("thread(s) on cpu in bf16"), qPrintable(r.err));
+  QVERIFY2(r.out.contains("12.00x"), qPrintable(r.out));  // t = 1/K: everyone at layer 1 of 12
+  r = test::runProgram(test::sweetBinary(), {"infer", model_, "--measure", "--batch-size", "8", "--repeats", "1",
+                                             "--max-instances", "8", "--threads", "1", "--no-write"});
+  QVERIFY2(r.exit_code == 0 && r.err.contains("on cpu in fp32"), qPrintable(r.err));  // the run's own precision
+  for (const auto& [value, expected] :
+       {std::pair<QString, QString>{"fp64", "--precision must be fp32, tf32, bf16, fp16 or auto"},
+        {"fp16", "--precision fp16 runs on CUDA only (device is cpu)"}}) {
+    r = test::runProgram(test::sweetBinary(),
+                         {"infer", model_, "--threshold", "0.9", "--text", "a good film", "--precision", value});
+    QVERIFY2(r.exit_code != 0 && r.err.contains(expected), qPrintable(r.err));
+  }
 }
 
 QTEST_GUILESS_MAIN(TestInferCommand)
