@@ -53,9 +53,9 @@ class RunNamingTest : public QObject {
     run.config = {{"pooler", "per_exit"}, {"precision", "auto"}, {"lte", {{"enabled", false}}}};
     QCOMPARE(experimentVariant(run), std::string());
     QCOMPARE(methodLabel(run), std::string("ee"));
-    run.config = {{"pooler", "shared"}, {"precision", "bf16"}, {"lte", {{"enabled", true}, {"schedule", "alternate"}}}};
-    QCOMPARE(experimentVariant(run), std::string("lte alternate, pooler shared, precision bf16"));
-    QCOMPARE(methodLabel(run), std::string("ee (lte alternate, pooler shared, precision bf16)"));
+    run.config = {{"pooler", "shared"}, {"precision", "bf16"}, {"lte", {{"enabled", true}, {"schedule", "bertxit"}}}};
+    QCOMPARE(experimentVariant(run), std::string("lte bertxit, pooler shared, precision bf16"));
+    QCOMPARE(methodLabel(run), std::string("ee (lte bertxit, pooler shared, precision bf16)"));
     run.config = {{"lte", {{"enabled", true}, {"weight", 0.5}, {"threshold_rule", "raw"}}}, {"sweet_alpha", 0.25}};
     QCOMPARE(experimentVariant(run), std::string("lte joint raw weight 0.5, alpha 0.25"));
     run.config["lte"]["threshold_rule"] = "minmax";  // the default

@@ -8,14 +8,15 @@
 
 namespace sweet {
 
-LteHeadsImpl::LteHeadsImpl(int64_t hiddenSize, int64_t exits) {
+LteHeadsImpl::LteHeadsImpl(int64_t hiddenSize, int64_t exits, bool sharedHead) : shared(sharedHead) {
   heads = register_module("lte", torch::nn::ModuleList());
-  for (int64_t e = 0; e < exits; ++e) heads->push_back(torch::nn::Linear(hiddenSize, 1));
+  for (int64_t e = 0; e < (shared ? 1 : exits); ++e) heads->push_back(torch::nn::Linear(hiddenSize, 1));
 }
 
 torch::Tensor LteHeadsImpl::score(int64_t exit, const torch::Tensor& hidden) {
   auto cls = hidden.select(1, 0);  // [B, H]: the first token, whatever the sequence length left
-  return torch::sigmoid(heads->ptr<torch::nn::LinearImpl>(static_cast<size_t>(exit))->forward(cls)).squeeze(-1);  // [B]
+  const auto head = static_cast<size_t>(shared ? 0 : exit);
+  return torch::sigmoid(heads->ptr<torch::nn::LinearImpl>(head)->forward(cls)).squeeze(-1);  // [B]
 }
 
 torch::Tensor lteTarget(const torch::Tensor& logits, const torch::Tensor& labels, const torch::Tensor& targets,
@@ -33,7 +34,8 @@ void saveLteHeads(LteHeadsImpl& heads, const std::string& path) {
 
 LteHeads loadLteHeads(const std::string& path, int64_t hiddenSize, int64_t exits) {
   const SafetensorsContents contents = loadSafetensors(path);
-  LteHeads heads(hiddenSize, exits);
+  const bool shared = exits > 1 && !contents.tensors.count("lte.1.weight");
+  LteHeads heads(hiddenSize, exits, shared);
   loadStateDict(*heads, contents.tensors, path);
   heads->eval();
   return heads;

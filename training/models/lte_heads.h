@@ -2,7 +2,8 @@
 // the exit's [CLS] hidden state that estimates whether that exit's own prediction is right
 // (classification) or how close it is (regression), so inference may exit on that estimate
 // instead of the softmax confidence. Trained jointly with the exits (an extra squared-error
-// term) or on alternate steps, as BERxiT's released code does.
+// term) or on alternate steps (lte.schedule). BERxiT itself uses one head shared by every
+// exit (`shared`, the "bertxit" schedule); otherwise each exit has its own.
 //
 // The heads read the hidden state an exit's classifier reads, before SWEET's detach, so
 // with SWEET exit i's LTE loss updates only its own segment (layers L_{i-1}+1 .. L_i).
@@ -20,11 +21,13 @@ namespace sweet {
 
 class LteHeadsImpl : public torch::nn::Module {
  public:
-  LteHeadsImpl(int64_t hidden_size, int64_t exits);
+  // shared: one head (lte.0) scores every exit, as BERxiT's; else one per exit (lte.N).
+  LteHeadsImpl(int64_t hidden_size, int64_t exits, bool shared = false);
   // Exit `exit`'s score in (0, 1) for each row: sigmoid(w · h_[CLS] + b). hidden [B, T, H].
   torch::Tensor score(int64_t exit, const torch::Tensor& hidden);
 
   torch::nn::ModuleList heads{nullptr};
+  bool shared = false;
 };
 TORCH_MODULE(LteHeads);
 
@@ -39,8 +42,9 @@ torch::Tensor lteTarget(const torch::Tensor& logits, const torch::Tensor& labels
 // own weights keep exactly the keys of a model trained without LTE.
 inline constexpr const char* kLteWeightsFile = "lte.safetensors";
 void saveLteHeads(LteHeadsImpl& heads, const std::string& path);
-// Heads for `exits` exits of width `hidden_size` from `path`; throws naming the file when it
-// is unreadable or its keys or shapes do not fit those.
+// Heads for `exits` exits of width `hidden_size` from `path` (one shared head when the file
+// holds only lte.0, as a "bertxit" run saves); throws naming the file when it is unreadable
+// or its keys or shapes do not fit those.
 LteHeads loadLteHeads(const std::string& path, int64_t hidden_size, int64_t exits);
 
 }  // namespace sweet

@@ -146,7 +146,9 @@ void validate(const TrainConfig& c, const Sources& from) {
   for (size_t i = 0; i < c.exit_layers.size(); ++i)
     check(c.exit_layers[i] >= 1 && (i == 0 || c.exit_layers[i] > c.exit_layers[i - 1]), "exit_layers",
           "must be 1-based and strictly ascending");
-  check(c.lte.schedule == "joint" || c.lte.schedule == "alternate", "lte.schedule", "must be joint or alternate");
+  check(c.lte.schedule == "joint" || c.lte.schedule == "bertxit" || c.lte.schedule == "exits_then_lte" ||
+            c.lte.schedule == "alternate",
+        "lte.schedule", "must be joint, bertxit or exits_then_lte (alternate: the old name of exits_then_lte)");
   check(c.lte.weight > 0 && std::isfinite(c.lte.weight), "lte.weight", "must be positive");
   check(c.lte.threshold_rule == "minmax" || c.lte.threshold_rule == "raw", "lte.threshold_rule", "must be minmax or raw");
   check(c.gradients.every >= 0, "gradients.every", "must not be negative");

@@ -30,8 +30,12 @@ struct GradientRecorderConfig {
 // right; its scores are stored per eval instance (/eval/lte_scores) for exiting on them.
 struct LteConfig {
   bool enabled = false;
-  // "joint": every step minimises exit losses + weight * LTE losses (BERxiT's released
-  // code); "alternate": even steps the exit losses, odd steps weight * the LTE losses.
+  // "joint": every step minimises every exit's loss + weight * the LTE losses.
+  // "bertxit": BERxiT's alternation (Xin et al. 2021) with its one LTE head shared by all
+  // exits: even steps every exit's loss + weight * the LTE losses, odd steps the last
+  // exit's loss alone. "exits_then_lte": this project's own alternation, even steps the
+  // exits' losses, odd steps weight * the LTE losses ("alternate" in older configs, which
+  // called it BERxiT's: it is not).
   std::string schedule = "joint";
   double weight = 1.0;
   // How scores become exits in reports, the GUI and sweet infer --rule learned: "minmax"

@@ -31,6 +31,19 @@ torch::Tensor lteLosses(TrainingModel& t, const std::vector<torch::Tensor>& logi
   return torch::stack(losses);
 }
 
+// What one step minimises under lte.schedule (train_config.h): every exit's loss, the last
+// exit's alone, or none; and whether the LTE term joins.
+struct StepObjective {
+  bool allExits = true, lastExitOnly = false, lte = false;
+};
+
+StepObjective stepObjective(const std::string& schedule, bool hasLte, int64_t step) {
+  if (!hasLte || schedule == "joint") return {true, false, hasLte};
+  const bool even = step % 2 == 0;
+  if (schedule == "bertxit") return {even, !even, even};
+  return {even, false, !even};  // exits_then_lte (and its old name, alternate)
+}
+
 struct PartLosses {
   torch::Tensor exit;  // [E] each exit's mean loss over the part
   torch::Tensor lte;   // [E] each exit's LTE loss; undefined unless the run has LTE heads
@@ -87,9 +100,7 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
   t.optimizer->setLearningRate(lr);
   t.optimizer->zeroGrad();
   const bool lte = static_cast<bool>(t.lte);
-  // "alternate": even steps train the exits, odd steps the LTE heads.
-  const bool exitTurn = !lte || c.lte.schedule == "joint" || step % 2 == 0;
-  const bool lteTurn = lte && (c.lte.schedule == "joint" || step % 2 == 1);
+  const StepObjective goal = stepObjective(c.lte.schedule, lte, step);
 
   // The objective is the sum of every exit's mean loss over the batch. With
   // micro_batch_size the batch runs in parts whose gradients add up to the same update
@@ -104,10 +115,12 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
     const PartLosses losses = partLosses(t, batch.slice(first, n), regression);
     const double fraction = static_cast<double>(n) / static_cast<double>(rows);
     torch::Tensor share = losses.exit * fraction;  // [E]
-    torch::Tensor objective = exitTurn ? share.sum() : torch::zeros({}, share.options());
+    torch::Tensor objective = goal.allExits       ? share.sum()
+                              : goal.lastExitOnly ? share[share.size(0) - 1]
+                                                  : torch::zeros({}, share.options());
     if (lte) {
       torch::Tensor lteShare = losses.lte * fraction;  // [E]
-      if (lteTurn) objective = objective + c.lte.weight * lteShare.sum();
+      if (goal.lte) objective = objective + c.lte.weight * lteShare.sum();
       lteSum = lteSum.defined() ? lteSum + lteShare.detach() : lteShare.detach();
     }
     (t.scaler ? t.scaler->scale(objective) : objective).backward();

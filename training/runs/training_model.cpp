@@ -40,7 +40,8 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
   t->model->train();
   t->exit_hidden.resize(exitLayers.size());
   if (c.lte.enabled) {
-    t->lte = LteHeads(ck.config.hidden_size, static_cast<int64_t>(exitLayers.size()));
+    t->lte = LteHeads(ck.config.hidden_size, static_cast<int64_t>(exitLayers.size()),
+                      /*shared=*/c.lte.schedule == "bertxit");
     t->lte->to(device);
     t->lte->train();
     auto* hidden = &t->exit_hidden;

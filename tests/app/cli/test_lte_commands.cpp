@@ -53,7 +53,7 @@ void TestLteCommands::badSchedule_isNamed() {
   auto r = test::runProgram(test::sweetBinary(), {"train", test::sourcePath("resources/demo/demo.json"), "--set",
                                                   "lte.schedule=sometimes", "output_dir=" + dir_.filePath("bad")});
   QVERIFY(r.exit_code != 0);
-  QVERIFY2(r.err.contains("lte.schedule") && r.err.contains("joint or alternate"), qPrintable(r.err));
+  QVERIFY2(r.err.contains("lte.schedule") && r.err.contains("joint, bertxit or exits_then_lte"), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestLteCommands)

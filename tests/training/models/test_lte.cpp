@@ -148,11 +148,13 @@ void TestLte::demoRun_lteLossFallsAndScoresRankCorrectAboveWrong() {
 }
 
 // The schedules, watched through the weights a real training run leaves in its resume
-// checkpoint after 1, 2 and 3 steps (stopped from on_step). "alternate": step 2 (an odd
-// step) trains only the LTE heads and, through the exits' hidden states, the backbone
-// below them, leaving every exit classifier bit for bit as it was; step 3 trains the
-// exits and leaves the LTE heads alone (not even weight decay touches them). "joint":
-// every step moves all three.
+// checkpoint after 1, 2 and 3 steps (stopped from on_step). "exits_then_lte" (and its old
+// name "alternate"): step 2 (an odd step) trains only the LTE heads and, through the exits'
+// hidden states, the backbone below them, leaving every exit classifier bit for bit as it
+// was; step 3 trains the exits and leaves the LTE heads alone (not even weight decay
+// touches them). "joint": every step moves all three. "bertxit" (one shared LTE head):
+// step 2 trains the last exit alone (backbone and its classifier; exit 1's classifier and
+// the LTE head untouched), step 3 everything.
 void TestLte::schedule_jointMovesAllAlternateTakesTurns() {
   const std::string checkpoint = testing::tinyDemoCheckpoint(dir_.path().toStdString(), "ck-schedule",
                                                              {/*layers*/ 2, /*hidden*/ 16, /*heads*/ 2, /*vocab*/ 160,
@@ -195,15 +197,25 @@ void TestLte::schedule_jointMovesAllAlternateTakesTurns() {
     }
     return changed;
   };
-  for (const std::string schedule : {"joint", "alternate"}) {
+  for (const std::string schedule : {"joint", "exits_then_lte", "alternate", "bertxit"}) {
     const auto one = weightsAfter(schedule, 1), two = weightsAfter(schedule, 2), three = weightsAfter(schedule, 3);
-    QVERIFY(one.count("lte.0.weight") && one.count("lte.1.weight"));
+    QVERIFY(one.count("lte.0.weight"));
+    QCOMPARE(one.count("lte.1.weight"), size_t(schedule == "bertxit" ? 0 : 1));  // BERxiT shares one head
     const auto second = moved(one, two), third = moved(two, three);
     qInfo() << schedule.c_str() << "step 2 moved (layers, classifiers, LTE)" << second[0] << second[1] << second[2]
             << "step 3" << third[0] << third[1] << third[2];
     if (schedule == "joint") {
       QCOMPARE(second, (std::array<bool, 3>{true, true, true}));
       QCOMPARE(third, (std::array<bool, 3>{true, true, true}));
+    } else if (schedule == "bertxit") {
+      QCOMPARE(second, (std::array<bool, 3>{true, true, false}));  // the last exit alone
+      QCOMPARE(third, (std::array<bool, 3>{true, true, true}));    // every exit and the LTE head
+      std::vector<std::string> firstExit;
+      for (const auto& [name, tensor] : one)
+        if (name.find("classifier") != std::string::npos && name.find("exits.0.") != std::string::npos)
+          firstExit.push_back(name);
+      QVERIFY(!firstExit.empty());
+      for (const std::string& name : firstExit) QVERIFY2(torch::equal(one.at(name), two.at(name)), name.c_str());
     } else {
       QCOMPARE(second, (std::array<bool, 3>{true, false, true}));  // the LTE turn
       QCOMPARE(third, (std::array<bool, 3>{true, true, false}));   // the exits' turn
