@@ -64,10 +64,12 @@ std::vector<int64_t> pickRows(const std::vector<int64_t>& values, const std::vec
 }
 
 void checkThreshold(double threshold, bool learned) {
-  if (!(threshold > 0.0 && threshold <= 1.0))
-    throw std::runtime_error("threshold " + std::to_string(threshold) + " is outside (0, 1]: " +
-                             (learned ? std::string("it is a learning-to-exit score (a sigmoid output; 1 runs everyone "
-                                                    "to the last exit)")
+  // A learned threshold may be 0 (everyone leaves at the first exit): minmax's sweep starts there.
+  if (!((learned ? threshold >= 0.0 : threshold > 0.0) && threshold <= 1.0))
+    throw std::runtime_error("threshold " + std::to_string(threshold) + " is outside " + (learned ? "[0, 1]" : "(0, 1]") +
+                             ": " +
+                             (learned ? std::string("it is a learning-to-exit score (a sigmoid output, or under "
+                                                    "lte.threshold_rule minmax its per-exit normalisation)")
                                       : std::string("it is a max-softmax confidence (1/K sends everyone out at the "
                                                     "first exit, 1 runs everyone to the last)")));
 }
@@ -153,7 +155,11 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
   for (size_t i = 0; i < slots.size(); ++i) {
     const float* row = z + static_cast<int64_t>(i) * columns;
     const auto verdict = analysis::exitCertainty(row, K, temperatures.inverse(e, instances[i]));
-    const double score = lte_ ? static_cast<double>(row[K]) : -1.0;
+    double score = lte_ ? static_cast<double>(row[K]) : -1.0;
+    if (lte_ && lteRange_) {  // the replay's arithmetic: double, then stored as float
+      const double lo = lteRange_->min[static_cast<size_t>(e)], width = lteRange_->max[static_cast<size_t>(e)] - lo;
+      score = width > 0 ? static_cast<double>(static_cast<float>((row[K] - lo) / width)) : 0.0;
+    }
     if (analysis::leavesAt(lte_ ? score : verdict.confidence, threshold, last))
       out[static_cast<size_t>(slots[i])] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence, score};
     else

@@ -10,7 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "analysis/lte_threshold_rule.h"
 
 #include "training/models/exit_classifier.h"
 #include "training/models/lte_heads.h"
@@ -57,6 +60,10 @@ class AdaptiveInference {
   // `precision` (resolved for the model's device); logits are read back as fp32.
   explicit AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte = nullptr, Precision precision = Precision::Fp32);
   bool learned() const { return lte_ != nullptr; }
+  // lte.threshold_rule "minmax": each exit's score is normalised to its range over the run's
+  // eval set, (s − min_e) / (max_e − min_e) (0 for an empty range), before the threshold,
+  // exactly as the replay (analysis::normaliseLteScores) does. Without it, raw scores.
+  void setLearnedScoreRange(analysis::LteScoreRange range) { lteRange_ = std::move(range); }
 
   // Early exiting on one padded batch. `instances` gives each row's index in the data set
   // (for per-instance temperatures); returns one InstanceExit per row.
@@ -88,6 +95,7 @@ class AdaptiveInference {
   LteHeadsImpl* lte_;
   Precision precision_;
   int64_t exits_;
+  std::optional<analysis::LteScoreRange> lteRange_;
 };
 
 // Thresholds are max-softmax values or LTE scores (`learned`): anything outside (0, 1] is

@@ -106,6 +106,9 @@ InferenceSession openInferenceSession(const std::string& modelDir, const std::st
   if (run.config.contains("max_length") && run.config["max_length"].is_number_integer())
     s.max_length = std::min(s.max_length, run.config["max_length"].get<int64_t>());
   if (precision.empty()) s.precision = runPrecisionOn(run, s.device, say);
+  s.lte_minmax = analysis::lteThresholdRule(run) == analysis::LteThresholdRule::MinMax;
+  if (s.lte && s.lte_minmax && run.evalDone && !run.lteScores.empty())
+    s.lte_range = analysis::lteScoreRange(run.lteScores, run.exits(), run.eval.instances);
   return s;
 }
 

@@ -32,6 +32,10 @@ struct InferenceSession {
   c10::Device device{c10::kCPU};
   Precision precision = Precision::Fp32;  // resolved for `device`: the forward passes run in it
   int64_t max_length = 0;                 // the run's max_length, else max_position_embeddings
+  // LTE heads under lte.threshold_rule "minmax" (the default): each exit's range over the
+  // run's eval scores, which --rule learned normalises by; absent for "raw" or no run file.
+  std::optional<analysis::LteScoreRange> lte_range;
+  bool lte_minmax = true;  // the run's rule ("minmax" where no run file says otherwise)
 
   const std::vector<std::string>& labelNames() const { return config.label_names; }
   int64_t exits() const { return static_cast<int64_t>(config.exit_layers.size()); }

@@ -228,7 +228,10 @@ void TestInferCommand::infer_badInputs_clearMessages() {
 // everyone at the last).
 void TestInferCommand::infer_learnedRule_exitsOnLteScores() {
   const QString out = dir_.filePath("runs-lte");
-  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", out} + kTinyDemo + QStringList{"lte.enabled=true"});
+  // The raw rule: thresholds on the heads' sigmoid outputs (minmax, the default, is checked
+  // against the replay in test_adaptive_inference).
+  auto r = test::runProgram(test::sweetBinary(), QStringList{"demo", "--out", out} + kTinyDemo +
+                                                     QStringList{"lte.enabled=true", "lte.threshold_rule=raw"});
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
   const QStringList models = QDir(out).entryList({"*.model"}, QDir::Dirs);
   QCOMPARE(models.size(), 1);

@@ -17,6 +17,7 @@
 
 #include "analysis/cost_model.h"
 #include "analysis/exit_policy.h"
+#include "analysis/lte_threshold_rule.h"
 #include "analysis/report.h"
 #include "analysis/temperature_scaling.h"
 #include "training/checkpoints/demo_checkpoint.h"
@@ -399,6 +400,27 @@ void TestAdaptiveInference::learned_sweetAndMm_exitsEqualLteReplay() {
       }
     }
     QCOMPARE(exitsSeen.size(), static_cast<size_t>(run.exits()));
+
+    // lte.threshold_rule minmax (the default, the report's and the GUI's): each exit's scores
+    // normalised to their eval range before the threshold; the engine given the session's
+    // range leaves every instance where the replay on the normalised scores does, 0 and 1
+    // (minmax's sweep ends) included.
+    QVERIFY(s.lte_minmax && s.lte_range);
+    const std::vector<float> normalised = analysis::lteScoresForRule(run);
+    analysis::ExitReplay minmax(run.eval);
+    minmax.setLearnedScores(normalised);
+    AdaptiveInference normalising(*s.model, s.lte.get());
+    normalising.setLearnedScoreRange(*s.lte_range);
+    std::vector<double> thresholds = analysis::minmaxThresholds();
+    for (double t : probeThresholds(minmax, &normalised)) thresholds.push_back(t);
+    for (double t : thresholds) {
+      const analysis::ExitAssignment expected = minmax.assignLearned(t);
+      const auto got = runDevSet(normalising, s, set, 32, t, ExitTemperatures{});
+      int64_t mismatches = 0;
+      for (size_t i = 0; i < got.size(); ++i)
+        mismatches += got[i].exit != expected.exitOf[i] || got[i].prediction != expected.prediction[i];
+      QVERIFY2(mismatches == 0, qPrintable(QString("%1 minmax at %2: %3 mismatches").arg(QString::fromStdString(method)).arg(t).arg(mismatches)));
+    }
   }
   // A model trained without LTE has no heads to exit on: text inference says so.
   TextInferenceRequest request;
