@@ -137,9 +137,10 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
     StageTimer t(profile, &InferenceProfile::heads, device);
     // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
     // lets go of it, so the score comes first. One tensor, so one copy to the host.
-    torch::Tensor lteScores;
-    if (lte_) lteScores = lte_->score(e, pass.hidden);  // [b]
-    torch::Tensor logits = model_.exitLogits(pass);
+    torch::Tensor lteScores, features;
+    if (lte_ && !model_.lte_reads_pooled) lteScores = lte_->score(e, pass.hidden);  // [b]
+    torch::Tensor logits = model_.exitLogits(pass, lte_ && model_.lte_reads_pooled ? &features : nullptr);
+    if (lte_ && model_.lte_reads_pooled) lteScores = lte_->score(e, features);  // [b]
     decisionInputs =
         lte_ ? torch::cat({logits.to(torch::kFloat), lteScores.to(torch::kFloat).unsqueeze(1)}, 1) : logits;
   }

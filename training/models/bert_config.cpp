@@ -100,6 +100,7 @@ BertConfig bertConfigFromJson(const nlohmann::json& j, const std::string& source
       c.num_labels = s.at("num_labels").get<int64_t>();
       if (s.contains("label_names")) c.label_names = s["label_names"].get<std::vector<std::string>>();
       c.exit_pooler = s.value("pooler", "per_exit");
+      c.exit_lte_input = s.value("lte_input", "");
     }
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(source + ": " + e.what());
@@ -150,6 +151,7 @@ nlohmann::json bertConfigToJson(const BertConfig& c) {
                   {"num_labels", c.num_labels},
                   {"label_names", c.label_names},
                   {"pooler", c.exit_pooler}};
+    if (!c.exit_lte_input.empty()) j["sweet"]["lte_input"] = c.exit_lte_input;
   }
   return nlohmann::json(j);
 }

@@ -33,6 +33,9 @@ struct BertConfig {
   std::vector<int64_t> exit_layers;  // 1-based, ascending; empty = plain encoder
   std::string exit_method;           // "ee", "sweet" or "mm"; empty for plain encoder
   std::string exit_pooler = "per_exit";  // or "shared" (one pooler for every exit)
+  // "pooled": the model's learning-to-exit heads read each exit's pooled features (saved
+  // only then); "" for models without LTE heads or whose heads read the [CLS] state.
+  std::string exit_lte_input;
   int64_t num_labels = 0;
   std::vector<std::string> label_names;
 

@@ -24,9 +24,13 @@ ExitHeadImpl::ExitHeadImpl(const BertConfig& c, int64_t num_labels, bool own_poo
   classifier = register_module("classifier", torch::nn::Linear(c.hidden_size, num_labels));
 }
 
-torch::Tensor ExitHeadImpl::forward(const torch::Tensor& hidden, ClsPoolerImpl* shared) {
+torch::Tensor ExitHeadImpl::features(const torch::Tensor& hidden, ClsPoolerImpl* shared) {
   auto pooled = pooler ? pooler(hidden) : shared->forward(hidden);  // [B, H]
-  return classifier(dropout(pooled));                               // [B, K]
+  return dropout(pooled);                                           // [B, H]
+}
+
+torch::Tensor ExitHeadImpl::forward(const torch::Tensor& hidden, ClsPoolerImpl* shared) {
+  return classifier(features(hidden, shared));  // [B, K]
 }
 
 EarlyExitModel::EarlyExitModel(const BertConfig& config, std::vector<int64_t> exit_layers, int64_t num_labels,
@@ -62,8 +66,10 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
   for (int64_t l = 1; l <= last; ++l) {
     hidden = backbone->layer(l - 1, hidden, context, /*first_token_only=*/l == last);
     if (l == exit_layers_[next]) {
-      logits.push_back(exits->ptr<ExitHeadImpl>(next)->forward(hidden, &backbone->clsPooler()));  // [B, K]
-      if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(next), hidden);
+      auto head = exits->ptr<ExitHeadImpl>(next);
+      const torch::Tensor features = head->features(hidden, &backbone->clsPooler());  // [B, H]
+      logits.push_back(head->classifier(features));                                    // [B, K]
+      if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(next), lte_reads_pooled ? features : hidden);
       ++next;
       // SWEET: the next segment sees this hidden state as a constant, so the heads after
       // this exit send no gradient into the layers before it.
@@ -88,10 +94,12 @@ void EarlyExitModel::runSegment(ExitPass& pass) {
   for (int64_t l = from; l <= to; ++l) pass.hidden = backbone->layer(l - 1, pass.hidden, pass.context, l == last);
 }
 
-torch::Tensor EarlyExitModel::exitLogits(ExitPass& pass) {
-  auto logits = exits->ptr<ExitHeadImpl>(static_cast<size_t>(pass.next_exit))->forward(pass.hidden, &backbone->clsPooler());
+torch::Tensor EarlyExitModel::exitLogits(ExitPass& pass, torch::Tensor* features) {
+  auto head = exits->ptr<ExitHeadImpl>(static_cast<size_t>(pass.next_exit));
+  const torch::Tensor f = head->features(pass.hidden, &backbone->clsPooler());  // [B, H]
+  if (features) *features = f;
   ++pass.next_exit;
-  return logits;  // [B, K]
+  return head->classifier(f);  // [B, K]
 }
 
 torch::Tensor EarlyExitModel::forwardLastExit(const ModelInput& in) {

@@ -24,6 +24,8 @@ struct ExitHeadImpl : torch::nn::Module {
   // own_pooler = false: the head uses `shared` (the backbone's pooler) instead of its own.
   ExitHeadImpl(const BertConfig& config, int64_t num_labels, bool own_pooler);
   torch::Tensor forward(const torch::Tensor& hidden, ClsPoolerImpl* shared);  // [B,T,H] -> [B,K]
+  // The classifier's input: dropout(pooler(hidden)) [B, H]; forward = classifier(features).
+  torch::Tensor features(const torch::Tensor& hidden, ClsPoolerImpl* shared);
 
   ClsPooler pooler{nullptr};
   torch::nn::Dropout dropout{nullptr};
@@ -40,7 +42,7 @@ class EarlyExitModel : public ExitClassifier {
   std::vector<torch::Tensor> forwardExits(const ModelInput& input) override;
   void embedSegment(ExitPass& pass) override;
   void runSegment(ExitPass& pass) override;
-  torch::Tensor exitLogits(ExitPass& pass) override;
+  torch::Tensor exitLogits(ExitPass& pass, torch::Tensor* features = nullptr) override;
   torch::Tensor forwardLastExit(const ModelInput& input) override;
   std::vector<std::vector<torch::Tensor>> clipGroups() override;
   torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) override;

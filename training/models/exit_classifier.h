@@ -47,7 +47,9 @@ class ExitClassifier : public torch::nn::Module {
   ExitPass beginPass(const ModelInput& input) const { return ExitPass{input, {}, {}, 0}; }
   virtual void embedSegment(ExitPass& pass) = 0;
   virtual void runSegment(ExitPass& pass) = 0;
-  virtual torch::Tensor exitLogits(ExitPass& pass) = 0;
+  // `features`, when given, receives the head's input to its classifier ([B, H], after the
+  // pooler and dropout): what learning-to-exit heads read under lte_reads_pooled.
+  virtual torch::Tensor exitLogits(ExitPass& pass, torch::Tensor* features = nullptr) = 0;
   // The model run without exiting: the last exit's logits [B, K] and only the layers it
   // needs (EE/SWEET: the whole backbone, no intermediate heads; MM: the last member alone).
   virtual torch::Tensor forwardLastExit(const ModelInput& input) = 0;
@@ -59,10 +61,13 @@ class ExitClassifier : public torch::nn::Module {
   virtual const std::vector<int64_t>& exitLayers() const = 0;
   virtual std::string method() const = 0;
 
-  // Called by forwardExits with each exit's hidden state [B, T, H] as its head reads it
-  // (before SWEET's detach), so learning-to-exit heads see exactly the exit's input and
-  // obey its gradient routing. Empty: nobody listens (the default).
+  // Called by forwardExits with what each exit's learning-to-exit head reads (before
+  // SWEET's detach, so it obeys the exit's gradient routing): its hidden state [B, T, H]
+  // as the exit's head receives it, or with lte_reads_pooled the head's own pooled
+  // features [B, H] (after the pooler and dropout, the classifier's input: the released
+  // BERxiT/SWEET code's choice, lte.input "pooled"). Empty: nobody listens (the default).
   std::function<void(int64_t exit, const torch::Tensor& hidden)> exit_hidden_observer;
+  bool lte_reads_pooled = false;
 };
 
 // Default exits for a backbone depth: [1,4,6,12] for 12 layers, [1,6,12,24] for 24, and

@@ -70,6 +70,7 @@ void saveExitClassifier(ExitClassifier& model, const BertConfig& backbone, const
   config.num_labels = static_cast<int64_t>(labelNames.size());
   config.label_names = labelNames;
   config.exit_pooler = sharedPooler ? "shared" : "per_exit";
+  config.exit_lte_input = model.lte_reads_pooled ? "pooled" : "";
   saveCheckpointFolder(dir, config, namedState(model), "F32", tokenizer);
 }
 
@@ -86,6 +87,7 @@ std::shared_ptr<ExitClassifier> loadExitClassifier(const std::string& dir) {
   else
     model = std::make_shared<EarlyExitModel>(c, c.exit_layers, c.num_labels, c.exit_method, shared);
   loadStateDict(*model, ck.tensors, ck.weights_file);
+  model->lte_reads_pooled = c.exit_lte_input == "pooled";
   return model;
 }
 

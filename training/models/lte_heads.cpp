@@ -14,7 +14,8 @@ LteHeadsImpl::LteHeadsImpl(int64_t hiddenSize, int64_t exits, bool sharedHead) :
 }
 
 torch::Tensor LteHeadsImpl::score(int64_t exit, const torch::Tensor& hidden) {
-  auto cls = hidden.select(1, 0);  // [B, H]: the first token, whatever the sequence length left
+  // [B, H]: pooled features as they are, or the first token of a hidden state.
+  auto cls = hidden.dim() == 2 ? hidden : hidden.select(1, 0);
   const auto head = static_cast<size_t>(shared ? 0 : exit);
   return torch::sigmoid(heads->ptr<torch::nn::LinearImpl>(head)->forward(cls)).squeeze(-1);  // [B]
 }

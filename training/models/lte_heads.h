@@ -5,8 +5,9 @@
 // term) or on alternate steps (lte.schedule). BERxiT itself uses one head shared by every
 // exit (`shared`, the "bertxit" schedule); otherwise each exit has its own.
 //
-// The heads read the hidden state an exit's classifier reads, before SWEET's detach, so
-// with SWEET exit i's LTE loss updates only its own segment (layers L_{i-1}+1 .. L_i).
+// The heads read what an exit's classifier reads (lte.input: its pooled features, or the
+// [CLS] state of its hidden state), before SWEET's detach, so with SWEET exit i's LTE loss
+// updates only its own segment (layers L_{i-1}+1 .. L_i).
 // Checkpoint keys: lte.N.weight, lte.N.bias, in the resume checkpoint and, for a saved
 // model, in lte.safetensors beside its model.safetensors (`sweet infer --rule learned`).
 #pragma once
@@ -23,7 +24,8 @@ class LteHeadsImpl : public torch::nn::Module {
  public:
   // shared: one head (lte.0) scores every exit, as BERxiT's; else one per exit (lte.N).
   LteHeadsImpl(int64_t hidden_size, int64_t exits, bool shared = false);
-  // Exit `exit`'s score in (0, 1) for each row: sigmoid(w · h_[CLS] + b). hidden [B, T, H].
+  // Exit `exit`'s score in (0, 1) for each row: sigmoid(w · x + b), x the exit's pooled
+  // features [B, H] (lte.input "pooled"), or h_[CLS] of its hidden state [B, T, H] ("cls").
   torch::Tensor score(int64_t exit, const torch::Tensor& hidden);
 
   torch::nn::ModuleList heads{nullptr};

@@ -34,8 +34,9 @@ std::vector<torch::Tensor> MultiModel::forwardExits(const ModelInput& in) {
     const EncoderContext context = m->backbone->context(in.attention_mask, hidden);
     const int64_t L = m->backbone->numLayers();
     for (int64_t l = 0; l < L; ++l) hidden = m->backbone->layer(l, hidden, context, /*first_token_only=*/l == L - 1);
-    logits.push_back(m->head->forward(hidden, nullptr));  // [B, K]
-    if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(i), hidden);
+    const torch::Tensor features = m->head->features(hidden, nullptr);  // [B, H]
+    logits.push_back(m->head->classifier(features));                   // [B, K]
+    if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(i), lte_reads_pooled ? features : hidden);
   }
   return logits;
 }
@@ -55,8 +56,11 @@ void MultiModel::runSegment(ExitPass& pass) {
   for (int64_t l = 0; l < L; ++l) pass.hidden = m->backbone->layer(l, pass.hidden, pass.context, l == L - 1);
 }
 
-torch::Tensor MultiModel::exitLogits(ExitPass& pass) {
-  auto logits = member(static_cast<size_t>(pass.next_exit))->head->forward(pass.hidden, nullptr);
+torch::Tensor MultiModel::exitLogits(ExitPass& pass, torch::Tensor* features) {
+  auto head = member(static_cast<size_t>(pass.next_exit))->head;
+  const torch::Tensor f = head->features(pass.hidden, nullptr);  // [B, H]
+  if (features) *features = f;
+  auto logits = head->classifier(f);
   ++pass.next_exit;
   pass.hidden = torch::Tensor();  // the next member starts from its own embeddings
   pass.context = EncoderContext{};

@@ -27,7 +27,7 @@ class MultiModel : public ExitClassifier {
   std::vector<torch::Tensor> forwardExits(const ModelInput& input) override;
   void embedSegment(ExitPass& pass) override;
   void runSegment(ExitPass& pass) override;
-  torch::Tensor exitLogits(ExitPass& pass) override;
+  torch::Tensor exitLogits(ExitPass& pass, torch::Tensor* features = nullptr) override;
   torch::Tensor forwardLastExit(const ModelInput& input) override;
   std::vector<std::vector<torch::Tensor>> clipGroups() override;
   torch::Tensor layerMatrix(int64_t exit, int64_t layer, const std::string& matrix) override;

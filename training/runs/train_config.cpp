@@ -17,7 +17,7 @@ namespace sweet {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GradientRecorderConfig, every, layers, matrix, probe_size, dtype, probe,
                                                 second_probe_size)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, weight, threshold_rule)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, weight, input, threshold_rule)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
@@ -151,6 +151,7 @@ void validate(const TrainConfig& c, const Sources& from) {
         "lte.schedule", "must be joint, bertxit or exits_then_lte (alternate: the old name of exits_then_lte)");
   check(c.lte.weight > 0 && std::isfinite(c.lte.weight), "lte.weight", "must be positive");
   check(c.lte.threshold_rule == "minmax" || c.lte.threshold_rule == "raw", "lte.threshold_rule", "must be minmax or raw");
+  check(c.lte.input == "pooled" || c.lte.input == "cls", "lte.input", "must be pooled or cls");
   check(c.gradients.every >= 0, "gradients.every", "must not be negative");
   // The recorder's probe loss is cross-entropy on class labels; STS-B has none.
   check(c.gradients.every == 0 || !glueTask(c.task) || !glueTask(c.task)->regression, "gradients.every",

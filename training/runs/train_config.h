@@ -38,6 +38,10 @@ struct LteConfig {
   // called it BERxiT's: it is not).
   std::string schedule = "joint";
   double weight = 1.0;
+  // What the heads read: "pooled" (each exit's pooled features after its pooler and
+  // dropout, the classifier's input: the released code's choice) or "cls" (the exit's
+  // [CLS] hidden state, as this project did before 2026-12).
+  std::string input = "pooled";
   // How scores become exits in reports, the GUI and sweet infer --rule learned: "minmax"
   // (the released code's: each exit's scores min-max normalised over the eval set, 11
   // thresholds 0..1) or "raw" (the heads' outputs thresholded as they are, exact curve).

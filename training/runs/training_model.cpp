@@ -44,6 +44,7 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
                       /*shared=*/c.lte.schedule == "bertxit");
     t->lte->to(device);
     t->lte->train();
+    t->model->lte_reads_pooled = c.lte.input == "pooled";
     auto* hidden = &t->exit_hidden;
     t->model->exit_hidden_observer = [hidden](int64_t e, const torch::Tensor& h) { (*hidden)[static_cast<size_t>(e)] = h; };
   }

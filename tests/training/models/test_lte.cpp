@@ -54,7 +54,8 @@ void TestLte::target_classificationAndRegression_handValues() {
   QVERIFY(torch::allclose(lteTarget(predicted, {}, targets, true), expected));
 }
 
-// Exits after layers 1, 2 and 4 of a 4-layer model. Under SWEET, the LTE loss of the last
+// Exits after layers 1, 2 and 4 of a 4-layer model, the heads reading the [CLS] state or
+// (lte.input "pooled") the exit's pooled features. Under SWEET, the LTE loss of the last
 // exit may update layers 3 and 4 only (its segment), that of the middle exit layer 2 only;
 // under EE the last exit's LTE loss reaches layer 1.
 void TestLte::gradient_sweetLteLossStaysInItsSegment() {
@@ -65,9 +66,10 @@ void TestLte::gradient_sweetLteLossStaysInItsSegment() {
   const BertConfig config = testing::tinyBertConfig(shape);
   ModelInput input{torch::randint(5, 40, {3, 7}, torch::kLong), torch::ones({3, 7}, torch::kLong),
                    torch::zeros({3, 7}, torch::kLong)};
-  auto lteLossGradients = [&](const std::string& method, int64_t exit) {
+  auto lteLossGradients = [&](const std::string& method, int64_t exit, bool pooled = false) {
     torch::manual_seed(1);
     auto model = std::make_shared<EarlyExitModel>(config, std::vector<int64_t>{1, 2, 4}, 2, method, false);
+    model->lte_reads_pooled = pooled;
     LteHeads lte(config.hidden_size, 3);
     std::vector<torch::Tensor> hidden(3);
     model->exit_hidden_observer = [&](int64_t e, const torch::Tensor& h) { hidden[static_cast<size_t>(e)] = h; };
@@ -81,11 +83,18 @@ void TestLte::gradient_sweetLteLossStaysInItsSegment() {
     reached.push_back(head->weight.grad().defined() && head->weight.grad().abs().sum().item<double>() > 0);
     const auto classifier = model->exits->ptr<ExitHeadImpl>(static_cast<size_t>(exit))->classifier;
     reached.push_back(classifier->weight.grad().defined() && classifier->weight.grad().abs().sum().item<double>() > 0);
+    // The exit's pooler learns from the LTE loss only when the head reads its output.
+    const auto pooler = model->exits->ptr<ExitHeadImpl>(static_cast<size_t>(exit))->pooler->dense;
+    reached.push_back(pooler->weight.grad().defined() && pooler->weight.grad().abs().sum().item<double>() > 0);
     return reached;
   };
-  QCOMPARE(lteLossGradients("sweet", 2), (std::vector<bool>{false, false, true, true, true, false}));
-  QCOMPARE(lteLossGradients("sweet", 1), (std::vector<bool>{false, true, false, false, true, false}));
-  QCOMPARE(lteLossGradients("ee", 2), (std::vector<bool>{true, true, true, true, true, false}));
+  QCOMPARE(lteLossGradients("sweet", 2), (std::vector<bool>{false, false, true, true, true, false, false}));
+  QCOMPARE(lteLossGradients("sweet", 1), (std::vector<bool>{false, true, false, false, true, false, false}));
+  QCOMPARE(lteLossGradients("ee", 2), (std::vector<bool>{true, true, true, true, true, false, false}));
+  // lte.input "pooled" (the released code's): the same routing, through the exit's pooler.
+  QCOMPARE(lteLossGradients("sweet", 2, true), (std::vector<bool>{false, false, true, true, true, false, true}));
+  QCOMPARE(lteLossGradients("sweet", 1, true), (std::vector<bool>{false, true, false, false, true, false, true}));
+  QCOMPARE(lteLossGradients("ee", 2, true), (std::vector<bool>{true, true, true, true, true, false, true}));
 }
 
 void TestLte::demoRun_lteLossFallsAndScoresRankCorrectAboveWrong() {
