@@ -231,7 +231,9 @@ PretrainResult runPretraining(const PretrainConfig& c, const PretrainCallbacks& 
 
   PretrainResult result;
   result.run_file = c.runFilePath();
-  createPretrainRunFile(result.run_file, pretrainConfigToJson(c).dump(), environmentJson(device, threads, std::nullopt));
+  // Pre-training runs in fp32: it has no precision key (yet).
+  createPretrainRunFile(result.run_file, pretrainConfigToJson(c).dump(),
+                        environmentJson(device, Precision::Fp32, threads, std::nullopt));
   PretrainRecord record;
   record.train_texts = static_cast<int64_t>(corpus.train.size());
   record.eval_texts = static_cast<int64_t>(corpus.eval.size());
