@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "analysis/lte_threshold_rule.h"
+
 #include <cmath>
 #include <numeric>
 
@@ -128,9 +130,10 @@ class CurveViewTest : public QObject {
     QVERIFY(noted);
   }
 
-  // Learning-to-exit: with the rule switched, series replay the runs' LTE scores (exact
-  // curve, own threshold) and the readout equals a fresh learned replay; runs without
-  // scores are named in the notes.
+  // Learning-to-exit: with the rule switched, series replay the runs' LTE scores as their
+  // lte.threshold_rule reads them (min-max normalised per exit by default; own threshold)
+  // and the readout equals a fresh learned replay of those; runs without scores are named
+  // in the notes.
   void learnedRule_replaysLteScoresWithItsOwnThreshold() {
     std::vector<RunPtr> runs;
     for (const RunPtr& r : runs_) {
@@ -162,7 +165,7 @@ class CurveViewTest : public QObject {
       double cost = 0;
       for (const RunPtr& run : s.runs) {
         sweet::analysis::ExitReplay replay(run->data.eval);
-        replay.setLearnedScores(run->data.lteScores);
+        replay.setLearnedScores(sweet::analysis::lteScoresForRule(run->data));
         cost += s.cost->costFraction(replay.assign(sweet::analysis::ExitRule::Learned, t).exitCounts) /
                 static_cast<double>(s.runs.size());
       }

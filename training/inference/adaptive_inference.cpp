@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -160,6 +161,9 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
     if (lte_ && lteRange_) {  // the replay's arithmetic: double, then stored as float
       const double lo = lteRange_->min[static_cast<size_t>(e)], width = lteRange_->max[static_cast<size_t>(e)] - lo;
       score = width > 0 ? static_cast<double>(static_cast<float>((row[K] - lo) / width)) : 0.0;
+      // Below the eval minimum (new text, or the minimum recomputed an ulp lower): 0, so
+      // t = 0 sends everyone out at the first exit as it does in the replay.
+      score = std::max(score, 0.0);
     }
     if (analysis::leavesAt(lte_ ? score : verdict.confidence, threshold, last))
       out[static_cast<size_t>(slots[i])] = {static_cast<int32_t>(e), verdict.prediction, verdict.confidence, score};

@@ -46,6 +46,10 @@ StepObjective stepObjective(const std::string& schedule, bool hasLte, int64_t st
 
 struct PartLosses {
   torch::Tensor exit;  // [E] each exit's mean loss over the part
+  // The last exit's loss alone, as computed (not an element of `exit`: a backward through
+  // the stack would hand every other exit a zero gradient, and AdamW moves a parameter
+  // with a zero gradient, where it leaves one without any).
+  torch::Tensor lastExit;
   torch::Tensor lte;   // [E] each exit's LTE loss; undefined unless the run has LTE heads
 };
 
@@ -59,7 +63,7 @@ PartLosses partLosses(TrainingModel& t, const TrainingBatch& part, bool regressi
   for (auto& l : logits) l = l.to(torch::kFloat);
   std::vector<torch::Tensor> losses;
   for (const auto& l : logits) losses.push_back(exitLoss(l, part, regression));
-  PartLosses out{torch::stack(losses), {}};
+  PartLosses out{torch::stack(losses), losses.back(), {}};
   if (t.lte) out.lte = lteLosses(t, logits, part, regression);
   return out;
 }
@@ -116,7 +120,7 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
     const double fraction = static_cast<double>(n) / static_cast<double>(rows);
     torch::Tensor share = losses.exit * fraction;  // [E]
     torch::Tensor objective = goal.allExits       ? share.sum()
-                              : goal.lastExitOnly ? share[share.size(0) - 1]
+                              : goal.lastExitOnly ? losses.lastExit * fraction
                                                   : torch::zeros({}, share.options());
     if (lte) {
       torch::Tensor lteShare = losses.lte * fraction;  // [E]
