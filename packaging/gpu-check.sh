@@ -225,7 +225,7 @@ for mode in plain rebatch; do
   rc=$?
   # "batch N on DEV ..." then one line per threshold: threshold, exits, layer speedup, measured, ratio, ...
   awk -v m="$label" '
-    /^batch [0-9]+ on / { b = $2 }
+    /^batch [0-9]+ (\(re-batched\) )?on / { b = $2 }
     /without exiting/ { base = $0; sub(/^ */, "", base) }
     $1 ~ /^[0-9.e-]+$/ && $3 ~ /x$/ && $4 ~ /x$/ {
       if (base != "") { printf "| sweet infer --measure, %s, batch %s | %s | ok |\n", m, b, base; base = "" }
