@@ -83,7 +83,7 @@ std::string experimentVariant(const RunData& run) {
   add("pooler", nonDefault(run.config, "pooler", {"per_exit"}));
   // "auto" is fp32 on a CPU; a GPU run's auto is told apart by its device in the model row.
   add("precision", nonDefault(run.config, "precision", {"auto", "fp32"}));
-  add("alpha", nonDefault(run.config, "sweet_alpha", {}));
+  add("alpha", nonDefault(run.config, "sweet_alpha", {"1", "1.0"}));
   add("weights", nonDefault(run.config, "exit_loss_weights", {"uniform"}));
   std::string text;
   for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "training/models/bert_model.h"
+#include "training/models/gradient_scale.h"
 
 namespace sweet {
 
@@ -72,8 +73,9 @@ std::vector<torch::Tensor> EarlyExitModel::forwardExits(const ModelInput& in) {
       if (exit_hidden_observer) exit_hidden_observer(static_cast<int64_t>(next), lte_reads_pooled ? features : hidden);
       ++next;
       // SWEET: the next segment sees this hidden state as a constant, so the heads after
-      // this exit send no gradient into the layers before it.
+      // this exit send no gradient into the layers before it; a partial cut scales it.
       if (sweet) hidden = hidden.detach();
+      else if (boundary_gradient_scale != 1.0) hidden = scaleGradient(hidden, boundary_gradient_scale);
     }
   }
   return logits;

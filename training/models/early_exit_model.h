@@ -54,6 +54,10 @@ class EarlyExitModel : public ExitClassifier {
 
   std::shared_ptr<EncoderBackbone> backbone;  // registered as "bert" or "deberta"
   torch::nn::ModuleList exits{nullptr};
+  // EE only (config sweet_alpha): the gradient the later exits send through each exit
+  // boundary into the layers below is multiplied by this; 1 is EE, 0 SWEET's cut, the
+  // forward pass unchanged either way.
+  double boundary_gradient_scale = 1.0;
 
  private:
   std::vector<int64_t> exit_layers_;

@@ -66,6 +66,9 @@ struct TrainConfig {
   std::string method = "ee";       // ee, sweet, mm
   std::vector<int64_t> exit_layers;  // empty = defaults for the depth
   std::string pooler = "per_exit"; // per_exit or shared (the reference code)
+  // method ee: the gradient the later exits send into the segment below each exit is
+  // scaled by this (1 = EE, 0 = SWEET's cut; a partial cut between).
+  double sweet_alpha = 1.0;
 
   // Optimisation
   double learning_rate = 2e-5;

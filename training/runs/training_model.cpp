@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "training/models/attention_kernel.h"
+#include "training/models/early_exit_model.h"
 #include "training/models/exit_model_factory.h"
 #include "training/runs/autocast_scope.h"
 
@@ -36,6 +37,7 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
   t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
   useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device));
+  if (auto* ee = dynamic_cast<EarlyExitModel*>(t->model.get())) ee->boundary_gradient_scale = c.sweet_alpha;
   t->model->to(device);
   t->model->train();
   t->exit_hidden.resize(exitLayers.size());

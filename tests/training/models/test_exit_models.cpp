@@ -20,6 +20,7 @@ class TestExitModels : public QObject {
   void sweet_laterExitsSendNoGradientBelowPreviousExit();
   void ee_laterExitsReachEarlyLayers();
   void sweet_ownSegmentReceivesGradient();
+  void partialCut_alphaOneIsEeZeroIsSweetLinearBetween();
   void mm_membersShareNoStorage();
   void mm_eachLossTrainsOnlyItsMember();
 };
@@ -90,6 +91,39 @@ void TestExitModels::sweet_ownSegmentReceivesGradient() {
   EarlyExitModel ee(tiny(), {1, 2, 4}, 2, "ee", false);
   auto a = model.forwardExits(input()), b = ee.forwardExits(input());
   for (size_t e = 0; e < a.size(); ++e) QVERIFY(torch::allclose(a[e], b[e]));
+}
+
+// Issue 25's partial cut (sweet_alpha): the later exits' gradient through each boundary
+// scaled by alpha. With every exit's loss summed, alpha 1 must give EE's gradients and 0
+// SWEET's, bit for bit, and with two exits each gradient is own + alpha x later, linear.
+void TestExitModels::partialCut_alphaOneIsEeZeroIsSweetLinearBetween() {
+  auto sumGrads = [](const std::string& method, double alpha) {
+    torch::manual_seed(1);
+    EarlyExitModel model(tiny(), {2, 4}, 2, method, false);
+    model.boundary_gradient_scale = alpha;
+    auto logits = model.forwardExits(input());
+    torch::Tensor loss = torch::zeros({});
+    for (const auto& l : logits) loss = loss + torch::nn::functional::cross_entropy(l, torch::tensor({0, 1, 0}, torch::kLong));
+    loss.backward();
+    std::map<std::string, torch::Tensor> out;
+    for (auto& p : model.named_parameters())
+      out[p.key()] = p.value().grad().defined() ? p.value().grad().clone() : torch::zeros_like(p.value());
+    return std::make_pair(out, logits);
+  };
+  const auto [ee, eeLogits] = sumGrads("ee", 1.0);
+  const auto [sweet, sweetLogits] = sumGrads("sweet", 1.0);
+  const auto [one, oneLogits] = sumGrads("ee", 1.0);
+  const auto [zero, zeroLogits] = sumGrads("ee", 0.0);
+  const auto [half, halfLogits] = sumGrads("ee", 0.5);
+  for (const auto& [name, g] : ee) {
+    QVERIFY2(torch::equal(one.at(name), g), name.c_str());
+    QVERIFY2(torch::equal(zero.at(name), sweet.at(name)), name.c_str());
+    const torch::Tensor line = 0.5 * (zero.at(name) + one.at(name));
+    QVERIFY2(torch::allclose(half.at(name), line, 1e-5, 1e-7), name.c_str());
+  }
+  // Layer 1 lies below the boundary: its gradient really differs between the ends.
+  QVERIFY(!torch::equal(zero.at("bert.encoder.layer.0.output.dense.weight"), one.at("bert.encoder.layer.0.output.dense.weight")));
+  for (size_t e = 0; e < eeLogits.size(); ++e) QVERIFY(torch::equal(halfLogits[e], eeLogits[e]));  // forward untouched
 }
 
 void TestExitModels::mm_membersShareNoStorage() {
