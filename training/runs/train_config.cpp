@@ -263,6 +263,16 @@ std::vector<std::string> configDifferences(const std::string& earlierConfig, con
     a.erase(neutral);
     b.erase(neutral);
   }
+  // Inside "lte": threshold_rule changes no training (only how scores become exits), and
+  // input matters only with LTE on; a run written before input existed read the [CLS]
+  // state, which is "cls", not today's default.
+  for (nlohmann::json* side : {&a, &b}) {
+    if (!side->contains("lte") || !(*side)["lte"].is_object()) continue;
+    nlohmann::json& lte = (*side)["lte"];
+    lte.erase("threshold_rule");
+    if (!lte.contains("input")) lte["input"] = "cls";
+    if (!lte.value("enabled", false)) lte.erase("input");
+  }
   // A key one side lacks was added after that run was written: it ran with the default.
   const nlohmann::json defaults = trainConfigToJson(TrainConfig{});
   for (const auto& [key, value] : defaults.items()) {

@@ -168,6 +168,16 @@ void TestSweepSpec::configDifferences_keyAddedSinceCountsAsItsDefault() {
   const auto d = configDifferences(before, R"({"seed": 1, "learning_rate": 0.1, "pad_to_multiple_of": 8})");
   QCOMPARE(d.size(), size_t(1));
   QVERIFY2(d[0].find("pad_to_multiple_of (absent in the checkpoint, 8 now)") != std::string::npos, d[0].c_str());
+  // Keys added inside "lte": threshold_rule never counts; input only with LTE on, and a run
+  // from before it read the [CLS] state, so today's default (pooled) is a difference.
+  const std::string offBefore = R"({"seed": 1, "lte": {"enabled": false, "schedule": "joint", "weight": 1.0}})";
+  QVERIFY(configDifferences(offBefore, R"({"seed": 1, "lte": {"enabled": false, "schedule": "joint", "weight": 1.0,
+                                            "input": "pooled", "threshold_rule": "raw"}})").empty());
+  const std::string onBefore = R"({"seed": 1, "lte": {"enabled": true, "schedule": "joint", "weight": 1.0}})";
+  QCOMPARE(configDifferences(onBefore, R"({"seed": 1, "lte": {"enabled": true, "schedule": "joint", "weight": 1.0,
+                                           "input": "pooled", "threshold_rule": "minmax"}})").size(), size_t(1));
+  QVERIFY(configDifferences(onBefore, R"({"seed": 1, "lte": {"enabled": true, "schedule": "joint", "weight": 1.0,
+                                          "input": "cls", "threshold_rule": "minmax"}})").empty());
 }
 
 void TestSweepSpec::config_speedKeysReadAutoAndRefuseBadValues() {
