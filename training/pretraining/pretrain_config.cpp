@@ -3,8 +3,9 @@
 
 #include <cmath>
 #include <filesystem>
-#include <set>
 #include <stdexcept>
+
+#include "training/runs/config_keys.h"
 
 namespace sweet {
 
@@ -15,38 +16,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PretrainConfig, model, corpus, c
 
 namespace {
 
-struct Sources {
-  std::string file;
-  std::set<std::string> overridden;
-  std::string of(const std::string& key) const { return overridden.count(key) ? "--set " + key : file; }
-};
-
-// Each value's type against its default's: nlohmann would truncate 1.5 to 1 silently.
-void checkKeys(const nlohmann::json& given, const Sources& from) {
-  if (!given.is_object()) throw std::runtime_error(from.file + ": config must be a JSON object");
-  const nlohmann::json known = PretrainConfig{};
-  for (const auto& [key, value] : given.items()) {
-    if (!known.contains(key)) {
-      std::string names;
-      for (const auto& [k, v] : known.items()) names += (names.empty() ? "" : ", ") + k;
-      throw std::runtime_error(from.of(key) + ": unknown key '" + key + "' (known: " + names + ")");
-    }
-    const nlohmann::json& def = known[key];
-    const bool ok = def.is_number_integer() ? value.is_number_integer()
-                    : def.is_number_float() ? value.is_number()
-                    : def.is_boolean()      ? value.is_boolean()
-                                            : value.is_string();
-    if (!ok) {
-      const char* expected = def.is_number_integer() ? "an integer"
-                             : def.is_number_float() ? "a number"
-                             : def.is_boolean()      ? "true or false"
-                                                     : "a string";
-      throw std::runtime_error(from.of(key) + ": " + key + " must be " + expected + ", not " + value.dump().substr(0, 40));
-    }
-  }
-}
-
-void validate(const PretrainConfig& c, const Sources& from) {
+void validate(const PretrainConfig& c, const ConfigSources& from) {
   auto check = [&](bool ok, const std::string& key, const std::string& what) {
     if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
   };
@@ -63,9 +33,7 @@ void validate(const PretrainConfig& c, const Sources& from) {
   check(c.mask_probability > 0 && c.mask_probability < 1, "mask_probability", "must be in (0, 1)");
   check(c.eval_fraction > 0 && c.eval_fraction < 1, "eval_fraction", "must be in (0, 1)");
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
-  const bool plain = c.run_name != "." && c.run_name != ".." && c.run_name.find('/') == std::string::npos &&
-                     c.run_name.find('\\') == std::string::npos;
-  check(plain, "run_name", "must be a plain file name inside output_dir (no '/', '\\'; not '.' or '..')");
+  check(isPlainFileName(c.run_name), "run_name", "must be a plain file name inside output_dir (no '/', '\\'; not '.' or '..')");
 }
 
 }  // namespace
@@ -83,9 +51,9 @@ std::string PretrainConfig::lockPath() const {
 
 PretrainConfig pretrainConfigFromJson(const nlohmann::json& j, const std::string& source,
                                       const std::vector<std::string>& overrides) {
-  Sources from{source, {}};
+  ConfigSources from{source, {}};
   for (const std::string& o : overrides) from.overridden.insert(o.substr(0, o.find('=')));
-  checkKeys(j, from);
+  checkConfigKeys(j, nlohmann::json(PretrainConfig{}), from);
   PretrainConfig c;
   try {
     c = j.get<PretrainConfig>();

@@ -2,6 +2,7 @@
 #include "training/runs/train_config.h"
 
 #include "analysis/run_naming.h"
+#include "training/runs/config_keys.h"
 
 #include "training/runs/precision.h"
 #include "training/text/task_spec.h"
@@ -30,64 +31,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
 
 namespace {
 
-// Where a key's value came from, for messages: the config file or the --set that set it.
-struct Sources {
-  std::string file;
-  std::set<std::string> overridden;
-  std::string of(const std::string& key) const { return overridden.count(key) ? "--set " + key : file; }
-};
-
-// A value quoted in a message: short, one line.
-std::string quoted(const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-  return text.size() > 40 ? text.substr(0, 40) + "..." : text;
-}
-
-// nlohmann's own conversion errors ("type must be number, but is string") name no key and
-// silently truncate 1.5 to 1, so every value's type is checked against its default's.
-void checkType(const std::string& key, const nlohmann::json& value, const nlohmann::json& known, const Sources& from) {
-  auto fail = [&](const std::string& expected) {
-    throw std::runtime_error(from.of(key) + ": " + key + " must be " + expected + ", not " + quoted(value));
-  };
-  if (known.is_number_integer()) {
-    if (!value.is_number_integer()) fail("an integer");
-  } else if (known.is_number_float()) {
-    if (!value.is_number()) fail("a number");
-  } else if (known.is_boolean()) {
-    if (!value.is_boolean()) fail("true or false");
-  } else if (known.is_string()) {
-    if (!value.is_string()) fail("a string");
-  } else if (known.is_array()) {
-    const bool ofStrings = key == "labels";
-    if (!value.is_array()) fail(ofStrings ? "a list of strings" : "a list of integers");
-    for (const auto& element : value)
-      if (ofStrings ? !element.is_string() : !element.is_number_integer())
-        fail(ofStrings ? "a list of strings" : "a list of integers");
-  }
-}
-
-// Empty (the default name) or one path component that stays where it is put.
-bool isPlainFileName(const std::string& name) {
-  if (name == "." || name == "..") return false;
-  for (unsigned char ch : name)
-    if (ch == '/' || ch == '\\' || ch < 0x20 || ch == 0x7f) return false;
-  return true;
-}
-
-void checkKeys(const nlohmann::json& given, const nlohmann::json& known, const Sources& from, const std::string& prefix) {
-  if (!given.is_object())
-    throw std::runtime_error((prefix.empty() ? from.file : from.of(prefix.substr(0, prefix.size() - 1))) + ": " +
-                             (prefix.empty() ? "config" : prefix.substr(0, prefix.size() - 1)) + " must be a JSON object");
-  for (const auto& [key, value] : given.items()) {
-    if (!known.contains(key)) {
-      std::string names;
-      for (const auto& [k, v] : known.items()) names += (names.empty() ? "" : ", ") + k;
-      throw std::runtime_error(from.of(prefix + key) + ": unknown key '" + prefix + key + "' (known: " + names + ")");
-    }
-    if (known[key].is_object()) checkKeys(value, known[key], from, prefix + key + ".");
-    else checkType(prefix + key, value, known[key], from);
-  }
-  if (prefix.empty() && given.contains("exit_layers") && given["exit_layers"].empty())
+// The top-level checks of config_keys, and one of train's own: an empty exit_layers.
+void checkKeys(const nlohmann::json& given, const ConfigSources& from) {
+  checkConfigKeys(given, nlohmann::json(TrainConfig{}), from);
+  if (given.contains("exit_layers") && given["exit_layers"].empty())
     throw std::runtime_error(from.of("exit_layers") + ": exit_layers must list at least one layer (leave the key out for "
                                                        "the defaults of the model's depth)");
 }
@@ -99,7 +46,7 @@ nlohmann::json withAutoPadding(nlohmann::json j) {
 }
 
 // fp16 needs loss scaling on a device with fp16 kernels worth having: CUDA only.
-void checkPrecision(const TrainConfig& c, const Sources& from) {
+void checkPrecision(const TrainConfig& c, const ConfigSources& from) {
   Precision precision = Precision::Auto;
   try {
     precision = parsePrecision(c.precision);
@@ -111,13 +58,13 @@ void checkPrecision(const TrainConfig& c, const Sources& from) {
                              "); use bf16 or fp32 on the CPU");
 }
 
-void validate(const TrainConfig& c, const Sources& from) {
+void validate(const TrainConfig& c, const ConfigSources& from) {
   auto check = [&](bool ok, const std::string& key, const std::string& what) {
     if (!ok) throw std::runtime_error(from.of(key) + ": " + key + " " + what);
   };
   check(c.task == "demo" || c.task == "custom" || glueTask(c.task).has_value(), "task",
-        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo or custom, not " + quoted(nlohmann::json(c.task)));
-  check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quoted(nlohmann::json(c.method)));
+        "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo or custom, not " + quotedConfigValue(nlohmann::json(c.task)));
+  check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quotedConfigValue(nlohmann::json(c.method)));
   check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
   check(c.sweet_alpha >= 0 && c.sweet_alpha <= 1, "sweet_alpha", "must be within [0, 1] (1 = EE, 0 = SWEET's cut)");
   check(c.sweet_alpha == 1 || c.method == "ee", "sweet_alpha",
@@ -138,7 +85,7 @@ void validate(const TrainConfig& c, const Sources& from) {
   checkPrecision(c, from);
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
   check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
-        "must be auto, explicit or sdpa, not " + quoted(nlohmann::json(c.attention)));
+        "must be auto, explicit or sdpa, not " + quotedConfigValue(nlohmann::json(c.attention)));
   check(c.pad_to_multiple_of >= -1 && c.pad_to_multiple_of <= 1024, "pad_to_multiple_of",
         "must be 0 (off), a multiple from 1 to 1024, or -1 / \"auto\" (8 on CUDA)");
   check(c.train_cap > 0, "train_cap", "must be positive");
@@ -172,7 +119,7 @@ void validate(const TrainConfig& c, const Sources& from) {
   // with a separator or "..", or an absolute one, would write them elsewhere.
   check(isPlainFileName(c.run_name), "run_name",
         "must be a plain file name inside output_dir (no '/', '\\', control characters; not '.' or '..'), not " +
-            quoted(nlohmann::json(c.run_name)));
+            quotedConfigValue(nlohmann::json(c.run_name)));
 }
 
 }  // namespace
@@ -189,9 +136,9 @@ std::string TrainConfig::checkpointPath() const {
 
 TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& source,
                                 const std::vector<std::string>& overrides) {
-  Sources from{source, {}};
+  ConfigSources from{source, {}};
   for (const std::string& o : overrides) from.overridden.insert(o.substr(0, o.find('=')));
-  checkKeys(withAutoPadding(j), nlohmann::json(TrainConfig{}), from, "");
+  checkKeys(withAutoPadding(j), from);
   TrainConfig c;
   try {
     c = withAutoPadding(j).get<TrainConfig>();
