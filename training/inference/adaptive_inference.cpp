@@ -83,7 +83,8 @@ double ExitTemperatures::inverse(int64_t exit, int64_t instance) const {
 
 AdaptiveInference::AdaptiveInference(ExitClassifier& model, LteHeadsImpl* lte, Precision precision)
     : model_(model), lte_(lte), precision_(precision), exits_(static_cast<int64_t>(model.exitLayers().size())) {
-  if (lte_ && static_cast<int64_t>(lte_->heads->size()) != exits_)
+  // One head per exit, or BERxiT's one head shared by every exit.
+  if (lte_ && !lte_->shared && static_cast<int64_t>(lte_->heads->size()) != exits_)
     throw std::invalid_argument("AdaptiveInference: " + std::to_string(lte_->heads->size()) + " LTE heads for " +
                                 std::to_string(exits_) + " exits");
 }

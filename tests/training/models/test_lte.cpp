@@ -13,6 +13,7 @@
 #include "analysis/metrics.h"
 #include "analysis/run_data.h"
 #include "tests/support/tiny_models.h"
+#include "training/inference/adaptive_inference.h"
 #include "training/models/early_exit_model.h"
 #include "training/models/lte_heads.h"
 #include "training/runs/trainer.h"
@@ -38,6 +39,7 @@ class TestLte : public QObject {
   void gradient_sweetLteLossStaysInItsSegment();
   void demoRun_lteLossFallsAndScoresRankCorrectAboveWrong();
   void schedule_jointMovesAllAlternateTakesTurns();
+  void sharedHead_savesAsOneAndServesEveryExitAtInference();
 
  private:
   QTemporaryDir dir_;
@@ -230,6 +232,32 @@ void TestLte::schedule_jointMovesAllAlternateTakesTurns() {
       QCOMPARE(third, (std::array<bool, 3>{true, true, false}));   // the exits' turn
     }
   }
+}
+
+// BERxiT's shared head ("bertxit"): saved as lte.0 alone, read back as shared, and early
+// exiting scores every exit with it (sweet infer --rule learned refused such a model:
+// "1 LTE heads for 3 exits", found by trying it).
+void TestLte::sharedHead_savesAsOneAndServesEveryExitAtInference() {
+  testing::TinyBertShape shape;
+  shape.layers = 3;
+  shape.hidden = 16;
+  shape.dropout = false;
+  const BertConfig config = testing::tinyBertConfig(shape);
+  torch::manual_seed(2);
+  EarlyExitModel model(config, {1, 2, 3}, 2, "ee", false);
+  model.eval();
+  LteHeads shared(config.hidden_size, 3, /*shared=*/true);
+  const std::string path = dir_.filePath("shared-lte.safetensors").toStdString();
+  saveLteHeads(*shared, path);
+  LteHeads loaded = loadLteHeads(path, config.hidden_size, 3);
+  QVERIFY(loaded->shared);
+  QCOMPARE(loaded->heads->size(), size_t(1));
+  AdaptiveInference engine(model, loaded.get());
+  ModelInput input{torch::randint(5, 40, {4, 7}, torch::kLong), torch::ones({4, 7}, torch::kLong),
+                   torch::zeros({4, 7}, torch::kLong)};
+  const auto exits = engine.run(input, {0, 1, 2, 3}, /*threshold=*/1.0, ExitTemperatures{});
+  QCOMPARE(exits.size(), size_t(4));
+  for (const InstanceExit& e : exits) QVERIFY(e.lte_score > 0 && e.lte_score < 1);
 }
 
 QTEST_GUILESS_MAIN(TestLte)
