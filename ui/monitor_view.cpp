@@ -4,6 +4,7 @@
 #include "ui/plot_style.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "training/runs/run_files_status.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace sweet::ui {
 namespace {
@@ -39,6 +41,38 @@ std::vector<std::vector<float>> lossRows(const analysis::RunData& run) {
     rows[s].assign(run.trainLoss.begin() + static_cast<std::ptrdiff_t>(s * E),
                    run.trainLoss.begin() + static_cast<std::ptrdiff_t>((s + 1) * E));
   return rows;
+}
+
+// Why an opened run file cannot be resumed, empty when it can: the decision
+// `sweet train --continue` takes (run_files_status.h), from the file as it was read.
+QString resumeRefusal(const analysis::RunData& d) {
+  std::error_code ec;
+  const std::string checkpoint =
+      (std::filesystem::path(d.path).parent_path() / (std::filesystem::path(d.path).stem().string() + ".resume.pt")).string();
+  const RunFilesStatus status = runFilesStatus(d, std::filesystem::exists(checkpoint, ec));
+  try {
+    switch (continueAction(status, d.path)) {
+      case ContinueAction::Resume: return {};
+      case ContinueAction::AlreadyFinished: return QObject::tr("%1 is finished: nothing to resume").arg(QString::fromStdString(d.path));
+      default: return QObject::tr("%1 has no resume checkpoint beside it (%2)")
+                   .arg(QString::fromStdString(d.path), QString::fromStdString(checkpoint));
+    }
+  } catch (const std::exception& e) {  // its writer is alive
+    return QString::fromStdString(e.what());
+  }
+}
+
+// The configuration an opened run file was trained with, where it writes; throws naming the
+// file when the config does not parse or points elsewhere (a relative output_dir read from
+// another folder), since the trainer would look for its checkpoint there.
+TrainConfig resumeConfig(const analysis::RunData& d) {
+  TrainConfig config = trainConfigFromJson(d.config, d.path + " (its config attribute)");
+  std::error_code ec;
+  if (!std::filesystem::equivalent(config.runFilePath(), d.path, ec))
+    throw std::runtime_error(d.path + ": its configuration writes to " + config.runFilePath() +
+                             ", not to this file; resume it with `sweet train --resume` from the folder it was "
+                             "trained in");
+  return config;
 }
 
 }  // namespace
@@ -116,9 +150,7 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
     const int id = selectedRunId();
     if (const QueuedRun* r = queue_->find(id)) queue_->setRunPaused(id, !r->paused);
   });
-  connect(resume_, &QPushButton::clicked, this, [this] {
-    if (const int id = selectedRunId()) queue_->resume(id);
-  });
+  connect(resume_, &QPushButton::clicked, this, &MonitorView::resumeSelected);
   connect(remove_, &QPushButton::clicked, this, [this] {
     if (const int id = selectedRunId()) queue_->remove(id);
   });
@@ -228,8 +260,11 @@ void MonitorView::fillRow(int row) {
     done = r->state == RunState::Finished ? std::max<int64_t>(1, r->progress.total_steps) : r->progress.step;
     total = std::max<int64_t>(1, r->progress.total_steps);
     step = QStringLiteral("%1 / %2").arg(r->progress.step).arg(r->progress.total_steps);
-    if (r->state == RunState::Running && !r->paused) eta = formatEta(r->progress.eta_seconds);
-    speed = r->stepsSeen ? QString::number(r->progress.examples_per_second, 'f', 1) : QStringLiteral("—");
+    const bool moving = r->state == RunState::Running && !r->paused;
+    if (moving) eta = formatEta(r->progress.eta_seconds);
+    // Only a run that trains now has a speed: a paused or ended one's last is history.
+    speed = r->paused ? tr("paused")
+                      : moving && r->stepsSeen ? QString::number(r->progress.examples_per_second, 'f', 1) : QStringLiteral("—");
     message = r->message;
   } else {
     const analysis::RunData& d = entry.file->data;
@@ -271,7 +306,41 @@ void MonitorView::updateButtons() {
   pauseRun_->setEnabled(r && r->state == RunState::Running);
   pauseRun_->setText(r && r->paused ? tr("Resume run") : tr("Pause run"));
   remove_->setEnabled(r && r->state != RunState::Running);
-  resume_->setEnabled(r && queue_->canResume(r->id));
+  const LoadedRun* file = selectedFile();
+  const QString refusal = file ? resumeRefusal(file->data) : QString();
+  resume_->setEnabled((r && queue_->canResume(r->id)) || (file && refusal.isEmpty()));
+  resume_->setToolTip(!refusal.isEmpty() ? refusal
+                                         : tr("Continue a stopped, failed or killed run from the checkpoint beside its "
+                                              "run file, as if it had never stopped (sweet train --continue)"));
+}
+
+const LoadedRun* MonitorView::selectedFile() const {
+  const auto rows = table_->selectionModel()->selectedRows();
+  if (rows.isEmpty()) return nullptr;
+  const auto r = static_cast<size_t>(rows.front().row());
+  return r < rows_.size() && rows_[r].queueId == 0 ? rows_[r].file.get() : nullptr;
+}
+
+void MonitorView::resumeSelected() {
+  if (const int id = selectedRunId()) {
+    queue_->resume(id);
+    return;
+  }
+  const LoadedRun* file = selectedFile();
+  if (!file || !resumeRefusal(file->data).isEmpty()) return;
+  const analysis::RunData& d = file->data;
+  try {
+    const TrainConfig config = resumeConfig(d);
+    // A killed run's file still says "running"; the queue holds it as stopped until it resumes.
+    const RunState state = d.status.state == RunState::Failed ? RunState::Failed : RunState::Stopped;
+    const int id = queue_->adopt(QString::fromStdString(config.resolvedRunName()), config, QString::fromStdString(d.path), state,
+                                 d.status.stepsDone, d.status.totalSteps);
+    selectRun(id);
+    queue_->resume(id);
+  } catch (const std::exception& e) {
+    resume_->setToolTip(QString::fromStdString(e.what()));
+    Q_EMIT queue_->message(QString::fromStdString(e.what()));
+  }
 }
 
 void MonitorView::showSelectedLosses() {
@@ -283,7 +352,7 @@ void MonitorView::showSelectedLosses() {
   const Row& entry = rows_[static_cast<size_t>(selection.front().row())];
   if (entry.queueId) {
     if (const QueuedRun* r = queue_->find(entry.queueId))
-      plotLosses("queue:" + std::to_string(r->id), r->losses, r->exitLayers);
+      plotLosses("queue:" + std::to_string(r->id) + ":" + std::to_string(r->lossesGeneration), r->losses, r->exitLayers);
   } else {
     plotLosses("file:" + entry.file->data.path, lossRows(entry.file->data), entry.file->data.exitLayers);
   }

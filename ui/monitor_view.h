@@ -54,6 +54,10 @@ class MonitorView : public QWidget {
   void updateRun(int id);
   void updateButtons();
   void showSelectedLosses();
+  // The selected row's run, when it is a file opened from disk; null otherwise.
+  const LoadedRun* selectedFile() const;
+  // Resumes the selected row: the queue's own run, or an opened file taken into the queue.
+  void resumeSelected();
   // Draws `losses` for the run `key`; when the same run is already drawn and has only
   // grown, appends the new steps instead of redrawing (a long run reports every step).
   void plotLosses(const std::string& key, const std::vector<std::vector<float>>& losses,

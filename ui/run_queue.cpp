@@ -44,6 +44,22 @@ int RunQueue::enqueue(const PlannedRun& planned) {
   return runs_.back().id;
 }
 
+int RunQueue::adopt(const QString& name, const TrainConfig& config, const QString& runFile, RunState state,
+                    int64_t stepsDone, int64_t totalSteps) {
+  QueuedRun run;
+  run.id = nextId_++;
+  run.name = name;
+  run.config = config;
+  run.state = state;
+  run.runFile = runFile;
+  run.progress.step = stepsDone;
+  run.progress.total_steps = totalSteps;
+  run.message = tr("opened from %1").arg(runFile);
+  runs_.push_back(std::move(run));
+  Q_EMIT runAdded(runs_.back().id);
+  return runs_.back().id;
+}
+
 const QueuedRun* RunQueue::find(int id) const {
   for (const auto& r : runs_)
     if (r.id == id) return &r;
@@ -112,9 +128,11 @@ bool RunQueue::resume(int id) {
   r->state = RunState::Queued;
   r->resume = true;
   r->message = tr("continues from %1").arg(QString::fromStdString(r->config.checkpointPath()));
-  r->losses.clear();  // the steps before the checkpoint come back from the run file's copy
+  // The step and total stay as they were: the row says how far the run got while it
+  // waits. The losses are replaced by the file's when it starts; speed and ETA are stale.
   r->stepsSeen = 0;
-  r->progress = {};
+  r->progress.examples_per_second = 0;
+  r->progress.eta_seconds = 0;
   Q_EMIT runChanged(id);
   startNext();
   return true;
@@ -231,11 +249,16 @@ void RunQueue::drain() {
     TrainingWorker::Batch batch = slot->worker->take();
     QueuedRun* r = findMutable(slot->running);
     if (!r) continue;
-    if (!batch.steps.empty()) {
-      const int first = static_cast<int>(r->losses.size());
+    int first = static_cast<int>(r->losses.size());
+    if (batch.hasHistory) {
+      r->losses = std::move(batch.history);
+      ++r->lossesGeneration;
+      first = 0;
+    }
+    if (!batch.steps.empty() || batch.hasHistory) {
       for (auto& p : batch.steps) r->losses.push_back(p.exit_losses);
       r->stepsSeen += static_cast<int64_t>(batch.steps.size());
-      r->progress = std::move(batch.steps.back());
+      if (!batch.steps.empty()) r->progress = std::move(batch.steps.back());
       Q_EMIT runChanged(r->id);
       Q_EMIT lossesAppended(r->id, first);
     }

@@ -38,7 +38,8 @@ struct QueuedRun {
   int threads = 0;                         // libtorch threads it was started with
   StepMetrics progress;                    // latest step
   int64_t stepsSeen = 0;                   // step reports received (across threads)
-  std::vector<std::vector<float>> losses;  // per step, per exit
+  std::vector<std::vector<float>> losses;  // per step (row s is step s + 1), per exit
+  int lossesGeneration = 0;                // bumped when `losses` is replaced, not grown
   analysis::GradientRecords gradients;     // records received so far (no norms, no raw)
   QString runFile, message;
 };
@@ -53,6 +54,11 @@ class RunQueue : public QObject {
   ~RunQueue() override;
 
   int enqueue(const PlannedRun& run);
+  // Takes in a run this queue did not start (a file opened from disk: left by an earlier
+  // session of the workbench or by `sweet train`) as a row in `state` with the file's
+  // progress, so it can be resumed like the queue's own. Starts nothing.
+  int adopt(const QString& name, const TrainConfig& config, const QString& runFile, RunState state, int64_t stepsDone,
+            int64_t totalSteps);
   const std::vector<QueuedRun>& runs() const { return runs_; }
   const QueuedRun* find(int id) const;
   bool isBusy() const;  // a run is running or queued
@@ -66,7 +72,10 @@ class RunQueue : public QObject {
   // A stopped or failed run whose resume checkpoint exists beside its run file (a Stop
   // writes one; `checkpoint_every` writes them while training) can continue from it.
   bool canResume(int id) const;
-  // Queues it again to continue from that checkpoint, bit for bit as if never stopped.
+  // Queues it again to continue from that checkpoint, bit for bit as if never stopped
+  // (`sweet train --resume`: a checkpoint of another configuration is refused, naming the
+  // keys). The row keeps its progress while it waits; once it runs, its losses are the
+  // file's up to the checkpoint, then the new steps.
   bool resume(int id);
   // Removes a run that is not running from the list.
   bool remove(int id);

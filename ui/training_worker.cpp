@@ -1,8 +1,10 @@
 // Training worker: see training_worker.h.
 #include "ui/training_worker.h"
 
+#include "analysis/run_data.h"
 #include "ui/training_adapter.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <thread>
@@ -14,8 +16,34 @@ TrainingWorker::Batch TrainingWorker::take() {
   Batch out;
   out.steps.swap(buffer_);
   out.gradients.swap(gradients_);
+  if (historyReady_) {
+    out.hasHistory = true;
+    out.history.swap(history_);
+    historyReady_ = false;
+  }
   return out;
 }
+
+namespace {
+
+// Per-exit losses of the run file's steps, [steps][exits]; empty when it cannot be read
+// (the trainer then names the problem itself).
+std::vector<std::vector<float>> lossHistory(const std::string& runFile) {
+  std::vector<std::vector<float>> rows;
+  try {
+    const analysis::RunData data = analysis::loadRun(runFile);
+    const auto E = static_cast<size_t>(data.exits());
+    for (int64_t s = 0; E > 0 && s < data.trainSteps; ++s) {
+      const auto from = data.trainLoss.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(s) * E);
+      rows.emplace_back(from, from + static_cast<std::ptrdiff_t>(E));
+    }
+  } catch (const std::exception&) {
+    rows.clear();
+  }
+  return rows;
+}
+
+}  // namespace
 
 void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config, bool resume) {
   QString runFile;
@@ -24,6 +52,10 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       Q_EMIT messageReady(id, tr("preparing the demo checkpoint in %1").arg(demoCheckpointDir));
       ensureDemoCheckpointAt(demoCheckpointDir.toStdString());
     }
+    // Read before the trainer reopens the file; the rows after the checkpoint's step are
+    // trained again, so they are cut at the first step the resumed run reports.
+    historyDue_ = resume;
+    std::vector<std::vector<float>> history = resume ? lossHistory(config.runFilePath()) : std::vector<std::vector<float>>{};
     TrainCallbacks cb;
     cb.stop_requested = &stop_;
     cb.checkpoint_on_stop = true;
@@ -33,11 +65,17 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       Q_EMIT runFileReady(id, runFile, QVector<qint64>(exitLayers.begin(), exitLayers.end()));
     };
     cb.on_evaluation = [this, id](int64_t step) { Q_EMIT evaluationWritten(id, step); };
-    cb.on_step = [this](const StepMetrics& p) {
+    cb.on_step = [this, &history](const StepMetrics& p) {
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        wasEmpty = buffer_.empty() && gradients_.empty();
+        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_;
+        if (historyDue_) {
+          history.resize(std::min(history.size(), static_cast<size_t>(std::max<int64_t>(0, p.step - 1))));
+          history_ = std::move(history);
+          historyReady_ = true;
+          historyDue_ = false;
+        }
         buffer_.push_back(p);
       }
       if (wasEmpty) Q_EMIT dataReady();  // one notification per drain, not per step
@@ -48,7 +86,7 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        wasEmpty = buffer_.empty() && gradients_.empty();
+        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_;
         gradients_.push_back(g);
       }
       if (wasEmpty) Q_EMIT dataReady();

@@ -38,13 +38,18 @@ class TrainingWorker : public QObject {
   struct Batch {
     std::vector<StepMetrics> steps;
     std::vector<GradientSummary> gradients;
+    // A resumed run's per-exit losses of the steps before the one it continues from, read
+    // from its run file; they replace what the queue held. Precedes `steps`.
+    bool hasHistory = false;
+    std::vector<std::vector<float>> history;
   };
   Batch take();
 
  public:
   // Runs on the worker's thread (the queue invokes it there): trains `config` to the end
   // (from its resume checkpoint when `resume`), then emits jobFinished. A Stop leaves a
-  // checkpoint, so the run can be resumed later.
+  // checkpoint, so the run can be resumed later. A resume first reads the loss rows the run
+  // file holds, so the queue's chart shows the whole run with the file's step numbers.
   void runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config, bool resume = false);
 
  Q_SIGNALS:
@@ -60,6 +65,9 @@ class TrainingWorker : public QObject {
   std::mutex mutex_;
   std::vector<StepMetrics> buffer_;
   std::vector<GradientSummary> gradients_;
+  bool historyDue_ = false;  // worker thread only: the next step report brings the history
+  std::vector<std::vector<float>> history_;
+  bool historyReady_ = false;  // under mutex_: history_ waits to be taken
 };
 
 }  // namespace sweet::ui

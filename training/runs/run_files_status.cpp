@@ -60,10 +60,22 @@ RunFilesStatus runFilesStatus(const TrainConfig& config) {
   } catch (const nlohmann::json::exception&) {
     status.config_differences = {"config (not JSON in the run file)"};
   }
+  const RunFilesStatus fromFile = runFilesStatus(data, status.checkpoint);
+  status.steps_done = fromFile.steps_done;
+  status.total_steps = fromFile.total_steps;
+  status.detail = fromFile.detail;
+  status.state = fromFile.state;
+  status.writer = fromFile.writer;
+  return status;
+}
+
+RunFilesStatus runFilesStatus(const analysis::RunData& data, bool checkpoint) {
+  RunFilesStatus status;
+  status.checkpoint = checkpoint;
   status.steps_done = data.status.stepsDone;
   status.total_steps = data.status.totalSteps;
   status.detail = data.status.message;
-  status.state = stateOf(data, status.checkpoint, status.detail);
+  status.state = stateOf(data, checkpoint, status.detail);
   if (status.state == RunFilesState::Running)
     status.writer = "pid " + std::to_string(data.writerPid()) + " on " +
                     (data.writerHost().empty() ? std::string("an unknown host") : data.writerHost());

@@ -10,6 +10,9 @@
 #include "training/runs/train_config.h"
 
 namespace sweet {
+namespace analysis {
+struct RunData;
+}
 
 enum class RunFilesState {
   Pending,     // no run file yet
@@ -34,6 +37,10 @@ struct RunFilesStatus {
 };
 
 RunFilesStatus runFilesStatus(const TrainConfig& config);
+// The same answer from a run file already read (the GUI reads files on a worker thread and
+// decides on its own thread from what it holds); `checkpoint`: one sits beside the file.
+// Leaves config_differences empty: there is no second config to compare with.
+RunFilesStatus runFilesStatus(const analysis::RunData& data, bool checkpoint);
 
 // What `sweet train --continue` does with a run in this state: nothing for a finished
 // run; resume a checkpoint (also of a failed run being retried: it continues from the
