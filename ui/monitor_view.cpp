@@ -115,11 +115,17 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(tr("cross-entropy loss"));
   // The legend sits in a row of its own under the axes: the newest points (right end)
-  // are never behind it.
+  // are never behind it. It joins the layout only while there are curves (showLegend).
   plot_->legend->setVisible(true);
   plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot_->plotLayout()->addElement(1, 0, plot_->legend);
-  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  plot_->axisRect()->insetLayout()->take(plot_->legend);  // its default place, over the data
+  plot_->legend->setVisible(false);
+  plot_->setMinimumHeight(220);
+  emptyNote_ = new QCPItemText(plot_);
+  emptyNote_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  emptyNote_->position->setCoords(0.5, 0.5);
+  emptyNote_->setText(tr("Select a run that has trained to see its per-exit losses"));
+  emptyNote_->setColor(Qt::gray);
 
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(stop_);
@@ -140,6 +146,7 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   split->addWidget(plot_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);  // the loss curves get the larger share
+  split->setSizes({2000, 3000});  // from the start, not only when resized (sizes are weights)
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(split);
 
@@ -366,6 +373,7 @@ void MonitorView::plotLosses(const std::string& key, const std::vector<std::vect
                      plot_->graphCount() == exits && !key.empty();
   if (!grown) {
     plot_->clearGraphs();
+    showLegend(exits > 0);
     plottedSteps_ = 0;
     for (int e = 0; e < exits; ++e) {
       QCPGraph* g = plot_->addGraph();
@@ -391,8 +399,30 @@ void MonitorView::plotLosses(const std::string& key, const std::vector<std::vect
     plot_->graph(e)->addData(x, y, true);
   }
   plottedSteps_ = losses.size();
-  plot_->rescaleAxes();
+  if (exits > 0) plot_->rescaleAxes();
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MonitorView::showLegend(bool show) {
+  // An empty legend in the layout caps its column at the legend's own width (QCustomPlot
+  // takes the narrowest maximum in a column), squeezing the axes to ~100 px and their tick
+  // labels into one another; without curves the legend leaves the layout and a note says why.
+  emptyNote_->setVisible(!show);
+  plot_->legend->setVisible(show);
+  if (!show) {  // no stale range of the run shown before
+    plot_->xAxis->setRange(0, 1);
+    plot_->yAxis->setRange(0, 1);
+  }
+  QCPLayoutGrid* layout = plot_->plotLayout();
+  const bool inLayout = layout->hasElement(1, 0) && layout->element(1, 0) == plot_->legend;
+  if (show == inLayout) return;
+  if (show) {
+    layout->addElement(1, 0, plot_->legend);
+    layout->setRowStretchFactor(1, 0.001);
+  } else {
+    layout->take(plot_->legend);
+    layout->simplify();
+  }
 }
 
 }  // namespace sweet::ui

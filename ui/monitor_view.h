@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+class QCPItemText;
 class QCustomPlot;
 class QPushButton;
 class QSpinBox;
@@ -32,6 +33,8 @@ class MonitorView : public QWidget {
   void setOpenedRuns(const std::vector<RunPtr>& runs);
 
   QCustomPlot* plot() const { return plot_; }
+  // The note shown in place of curves while the selected row has none (or none is selected).
+  QCPItemText* emptyNote() const { return emptyNote_; }
   QTableWidget* table() const { return table_; }
   int selectedRunId() const;           // queue id of the selected row, 0 for none or a file
   int rowOfRun(int id) const;          // row of a queue run, -1 if absent
@@ -62,6 +65,8 @@ class MonitorView : public QWidget {
   // grown, appends the new steps instead of redrawing (a long run reports every step).
   void plotLosses(const std::string& key, const std::vector<std::vector<float>>& losses,
                   const std::vector<int64_t>& exitLayers);
+  // Puts the legend under the axes while there are curves; otherwise the note instead.
+  void showLegend(bool show);
 
   RunQueue* queue_;
   std::vector<RunPtr> opened_;
@@ -75,6 +80,7 @@ class MonitorView : public QWidget {
   QSpinBox* parallel_;
   QSpinBox* smoothing_;
   QCustomPlot* plot_;
+  QCPItemText* emptyNote_;
   std::string plottedKey_;
   size_t plottedSteps_ = 0;
   int plottedWindow_ = 0;

@@ -142,6 +142,35 @@ class RunQueueTest : public QObject {
     QCOMPARE(queue.find(id)->state, RunState::Finished);
   }
 
+  // Nothing selected, or a queued run with no losses yet, used to squeeze the axes to ~100 px
+  // (an empty legend capped their column) with tick labels run together ("5010020030040").
+  void lossPlot_keepsItsWidthWithNothingOrAQueuedRunSelected() {
+    RunQueue queue;
+    MonitorView monitor(&queue);
+    monitor.resize(1000, 700);
+    monitor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&monitor));
+    auto axesWidth = [&] {
+      monitor.plot()->replot();
+      return monitor.plot()->axisRect()->width();
+    };
+    QVERIFY2(axesWidth() > monitor.plot()->width() / 2, qPrintable(QString::number(axesWidth())));
+    QVERIFY(monitor.plot()->height() >= 220);
+    const int trained = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-plot"), 4));
+    QTRY_VERIFY_WITH_TIMEOUT(!queue.isBusy(), 240000);
+    monitor.selectRun(trained);
+    QCOMPARE(monitor.plot()->graphCount(), 2);
+    QVERIFY(monitor.plot()->axisRect()->width() > monitor.plot()->width() / 2);
+    QVERIFY(!monitor.emptyNote()->visible());
+    monitor.pauseButton()->click();
+    const int waiting = queue.enqueue(sweet::testing::tinyRun(checkpoint_, dir_.filePath("runs-plot2"), 2));
+    monitor.selectRun(waiting);
+    QCOMPARE(monitor.plot()->graphCount(), 0);
+    QVERIFY2(axesWidth() > monitor.plot()->width() / 2, qPrintable(QString::number(axesWidth())));
+    QVERIFY(monitor.emptyNote()->visible());
+    queue.stop(waiting);
+  }
+
   void parallelRuns_trainTogetherWithSharedCores() {
     RunQueue queue;
     queue.setParallelRuns(2);
