@@ -1,6 +1,8 @@
 // New-experiment dialog: see experiment_dialog.h.
 #include "ui/experiment_dialog.h"
 
+#include "training/models/exit_layers_check.h"
+#include "training/text/task_spec.h"
 #include "ui/training_adapter.h"
 
 #include <QCheckBox>
@@ -14,8 +16,10 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <filesystem>
 #include <fstream>
 
 namespace sweet::ui {
@@ -50,13 +54,33 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   checkpointStatus_->setWordWrap(true);
   checkpointStatus_->setToolTip(tr("Result of opening the checkpoint as training would"));
   task_ = new QComboBox(this);
-  task_->addItems({"demo", "sst2", "mrpc", "cola", "rte", "qnli", "qqp", "mnli"});
-  task_->setToolTip(tr("Task: the built-in demo task needs no data; GLUE tasks read train.tsv/dev.tsv"));
+  // Every task the trainer knows, from its own registry.
+  task_->addItem(QStringLiteral("demo"));
+  for (const std::string& name : glueTaskNames()) task_->addItem(QString::fromStdString(name));
+  task_->addItem(QStringLiteral("custom"));
+  task_->setToolTip(tr("Task: the built-in demo task needs no data; GLUE tasks read train.tsv/dev.tsv (stsb is a "
+                       "regression); custom reads your own files with the columns you name"));
   dataDir_ = new QLineEdit(this);
   dataDir_->setToolTip(tr("GLUE task folder holding train.tsv and dev.tsv; checked as you type"));
   dataStatus_ = new QLabel(this);
   dataStatus_->setWordWrap(true);
   dataStatus_->setToolTip(tr("Whether the data folder holds the task's files"));
+  trainFile_ = new QLineEdit(this);
+  trainFile_->setPlaceholderText(tr("training file (.tsv, .csv or .jsonl)"));
+  trainFile_->setToolTip(tr("Custom task: the training file; checked as you type"));
+  evalFile_ = new QLineEdit(this);
+  evalFile_->setPlaceholderText(tr("evaluation file (.tsv, .csv or .jsonl)"));
+  evalFile_->setToolTip(tr("Custom task: the evaluation file; checked as you type"));
+  textColumn_ = new QLineEdit(this);
+  textColumn_->setToolTip(tr("Custom task: the column (or JSON key) holding the text"));
+  textBColumn_ = new QLineEdit(this);
+  textBColumn_->setPlaceholderText(tr("optional: the second text of a pair"));
+  textBColumn_->setToolTip(tr("Custom task: the column holding the second text of a pair task (empty: single texts)"));
+  labelColumn_ = new QLineEdit(this);
+  labelColumn_->setToolTip(tr("Custom task: the column holding the label"));
+  labels_ = new QLineEdit(this);
+  labels_->setPlaceholderText(tr("e.g. negative, positive"));
+  labels_->setToolTip(tr("Custom task: the label values, comma-separated, in class-id order"));
   ee_ = new QCheckBox(QStringLiteral("EE"), this);
   ee_->setToolTip(tr("Early-Exit: all exits share one backbone, losses summed"));
   sweet_ = new QCheckBox(QStringLiteral("SWEET"), this);
@@ -65,7 +89,11 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   mm_->setToolTip(tr("Multi-Model: an independent model per exit, run as a cascade"));
   for (QCheckBox* c : {ee_, sweet_, mm_}) c->setChecked(true);
   exits_ = new QLineEdit(this);
-  exits_->setToolTip(tr("1-based layers after which an exit sits, e.g. 1, 4, 6, 12 (empty: defaults)"));
+  exits_->setToolTip(tr("1-based layers after which an exit sits, e.g. 1, 4, 6, 12 (empty: defaults); checked "
+                        "against the checkpoint's depth as you type"));
+  exitsStatus_ = new QLabel(this);
+  exitsStatus_->setWordWrap(true);
+  exitsStatus_->setToolTip(tr("Whether the exit layers fit the checkpoint"));
   seeds_ = new QLineEdit(QStringLiteral("42"), this);
   seeds_->setToolTip(tr("Seeds, one run each, e.g. 42, 43, 44"));
   lrs_ = new QLineEdit(QStringLiteral("5e-4"), this);
@@ -78,6 +106,19 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   device_->addItems({"cpu", "cuda", "cuda:0", "cuda:1"});
   device_->setEditable(true);
   device_->setToolTip(tr("Where to train: cpu, cuda or cuda:N"));
+  precision_ = new QComboBox(this);
+  precision_->addItems({"auto", "fp32", "tf32", "bf16", "fp16"});
+  precision_->setToolTip(tr("Arithmetic precision: auto (bf16 on a CUDA device that has it, else fp32), fp32, tf32 "
+                            "(CUDA matmuls), bf16, or fp16 (CUDA only, with loss scaling)"));
+  const int cores = std::max(1, QThread::idealThreadCount());
+  threads_ = spin(this, 0, 4 * cores, 0,
+                  tr("CPU threads each run trains with; 0 = all %1 cores (shared among runs trained in parallel). "
+                     "A fixed count keeps resumes bit-exact on another machine").arg(cores));
+  threads_->setSpecialValueText(tr("all %1 cores").arg(cores));
+  checkpointEvery_ = spin(this, 0, 1000000, 0,
+                          tr("Write a resume checkpoint every N steps, so a killed run loses at most N steps (each "
+                             "costs a write of about three times the model); 0 = only when stopped"));
+  checkpointEvery_->setSpecialValueText(tr("only when stopped"));
   gradEvery_ = spin(this, 0, 1000000, 50, tr("Record exit gradients every N steps for the heatmaps (0 = off)"));
   evalEvery_ = spin(this, 0, 1000000, 100, tr("Evaluate every exit on the eval set every N steps, so curves and the "
                                               "table grow while the run trains (0 = off; each evaluation costs one eval pass)"));
@@ -94,15 +135,22 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   ckptRow->addWidget(browse);
   auto* methods = new QHBoxLayout;
   for (QCheckBox* c : {ee_, sweet_, mm_}) methods->addWidget(c);
-  auto* form = new QFormLayout;
+  auto* form = form_ = new QFormLayout;
   form->addRow(demoCheckpoint_);
   form->addRow(tr("Checkpoint"), ckptRow);
   form->addRow(QString(), checkpointStatus_);
   form->addRow(tr("Task"), task_);
   form->addRow(tr("Data folder"), dataDir_);
+  form->addRow(tr("Training file"), trainFile_);
+  form->addRow(tr("Evaluation file"), evalFile_);
+  form->addRow(tr("Text column"), textColumn_);
+  form->addRow(tr("Second text column"), textBColumn_);
+  form->addRow(tr("Label column"), labelColumn_);
+  form->addRow(tr("Labels"), labels_);
   form->addRow(QString(), dataStatus_);
   form->addRow(tr("Methods"), methods);
   form->addRow(tr("Exit layers"), exits_);
+  form->addRow(QString(), exitsStatus_);
   form->addRow(tr("Seeds"), seeds_);
   form->addRow(tr("Learning rates"), lrs_);
   form->addRow(tr("Epochs"), epochs_);
@@ -110,6 +158,9 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(tr("Max length"), maxLength_);
   form->addRow(tr("Training cap"), trainCap_);
   form->addRow(tr("Device"), device_);
+  form->addRow(tr("Precision"), precision_);
+  form->addRow(tr("Threads"), threads_);
+  form->addRow(tr("Checkpoint every"), checkpointEvery_);
   form->addRow(tr("Gradient record every"), gradEvery_);
   form->addRow(tr("Evaluate every"), evalEvery_);
   form->addRow(tr("Output folder"), output_);
@@ -131,7 +182,8 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   connect(checkpoint_, &QLineEdit::textChanged, this, &ExperimentDialog::validateCheckpoint);
   connect(demoCheckpoint_, &QCheckBox::toggled, this, &ExperimentDialog::updateEnabled);
   connect(task_, &QComboBox::currentTextChanged, this, &ExperimentDialog::updateEnabled);
-  connect(dataDir_, &QLineEdit::textChanged, this, &ExperimentDialog::updateEnabled);
+  for (QLineEdit* edit : {dataDir_, trainFile_, evalFile_, textColumn_, labelColumn_, labels_, exits_})
+    connect(edit, &QLineEdit::textChanged, this, &ExperimentDialog::updateEnabled);
   connect(preset, &QPushButton::clicked, this, [this] {
     try {
       std::ifstream in(resourceFile("demo/demo.json"));
@@ -144,8 +196,9 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
     if (validatedPath_ != checkpoint_->text()) return validateCheckpoint();  // typed on meanwhile
     const QString result = watcher_.result();
     checkpointValid_ = result.startsWith(QStringLiteral("ok:"));
+    checkpointLayers_ = checkpointValid_ ? result.section(QLatin1Char(':'), 1, 1).toLongLong() : 0;
     checkpointStatus_->setStyleSheet(checkpointValid_ ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
-    checkpointStatus_->setText(checkpointValid_ ? tr("✓ %1").arg(result.mid(3)) : result);
+    checkpointStatus_->setText(checkpointValid_ ? tr("✓ %1").arg(result.section(QLatin1Char(':'), 2)) : result);
     updateEnabled();
   });
   // Object names let scripts and tests find each field the way a user sees it.
@@ -154,8 +207,16 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
       {ee_, "methodEE"}, {sweet_, "methodSWEET"}, {mm_, "methodMM"}, {exits_, "exitLayers"}, {seeds_, "seeds"},
       {lrs_, "learningRates"}, {epochs_, "epochs"}, {batch_, "batchSize"}, {maxLength_, "maxLength"},
       {trainCap_, "trainCap"}, {device_, "device"}, {gradEvery_, "gradientEvery"}, {evalEvery_, "evalEvery"},
-      {output_, "outputDir"}, {error_, "error"}};
+      {output_, "outputDir"}, {error_, "error"}, {precision_, "precision"}, {threads_, "threads"},
+      {checkpointEvery_, "checkpointEvery"}, {exitsStatus_, "exitsStatus"}, {trainFile_, "trainFile"},
+      {evalFile_, "evalFile"}, {textColumn_, "textColumn"}, {textBColumn_, "textBColumn"},
+      {labelColumn_, "labelColumn"}, {labels_, "labels"}};
   for (const auto& [widget, name] : named) widget->setObjectName(QLatin1String(name));
+  try {
+    demoLayers_ = demoCheckpointLayers();
+  } catch (const std::exception& e) {
+    error_->setText(QString::fromStdString(e.what()));
+  }
   demoCheckpoint_->setChecked(true);
   restoreRemembered();
   updateEnabled();
@@ -198,6 +259,11 @@ void ExperimentDialog::restoreRemembered() {
   gradEvery_->setValue(settings.value(QStringLiteral("gradientEvery"), gradEvery_->value()).toInt());
   evalEvery_->setValue(settings.value(QStringLiteral("evalEvery"), evalEvery_->value()).toInt());
   output_->setText(settings.value(QStringLiteral("outputDir"), output_->text()).toString());
+  precision_->setCurrentText(settings.value(QStringLiteral("precision"), precision_->currentText()).toString());
+  threads_->setValue(settings.value(QStringLiteral("threads"), threads_->value()).toInt());
+  checkpointEvery_->setValue(settings.value(QStringLiteral("checkpointEvery"), checkpointEvery_->value()).toInt());
+  for (QLineEdit* edit : {trainFile_, evalFile_, textColumn_, textBColumn_, labelColumn_, labels_})
+    edit->setText(settings.value(edit->objectName()).toString());
 }
 
 void ExperimentDialog::remember() const {
@@ -224,9 +290,60 @@ void ExperimentDialog::remember() const {
   settings.setValue(QStringLiteral("gradientEvery"), gradEvery_->value());
   settings.setValue(QStringLiteral("evalEvery"), evalEvery_->value());
   settings.setValue(QStringLiteral("outputDir"), output_->text());
+  settings.setValue(QStringLiteral("precision"), precision_->currentText());
+  settings.setValue(QStringLiteral("threads"), threads_->value());
+  settings.setValue(QStringLiteral("checkpointEvery"), checkpointEvery_->value());
+  for (QLineEdit* edit : {trainFile_, evalFile_, textColumn_, textBColumn_, labelColumn_, labels_})
+    settings.setValue(edit->objectName(), edit->text());
+}
+
+bool ExperimentDialog::checkCustomTask() {
+  auto fail = [this](const QString& text) {
+    dataStatus_->setStyleSheet(QStringLiteral("color: #c0392b"));
+    dataStatus_->setText(text);
+    return false;
+  };
+  for (QLineEdit* file : {trainFile_, evalFile_}) {
+    const QString path = file->text().trimmed();
+    const QString what = file == trainFile_ ? tr("training file") : tr("evaluation file");
+    if (path.isEmpty()) return fail(tr("task custom needs a %1").arg(what));
+    std::ifstream in(path.toStdString());
+    if (!in) return fail(tr("%1: missing or unreadable (the %2)").arg(path, what));
+  }
+  if (textColumn_->text().trimmed().isEmpty()) return fail(tr("task custom needs the text column's name"));
+  if (labelColumn_->text().trimmed().isEmpty()) return fail(tr("task custom needs the label column's name"));
+  if (parseNameList(labels_->text().toStdString()).size() < 2)
+    return fail(tr("task custom needs its labels, at least two, comma-separated in class-id order"));
+  dataStatus_->setStyleSheet(QStringLiteral("color: #1e8449"));
+  dataStatus_->setText(tr("✓ files found; the columns are read when the run starts"));
+  return true;
+}
+
+bool ExperimentDialog::checkExitLayers() {
+  auto show = [this](const QString& text, bool ok) {
+    exitsStatus_->setStyleSheet(ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
+    exitsStatus_->setText(text);
+    return ok;
+  };
+  std::vector<int64_t> layers;
+  try {
+    layers = parseIntList(exits_->text().toStdString());
+  } catch (const std::exception& e) {
+    return show(QString::fromStdString(e.what()), false);
+  }
+  const int64_t depth = demoCheckpoint_->isChecked() ? demoLayers_ : checkpointLayers_;
+  if (depth <= 0) {  // the checkpoint is still being read (or is broken: that says so above)
+    exitsStatus_->clear();
+    return true;
+  }
+  if (layers.empty()) return show(tr("✓ the defaults for %1 layers").arg(depth), true);
+  const std::string problem = exitLayersProblem(layers, depth);
+  if (!problem.empty()) return show(QString::fromStdString(problem), false);
+  return show(tr("✓ within the checkpoint's %1 layers").arg(depth), true);
 }
 
 bool ExperimentDialog::checkDataFolder() {
+  if (task_->currentText() == QLatin1String("custom")) return checkCustomTask();
   if (task_->currentText() == QLatin1String("demo")) {
     dataStatus_->clear();
     return true;
@@ -257,6 +374,9 @@ void ExperimentDialog::applyPreset(const nlohmann::json& p) {
   if (p.contains("train_cap")) trainCap_->setValue(p["train_cap"].get<int>());
   if (p.contains("gradients") && p["gradients"].contains("every")) gradEvery_->setValue(p["gradients"]["every"].get<int>());
   evalEvery_->setValue(static_cast<int>(p.value("eval_every", int64_t{0})));
+  if (p.contains("precision")) precision_->setCurrentText(QString::fromStdString(p["precision"].get<std::string>()));
+  threads_->setValue(static_cast<int>(p.value("threads", int64_t{0})));
+  checkpointEvery_->setValue(static_cast<int>(p.value("checkpoint_every", int64_t{0})));
   if (p.value("task", "") == "demo") demoCheckpoint_->setChecked(true);
 }
 
@@ -269,6 +389,7 @@ void ExperimentDialog::setOutputFolder(const QString& dir) { output_->setText(di
 
 void ExperimentDialog::validateCheckpoint() {
   checkpointValid_ = false;
+  checkpointLayers_ = 0;
   const QString path = checkpoint_->text().trimmed();
   if (demoCheckpoint_->isChecked() || path.isEmpty()) {
     checkpointStatus_->clear();
@@ -281,7 +402,8 @@ void ExperimentDialog::validateCheckpoint() {
   validatedPath_ = checkpoint_->text();
   watcher_.setFuture(QtConcurrent::run([path]() -> QString {
     try {
-      return QStringLiteral("ok:") + QString::fromStdString(describeCheckpoint(path.toStdString()));
+      const CheckpointSummary c = describeCheckpoint(path.toStdString());
+      return QStringLiteral("ok:%1:").arg(c.layers) + QString::fromStdString(c.text);
     } catch (const std::exception& e) {
       return QString::fromStdString(e.what());
     }
@@ -295,9 +417,14 @@ void ExperimentDialog::updateEnabled() {
   if (demo) checkpointStatus_->clear();
   else if (!checkpointValid_ && !watcher_.isRunning() && checkpointStatus_->text().isEmpty() && !checkpoint_->text().isEmpty())
     validateCheckpoint();
-  dataDir_->setEnabled(task_->currentText() != QLatin1String("demo"));
+  const bool custom = task_->currentText() == QLatin1String("custom");
+  dataDir_->setEnabled(task_->currentText() != QLatin1String("demo") && !custom);
+  form_->setRowVisible(dataDir_, !custom);
+  for (QWidget* w : std::initializer_list<QWidget*>{trainFile_, evalFile_, textColumn_, textBColumn_, labelColumn_, labels_})
+    form_->setRowVisible(w, custom);
   const bool dataOk = checkDataFolder();
-  buttons_->button(QDialogButtonBox::Ok)->setEnabled((demo || checkpointValid_) && dataOk);
+  const bool exitsOk = checkExitLayers();
+  buttons_->button(QDialogButtonBox::Ok)->setEnabled((demo || checkpointValid_) && dataOk && exitsOk);
 }
 
 ExperimentSpec ExperimentDialog::spec() const {
@@ -319,6 +446,15 @@ ExperimentSpec ExperimentDialog::spec() const {
   s.maxLength = maxLength_->value();
   s.trainCap = trainCap_->value();
   s.device = device_->currentText().toStdString();
+  s.precision = precision_->currentText().toStdString();
+  s.threads = threads_->value();
+  s.checkpointEvery = checkpointEvery_->value();
+  s.trainFile = trainFile_->text().trimmed().toStdString();
+  s.evalFile = evalFile_->text().trimmed().toStdString();
+  s.textColumn = textColumn_->text().trimmed().toStdString();
+  s.textBColumn = textBColumn_->text().trimmed().toStdString();
+  s.labelColumn = labelColumn_->text().trimmed().toStdString();
+  s.labels = parseNameList(labels_->text().toStdString());
   s.gradientEvery = gradEvery_->value();
   s.evalEvery = evalEvery_->value();
   s.outputDir = output_->text().trimmed().toStdString();
@@ -326,6 +462,11 @@ ExperimentSpec ExperimentDialog::spec() const {
 }
 
 void ExperimentDialog::accept() {
+  if (!checkExitLayers()) {  // the trainer would refuse each run: say so here, queue nothing
+    error_->setText(exitsStatus_->text());
+    planned_.clear();
+    return;
+  }
   try {
     planned_ = expandExperiment(spec());
   } catch (const std::exception& e) {

@@ -8,11 +8,13 @@
 #include <QDialog>
 #include <QFutureWatcher>
 
+#include <cstdint>
 #include <vector>
 
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -34,6 +36,7 @@ class ExperimentDialog : public QDialog {
 
   QLabel* checkpointStatus() const { return checkpointStatus_; }
   QLabel* dataStatus() const { return dataStatus_; }
+  QLabel* exitsStatus() const { return exitsStatus_; }
   // Fields are remembered (QSettings) when runs are queued and restored next time; the
   // first time, they hold the demo experiment of `sweet demo` (resources/demo/demo.json).
   void restoreRemembered();
@@ -47,6 +50,9 @@ class ExperimentDialog : public QDialog {
  private:
   void validateCheckpoint();
   bool checkDataFolder();
+  bool checkCustomTask();
+  // The exit layers against the checkpoint's depth (once known), as the trainer checks them.
+  bool checkExitLayers();
   void updateEnabled();
 
   nlohmann::json base_ = nlohmann::json::object();
@@ -56,10 +62,17 @@ class ExperimentDialog : public QDialog {
   QComboBox* task_;
   QLineEdit* dataDir_;
   QLabel* dataStatus_;
+  QLineEdit* trainFile_;
+  QLineEdit* evalFile_;
+  QLineEdit* textColumn_;
+  QLineEdit* textBColumn_;
+  QLineEdit* labelColumn_;
+  QLineEdit* labels_;
   QCheckBox* ee_;
   QCheckBox* mm_;
   QCheckBox* sweet_;
   QLineEdit* exits_;
+  QLabel* exitsStatus_;
   QLineEdit* seeds_;
   QLineEdit* lrs_;
   QSpinBox* epochs_;
@@ -67,14 +80,20 @@ class ExperimentDialog : public QDialog {
   QSpinBox* maxLength_;
   QSpinBox* trainCap_;
   QComboBox* device_;
+  QComboBox* precision_;
+  QSpinBox* threads_;
+  QSpinBox* checkpointEvery_;
   QSpinBox* gradEvery_;
   QSpinBox* evalEvery_;
   QLineEdit* output_;
   QLabel* error_;
   QDialogButtonBox* buttons_;
-  QFutureWatcher<QString> watcher_;  // "" = valid, else the error
+  QFormLayout* form_;
+  QFutureWatcher<QString> watcher_;  // "ok:<layers>:<description>", else the error
   QString validatedPath_;
   bool checkpointValid_ = false;
+  int64_t checkpointLayers_ = 0;  // depth of the validated checkpoint; 0 while unknown
+  int64_t demoLayers_ = 0;        // depth of the demo checkpoint
   std::vector<PlannedRun> planned_;
 };
 

@@ -52,12 +52,31 @@ std::vector<double> parseDoubleList(const std::string& text) {
   return parseList<double>(text, [](const std::string& s, size_t* used) { return std::stod(s, used); }, "a number");
 }
 
+std::vector<std::string> parseNameList(const std::string& text) {
+  std::vector<std::string> names;
+  std::string item;
+  auto flush = [&] {
+    const auto first = item.find_first_not_of(" \t");
+    if (first != std::string::npos) names.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+    item.clear();
+  };
+  for (char c : text) {
+    if (c == ',' || c == ';') flush();
+    else item += c;
+  }
+  flush();
+  return names;
+}
+
 std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
   if (spec.methods.empty()) throw std::runtime_error("choose at least one method");
   if (spec.seeds.empty()) throw std::runtime_error("give at least one seed");
   if (spec.learningRates.empty()) throw std::runtime_error("give at least one learning rate");
   if (!spec.demoCheckpoint && spec.checkpoint.empty()) throw std::runtime_error("choose a checkpoint folder");
-  if (spec.task != "demo" && spec.dataDir.empty()) throw std::runtime_error("task " + spec.task + " needs a data folder");
+  if (spec.task == "custom" && (spec.trainFile.empty() || spec.evalFile.empty()))
+    throw std::runtime_error("task custom needs a training file and an evaluation file");
+  if (spec.task != "demo" && spec.task != "custom" && spec.dataDir.empty())
+    throw std::runtime_error("task " + spec.task + " needs a data folder");
   const std::string demoDir = (std::filesystem::path(spec.outputDir) / "scratch-bert").string();
   std::vector<PlannedRun> runs;
   for (const auto& method : spec.methods)
@@ -65,7 +84,16 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
       for (int64_t seed : spec.seeds) {
         nlohmann::json j = spec.base.is_object() ? spec.base : nlohmann::json::object();
         j["task"] = spec.task;
-        if (spec.task != "demo") j["data_dir"] = spec.dataDir;
+        if (spec.task == "custom") {
+          j["train_file"] = spec.trainFile;
+          j["eval_file"] = spec.evalFile;
+          j["text_column"] = spec.textColumn;
+          if (!spec.textBColumn.empty()) j["text_b_column"] = spec.textBColumn;
+          j["label_column"] = spec.labelColumn;
+          j["labels"] = spec.labels;
+        } else if (spec.task != "demo") {
+          j["data_dir"] = spec.dataDir;
+        }
         j["method"] = method;
         j["model"] = spec.demoCheckpoint ? demoDir : spec.checkpoint;
         if (!spec.exitLayers.empty()) j["exit_layers"] = spec.exitLayers;
@@ -76,6 +104,9 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
         j["max_length"] = spec.maxLength;
         j["train_cap"] = spec.trainCap;
         j["device"] = spec.device;
+        j["precision"] = spec.precision;
+        j["threads"] = spec.threads;
+        j["checkpoint_every"] = spec.checkpointEvery;
         j["gradients"]["every"] = spec.gradientEvery;
         j["eval_every"] = spec.evalEvery;
         j["output_dir"] = spec.outputDir;

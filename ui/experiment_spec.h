@@ -19,13 +19,20 @@ struct ExperimentSpec {
   bool demoCheckpoint = true;        // use (and create once) the demo's random-init BERT
   std::string checkpoint;            // otherwise: a Hugging Face folder
   std::string task = "demo";
-  std::string dataDir;               // GLUE folder for non-demo tasks
+  std::string dataDir;               // GLUE folder for the GLUE tasks
+  // task "custom": its files (.tsv, .csv or .jsonl) and columns, labels in id order.
+  std::string trainFile, evalFile;
+  std::string textColumn, textBColumn, labelColumn;
+  std::vector<std::string> labels;
   std::vector<std::string> methods = {"ee", "sweet", "mm"};
   std::vector<int64_t> exitLayers;   // empty: the base's or the depth's defaults
   std::vector<int64_t> seeds = {42};
   std::vector<double> learningRates = {5e-4};
   int64_t epochs = 4, batchSize = 32, maxLength = 40, trainCap = 4000;
   std::string device = "cpu";
+  std::string precision = "auto";    // fp32, tf32, bf16, fp16 or auto
+  int64_t threads = 0;               // 0 = the machine's cores (shared among parallel runs)
+  int64_t checkpointEvery = 0;       // resume checkpoints every N steps; 0 = only on Stop
   int64_t gradientEvery = 50;        // 0 = recorder off
   int64_t evalEvery = 100;           // interim evaluations for live curves; 0 = off
   std::string outputDir = "runs";
@@ -44,5 +51,7 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec);
 // "1, 4,6 12" -> {1, 4, 6, 12}; throws std::runtime_error naming the bad item.
 std::vector<int64_t> parseIntList(const std::string& text);
 std::vector<double> parseDoubleList(const std::string& text);
+// "neg, pos" -> {"neg", "pos"} (commas or semicolons between items; spaces inside kept).
+std::vector<std::string> parseNameList(const std::string& text);
 
 }  // namespace sweet::ui

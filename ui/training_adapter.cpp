@@ -10,6 +10,8 @@
 #include "training/resource_locator.h"
 #include "training/text/task_spec.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 
@@ -18,13 +20,22 @@ std::string ensureDemoCheckpointAt(const std::string& dir, const std::string& co
   return ensureDemoCheckpoint(configFile.empty() ? sweet::resourcePath("demo/config.json") : configFile, dir);
 }
 
-std::string describeCheckpoint(const std::string& dir) {
+CheckpointSummary describeCheckpoint(const std::string& dir) {
   const BertCheckpoint c = openBertCheckpoint(dir);
   std::string text = std::to_string(c.config.num_hidden_layers) + " layers, hidden " +
                      std::to_string(c.config.hidden_size) + ", vocab " + std::to_string(c.config.vocab_size) +
                      ", weights " + c.dtype;
   requireTokenizerFiles(c.tokenizer, dir);
-  return text;
+  return {text, c.config.num_hidden_layers};
+}
+
+int64_t demoCheckpointLayers() {
+  const std::string path = sweet::resourcePath("demo/config.json");
+  std::ifstream in(path);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("num_hidden_layers") || !j["num_hidden_layers"].is_number_integer())
+    throw std::runtime_error(path + ": no num_hidden_layers");
+  return j["num_hidden_layers"].get<int64_t>();
 }
 
 std::string checkDataFolder(const std::string& task, const std::string& dir) {

@@ -14,9 +14,15 @@ namespace sweet::ui {
 // (empty: resources/demo/config.json) and returns the folder.
 std::string ensureDemoCheckpointAt(const std::string& dir, const std::string& configFile = {});
 
-// Opens a checkpoint folder as training would and describes it ("4 layers, hidden 64,
-// vocab 256"); throws std::runtime_error naming the missing or broken file.
-std::string describeCheckpoint(const std::string& dir);
+struct CheckpointSummary {
+  std::string text;    // "4 layers, hidden 64, vocab 256, weights F32"
+  int64_t layers = 0;  // num_hidden_layers: the deepest exit it can have
+};
+// Opens a checkpoint folder as training would and describes it; throws
+// std::runtime_error naming the missing or broken file.
+CheckpointSummary describeCheckpoint(const std::string& dir);
+// Depth of the demo's random-init checkpoint (resources/demo/config.json).
+int64_t demoCheckpointLayers();
 
 // Checks that a GLUE task folder holds the task's training and evaluation files and that
 // they are readable; returns "train.tsv, dev.tsv" as found, throws naming the missing file.

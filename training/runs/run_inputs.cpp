@@ -7,6 +7,7 @@
 
 #include "training/machine_memory.h"
 #include "training/models/exit_classifier.h"
+#include "training/models/exit_layers_check.h"
 
 namespace sweet {
 namespace {
@@ -20,10 +21,8 @@ void checkAgainstCheckpoint(const TrainConfig& c, const BertCheckpoint& ck, cons
     throw std::runtime_error(tokenizer.source() + ": " + std::to_string(tokenizer.vocabSize()) +
                              " tokens, more than the checkpoint's vocab_size (" + std::to_string(ck.config.vocab_size) +
                              "): ids beyond it have no embedding");
-  for (size_t i = 0; i < exitLayers.size(); ++i)
-    if (exitLayers[i] < 1 || exitLayers[i] > ck.config.num_hidden_layers || (i > 0 && exitLayers[i] <= exitLayers[i - 1]))
-      throw std::runtime_error("exit_layers " + nlohmann::json(exitLayers).dump() + " must ascend strictly within 1.." +
-                               std::to_string(ck.config.num_hidden_layers) + " (the checkpoint's num_hidden_layers)");
+  if (const std::string problem = exitLayersProblem(exitLayers, ck.config.num_hidden_layers); !problem.empty())
+    throw std::runtime_error(problem);
 }
 
 // Weights, gradients and AdamW's two moments, 4 bytes each, before the model is built

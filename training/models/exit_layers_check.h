@@ -1,0 +1,17 @@
+// Whether a list of exit layers fits a backbone of a given depth, in one place: the trainer
+// refuses a run with it before the first step, and the New experiment dialog checks the
+// field with it as the user types (torch-free, so the GUI calls it directly).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sweet {
+
+// Empty when `exitLayers` ascend strictly within 1..numHiddenLayers; otherwise the reason,
+// e.g. "exit_layers [1,4,6,12] must ascend strictly within 1..4 (the checkpoint's
+// num_hidden_layers)".
+std::string exitLayersProblem(const std::vector<int64_t>& exitLayers, int64_t numHiddenLayers);
+
+}  // namespace sweet
