@@ -43,6 +43,7 @@ QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip) {
 
 ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("New experiment"));
+  setMinimumWidth(640);  // room for the checks' messages (wrapped labels in a form clip when narrow)
   demoCheckpoint_ = new QCheckBox(tr("Built-in demo checkpoint (random-init 12-layer BERT)"), this);
   demoCheckpoint_->setToolTip(tr("Start from the demo's small random-init BERT, created once in the output folder"));
   checkpoint_ = new QLineEdit(this);

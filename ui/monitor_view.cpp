@@ -124,7 +124,7 @@ MonitorView::MonitorView(RunQueue* queue, QWidget* parent) : QWidget(parent), qu
   emptyNote_ = new QCPItemText(plot_);
   emptyNote_->position->setType(QCPItemPosition::ptAxisRectRatio);
   emptyNote_->position->setCoords(0.5, 0.5);
-  emptyNote_->setText(tr("Select a run that has trained to see its per-exit losses"));
+  emptyNote_->setText(tr("Select a run to see its per-exit training losses"));
   emptyNote_->setColor(Qt::gray);
 
   auto* buttons = new QHBoxLayout;
@@ -277,7 +277,11 @@ void MonitorView::fillRow(int row) {
     const analysis::RunData& d = entry.file->data;
     name = QString::fromStdString(d.runName);
     // A file another process writes: "running" says only what the file says.
-    state = d.status.state == RunState::Running ? tr("running (file)") : stateText(d.status.state);
+    // A file another process writes: "running" says only what the file says; one whose
+    // writer is gone was killed (it can be resumed when a checkpoint sits beside it).
+    state = d.status.state != RunState::Running ? stateText(d.status.state)
+            : analysis::writerGone(d)            ? tr("killed")
+                                                 : tr("running (file)");
     done = d.status.stepsDone;
     total = std::max<int64_t>(1, d.status.totalSteps);
     step = QStringLiteral("%1 / %2").arg(d.status.stepsDone).arg(d.status.totalSteps);
@@ -303,7 +307,10 @@ void MonitorView::updateRun(int id) {
     return;
   }
   fillRow(row);
-  if (id == selectedRunId()) updateButtons();
+  if (id == selectedRunId()) {
+    updateButtons();
+    if (queue_->find(id)->losses.empty()) showSelectedLosses();  // the note follows its state
+  }
 }
 
 void MonitorView::updateButtons() {
@@ -342,8 +349,8 @@ void MonitorView::resumeSelected() {
     const RunState state = d.status.state == RunState::Failed ? RunState::Failed : RunState::Stopped;
     const int id = queue_->adopt(QString::fromStdString(config.resolvedRunName()), config, QString::fromStdString(d.path), state,
                                  d.status.stepsDone, d.status.totalSteps);
-    selectRun(id);
     queue_->resume(id);
+    selectRun(id);
   } catch (const std::exception& e) {
     resume_->setToolTip(QString::fromStdString(e.what()));
     Q_EMIT queue_->message(QString::fromStdString(e.what()));
@@ -353,12 +360,18 @@ void MonitorView::resumeSelected() {
 void MonitorView::showSelectedLosses() {
   const auto selection = table_->selectionModel()->selectedRows();
   if (selection.isEmpty() || static_cast<size_t>(selection.front().row()) >= rows_.size()) {
+    emptyNote_->setText(tr("Select a run to see its per-exit training losses"));
     plotLosses({}, {}, {});
     return;
   }
   const Row& entry = rows_[static_cast<size_t>(selection.front().row())];
+  emptyNote_->setText(tr("No training steps yet"));
   if (entry.queueId) {
-    if (const QueuedRun* r = queue_->find(entry.queueId))
+    const QueuedRun* r = queue_->find(entry.queueId);
+    if (r && r->state == RunState::Queued)
+      emptyNote_->setText(r->resume ? tr("Waiting to resume: its losses so far are read from the run file when it starts")
+                                    : tr("Waiting in the queue: its losses appear as it trains"));
+    if (r)
       plotLosses("queue:" + std::to_string(r->id) + ":" + std::to_string(r->lossesGeneration), r->losses, r->exitLayers);
   } else {
     plotLosses("file:" + entry.file->data.path, lossRows(entry.file->data), entry.file->data.exitLayers);

@@ -52,8 +52,8 @@ class RunResumeTest : public QObject {
   QTemporaryDir dir_;
   QString checkpoint_;
 
-  PlannedRun run(const QString& out) const {
-    PlannedRun r = sweet::testing::tinyRun(checkpoint_, out, 0, 12);  // 6 steps an epoch: 72 steps
+  PlannedRun run(const QString& out, int64_t epochs = 12) const {
+    PlannedRun r = sweet::testing::tinyRun(checkpoint_, out, 0, epochs);  // 6 steps an epoch
     r.config.eval_every = 20;
     r.config.calibration_size = 16;
     return r;
@@ -72,6 +72,8 @@ class RunResumeTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(monitor->table()->rowCount(), 1, 10000);
     monitor->table()->selectRow(0);
     QCOMPARE(monitor->selectedRunId(), 0);  // a file, not one of this queue's runs
+    if (before.status.state == RunState::Running)  // its writer is gone: say so, not "running"
+      QCOMPARE(monitor->table()->item(0, kState)->text(), QStringLiteral("killed"));
     QVERIFY2(monitor->resumeButton()->isEnabled(), qPrintable(monitor->resumeButton()->toolTip()));
 
     monitor->pauseButton()->click();  // hold it queued, to read the waiting row
@@ -89,6 +91,9 @@ class RunResumeTest : public QObject {
     QVERIFY(bar);
     QCOMPARE(bar->value(), static_cast<int>(before.status.stepsDone));
     QCOMPARE(bar->maximum(), static_cast<int>(before.status.totalSteps));
+    QVERIFY(monitor->emptyNote()->visible());
+    QVERIFY2(monitor->emptyNote()->text().startsWith(QStringLiteral("Waiting to resume")),
+             qPrintable(monitor->emptyNote()->text()));
 
     monitor->pauseButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isBusy(), 240000);
@@ -165,9 +170,10 @@ class RunResumeTest : public QObject {
   void runKilledInSweetTrain_resumesFromTheRunsTab() {
     const QString sweetCli = QStringLiteral(SWEET_BINARY_DIR "/app/sweet");
     if (!QFileInfo::exists(sweetCli)) QSKIP("the sweet CLI is not built");
-    const QString reference = trainToTheEnd(run(dir_.filePath("reference-killed")));
+    // Long enough (240 steps) that the kill lands before the end on a fast machine too.
+    const QString reference = trainToTheEnd(run(dir_.filePath("reference-killed"), 40));
     QVERIFY(!reference.isEmpty());
-    PlannedRun killed = run(dir_.filePath("killed"));
+    PlannedRun killed = run(dir_.filePath("killed"), 40);
     killed.config.checkpoint_every = 8;
     const QString config = dir_.filePath("killed.json");
     QVERIFY(sweet::testing::writeBytes(config, QByteArray::fromStdString(sweet::trainConfigToJson(killed.config).dump())));
