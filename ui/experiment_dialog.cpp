@@ -66,22 +66,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   dataStatus_ = new QLabel(this);
   dataStatus_->setWordWrap(true);
   dataStatus_->setToolTip(tr("Whether the data folder holds the task's files"));
-  trainFile_ = new QLineEdit(this);
-  trainFile_->setPlaceholderText(tr("training file (.tsv, .csv or .jsonl)"));
-  trainFile_->setToolTip(tr("Custom task: the training file; checked as you type"));
-  evalFile_ = new QLineEdit(this);
-  evalFile_->setPlaceholderText(tr("evaluation file (.tsv, .csv or .jsonl)"));
-  evalFile_->setToolTip(tr("Custom task: the evaluation file; checked as you type"));
-  textColumn_ = new QLineEdit(this);
-  textColumn_->setToolTip(tr("Custom task: the column (or JSON key) holding the text"));
-  textBColumn_ = new QLineEdit(this);
-  textBColumn_->setPlaceholderText(tr("optional: the second text of a pair"));
-  textBColumn_->setToolTip(tr("Custom task: the column holding the second text of a pair task (empty: single texts)"));
-  labelColumn_ = new QLineEdit(this);
-  labelColumn_->setToolTip(tr("Custom task: the column holding the label"));
-  labels_ = new QLineEdit(this);
-  labels_->setPlaceholderText(tr("e.g. negative, positive"));
-  labels_->setToolTip(tr("Custom task: the label values, comma-separated, in class-id order"));
+  makeCustomTaskFields();
   ee_ = new QCheckBox(QStringLiteral("EE"), this);
   ee_->setToolTip(tr("Early-Exit: all exits share one backbone, losses summed"));
   sweet_ = new QCheckBox(QStringLiteral("SWEET"), this);
@@ -107,19 +92,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   device_->addItems({"cpu", "cuda", "cuda:0", "cuda:1"});
   device_->setEditable(true);
   device_->setToolTip(tr("Where to train: cpu, cuda or cuda:N"));
-  precision_ = new QComboBox(this);
-  precision_->addItems({"auto", "fp32", "tf32", "bf16", "fp16"});
-  precision_->setToolTip(tr("Arithmetic precision: auto (bf16 on a CUDA device that has it, else fp32), fp32, tf32 "
-                            "(CUDA matmuls), bf16, or fp16 (CUDA only, with loss scaling)"));
-  const int cores = std::max(1, QThread::idealThreadCount());
-  threads_ = spin(this, 0, 4 * cores, 0,
-                  tr("CPU threads each run trains with; 0 = all %1 cores (shared among runs trained in parallel). "
-                     "A fixed count keeps resumes bit-exact on another machine").arg(cores));
-  threads_->setSpecialValueText(tr("all %1 cores").arg(cores));
-  checkpointEvery_ = spin(this, 0, 1000000, 0,
-                          tr("Write a resume checkpoint every N steps, so a killed run loses at most N steps (each "
-                             "costs a write of about three times the model); 0 = only when stopped"));
-  checkpointEvery_->setSpecialValueText(tr("only when stopped"));
+  makeRunResourceFields();
   gradEvery_ = spin(this, 0, 1000000, 50, tr("Record exit gradients every N steps for the heatmaps (0 = off)"));
   evalEvery_ = spin(this, 0, 1000000, 100, tr("Evaluate every exit on the eval set every N steps, so curves and the "
                                               "table grow while the run trains (0 = off; each evaluation costs one eval pass)"));
@@ -202,6 +175,53 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
     checkpointStatus_->setText(checkpointValid_ ? tr("✓ %1").arg(result.section(QLatin1Char(':'), 2)) : result);
     updateEnabled();
   });
+  nameFields();
+  try {
+    demoLayers_ = demoCheckpointLayers();
+  } catch (const std::exception& e) {
+    error_->setText(QString::fromStdString(e.what()));
+  }
+  demoCheckpoint_->setChecked(true);
+  restoreRemembered();
+  updateEnabled();
+}
+
+void ExperimentDialog::makeCustomTaskFields() {
+  trainFile_ = new QLineEdit(this);
+  trainFile_->setPlaceholderText(tr("training file (.tsv, .csv or .jsonl)"));
+  trainFile_->setToolTip(tr("Custom task: the training file; checked as you type"));
+  evalFile_ = new QLineEdit(this);
+  evalFile_->setPlaceholderText(tr("evaluation file (.tsv, .csv or .jsonl)"));
+  evalFile_->setToolTip(tr("Custom task: the evaluation file; checked as you type"));
+  textColumn_ = new QLineEdit(this);
+  textColumn_->setToolTip(tr("Custom task: the column (or JSON key) holding the text"));
+  textBColumn_ = new QLineEdit(this);
+  textBColumn_->setPlaceholderText(tr("optional: the second text of a pair"));
+  textBColumn_->setToolTip(tr("Custom task: the column holding the second text of a pair task (empty: single texts)"));
+  labelColumn_ = new QLineEdit(this);
+  labelColumn_->setToolTip(tr("Custom task: the column holding the label"));
+  labels_ = new QLineEdit(this);
+  labels_->setPlaceholderText(tr("e.g. negative, positive"));
+  labels_->setToolTip(tr("Custom task: the label values, comma-separated, in class-id order"));
+}
+
+void ExperimentDialog::makeRunResourceFields() {
+  precision_ = new QComboBox(this);
+  precision_->addItems({"auto", "fp32", "tf32", "bf16", "fp16"});
+  precision_->setToolTip(tr("Arithmetic precision: auto (bf16 on a CUDA device that has it, else fp32), fp32, tf32 "
+                            "(CUDA matmuls), bf16, or fp16 (CUDA only, with loss scaling)"));
+  const int cores = std::max(1, QThread::idealThreadCount());
+  threads_ = spin(this, 0, 4 * cores, 0,
+                  tr("CPU threads each run trains with; 0 = all %1 cores (shared among runs trained in parallel). "
+                     "A fixed count keeps resumes bit-exact on another machine").arg(cores));
+  threads_->setSpecialValueText(tr("all %1 cores").arg(cores));
+  checkpointEvery_ = spin(this, 0, 1000000, 0,
+                          tr("Write a resume checkpoint every N steps, so a killed run loses at most N steps (each "
+                             "costs a write of about three times the model); 0 = only when stopped"));
+  checkpointEvery_->setSpecialValueText(tr("only when stopped"));
+}
+
+void ExperimentDialog::nameFields() {
   // Object names let scripts and tests find each field the way a user sees it.
   const std::pair<QWidget*, const char*> named[] = {
       {demoCheckpoint_, "demoCheckpoint"}, {checkpoint_, "checkpoint"}, {task_, "task"}, {dataDir_, "dataDir"},
@@ -213,14 +233,6 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
       {evalFile_, "evalFile"}, {textColumn_, "textColumn"}, {textBColumn_, "textBColumn"},
       {labelColumn_, "labelColumn"}, {labels_, "labels"}};
   for (const auto& [widget, name] : named) widget->setObjectName(QLatin1String(name));
-  try {
-    demoLayers_ = demoCheckpointLayers();
-  } catch (const std::exception& e) {
-    error_->setText(QString::fromStdString(e.what()));
-  }
-  demoCheckpoint_->setChecked(true);
-  restoreRemembered();
-  updateEnabled();
 }
 
 void ExperimentDialog::restoreRemembered() {

@@ -48,6 +48,11 @@ class ExperimentDialog : public QDialog {
   void accept() override;
 
  private:
+  // Parts of the constructor: the custom task's files and columns; precision, threads and
+  // checkpoint_every; object names, by which scripts and tests find each field.
+  void makeCustomTaskFields();
+  void makeRunResourceFields();
+  void nameFields();
   void validateCheckpoint();
   bool checkDataFolder();
   bool checkCustomTask();
