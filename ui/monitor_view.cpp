@@ -43,6 +43,19 @@ std::vector<std::vector<float>> lossRows(const analysis::RunData& run) {
   return rows;
 }
 
+// The configuration an opened run file was trained with, where it writes; throws naming the
+// file when the config does not parse or points elsewhere (a relative output_dir read from
+// another folder), since the trainer would look for its checkpoint there.
+TrainConfig resumeConfig(const analysis::RunData& d) {
+  TrainConfig config = trainConfigFromJson(d.config, d.path + " (its config attribute)");
+  std::error_code ec;
+  if (!std::filesystem::equivalent(config.runFilePath(), d.path, ec))
+    throw std::runtime_error(d.path + ": its configuration writes to " + config.runFilePath() +
+                             ", not to this file (its folder moved, or output_dir is relative to another working "
+                             "folder); a checkpoint resumes only where its run writes");
+  return config;
+}
+
 // Why an opened run file cannot be resumed, empty when it can: the decision
 // `sweet train --continue` takes (run_files_status.h), from the file as it was read.
 QString resumeRefusal(const analysis::RunData& d) {
@@ -52,27 +65,16 @@ QString resumeRefusal(const analysis::RunData& d) {
   const RunFilesStatus status = runFilesStatus(d, std::filesystem::exists(checkpoint, ec));
   try {
     switch (continueAction(status, d.path)) {
-      case ContinueAction::Resume: return {};
+      case ContinueAction::Resume:
+        resumeConfig(d);  // throws when the trainer would not find it under its configuration
+        return {};
       case ContinueAction::AlreadyFinished: return QObject::tr("%1 is finished: nothing to resume").arg(QString::fromStdString(d.path));
       default: return QObject::tr("%1 has no resume checkpoint beside it (%2)")
                    .arg(QString::fromStdString(d.path), QString::fromStdString(checkpoint));
     }
-  } catch (const std::exception& e) {  // its writer is alive
+  } catch (const std::exception& e) {  // its writer is alive, or its configuration is elsewhere
     return QString::fromStdString(e.what());
   }
-}
-
-// The configuration an opened run file was trained with, where it writes; throws naming the
-// file when the config does not parse or points elsewhere (a relative output_dir read from
-// another folder), since the trainer would look for its checkpoint there.
-TrainConfig resumeConfig(const analysis::RunData& d) {
-  TrainConfig config = trainConfigFromJson(d.config, d.path + " (its config attribute)");
-  std::error_code ec;
-  if (!std::filesystem::equivalent(config.runFilePath(), d.path, ec))
-    throw std::runtime_error(d.path + ": its configuration writes to " + config.runFilePath() +
-                             ", not to this file; resume it with `sweet train --resume` from the folder it was "
-                             "trained in");
-  return config;
 }
 
 }  // namespace

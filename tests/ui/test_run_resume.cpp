@@ -162,6 +162,23 @@ class RunResumeTest : public QObject {
     QCOMPARE(stopped.status.state, RunState::Stopped);
     QVERIFY(stopped.status.stepsDone >= 5 && stopped.status.stepsDone < stopped.status.totalSteps);
     QVERIFY(QFileInfo::exists(file.left(file.size() - 3) + ".resume.pt"));
+    // A copy in another folder cannot continue there: its configuration (output_dir) names
+    // the first, and the checkpoint resumes only into that. Greyed out, saying why.
+    const QString moved = dir_.filePath("moved");
+    QVERIFY(QDir().mkpath(moved));
+    const QString base = file.left(file.size() - 3);
+    for (const QString& suffix : {QStringLiteral(".h5"), QStringLiteral(".resume.pt"), QStringLiteral(".resume.pt.sha256")})
+      QVERIFY(QFile::copy(base + suffix, moved + "/" + QFileInfo(base + suffix).fileName()));
+    {
+      MainWindow window;
+      window.show();
+      window.openRunFiles({moved + "/" + QFileInfo(file).fileName()});
+      QTRY_COMPARE_WITH_TIMEOUT(window.monitorView()->table()->rowCount(), 1, 30000);
+      window.monitorView()->table()->selectRow(0);
+      QVERIFY(!window.monitorView()->resumeButton()->isEnabled());
+      QVERIFY2(window.monitorView()->resumeButton()->toolTip().contains(QStringLiteral("writes to ") + file),
+               qPrintable(window.monitorView()->resumeButton()->toolTip()));
+    }
     resumeInFreshWindow(file, reference);
   }
 
