@@ -228,9 +228,13 @@ void RunQueue::startNext() {
       slot->thread.start();
     }
     // threads 0 means "the machine's cores": with parallel runs that is the cores shared.
+    // A resume keeps the count its checkpoint was written with (the trainer refuses a
+    // checkpoint of another configuration, threads included): the one this queue gave it,
+    // or, for a file trained elsewhere, whatever its configuration says (0 included).
     TrainConfig config = r.config;
-    if (config.threads <= 0) config.threads = threadsPerRun();
-    r.threads = static_cast<int>(config.threads);
+    if (config.threads <= 0 && !r.resume) config.threads = threadsPerRun();
+    if (config.threads <= 0 && r.resume && r.threads > 0) config.threads = r.threads;
+    r.threads = config.threads > 0 ? static_cast<int>(config.threads) : std::max(1, QThread::idealThreadCount());
     r.state = RunState::Running;
     slot->running = r.id;
     slot->worker->clearStop();  // safe: the worker is idle between jobs

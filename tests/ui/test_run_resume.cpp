@@ -184,13 +184,18 @@ class RunResumeTest : public QObject {
 
   // Written by `sweet train` and killed with kill -9 after a checkpoint_every checkpoint: the
   // file still says "running", its writer is gone, steps after the checkpoint are redone.
+  // With threads 0 (one per core) in its configuration, as `sweet train` users leave it: the
+  // queue must not put its own count into a run whose checkpoint says 0.
   void runKilledInSweetTrain_resumesFromTheRunsTab() {
     const QString sweetCli = QStringLiteral(SWEET_BINARY_DIR "/app/sweet");
     if (!QFileInfo::exists(sweetCli)) QSKIP("the sweet CLI is not built");
     // Long enough (240 steps) that the kill lands before the end on a fast machine too.
-    const QString reference = trainToTheEnd(run(dir_.filePath("reference-killed"), 40));
+    PlannedRun uninterrupted = run(dir_.filePath("reference-killed"), 40);
+    uninterrupted.config.threads = 0;  // the queue gives it all cores: the count `sweet train` takes for 0
+    const QString reference = trainToTheEnd(uninterrupted);
     QVERIFY(!reference.isEmpty());
     PlannedRun killed = run(dir_.filePath("killed"), 40);
+    killed.config.threads = 0;
     killed.config.checkpoint_every = 8;
     const QString config = dir_.filePath("killed.json");
     QVERIFY(sweet::testing::writeBytes(config, QByteArray::fromStdString(sweet::trainConfigToJson(killed.config).dump())));
