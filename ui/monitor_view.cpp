@@ -59,19 +59,15 @@ TrainConfig resumeConfig(const analysis::RunData& d) {
 // Why an opened run file cannot be resumed, empty when it can: the decision
 // `sweet train --continue` takes (run_files_status.h), from the file as it was read.
 QString resumeRefusal(const analysis::RunData& d) {
-  std::error_code ec;
-  const std::string checkpoint =
-      (std::filesystem::path(d.path).parent_path() / (std::filesystem::path(d.path).stem().string() + ".resume.pt")).string();
-  const RunFilesStatus status = runFilesStatus(d, std::filesystem::exists(checkpoint, ec));
+  if (d.status.state == RunState::Finished)
+    return QObject::tr("%1 is finished: nothing to resume").arg(QString::fromStdString(d.path));
   try {
-    switch (continueAction(status, d.path)) {
-      case ContinueAction::Resume:
-        resumeConfig(d);  // throws when the trainer would not find it under its configuration
-        return {};
-      case ContinueAction::AlreadyFinished: return QObject::tr("%1 is finished: nothing to resume").arg(QString::fromStdString(d.path));
-      default: return QObject::tr("%1 has no resume checkpoint beside it (%2)")
-                   .arg(QString::fromStdString(d.path), QString::fromStdString(checkpoint));
-    }
+    const TrainConfig config = resumeConfig(d);  // where the trainer will look for its checkpoint
+    std::error_code ec;
+    const RunFilesStatus status = runFilesStatus(d, std::filesystem::exists(config.checkpointPath(), ec));
+    if (continueAction(status, d.path) == ContinueAction::Resume) return {};
+    return QObject::tr("%1 has no resume checkpoint beside it (%2)")
+        .arg(QString::fromStdString(d.path), QString::fromStdString(config.checkpointPath()));
   } catch (const std::exception& e) {  // its writer is alive, or its configuration is elsewhere
     return QString::fromStdString(e.what());
   }
@@ -278,7 +274,6 @@ void MonitorView::fillRow(int row) {
   } else {
     const analysis::RunData& d = entry.file->data;
     name = QString::fromStdString(d.runName);
-    // A file another process writes: "running" says only what the file says.
     // A file another process writes: "running" says only what the file says; one whose
     // writer is gone was killed (it can be resumed when a checkpoint sits beside it).
     state = d.status.state != RunState::Running ? stateText(d.status.state)
