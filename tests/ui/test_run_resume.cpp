@@ -120,6 +120,11 @@ class RunResumeTest : public QObject {
       QCOMPARE(point->value, static_cast<double>(after.trainLoss[static_cast<size_t>(s - 1) * E]));
     }
 
+    // The views hold the finished file once, not a second copy beside the opened one.
+    QTRY_VERIFY_WITH_TIMEOUT(window.store()->runs().size() == 1 &&
+                                 window.store()->runs().front()->data.status.state == RunState::Finished,
+                             30000);
+
     const sweet::analysis::RunData ref = sweet::analysis::loadRun(reference.toStdString());
     QVERIFY2(sameBits(after.trainLoss, ref.trainLoss), "per-step losses differ from the uninterrupted run");
     QVERIFY2(sameBits(after.trainLr, ref.trainLr), "learning rates differ");
