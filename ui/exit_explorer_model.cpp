@@ -60,6 +60,7 @@ ExitExplorerModel::ExitExplorerModel(QObject* parent) : QAbstractTableModel(pare
 void ExitExplorerModel::setSnapshot(std::shared_ptr<ExplorerSnapshot> snapshot) {
   beginResetModel();
   snapshot_ = std::move(snapshot);
+  visible_.clear();
   buildColumns();
   if (sortColumn_ >= static_cast<int>(columns_.size())) sortColumn_ = -1;
   assignExits();
@@ -159,13 +160,22 @@ bool ExitExplorerModel::passes(int i) const {
   return true;
 }
 
+// Rows removed and inserted rather than a model reset: a reset would also reset the
+// header, losing the column widths and the sort indicator the user set.
 void ExitExplorerModel::refilter() {
-  beginResetModel();
-  visible_.clear();
+  std::vector<int> rows;
   for (int i = 0; i < instances(); ++i)
-    if (passes(i)) visible_.push_back(i);
+    if (passes(i)) rows.push_back(i);
+  if (!visible_.empty()) {
+    beginRemoveRows({}, 0, static_cast<int>(visible_.size()) - 1);
+    visible_.clear();
+    endRemoveRows();
+  }
+  if (rows.empty()) return;
+  beginInsertRows({}, 0, static_cast<int>(rows.size()) - 1);
+  visible_ = std::move(rows);
   sortVisible();
-  endResetModel();
+  endInsertRows();
 }
 
 void ExitExplorerModel::sort(int column, Qt::SortOrder order) {

@@ -71,6 +71,8 @@ ExitExplorerView::ExitExplorerView(QWidget* parent) : QWidget(parent) {
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->verticalHeader()->setVisible(false);
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);  // one line of text
+  table_->horizontalHeader()->setDefaultSectionSize(84);
   table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // eval order until a header is clicked
   table_->setSortingEnabled(true);
 
@@ -97,6 +99,7 @@ ExitExplorerView::ExitExplorerView(QWidget* parent) : QWidget(parent) {
   connect(bar_, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, &ExitExplorerView::applyFilter);
   connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
     model_.setSearch(text);
+    table_->scrollToTop();
     updateCount();
   });
   connect(threshold_, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, [this](double t) {
@@ -203,10 +206,11 @@ void ExitExplorerView::onPrepared(const std::shared_ptr<ExplorerSnapshot>& snaps
   const int series = seriesOfRun();
   applyFilter();
   applyThreshold(series >= 0 ? curves_->threshold(static_cast<size_t>(series)) : rule.defaultThreshold);
-  const int text = model_.column(ExitExplorerModel::ColumnKind::TextA);
-  if (text >= 0) table_->setColumnWidth(text, snapshot->run->data.evalTexts.paired() ? 300 : 420);
-  const int textB = model_.column(ExitExplorerModel::ColumnKind::TextB);
-  if (textB >= 0) table_->setColumnWidth(textB, 300);
+  const bool paired = snapshot->run->data.evalTexts.paired();
+  for (const auto& [kind, width] : {std::pair{ExitExplorerModel::ColumnKind::Row, 56},
+                                    std::pair{ExitExplorerModel::ColumnKind::TextA, paired ? 300 : 420},
+                                    std::pair{ExitExplorerModel::ColumnKind::TextB, 300}})
+    if (model_.column(kind) >= 0) table_->setColumnWidth(model_.column(kind), width);
   updateNote();
   Q_EMIT snapshotShown();
 }
@@ -216,6 +220,7 @@ void ExitExplorerView::onMarker(int series, double threshold) {
   if (!s) return;
   if (s->rule != currentRule() || s->calibrate != currentCalibrate()) return request();
   if (series == seriesOfRun()) applyThreshold(threshold);
+  updateNote();  // the run may have joined or left the curves
 }
 
 void ExitExplorerView::applyThreshold(double threshold) {
@@ -233,6 +238,7 @@ void ExitExplorerView::applyFilter() {
                           filter == ExitExplorerModel::Filter::WrongThenRight);
   bar_->setEnabled(filter == ExitExplorerModel::Filter::ConfidentlyWrong);
   model_.setFilter(filter, std::max(0, filterExit_->currentIndex()), bar_->value());
+  table_->scrollToTop();
   updateCount();
 }
 

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <set>
 
 using namespace sweet::ui;
@@ -250,6 +251,55 @@ class ExitExplorerTest : public QObject {
       QCOMPARE(m.index(r, m.column(Kind::ExitTaken)).data(ExitExplorerModel::kSortRole).toInt(),
                static_cast<int>(file.exitAt(static_cast<size_t>(r), m.threshold())));
     }
+  }
+
+  void lteRule_scoresAndExitsFollowTheNormalisedScores() {
+    // A run with LTE heads and one without, under the curve view's LTE rule: the LTE
+    // columns show each exit's min-max normalised score (the run's default threshold_rule)
+    // and the exit taken is the first whose score reaches the marker's threshold.
+    QTemporaryDir runs;
+    sweet::testing::FakeRun lte = sweet::testing::randomRun("ee", 3, 300);
+    std::mt19937 gen(5);
+    std::uniform_real_distribution<float> u(0.05f, 0.95f);
+    for (int k = 0; k < 4 * 300; ++k) lte.lteScores.push_back(u(gen));
+    const QString withLte = runs.filePath(QStringLiteral("lte.h5")), without = runs.filePath(QStringLiteral("plain.h5"));
+    sweet::testing::writeRun(withLte.toStdString(), lte);
+    sweet::testing::writeRun(without.toStdString(), sweet::testing::randomRun("sweet", 3, 300));
+    CurveView curves;
+    ExitExplorerView explorer;
+    explorer.followCurves(&curves);
+    const auto loaded = loadRunFiles({withLte, without}).runs;
+    QVERIFY(sweet::testing::showWithRuns(curves, loaded, 900, 600));
+    explorer.setRuns(loaded);
+    curves.ruleSelector()->setCurrentIndex(curves.ruleSelector()->findData(QVariant::fromValue(sweet::analysis::ExitRule::Learned)));
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.model().snapshot() && !explorer.busy() &&
+                                 explorer.model().snapshot()->rule == sweet::analysis::ExitRule::Learned, 30000);
+    QCOMPARE(curves.seriesCount(), size_t{1});  // the run without LTE scores is left off
+    curves.setThreshold(0, 0.6);
+    const ExitExplorerModel& m = explorer.model();
+    QCOMPARE(m.threshold(), 0.6);
+    std::vector<float> low(4, 1.f), high(4, 0.f);
+    for (size_t e = 0; e < 4; ++e)
+      for (size_t i = 0; i < 300; ++i)
+        low[e] = std::min(low[e], lte.lteScores[e * 300 + i]), high[e] = std::max(high[e], lte.lteScores[e * 300 + i]);
+    for (int r = 0; r < m.rowCount(); ++r) {
+      const auto i = static_cast<size_t>(m.index(r, m.column(Kind::Row)).data(ExitExplorerModel::kSortRole).toLongLong());
+      int expected = 3;
+      for (size_t e = 0; e < 3 && expected == 3; ++e)
+        if ((lte.lteScores[e * 300 + i] - low[e]) / (high[e] - low[e]) >= 0.6f) expected = static_cast<int>(e);
+      for (int e = 0; e < 4; ++e) {
+        const double shown = m.index(r, m.column(Kind::Lte, e)).data(ExitExplorerModel::kSortRole).toDouble();
+        const auto ee = static_cast<size_t>(e);
+        QVERIFY(std::abs(shown - (lte.lteScores[ee * 300 + i] - low[ee]) / (high[ee] - low[ee])) < 1e-5);
+      }
+      QCOMPARE(m.index(r, m.column(Kind::ExitTaken)).data(ExitExplorerModel::kSortRole).toInt(), expected);
+    }
+    // The other run has no LTE scores: no exit under this rule, and the note says why.
+    explorer.runSelector()->setCurrentIndex(1);
+    QTRY_VERIFY_WITH_TIMEOUT(!explorer.busy() && m.snapshot()->run->data.path == without.toStdString(), 30000);
+    QVERIFY(explorer.noteLabel()->text().contains(QStringLiteral("No learning-to-exit scores")));
+    QCOMPARE(m.column(Kind::Lte, 0), -1);
+    QCOMPARE(m.index(0, m.column(Kind::ExitTaken)).data().toString(), QStringLiteral("—"));
   }
 
   void largeEvalSet_followsTheThresholdQuickly() {
