@@ -211,6 +211,14 @@ void ExitExplorerView::onPrepared(const std::shared_ptr<ExplorerSnapshot>& snaps
                                     std::pair{ExitExplorerModel::ColumnKind::TextA, paired ? 300 : 420},
                                     std::pair{ExitExplorerModel::ColumnKind::TextB, 300}})
     if (model_.column(kind) >= 0) table_->setColumnWidth(model_.column(kind), width);
+  // Label columns as wide as the longest label name ("not_entailment"), so none is elided.
+  int labelWidth = table_->horizontalHeader()->defaultSectionSize();
+  for (const std::string& name : snapshot->run->data.labelNames)
+    labelWidth = std::max(labelWidth, table_->fontMetrics().horizontalAdvance(QString::fromStdString(name)) + 16);
+  for (int e = -1; e < static_cast<int>(layers.size()); ++e)
+    for (auto kind : {ExitExplorerModel::ColumnKind::Gold, ExitExplorerModel::ColumnKind::Prediction,
+                      ExitExplorerModel::ColumnKind::PredictionTaken})
+      if (model_.column(kind, e) >= 0) table_->setColumnWidth(model_.column(kind, e), labelWidth);
   updateNote();
   Q_EMIT snapshotShown();
 }
