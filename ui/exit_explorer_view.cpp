@@ -171,7 +171,10 @@ void ExitExplorerView::request() {
     updateCount();
     return;
   }
-  if (shown && shown->run == run && shown->rule == rule && shown->calibrate == calibrate && inFlight_ == 0) return;
+  const Request wanted{run.get(), rule, calibrate};
+  if (inFlight_ > 0 && wanted == requested_) return;  // already on its way
+  if (inFlight_ == 0 && shown && Request{shown->run.get(), shown->rule, shown->calibrate} == wanted) return;
+  requested_ = wanted;
   const int generation = ++generation_;
   ++inFlight_;
   auto* watcher = new QFutureWatcher<std::shared_ptr<ExplorerSnapshot>>(this);

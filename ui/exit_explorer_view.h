@@ -80,6 +80,15 @@ class ExitExplorerView : public QWidget {
   QTableView* table_;
   int generation_ = 0;
   int inFlight_ = 0;
+  // What the newest request asked for: a rule change reaches request() twice (the rule box
+  // and the rebuilt curves' markers), and one temperature fit is enough.
+  struct Request {
+    const LoadedRun* run = nullptr;
+    analysis::ExitRule rule = analysis::ExitRule::Confidence;
+    bool calibrate = true;
+    bool operator==(const Request& o) const { return run == o.run && rule == o.rule && calibrate == o.calibrate; }
+  };
+  Request requested_;
 };
 
 }  // namespace sweet::ui
