@@ -216,6 +216,41 @@ void readCalibration(const std::string& path, const H5::H5File& file, const H5::
   }
 }
 
+// Strings stored as uint8 bytes back to back plus int64 [n+1] offsets (docs/run-file.md).
+std::vector<std::string> readTexts(const std::string& path, const H5::H5File& file, const std::string& name, size_t n) {
+  const std::vector<int64_t> offsets = h5::readInt64(file, name + "_offsets");
+  H5::DataSet ds = file.openDataSet(name);
+  const h5::Shape shape = h5::datasetShape(file, name);
+  if (shape.size() != 1) fail(path, name + " is not a one-dimensional byte array");
+  std::string bytes(static_cast<size_t>(shape[0]), '\0');
+  if (!bytes.empty()) ds.read(bytes.data(), H5::PredType::NATIVE_UINT8);
+  if (offsets.size() != n + 1 || offsets.front() != 0 || offsets.back() != static_cast<int64_t>(bytes.size()))
+    fail(path, name + "_offsets does not hold " + std::to_string(n + 1) + " offsets from 0 to the " +
+                   std::to_string(bytes.size()) + " bytes of " + name);
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < n; ++i) {
+    if (offsets[i + 1] < offsets[i]) fail(path, name + "_offsets is not ascending at entry " + std::to_string(i));
+    texts.push_back(bytes.substr(static_cast<size_t>(offsets[i]), static_cast<size_t>(offsets[i + 1] - offsets[i])));
+  }
+  return texts;
+}
+
+// /eval/text, when the file has it: one entry per eval label (the labels stay while the
+// logits are not yet written, so N is known before the evaluation).
+void readEvalTexts(const std::string& path, const H5::H5File& file, RunData& run) {
+  if (!h5::exists(file, "/eval/text")) return;
+  const size_t n = run.regression ? run.eval.targets.size() : run.eval.labels.size();
+  EvalInstanceTexts& t = run.evalTexts;
+  t.indices = h5::readInt64(file, "/eval/text/indices");
+  t.lines = h5::readInt64(file, "/eval/text/lines");
+  if (t.indices.size() != n || t.lines.size() != n)
+    fail(path, "/eval/text/indices and /eval/text/lines must hold one entry per eval instance (" + std::to_string(n) +
+                   "), not " + std::to_string(t.indices.size()) + " and " + std::to_string(t.lines.size()));
+  t.textA = readTexts(path, file, "/eval/text/a", n);
+  if (h5::exists(file, "/eval/text/b")) t.textB = readTexts(path, file, "/eval/text/b", n);
+  t.present = true;
+}
+
 // What training left besides the evaluation: the checkpoint's identity, the training rows,
 // the loss and learning-rate curves, gradient records and speed measurements.
 void readTraining(const std::string& path, const H5::H5File& file, const H5::Group& root, RunData& run) {
@@ -247,6 +282,7 @@ RunData readRun(const std::string& path, const H5::H5File& file) {
   readStatus(path, file, run);
   readEvaluation(path, file, run);
   readCalibration(path, file, root, run);
+  readEvalTexts(path, file, run);
   readTraining(path, file, root, run);
   return run;
 }

@@ -37,6 +37,18 @@ struct LogitSet {
   bool empty() const { return instances == 0; }
 };
 
+// What each evaluation instance is (/eval/text): its row in the eval file and its text.
+// Absent (present == false) in files written before run files kept it; their instances are
+// the eval file's first N rows in file order, so instance i is row i there.
+struct EvalInstanceTexts {
+  bool present = false;
+  std::vector<int64_t> indices;    // [N] 0-based row among the eval file's examples
+  std::vector<int64_t> lines;      // [N] 1-based line in the eval file
+  std::vector<std::string> textA;  // [N] the first (or only) segment
+  std::vector<std::string> textB;  // [N] pair tasks' second segment; empty for one-segment tasks
+  bool paired() const { return !textB.empty(); }
+};
+
 struct RunStatus {
   RunState state = RunState::Running;
   int64_t stepsDone = 0;
@@ -82,6 +94,7 @@ struct RunData {
   // on the eval set, folds in evalFold). Empty for files written before it was recorded.
   std::string calibrationScheme;
   std::vector<int64_t> evalFold;   // [N] 0 or 1; empty when not recorded
+  EvalInstanceTexts evalTexts;     // the eval instances' text; see EvalInstanceTexts
   // The checkpoint's identity ({"name", "hash"}), so seeds of one experiment pool whatever
   // folder their checkpoint sat in; null for files written before it was recorded.
   nlohmann::json modelIdentity;

@@ -4,6 +4,7 @@
 
 #include "ui/about_dialog.h"
 #include "ui/curve_view.h"
+#include "ui/exit_explorer_view.h"
 #include "ui/exit_table_view.h"
 #include "ui/folder_watcher.h"
 #include "ui/experiment_dialog.h"
@@ -56,6 +57,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   monitor_ = new MonitorView(queue_, this);
   tasks_ = new TaskPanelsView(this);
   sweeps_ = new SweepPanel(this);
+  explorer_ = new ExitExplorerView(this);
+  explorer_->followCurves(curves_);
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
@@ -64,12 +67,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(monitor_, tr("Runs"));
   tabs_->addTab(tasks_, tr("Per task"));
   tabs_->addTab(sweeps_, tr("Sweeps"));
+  tabs_->addTab(explorer_, tr("Exit explorer"));
   tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
   tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
   tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
   tabs_->setTabToolTip(3, tr("Run queue and live training curves"));
   tabs_->setTabToolTip(4, tr("One speed-accuracy panel per task and their average (Figs. 4-6, 10)"));
   tabs_->setTabToolTip(5, tr("A sweep file's runs: their states, run here or on Slurm, results opened as they land"));
+  tabs_->setTabToolTip(tabs_->indexOf(explorer_),
+                       tr("Each evaluation instance: its text, every exit's prediction and confidence, and the exit it "
+                          "takes at the curve marker's threshold"));
   setCentralWidget(tabs_);
   createMenus();
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
@@ -195,6 +202,7 @@ void MainWindow::showRuns() {
     guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
     guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
     guarded("per-task panels", [this] { tasks_->setRuns(store_.runs()); });
+    guarded("exit explorer", [this] { explorer_->setRuns(store_.runs()); });
   }
   if (gradients != shownGradients_) {
     shownGradients_ = gradients;

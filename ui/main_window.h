@@ -25,6 +25,7 @@ class HeatmapView;
 class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
+class ExitExplorerView;
 class TaskPanelsView;
 class SweepPanel;
 
@@ -51,6 +52,7 @@ class MainWindow : public QMainWindow {
   RunQueue* queue() const { return queue_; }
   CurveView* curveView() const { return curves_; }
   ExitTableView* tableView() const { return table_; }
+  ExitExplorerView* explorerView() const { return explorer_; }
   HeatmapView* heatmapView() const { return heatmaps_; }
   MonitorView* monitorView() const { return monitor_; }
   TaskPanelsView* taskPanelsView() const { return tasks_; }
@@ -89,6 +91,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   CurveView* curves_;
   ExitTableView* table_;
+  ExitExplorerView* explorer_;
   HeatmapView* heatmaps_;
   MonitorView* monitor_;
   TaskPanelsView* tasks_;

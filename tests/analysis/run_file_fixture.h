@@ -37,6 +37,9 @@ struct FakeRun {
   nlohmann::json modelIdentity;    // model_identity attribute when not null
   std::vector<int64_t> trainIndices;  // /train/indices when set
   std::vector<float> lteScores;    // /eval/lte_scores [E, N] when set
+  // /eval/text when evalTextA is set (rows 0.., lines 2..: a file with a header line);
+  // evalTextB for a pair task.
+  std::vector<std::string> evalTextA, evalTextB;
 
   int64_t exits() const { return static_cast<int64_t>(exitLayers.size()); }
   int64_t classes() const { return static_cast<int64_t>(labelNames.size()); }
@@ -67,6 +70,27 @@ inline std::vector<float> binaryLogitTable(const std::vector<std::vector<double>
       out.insert(out.end(), z.begin(), z.end());
     }
   return out;
+}
+
+// Texts as docs/run-file.md stores them: UTF-8 bytes back to back, int64 [n+1] offsets.
+inline void writeTexts(H5::H5File& file, const std::string& path, const std::vector<std::string>& texts) {
+  std::string bytes;
+  std::vector<int64_t> offsets{0};
+  for (const std::string& text : texts) offsets.push_back(static_cast<int64_t>((bytes += text).size()));
+  const hsize_t size = bytes.size();
+  file.createDataSet(path, H5::PredType::STD_U8LE, H5::DataSpace(1, &size), H5::DSetCreatPropList::DEFAULT,
+                     H5::DSetAccPropList::DEFAULT, h5::makeIntermediateGroups())
+      .write(bytes.data(), H5::PredType::NATIVE_UINT8);
+  h5::writeInt64(file, path + "_offsets", {offsets.size()}, offsets.data());
+}
+
+inline void writeEvalTexts(H5::H5File& file, const FakeRun& run) {
+  std::vector<int64_t> rows, lines;
+  for (size_t i = 0; i < run.evalTextA.size(); ++i) rows.push_back(static_cast<int64_t>(i)), lines.push_back(static_cast<int64_t>(i) + 2);
+  h5::writeInt64(file, "/eval/text/indices", {rows.size()}, rows.data());
+  h5::writeInt64(file, "/eval/text/lines", {lines.size()}, lines.data());
+  writeTexts(file, "/eval/text/a", run.evalTextA);
+  if (!run.evalTextB.empty()) writeTexts(file, "/eval/text/b", run.evalTextB);
 }
 
 inline void writeRunInto(H5::H5File& file, const FakeRun& run) {
@@ -103,6 +127,7 @@ inline void writeRunInto(H5::H5File& file, const FakeRun& run) {
     h5::writeInt64(file, "/calibration/labels", {m}, run.calibrationLabels.data());
   }
   if (!run.lteScores.empty()) h5::writeFloat32(file, "/eval/lte_scores", {e, n}, run.lteScores.data());
+  if (!run.evalTextA.empty()) writeEvalTexts(file, run);
   if (!run.evalFold.empty()) h5::writeInt64(file, "/calibration/eval_fold", {run.evalFold.size()}, run.evalFold.data());
   if (!run.trainIndices.empty())
     h5::writeInt64(file, "/train/indices", {run.trainIndices.size()}, run.trainIndices.data());

@@ -111,6 +111,54 @@ class RunDataTest : public QObject {
     QVERIFY(!run.hasGradients);
   }
 
+  void loadRun_evalTexts_roundTripPairsAndUtf8() {
+    QTemporaryDir dir;
+    FakeRun fake = sweet::testing::smallRun();
+    fake.evalTextA = {"A man sleeps.", "", "Caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve"};
+    fake.evalTextB = {"Nobody sleeps.", "second only", "x"};
+    const std::string path = dir.filePath("run.h5").toStdString();
+    sweet::testing::writeRun(path, fake);
+    const RunData run = loadRun(path);
+    QVERIFY(run.evalTexts.present);
+    QVERIFY(run.evalTexts.paired());
+    QCOMPARE(run.evalTexts.textA, fake.evalTextA);
+    QCOMPARE(run.evalTexts.textB, fake.evalTextB);
+    QCOMPARE(run.evalTexts.indices, (std::vector<int64_t>{0, 1, 2}));
+    QCOMPARE(run.evalTexts.lines, (std::vector<int64_t>{2, 3, 4}));
+  }
+
+  void loadRun_withoutEvalTexts_readsAsBefore() {
+    // Files written before run files kept the texts: everything else reads, texts absent.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("run.h5").toStdString();
+    sweet::testing::writeRun(path, sweet::testing::smallRun());
+    const RunData run = loadRun(path);
+    QVERIFY(!run.evalTexts.present);
+    QVERIFY(run.evalTexts.textA.empty() && run.evalTexts.indices.empty());
+    QCOMPARE(run.eval.instances, 3);
+  }
+
+  void loadRun_evalTextsOfAnotherSize_areRefused() {
+    QTemporaryDir dir;
+    FakeRun fake = sweet::testing::smallRun();
+    fake.evalTextA = {"one", "two"};  // three instances
+    const std::string path = dir.filePath("run.h5").toStdString();
+    sweet::testing::writeRun(path, fake);
+    std::string message = loadError(path);
+    QVERIFY2(message.find("/eval/text/indices") != std::string::npos && message.find("(3)") != std::string::npos,
+             message.c_str());
+    fake.evalTextA = {"one", "two", "three"};
+    sweet::testing::writeRun(path, fake);
+    {
+      H5::H5File file(path, H5F_ACC_RDWR);
+      const std::vector<int64_t> bad = {0, 9, 3, 11};  // not ascending
+      H5::DataSet ds = file.openDataSet("/eval/text/a_offsets");
+      ds.write(bad.data(), H5::PredType::NATIVE_INT64);
+    }
+    message = loadError(path);
+    QVERIFY2(message.find("/eval/text/a_offsets is not ascending") != std::string::npos, message.c_str());
+  }
+
   void loadRun_withoutCalibration_leavesItEmpty() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("run.h5").toStdString();

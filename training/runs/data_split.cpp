@@ -42,6 +42,21 @@ Split encodeRows(const std::vector<TextExample>& examples, const std::vector<int
   return s;
 }
 
+// The text of the eval rows, kept for the run file; a pair task's second segments only
+// when some row has one.
+EvalTexts collectTexts(const std::vector<TextExample>& examples, const std::vector<int64_t>& rows) {
+  EvalTexts texts;
+  bool paired = false;
+  for (int64_t r : rows) paired = paired || examples[static_cast<size_t>(r)].text_b.has_value();
+  for (int64_t r : rows) {
+    const auto& ex = examples[static_cast<size_t>(r)];
+    texts.lines.push_back(ex.line);
+    texts.text_a.push_back(ex.text_a);
+    if (paired) texts.text_b.push_back(ex.text_b.value_or(std::string()));
+  }
+  return texts;
+}
+
 }  // namespace
 
 DataSplits prepareDataSplits(const TrainConfig& c, const Tokenizer& tokenizer,
@@ -69,6 +84,7 @@ DataSplits prepareDataSplits(const TrainConfig& c, const Tokenizer& tokenizer,
   d.train = encodeRows(examples.train, trainRows, tokenizer, c.max_length);
   d.calibration = encodeRows(examples.train, calRows, tokenizer, c.max_length);
   d.eval = encodeRows(examples.eval, evalRows, tokenizer, c.max_length);
+  d.eval_texts = collectTexts(examples.eval, evalRows);
   if (d.train.size() == 0) throw std::runtime_error("the training set is empty (no rows to train on)");
   if (d.eval.size() == 0)
     throw std::runtime_error("the evaluation set is empty: there would be no score to report (eval_file, eval_max_examples)");

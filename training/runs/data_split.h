@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "training/runs/eval_texts.h"
 #include "training/runs/train_config.h"
 #include "training/text/task_spec.h"
 #include "training/tokenizers/tokenizer.h"
@@ -30,6 +31,7 @@ struct DataSplits {
   Split train, calibration, eval;
   std::string calibration_scheme;  // "held_out", "cross_fit", or empty for regression
   std::vector<int64_t> eval_fold;  // cross_fit: each eval instance's fold
+  EvalTexts eval_texts;            // the eval rows' text, in eval order (for the run file)
 };
 
 // Reads the run's data (see run_examples.h) and splits it. Throws naming the file for bad

@@ -56,6 +56,8 @@ RunFileLayout makeRunFileLayout(const TrainConfig& c, const DataSplits& data, co
   layout.train_indices = data.train.source_rows;
   layout.calibration_indices = data.calibration.source_rows;
   layout.eval_labels = data.eval.labels;
+  layout.eval_indices = data.eval.source_rows;
+  layout.eval_texts = data.eval_texts;
   layout.calibration_labels = data.calibration.labels;
   layout.lte = c.lte.enabled;
   if (data.task.regression) {

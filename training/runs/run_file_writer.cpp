@@ -201,6 +201,35 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
 
 namespace {
 
+// Strings as one uint8 dataset of their UTF-8 bytes back to back and an int64 [n+1] offsets
+// dataset: no variable-length strings (see docs/run-file.md, "Root attributes"), and no
+// padding of every text to the longest one.
+void writeTexts(H5::H5File& file, const std::string& path, const std::vector<std::string>& texts) {
+  std::string bytes;
+  std::vector<int64_t> offsets{0};
+  for (const std::string& text : texts) {
+    bytes += text;
+    offsets.push_back(static_cast<int64_t>(bytes.size()));
+  }
+  H5::DataSpace space(1, h5::Shape{bytes.size()}.data());
+  file.createDataSet(path, H5::PredType::STD_U8LE, space, H5::DSetCreatPropList::DEFAULT, H5::DSetAccPropList::DEFAULT,
+                     h5::makeIntermediateGroups())
+      .write(bytes.data(), H5::PredType::NATIVE_UINT8);
+  h5::writeInt64(file, path + "_offsets", {offsets.size()}, offsets.data());
+}
+
+// /eval/text: what each eval instance is, so the exit explorer shows its text. Left out of
+// a layout that carries none (one built by hand, e.g. a benchmark's).
+void writeEvalTexts(H5::H5File& file, const RunFileLayout& layout) {
+  const EvalTexts& texts = layout.eval_texts;
+  const size_t n = layout.evalCount();
+  if (layout.eval_indices.size() != n || texts.text_a.size() != n || texts.lines.size() != n) return;
+  h5::writeInt64(file, "eval/text/indices", {layout.eval_indices.size()}, layout.eval_indices.data());
+  h5::writeInt64(file, "eval/text/lines", {texts.lines.size()}, texts.lines.data());
+  writeTexts(file, "eval/text/a", texts.text_a);
+  if (texts.paired()) writeTexts(file, "eval/text/b", texts.text_b);
+}
+
 void writeRootAttributes(H5::Group& root, const RunFileLayout& layout) {
   h5::writeStringAttr(root, "format", "sweet-run");
   h5::writeInt64Attr(root, "format_version", 1);
@@ -247,6 +276,7 @@ void RunFileWriter::Impl::createTrainAndEval(hsize_t E, hsize_t K) {
   else
     h5::writeInt64(file, "eval/labels", {N}, layout.eval_labels.data());
   evalLogits = createFixed(file, "eval/logits", H5::PredType::IEEE_F32LE, {E, N, K});
+  writeEvalTexts(file, layout);
   const int64_t zero = 0;
   h5::writeInt64(file, "eval/done", {1}, &zero);
   if (layout.lte) lteScores = createFixed(file, "eval/lte_scores", H5::PredType::IEEE_F32LE, {E, N});

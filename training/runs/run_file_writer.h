@@ -5,6 +5,7 @@
 #pragma once
 
 #include "analysis/run_state.h"
+#include "training/runs/eval_texts.h"
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,10 @@ struct RunFileLayout {
   int64_t total_steps = 0;
   std::vector<int64_t> train_indices, calibration_indices;
   std::vector<int64_t> eval_labels, calibration_labels;
+  // The eval instances' rows in the eval file (0-based, among its examples) and their text:
+  // /eval/text. Written for every run; empty vectors write an empty group.
+  std::vector<int64_t> eval_indices;
+  EvalTexts eval_texts;
   // Regression (STS-B): the targets are written as /eval/labels and /calibration/labels in
   // float32 instead of the int64 class ids, the task_type attribute says "regression", and
   // label_names holds one name (num_labels 1, logits [E, N, 1] are the predictions).

@@ -21,6 +21,7 @@
 #include "training/tokenizers/wordpiece_tokenizer.h"
 #include "training/models/exit_model_factory.h"
 #include "training/runs/gradient_recorder.h"
+#include "training/runs/run_examples.h"
 #include "training/runs/trainer.h"
 #include "tests/support/tiny_models.h"
 
@@ -169,6 +170,17 @@ void TestTrainer::run_writesDocumentedLayout() {
   QCOMPARE(h5::datasetShape(f, "gradients/raw"), (h5::Shape{2, 2, 3, 16, 32}));
   QCOMPARE(h5::readInt64(f, "gradients/step"), (std::vector<int64_t>{5, 10}));
   QCOMPARE(r.exit_scores.size(), size_t{3});
+  // The eval instances' rows and text, as the demo task reads them (one segment).
+  const RunExamples examples = loadRunExamples(c, /*with_train=*/false, [](const std::string&) {});
+  QVERIFY(run.evalTexts.present);
+  QCOMPARE(run.evalTexts.textA.size(), size_t{100});
+  QVERIFY(!run.evalTexts.paired());
+  QVERIFY(!h5::exists(f, "eval/text/b"));
+  for (size_t i = 0; i < 100; ++i) {
+    QCOMPARE(run.evalTexts.indices[i], static_cast<int64_t>(i));
+    QCOMPARE(run.evalTexts.lines[i], examples.eval[i].line);
+    QCOMPARE(run.evalTexts.textA[i], examples.eval[i].text_a);
+  }
 }
 
 void TestTrainer::run_isReproducibleAndRecorderDoesNotDisturbIt() {
@@ -232,7 +244,20 @@ void TestTrainer::run_rteRealTrainFile_trainsOn2490Rows() {
   QCOMPARE(rows.back(), int64_t(2489));
   QVERIFY(std::adjacent_find(rows.begin(), rows.end()) == rows.end());
   QCOMPARE(h5::datasetShape(f, "calibration/indices"), (h5::Shape{0}));
-  QCOMPARE(analysis::loadRun(r.run_file).calibrationScheme, std::string("cross_fit"));
+  const analysis::RunData run = analysis::loadRun(r.run_file);
+  QCOMPARE(run.calibrationScheme, std::string("cross_fit"));
+  // A pair task keeps both segments; instance 0 is dev.tsv's first data row, read here
+  // straight from the TSV (index, sentence1, sentence2, label) on line 2.
+  QVERIFY(run.evalTexts.paired());
+  QCOMPARE(run.evalTexts.textB.size(), size_t{20});
+  std::ifstream dev(QFileInfo(rte).absoluteDir().filePath("dev.tsv").toStdString());
+  std::string header, line;
+  std::getline(dev, header);
+  std::getline(dev, line);
+  const QStringList fields = QString::fromStdString(line).split('\t');
+  QCOMPARE(run.evalTexts.lines[0], int64_t{2});
+  QCOMPARE(QString::fromStdString(run.evalTexts.textA[0]), fields[1]);
+  QCOMPARE(QString::fromStdString(run.evalTexts.textB[0]), fields[2]);
 }
 
 void TestTrainer::run_exitsStopBeforeLastLayer_numLayersIsTheBackbones() {
