@@ -25,6 +25,7 @@ class HeatmapView;
 class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
+class RunsPanel;
 class TaskPanelsView;
 class SweepPanel;
 
@@ -55,6 +56,8 @@ class MainWindow : public QMainWindow {
   MonitorView* monitorView() const { return monitor_; }
   TaskPanelsView* taskPanelsView() const { return tasks_; }
   SweepPanel* sweepPanel() const { return sweeps_; }
+  // Which open runs the curves show, grouped and named how (a dock beside the tabs).
+  RunsPanel* runsPanel() const { return runsPanel_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -93,6 +96,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitor_;
   TaskPanelsView* tasks_;
   SweepPanel* sweeps_;
+  RunsPanel* runsPanel_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read
