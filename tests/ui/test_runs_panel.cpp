@@ -4,6 +4,7 @@
 // the shown series, no curve of another task is drawn, and the legend never covers the
 // axes (on screen and at a paper export's size).
 #include "ui/curve_view.h"
+#include "ui/exit_table_view.h"
 #include "ui/main_window.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/runs_panel.h"
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QTabWidget>
 #include <QScrollBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -286,6 +288,23 @@ class RunsPanelTest : public QObject {
     QVERIFY2(table->verticalHeader()->width() <= 240, qPrintable(QString::number(table->verticalHeader()->width())));
     QTRY_COMPARE(table->horizontalScrollBar()->maximum(), 0);
     QCOMPARE(table->verticalHeaderItem(static_cast<int>(index))->toolTip(), longName);
+  }
+
+  // Table 1 of all 24 runs in a narrow window: every column visible without scrolling,
+  // each row's whole label in its header's tooltip.
+  void exitTable_fitsANarrowWindow() {
+    MainWindow window;
+    open(window);
+    window.resize(760, 700);
+    window.tabs()->setCurrentWidget(window.tableView());
+    QTableWidget* table = window.tableView()->table();
+    QTRY_VERIFY(table->rowCount() > 0);
+    QTest::qWait(50);
+    QTRY_COMPARE(table->horizontalScrollBar()->maximum(), 0);
+    QVERIFY2(table->verticalHeader()->width() <= window.tableView()->width() / 2,
+             qPrintable(QStringLiteral("%1 of %2").arg(table->verticalHeader()->width()).arg(window.tableView()->width())));
+    for (int r = 0; r < table->rowCount(); ++r)
+      QCOMPARE(table->verticalHeaderItem(r)->toolTip(), table->verticalHeaderItem(r)->text());
   }
 };
 
