@@ -12,6 +12,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
@@ -145,7 +146,17 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
 
   auto* top = new QSplitter(Qt::Horizontal, this);
   top->addWidget(plot_);
-  top->addWidget(side);
+  // Scrolls rather than grows: a marker per series (twelve for a two-learning-rate
+  // comparison) would otherwise set the whole window's minimum height.
+  auto* sideScroll = new QScrollArea(this);
+  sideScroll->setWidget(side);
+  sideScroll->setWidgetResizable(true);
+  sideScroll->setFrameShape(QFrame::NoFrame);
+  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  sideScroll->setMaximumWidth(side->maximumWidth() + 20);
+  sideScroll->setMinimumWidth(330);  // a readout line ("accuracy = … (speedup 1.01×)") unclipped
+  plot_->setMinimumHeight(260);      // docks and tables take what is left, not the plot's share
+  top->addWidget(sideScroll);
   top->setStretchFactor(0, 4);
   caption_ = new QLabel(this);
   caption_->setWordWrap(true);

@@ -40,6 +40,8 @@ class RunsPanel : public QWidget {
   // One checkable action per key ("Group by: lr"), and "seeds pooled (default)".
   QMenu* groupByMenu() const { return groupByMenu_; }
   QLabel* summaryLabel() const { return summary_; }
+  // Tall enough for a task, a group and a few runs when first docked.
+  QSize sizeHint() const override { return {600, 200}; }
   // The row of a task, a group (by its key) or a run (by its path); null when not listed.
   QTreeWidgetItem* row(RowKind kind, const QString& id) const;
 

@@ -6,6 +6,7 @@
 #include "ui/curve_view.h"
 #include "ui/exit_table_view.h"
 #include "ui/main_window.h"
+#include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/runs_panel.h"
 #include "comparison_runs.h"
@@ -121,6 +122,8 @@ class RunsPanelTest : public QObject {
     QVERIFY(dir_.isValid());
     files_ = sweet::testing::writeComparisonRuns(dir_.path());
     QCOMPARE(files_.size(), 24);
+    if (qEnvironmentVariableIsSet("SWEET_KEEP_RUNS"))  // to open them in the workbench by hand
+      sweet::testing::writeComparisonRuns(qEnvironmentVariable("SWEET_KEEP_RUNS"));
   }
 
   void emptyWindow_hintsHowToOpenRuns() {
@@ -173,6 +176,11 @@ class RunsPanelTest : public QObject {
     QVERIFY2(legendClear(plot, &why), qPrintable(why));
     plot->toPixmap(504, 216, 1.0);  // two columns
     QVERIFY2(legendClear(plot, &why), qPrintable(why));
+    if (qEnvironmentVariableIsSet("SWEET_KEEP_EXPORT")) {  // to look at it
+      ExportOptions o;
+      o.dpi = 216;
+      exportPlot(plot, qEnvironmentVariable("SWEET_KEEP_EXPORT"), o);
+    }
   }
 
   void filterHideGroupRename_followedByTheCurves() {
