@@ -46,6 +46,17 @@ void addElidedLegendEntry(QCustomPlot* plot, QCPGraph* graph) {
   plot->legend->addItem(new ElidedLegendItem(plot->legend, graph, kLegendColumns));
 }
 
+// An empty legend, even hidden, caps its layout column at its own tiny maximum width (the
+// axes shrank to ~50 px on an empty plot): it is in the layout only while it has entries.
+void showLegendIfAny(QCustomPlot* plot) {
+  QCPLayoutGrid* layout = plot->plotLayout();
+  const bool any = plot->legend->itemCount() > 0;
+  const bool placed = layout->hasElement(1, 0) && layout->element(1, 0) == plot->legend;
+  if (any && !placed) layout->addElement(1, 0, plot->legend);
+  if (!any && placed) layout->take(plot->legend);
+  plot->legend->setVisible(any);
+}
+
 }  // namespace
 
 CurveView::CurveView(QWidget* parent) : QWidget(parent) {
@@ -65,7 +76,7 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
   plot_->legend->setWrap(kLegendColumns);
   plot_->legend->setBorderPen(Qt::NoPen);
-  plot_->legend->setVisible(true);
+  showLegendIfAny(plot_);  // none yet
   plot_->installEventFilter(this);
   hint_ = new QCPItemText(plot_);
   hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -73,6 +84,8 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   hint_->setText(tr("No runs open.\nOpen run files (Ctrl+O) or watch a folder (File > Watch folder…),\n"
                     "or start a New experiment (Ctrl+N)."));
   hint_->setColor(Qt::darkGray);
+  plot_->xAxis->setRange(0, 1);  // cost and score fractions, not QCustomPlot's 0-5
+  plot_->yAxis->setRange(0, 1);
   connect(plot_->xAxis, QOverload<const QCPRange&>::of(&QCPAxis::rangeChanged), plot_->xAxis2,
           QOverload<const QCPRange&>::of(&QCPAxis::setRange));
   connect(plot_, &QCustomPlot::mousePress, this, &CurveView::onMousePress);
@@ -284,6 +297,7 @@ void CurveView::drawMeasured(const std::string& name) {
   const double pad = std::max(0.05, 0.08 * (yHi - yLo));
   plot_->xAxis->setRange(0, xMax * 1.05);
   plot_->yAxis->setRange(yLo - pad, yHi + pad);
+  showLegendIfAny(plot_);
   plot_->replot();
 }
 
@@ -376,6 +390,7 @@ void CurveView::rebuild() {
   plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, rule.defaultThreshold);
   fillFixedRatioTable();
+  showLegendIfAny(plot_);
   plot_->replot();
 }
 

@@ -131,6 +131,14 @@ class RunsPanelTest : public QObject {
     window.setConfirmClose(false);
     QVERIFY(window.curveView()->emptyHint()->visible());
     QVERIFY(window.curveView()->emptyHint()->text().contains(QStringLiteral("Ctrl+O")));
+    // The hint sits in full-size axes (an empty legend row once squeezed them to ~50 px).
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCustomPlot* plot = window.curveView()->plot();
+    plot->replot();
+    QVERIFY2(plot->axisRect()->rect().width() > plot->width() / 2,
+             qPrintable(QStringLiteral("axes %1 of %2 px").arg(plot->axisRect()->rect().width()).arg(plot->width())));
     open(window);
     QVERIFY(!window.curveView()->emptyHint()->visible());
   }
