@@ -3,7 +3,6 @@
 #include "ui/curve_model.h"
 
 #include "analysis/lte_threshold_rule.h"
-#include "analysis/run_naming.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,46 +11,8 @@
 
 namespace sweet::ui {
 
-std::string methodDisplayName(const std::string& method) {
-  std::string out = method;
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
-  return out;
-}
-
-namespace {
-
-// Config values by dotted key ("gradients.every"), the keys that never separate experiments
-// left out, so two series can be told apart by the keys whose values differ.
-void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
-    return;
-  }
-  out[prefix] = j.is_string() ? j.get<std::string>() : j.dump();
-}
-
-std::map<std::string, std::string> experimentKeys(const analysis::RunData& run) {
-  std::map<std::string, std::string> keys;
-  flatten(run.config, "", keys);
-  for (const std::string& ignored : analysis::defaultIgnoredConfigKeys())
-    for (auto it = keys.begin(); it != keys.end();) {
-      const std::string& k = it->first;
-      const bool match = k == ignored || (k.size() > ignored.size() && k.compare(k.size() - ignored.size(), ignored.size(), ignored) == 0 &&
-                                          k[k.size() - ignored.size() - 1] == '.');
-      it = match ? keys.erase(it) : std::next(it);
-    }
-  keys.erase("method");
-  return keys;
-}
-
-std::string shortValue(const std::string& key, const std::string& value) {
-  if (key == "model" || key == "data_dir") return analysis::modelFolderName(value);
-  return value.size() > 24 ? value.substr(0, 21) + "..." : value;
-}
-
-}  // namespace
-
-void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options) {
+void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options,
+                       const std::optional<std::vector<RunGroup>>& groups) {
   series_.clear();
   notes_.clear();
   options_ = options;
@@ -63,54 +24,35 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
     else if (run->data.hasEvaluation()) evaluated.push_back(run);
     else notes_.push_back(run->data.runName + ": no evaluation yet (" + analysis::unfinishedReason(run->data) + ")");
   }
-  std::vector<analysis::RunData> shallow;  // groupBySeed reads config only; copy without logits
-  for (const RunPtr& run : evaluated) {
-    analysis::RunData r;
-    r.config = run->data.config;
-    r.path = run->data.path;
-    shallow.push_back(std::move(r));
-  }
-  const auto groups = analysis::groupBySeed(shallow);
-
-  // Series of one method that differ in their configs are labelled by those differences.
-  std::map<std::string, std::vector<size_t>> groupsOfMethod;
-  for (size_t g = 0; g < groups.size(); ++g) groupsOfMethod[evaluated[groups[g].front()]->data.method].push_back(g);
-  std::vector<std::string> suffix(groups.size());
-  std::vector<int> variant(groups.size(), 0);
-  for (const auto& [method, members] : groupsOfMethod) {
-    if (members.size() < 2) continue;
-    std::vector<std::map<std::string, std::string>> keys;
-    std::set<std::string> names;
-    for (size_t g : members) {
-      keys.push_back(experimentKeys(evaluated[groups[g].front()]->data));
-      for (const auto& [k, v] : keys.back()) names.insert(k);
-    }
-    for (const std::string& name : names) {
-      std::set<std::string> values;
-      for (const auto& k : keys) values.insert(k.count(name) ? k.at(name) : "-");
-      if (values.size() < 2) continue;
-      for (size_t m = 0; m < members.size(); ++m)
-        suffix[members[m]] += " " + (name == "learning_rate" ? std::string("lr") : name) + "=" +
-                              shortValue(name, keys[m].count(name) ? keys[m].at(name) : "-");
-    }
-    for (size_t m = 0; m < members.size(); ++m) variant[members[m]] = static_cast<int>(m);
+  std::vector<RunGroup> plan;
+  if (groups) {
+    plan = *groups;
+  } else {
+    RunCatalog catalog;
+    std::vector<const analysis::RunData*> data;
+    for (const RunPtr& run : evaluated) data.push_back(&run->data);
+    catalog.setRuns(data);
+    plan = catalog.groups("");
   }
 
-  for (size_t gi = 0; gi < groups.size(); ++gi) {
-    const auto& group = groups[gi];
+  for (const RunGroup& planned : plan) {
+    std::vector<RunPtr> group;  // the group's evaluated runs, in its order
+    for (const std::string& path : planned.paths)
+      for (const RunPtr& run : evaluated)
+        if (run->data.path == path) group.push_back(run);
+    if (group.empty()) continue;
     auto s = std::make_unique<CurveSeries>();
-    const auto& first = evaluated[group.front()]->data;
+    const auto& first = group.front()->data;
     s->method = first.method;
-    s->label = methodDisplayName(first.method) + suffix[gi];
-    s->variant = variant[gi];
+    s->label = planned.label;
+    s->variant = planned.variant;
     s->metric = analysis::metricFromName(first.metric);
     s->exitLayers = first.exitLayers;
     s->numLayers = first.numLayers;
     s->cost = std::make_unique<analysis::CostModel>(
         analysis::CostModel::forMethod(first.method, first.exitLayers, first.numLayers));
     s->costFractions = analysis::fixedCostFractions(first.numLayers, s->cost->kind());
-    for (size_t idx : group) {
-      const RunPtr& run = evaluated[idx];
+    for (const RunPtr& run : group) {
       if (run->data.exitLayers != first.exitLayers) continue;
       try {
         const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);

@@ -12,6 +12,7 @@
 #include "analysis/seed_statistics.h"
 #include "analysis/speed_accuracy_curve.h"
 #include "analysis/temperature_scaling.h"
+#include "ui/run_catalog.h"
 #include "ui/run_loader.h"
 
 #include <memory>
@@ -32,7 +33,7 @@ struct ThresholdReadout {
 };
 
 struct CurveSeries {
-  std::string label;                // "EE"; same-method series add the keys they differ in
+  std::string label;                // its RunGroup's label: the keys series differ in, or a rename
   int variant = 0;                  // 0 for a method's first series, 1 for its second, …
   bool interim = false;             // some seed shows an interim (not final) evaluation
   std::string method;
@@ -74,10 +75,12 @@ struct MeasuredCurve {
 
 class CurveModel {
  public:
-  // Groups runs whose configs differ only in seed/output (analysis::groupBySeed). Runs
-  // without an evaluation are left out and named in notes(), as are runs the analysis
-  // refuses (e.g. non-finite logits of a diverged run).
-  void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {});
+  // One series per group of `groups` (the runs panel's grouping and names), or when none
+  // is given, per group of a RunCatalog over `runs` with its defaults (configs that differ
+  // only in seed/output pooled). Runs without an evaluation are left out and named in
+  // notes(), as are runs the analysis refuses (e.g. non-finite logits of a diverged run).
+  void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {},
+             const std::optional<std::vector<RunGroup>>& groups = std::nullopt);
   const CurveOptions& options() const { return options_; }
   const std::vector<std::string>& notes() const { return notes_; }
   const std::vector<std::unique_ptr<CurveSeries>>& series() const { return series_; }
@@ -104,8 +107,5 @@ class CurveModel {
   std::vector<std::string> notes_;
   CurveOptions options_;
 };
-
-// "ee" -> "EE" etc.
-std::string methodDisplayName(const std::string& method);
 
 }  // namespace sweet::ui

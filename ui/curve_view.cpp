@@ -2,23 +2,27 @@
 #include "ui/counted.h"
 #include "ui/curve_view.h"
 
+#include "ui/elided_legend_item.h"
+
 #include "analysis/exit_rule_traits.h"
 #include "analysis/report.h"
-#include "ui/figure_style.h"
 #include "ui/plot_style.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/speedup_axis.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTextStream>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -27,6 +31,33 @@
 #include <set>
 
 namespace sweet::ui {
+namespace {
+
+// Two entries a row: at one-column export width each still has ~30 characters.
+constexpr int kLegendColumns = 2;
+// The widest a row header of the fixed-cost table or a threshold box's label may be; a
+// longer label is elided, its whole text in the tooltip.
+constexpr int kLabelWidth = 220;
+
+// Puts `graph` in the legend as an elided entry (the default entry would show all of a
+// long name and widen the legend past the plot).
+void addElidedLegendEntry(QCustomPlot* plot, QCPGraph* graph) {
+  graph->removeFromLegend();
+  plot->legend->addItem(new ElidedLegendItem(plot->legend, graph, kLegendColumns));
+}
+
+// An empty legend, even hidden, caps its layout column at its own tiny maximum width (the
+// axes shrank to ~50 px on an empty plot): it is in the layout only while it has entries.
+void showLegendIfAny(QCustomPlot* plot) {
+  QCPLayoutGrid* layout = plot->plotLayout();
+  const bool any = plot->legend->itemCount() > 0;
+  const bool placed = layout->hasElement(1, 0) && layout->element(1, 0) == plot->legend;
+  if (any && !placed) layout->addElement(1, 0, plot->legend);
+  if (!any && placed) layout->take(plot->legend);
+  plot->legend->setVisible(any);
+}
+
+}  // namespace
 
 CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   plot_ = new QCustomPlot(this);
@@ -36,8 +67,25 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   plot_->xAxis2->setVisible(true);
   plot_->xAxis2->setLabel(tr("speedup ×"));
   plot_->xAxis2->setTicker(QSharedPointer<SpeedupTicker>::create(plot_->xAxis2));
-  plot_->legend->setVisible(true);
-  keepLegendClearOfData(plot_);
+  // The legend gets a row of the layout below the axes: however many series and however
+  // long their labels, it takes room from the figure, never covers a curve, and an export
+  // (which renders this same layout) keeps it on the page.
+  plot_->axisRect()->insetLayout()->take(plot_->legend);
+  plot_->plotLayout()->addElement(1, 0, plot_->legend);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->legend->setWrap(kLegendColumns);
+  plot_->legend->setBorderPen(Qt::NoPen);
+  showLegendIfAny(plot_);  // none yet
+  plot_->installEventFilter(this);
+  hint_ = new QCPItemText(plot_);
+  hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  hint_->position->setCoords(0.5, 0.5);
+  hint_->setText(tr("No runs open.\nOpen run files (Ctrl+O) or watch a folder (File > Watch folder…),\n"
+                    "or start a New experiment (Ctrl+N)."));
+  hint_->setColor(Qt::darkGray);
+  plot_->xAxis->setRange(0, 1);  // cost and score fractions, not QCustomPlot's 0-5
+  plot_->yAxis->setRange(0, 1);
   connect(plot_->xAxis, QOverload<const QCPRange&>::of(&QCPAxis::rangeChanged), plot_->xAxis2,
           QOverload<const QCPRange&>::of(&QCPAxis::setRange));
   connect(plot_, &QCustomPlot::mousePress, this, &CurveView::onMousePress);
@@ -49,6 +97,9 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   // the spin boxes, hence the panel, until the plot is a sliver (seen under Xvfb).
   side->setMaximumWidth(460);
   readoutLayout_ = new QVBoxLayout(side);
+  task_ = new QComboBox(side);
+  task_->setToolTip(tr("The task whose runs are drawn: curves of different tasks never share a plot"));
+  connect(task_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] { setRuns(runs_); });
   shared_ = new QCheckBox(tr("Drag all markers together"), side);
   shared_->setToolTip(tr("Shared mode: moving one threshold sets the same threshold on every method"));
   curveKind_ = new QComboBox(side);
@@ -87,6 +138,7 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
   notes_->setWordWrap(true);
   notes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   notes_->setToolTip(tr("Runs that are not drawn, and why"));
+  readoutLayout_->addWidget(task_);
   readoutLayout_->addWidget(curveKind_);
   readoutLayout_->addWidget(rule_);
   readoutLayout_->addWidget(xAxis_);
@@ -100,18 +152,68 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
                              "— where a curve does not reach that cost"));
   fixedTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   fixedTable_->setMaximumHeight(140);
+  // Row headers are series labels: bounded (elided, whole in the tooltip) so the cost
+  // columns always fit beside them without a horizontal scroll bar.
+  fixedTable_->verticalHeader()->setMaximumWidth(kLabelWidth);
+  fixedTable_->verticalHeader()->setTextElideMode(Qt::ElideRight);
 
   auto* top = new QSplitter(Qt::Horizontal, this);
   top->addWidget(plot_);
-  top->addWidget(side);
+  // Scrolls rather than grows: a marker per series (twelve for a two-learning-rate
+  // comparison) would otherwise set the whole window's minimum height.
+  auto* sideScroll = new QScrollArea(this);
+  sideScroll->setWidget(side);
+  sideScroll->setWidgetResizable(true);
+  sideScroll->setFrameShape(QFrame::NoFrame);
+  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  sideScroll->setMaximumWidth(side->maximumWidth() + 20);
+  sideScroll->setMinimumWidth(330);  // a readout line ("accuracy = … (speedup 1.01×)") unclipped
+  plot_->setMinimumHeight(260);      // docks and tables take what is left, not the plot's share
+  top->addWidget(sideScroll);
   top->setStretchFactor(0, 4);
+  caption_ = new QLabel(this);
+  caption_->setWordWrap(true);
+  caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  caption_->setToolTip(tr("What every drawn run shares; the legend names only what sets the series apart"));
   auto* layout = new QVBoxLayout(this);
+  layout->addWidget(caption_);
   layout->addWidget(top, 1);
   layout->addWidget(fixedTable_);
 }
 
+void CurveView::setCatalog(const RunCatalog* catalog) { catalog_ = catalog; }
+
+std::vector<RunPtr> CurveView::runsOfShownTask() {
+  if (!catalog_) {
+    std::vector<const analysis::RunData*> data;
+    for (const RunPtr& run : runs_) data.push_back(&run->data);
+    ownCatalog_.setRuns(data);
+  }
+  const QString current = task_->currentText();
+  {
+    const QSignalBlocker block(task_);
+    task_->clear();
+    for (const std::string& task : catalog().tasks()) task_->addItem(QString::fromStdString(task));
+    const int keep = task_->findText(current);
+    task_->setCurrentIndex(keep < 0 ? 0 : keep);
+  }
+  task_->setEnabled(task_->count() > 1);
+  std::vector<RunPtr> out;
+  const std::string task = task_->currentText().toStdString();
+  for (const RunPtr& run : runs_) {
+    const auto index = catalog().find(run->data.path);
+    if (index && catalog().isShown(*index) && run->data.task == task) out.push_back(run);
+  }
+  return out;
+}
+
 void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   runs_ = runs;
+  const std::vector<RunPtr> shown = runsOfShownTask();
+  const std::string task = task_->currentText().toStdString();
+  caption_->setText(QString::fromStdString(catalog().caption(task)));
+  caption_->setVisible(!shown.empty());
+  hint_->setVisible(runs_.empty());
   CurveOptions options;
   options.exactCurve = curveKind_->currentIndex() == 1;
   options.calibrate = calibrate_->isChecked();
@@ -129,7 +231,7 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   std::map<std::string, double> kept;
   for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i)
     kept[key(*model_.series()[i], model_.options().rule)] = markers_[i].threshold;
-  model_.build(runs, options);
+  model_.build(shown, options, catalog().groups(task));
   refreshXAxisChoices();
   rebuild();
   for (size_t i = 0; i < markers_.size(); ++i) {
@@ -176,6 +278,7 @@ void CurveView::drawMeasured(const std::string& name) {
     measured->setData(QVector<double>(m->measuredSpeedup.begin(), m->measuredSpeedup.end()), y);  // by threshold
     measured->setPen(pen);
     measured->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), 6));
+    addElidedLegendEntry(plot_, measured);
     QCPGraph* layers = plot_->addGraph();
     layers->setName(label + " layer count");
     layers->setData(QVector<double>(m->layerSpeedup.begin(), m->layerSpeedup.end()), y);
@@ -194,6 +297,7 @@ void CurveView::drawMeasured(const std::string& name) {
   const double pad = std::max(0.05, 0.08 * (yHi - yLo));
   plot_->xAxis->setRange(0, xMax * 1.05);
   plot_->yAxis->setRange(yLo - pad, yHi + pad);
+  showLegendIfAny(plot_);
   plot_->replot();
 }
 
@@ -236,6 +340,7 @@ void CurveView::rebuild() {
     mean->setName(name + " (" + counted(static_cast<qint64>(s.runs.size()), tr("seed"), tr("seeds")) + ")");
     mean->setData(x, QVector<double>(s.gridMean.begin(), s.gridMean.end()), true);
     mean->setPen(pen);
+    addElidedLegendEntry(plot_, mean);
     xMax = std::max(xMax, s.cost->maxCost());
 
     Marker m;
@@ -252,7 +357,9 @@ void CurveView::rebuild() {
     m.spin->setRange(range.low, range.high);
     m.spin->setDecimals(rule.integerParameter() ? 0 : 4);
     m.spin->setSingleStep(rule.integerParameter() ? 1.0 : 0.01);
-    m.spin->setPrefix(tr("%1 %2 ").arg(name, QString::fromUtf8(rule.parameterLabel)));
+    // The whole label is in the tooltip; the box shows what fits beside its number.
+    const QString shortName = m.spin->fontMetrics().elidedText(name, Qt::ElideRight, kLabelWidth);
+    m.spin->setPrefix(tr("%1 %2 ").arg(shortName, QString::fromUtf8(rule.parameterLabel)));
     m.spin->setToolTip(tr("%1 of %2: an instance leaves %3")
                            .arg(QString::fromUtf8(rule.parameterTitle), name, QString::fromUtf8(rule.leavesWhen)));
     m.label = new QLabel(this);
@@ -283,6 +390,7 @@ void CurveView::rebuild() {
   plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, rule.defaultThreshold);
   fillFixedRatioTable();
+  showLegendIfAny(plot_);
   plot_->replot();
 }
 
@@ -338,7 +446,9 @@ void CurveView::fillFixedRatioTable() {
   fixedTable_->setHorizontalHeaderLabels(headers);
   for (size_t i = 0; i < model_.size(); ++i) {
     const CurveSeries& s = *model_.series()[i];
-    fixedTable_->setVerticalHeaderItem(static_cast<int>(i), new QTableWidgetItem(QString::fromStdString(s.label)));
+    auto* head = new QTableWidgetItem(QString::fromStdString(s.label));
+    head->setToolTip(head->text());
+    fixedTable_->setVerticalHeaderItem(static_cast<int>(i), head);
     for (int c = 0; c < cols; ++c) {
       const bool tabulated = std::any_of(s.costFractions.begin(), s.costFractions.end(),
                                          [&](double f) { return std::abs(f - fractions[static_cast<size_t>(c)]) < 1e-12; });
@@ -375,6 +485,26 @@ void CurveView::onMouseMove(QMouseEvent* event) {
 }
 
 void CurveView::onMouseRelease(QMouseEvent*) { dragging_ = -1; }
+
+QString CurveView::legendToolTip(const QPoint& pos) const {
+  for (int i = 0; i < plot_->legend->itemCount(); ++i) {
+    auto* item = qobject_cast<QCPPlottableLegendItem*>(plot_->legend->item(i));
+    if (item && item->realVisibility() && item->outerRect().contains(pos)) return item->plottable()->name();
+  }
+  return {};
+}
+
+bool CurveView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_ && event->type() == QEvent::ToolTip) {
+    auto* help = static_cast<QHelpEvent*>(event);
+    const QString text = legendToolTip(help->pos());
+    if (!text.isEmpty()) {  // over a legend entry: its whole label, however it was elided
+      QToolTip::showText(help->globalPos(), text, plot_);
+      return true;
+    }
+  }
+  return QWidget::eventFilter(watched, event);
+}
 
 QString CurveView::curveCsv() const {
   QString out;

@@ -1,7 +1,9 @@
 // The speed-accuracy view (Fig. 4-6): one line per series with its seed 95% CI band, cost
 // fraction on x with a "speedup ×" axis on top, a draggable threshold marker per series
 // whose readouts (per-exit counts, score, cost) follow the mouse, and a table of scores at
-// the paper's fixed cost fractions. Data comes from CurveModel; this file only draws.
+// the paper's fixed cost fractions. Data comes from CurveModel; this file only draws. One
+// task at a time (a task selector): scores of different tasks on one axis compare nothing.
+// The legend sits below the axes, never over the curves.
 #pragma once
 
 #include "ui/curve_model.h"
@@ -20,6 +22,7 @@ class QLabel;
 class QMouseEvent;
 class QTableWidget;
 class QVBoxLayout;
+class QCPItemText;
 
 namespace sweet::ui {
 
@@ -29,6 +32,17 @@ class CurveView : public QWidget {
   explicit CurveView(QWidget* parent = nullptr);
 
   void setRuns(const std::vector<RunPtr>& runs);
+  // Draws the runs `catalog` shows, grouped and named as it says (the runs panel); null:
+  // every run, grouped by RunCatalog's defaults. Not owned; must outlive this view.
+  void setCatalog(const RunCatalog* catalog);
+  // The task whose curves are drawn, one item per task of the shown runs.
+  QComboBox* taskSelector() const { return task_; }
+  // What the drawn series share, said once ("rte · cap 2000 · …").
+  QLabel* captionLabel() const { return caption_; }
+  // Shown on the empty plot: how to get runs in.
+  QCPItemText* emptyHint() const { return hint_; }
+  // The full label of the legend entry at `pos` (plot coordinates); empty elsewhere.
+  QString legendToolTip(const QPoint& pos) const;
   // The paper's 11-threshold sweep (default, as `sweet report`) or the exact curve.
   void setExactCurve(bool exact);
   QComboBox* curveKindBox() const { return curveKind_; }
@@ -79,9 +93,18 @@ class CurveView : public QWidget {
   void onMousePress(QMouseEvent* event);
   void onMouseMove(QMouseEvent* event);
   void onMouseRelease(QMouseEvent* event);
+  bool eventFilter(QObject* watched, QEvent* event) override;
+  const RunCatalog& catalog() const { return catalog_ ? *catalog_ : ownCatalog_; }
+  // Refreshes the task selector from the shown runs; the shown runs of its task.
+  std::vector<RunPtr> runsOfShownTask();
 
   CurveModel model_;
   std::vector<RunPtr> runs_;
+  const RunCatalog* catalog_ = nullptr;
+  RunCatalog ownCatalog_;  // every run, default grouping, when no panel is attached
+  QComboBox* task_;
+  QLabel* caption_;
+  QCPItemText* hint_;
   QCustomPlot* plot_;
   QComboBox* curveKind_;
   QComboBox* xAxis_;

@@ -12,6 +12,7 @@
 #include <QTextStream>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sweet::ui {
@@ -52,6 +53,9 @@ ExitTableView::ExitTableView(QWidget* parent) : QWidget(parent) {
                         "best per column in bold; click a header to sort"));
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSortingEnabled(true);
+  // Row headers are labels of any length: elided (whole in their tooltips) within a share
+  // of the width, so the exit columns always fit without horizontal scrolling.
+  table_->verticalHeader()->setTextElideMode(Qt::ElideRight);
   auto* csv = new QPushButton(tr("Copy as CSV"), this);
   csv->setToolTip(tr("Copy the table, in its current order, to the clipboard as CSV"));
   auto* latex = new QPushButton(tr("Copy as LaTeX"), this);
@@ -69,6 +73,11 @@ ExitTableView::ExitTableView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(table_, 1);
   layout->addLayout(buttons);
   layout->addWidget(notes_);
+}
+
+void ExitTableView::resizeEvent(QResizeEvent* event) {
+  table_->verticalHeader()->setMaximumWidth(std::max(200, width() * 2 / 5));
+  QWidget::resizeEvent(event);
 }
 
 void ExitTableView::setCalibrated(bool calibrated) {
@@ -176,6 +185,8 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
       table_->setItem(r, static_cast<int>(e), item);
     }
   }
+  for (int r = 0; r < table_->rowCount(); ++r)
+    if (QTableWidgetItem* head = table_->verticalHeaderItem(r)) head->setToolTip(head->text());
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->setSortingEnabled(true);
   QString notes = QString::fromStdString(report.grouping);

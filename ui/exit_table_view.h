@@ -33,6 +33,9 @@ class ExitTableView : public QWidget {
   void copyCsv() const;
   void copyLatex() const;
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   QTableWidget* table_;
   QLabel* notes_;

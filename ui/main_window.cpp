@@ -13,6 +13,7 @@
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "ui/runs_panel.h"
 #include "ui/sweep_panel.h"
 #include "ui/task_panels_view.h"
 #include "ui/training_adapter.h"
@@ -20,6 +21,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
@@ -78,11 +80,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                        tr("Each evaluation instance: its text, every exit's prediction and confidence, and the exit it "
                           "takes at the curve marker's threshold"));
   setCentralWidget(tabs_);
+  runsPanel_ = new RunsPanel(this);
+  curves_->setCatalog(&runsPanel_->catalog());
+  auto* runsDock = new QDockWidget(tr("Open runs"), this);
+  runsDock->setObjectName(QStringLiteral("openRunsDock"));  // restoreState finds it by name
+  runsDock->setWidget(runsPanel_);
+  addDockWidget(Qt::BottomDockWidgetArea, runsDock);
   createMenus();
+  menuBar()->addMenu(tr("&View"))->addAction(runsDock->toggleViewAction());
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
   connect(&store_, &RunStore::changed, this, &MainWindow::showRuns);
+  connect(runsPanel_, &RunsPanel::changed, this, [this] {
+    try {
+      curves_->setRuns(store_.runs());
+    } catch (const std::exception& e) {
+      statusBar()->showMessage(tr("speed-accuracy: %1").arg(QString::fromStdString(e.what())), 15000);
+    }
+  });
   connect(sweeps_, &SweepPanel::runsFinished, this, [this](const QStringList& files) { loader_.load(files, true); });
   connect(curves_->calibrateBox(), &QCheckBox::toggled, table_, &ExitTableView::setCalibrated);
   table_->setCalibrated(curves_->calibrateBox()->isChecked());
@@ -197,6 +213,7 @@ void MainWindow::showRuns() {
     evaluations += key;
     gradients += r->data.path + '\x1f' + std::to_string(r->gradients ? r->gradients->records() : 0) + '\x1e';
   }
+  runsPanel_->setRuns(store_.runs());  // first: the curves draw what it shows
   if (evaluations != shownEvaluations_) {
     shownEvaluations_ = evaluations;
     guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });

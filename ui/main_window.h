@@ -26,6 +26,7 @@ class MonitorView;
 class RunFolderWatcher;
 class RunQueue;
 class ExitExplorerView;
+class RunsPanel;
 class TaskPanelsView;
 class SweepPanel;
 
@@ -57,6 +58,8 @@ class MainWindow : public QMainWindow {
   MonitorView* monitorView() const { return monitor_; }
   TaskPanelsView* taskPanelsView() const { return tasks_; }
   SweepPanel* sweepPanel() const { return sweeps_; }
+  // Which open runs the curves show, grouped and named how (a dock beside the tabs).
+  RunsPanel* runsPanel() const { return runsPanel_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -96,6 +99,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitor_;
   TaskPanelsView* tasks_;
   SweepPanel* sweeps_;
+  RunsPanel* runsPanel_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read

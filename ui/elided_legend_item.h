@@ -1,0 +1,28 @@
+// A legend entry whose text is cut with "…" to a share of the plot's width, so a long
+// series label can neither push the legend past the figure nor squeeze the axes; the
+// plottable keeps its full name (CSV, tooltips). The share follows the plot's current
+// viewport, so a paper-size export elides to its own width, not the window's.
+#pragma once
+
+#include "ui/qcustomplot_include.h"
+
+namespace sweet::ui {
+
+class ElidedLegendItem : public QCPPlottableLegendItem {
+ public:
+  // `columns`: how many entries share a row; each gets at most 1/columns of the width.
+  ElidedLegendItem(QCPLegend* legend, QCPAbstractPlottable* plottable, int columns);
+  // The text as drawn (the plottable's name, elided when it does not fit).
+  QString shownText() const;
+  bool isElided() const { return shownText() != mPlottable->name(); }
+
+ protected:
+  void draw(QCPPainter* painter) override;
+  QSize minimumOuterSizeHint() const override;
+
+ private:
+  int textBudget() const;
+  int columns_;
+};
+
+}  // namespace sweet::ui
