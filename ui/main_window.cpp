@@ -71,6 +71,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->setTabToolTip(4, tr("One speed-accuracy panel per task and their average (Figs. 4-6, 10)"));
   tabs_->setTabToolTip(5, tr("A sweep file's runs: their states, run here or on Slurm, results opened as they land"));
   setCentralWidget(tabs_);
+  // On screen, lines are drawn segment by segment: QPainter's antialiased stroke of a
+  // whole polyline wider than 1 px costs ~80 ms at 60 points of a noisy loss curve and
+  // grows with every step (the Runs tab's loss plot was most of bench_gui_stall's
+  // stalls). Exports render with caching off (QCustomPlot's fast path then never runs),
+  // so figures keep their joined polylines.
+  for (QCustomPlot* plot : findChildren<QCustomPlot*>()) plot->setPlottingHint(QCP::phFastPolylines, true);
   createMenus();
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 

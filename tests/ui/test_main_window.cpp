@@ -6,6 +6,7 @@
 #include "ui/heatmap_view.h"
 #include "ui/folder_watcher.h"
 #include "ui/main_window.h"
+#include "ui/qcustomplot_include.h"
 #include "ui_fixtures.h"
 
 #include <QComboBox>
@@ -46,6 +47,15 @@ class MainWindowTest : public QObject {
     QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Open).toString()));
     QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::Quit).toString()));
     QVERIFY(shortcuts.contains(QKeySequence(QKeySequence::New).toString()));
+  }
+
+  // The Runs tab's loss plot replotted every 40 ms while training; stroking its whole
+  // polyline took ~40 ms of the GUI thread at 280 steps (bench_gui_stall).
+  void everyPlot_drawsScreenLinesSegmentBySegment() {
+    MainWindow window;
+    const QList<QCustomPlot*> plots = window.findChildren<QCustomPlot*>();
+    QVERIFY(plots.size() >= 4);
+    for (QCustomPlot* plot : plots) QVERIFY(plot->plottingHints().testFlag(QCP::phFastPolylines));
   }
 
   void brokenFile_keepsGoodOnes() {
