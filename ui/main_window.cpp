@@ -8,6 +8,7 @@
 #include "ui/folder_watcher.h"
 #include "ui/experiment_dialog.h"
 #include "ui/heatmap_view.h"
+#include "ui/help_windows.h"
 #include "ui/monitor_view.h"
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
@@ -15,6 +16,7 @@
 #include "ui/sweep_panel.h"
 #include "ui/task_panels_view.h"
 #include "ui/training_adapter.h"
+#include "ui/window_shortcuts.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -78,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // so figures keep their joined polylines.
   for (QCustomPlot* plot : findChildren<QCustomPlot*>()) plot->setPlottingHint(QCP::phFastPolylines, true);
   createMenus();
+  new WindowShortcuts(this);
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
@@ -164,6 +167,12 @@ void MainWindow::createMenus() {
   quit->setShortcut(QKeySequence::Quit);
   quit->setStatusTip(tr("Quit the workbench"));
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* guide = help->addAction(tr("&User guide"), this, [this] { showUserGuide(this); });
+  guide->setShortcut(QKeySequence::HelpContents);
+  guide->setStatusTip(tr("The README and the docs: training, the command line, run files, formulas, clusters"));
+  help->addAction(tr("&Keyboard shortcuts"), this, [this] { showShortcuts(this); })
+      ->setStatusTip(tr("Every menu shortcut"));
+  help->addSeparator();
   help->addAction(tr("&About SWEET Workbench"), this, [this] { showAboutDialog(this); })
       ->setStatusTip(tr("Versions of the workbench, Qt, libtorch and HDF5"));
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
