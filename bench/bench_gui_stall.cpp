@@ -29,7 +29,8 @@ namespace {
 
 struct Gap {
   double ms;
-  double cpuMs;  // of that, time the GUI thread spent working (the rest it waited for a core)
+  double cpuMs;   // of that, time the GUI thread spent working
+  double waitMs;  // and time it was runnable but waited for a core (the rest it slept or blocked)
   double at;     // seconds since start when the late tick came
   const char* phase;
 };
@@ -38,6 +39,17 @@ double threadCpuMs() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// Time this thread has spent runnable but waiting for a core (Linux schedstat; 0 where
+// the kernel does not report it).
+double threadRunQueueWaitMs() {
+  std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+  if (!f) return 0;
+  unsigned long long running = 0, waiting = 0;
+  const int n = std::fscanf(f, "%llu %llu", &running, &waiting);
+  std::fclose(f);
+  return n == 2 ? static_cast<double>(waiting) / 1e6 : 0.0;
 }
 
 // Times every event the GUI thread dispatches from its loop (nested ones count in their
@@ -112,16 +124,17 @@ int main(int argc, char** argv) {
   const char* phase = "idle";
   QElapsedTimer& clock = app.clock;
   qint64 lastNs = clock.nsecsElapsed();
-  double lastCpu = threadCpuMs();
+  double lastCpu = threadCpuMs(), lastWait = threadRunQueueWaitMs();
   QTimer ticker;
   ticker.setTimerType(Qt::PreciseTimer);
   ticker.setInterval(5);
   QObject::connect(&ticker, &QTimer::timeout, [&] {
     const qint64 now = clock.nsecsElapsed();
-    const double cpu = threadCpuMs();
-    gaps.push_back({static_cast<double>(now - lastNs) / 1e6, cpu - lastCpu, static_cast<double>(now) / 1e9, phase});
+    const double cpu = threadCpuMs(), wait = threadRunQueueWaitMs();
+    gaps.push_back({static_cast<double>(now - lastNs) / 1e6, cpu - lastCpu, wait - lastWait, static_cast<double>(now) / 1e9, phase});
     lastNs = now;
     lastCpu = cpu;
+    lastWait = wait;
   });
 
   int steps = 0, gradientRecords = 0;
@@ -186,8 +199,9 @@ int main(int argc, char** argv) {
   std::vector<Gap> top(gaps);
   std::partial_sort(top.begin(), top.begin() + std::min<size_t>(5, top.size()), top.end(),
                     [](const Gap& a, const Gap& b) { return a.ms > b.ms; });
-  std::printf("  five longest:");
-  for (size_t i = 0; i < std::min<size_t>(5, top.size()); ++i) std::printf(" %.1f ms@%.1fs(%s)", top[i].ms, top[i].at, top[i].phase);
+  std::printf("  five longest (GUI thread working / waiting for a core in each):");
+  for (size_t i = 0; i < std::min<size_t>(5, top.size()); ++i)
+    std::printf(" %.1f ms@%.1fs(%s, %.1f/%.1f ms)", top[i].ms, top[i].at, top[i].phase, top[i].cpuMs, top[i].waitMs);
   std::vector<double> cpu;
   for (const Gap& g : gaps) cpu.push_back(g.cpuMs);
   std::sort(cpu.begin(), cpu.end());
