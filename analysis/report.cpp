@@ -33,7 +33,7 @@ std::vector<std::string> runNotes(const std::vector<RunData>& runs) {
   std::vector<std::string> notes;
   for (const RunData& run : runs)
     if (run.status.state != RunState::Finished || !run.evalDone)
-      notes.push_back(run.path + ": not a finished run (state " + std::to_string(static_cast<int>(run.status.state)) +
+      notes.push_back(run.path + ": not a finished run (" + runStateName(run.status.state) +
                       ", step " + std::to_string(run.status.stepsDone) + "/" + std::to_string(run.status.totalSteps) +
                       (run.evalDone ? "" : ", eval logits not final") + ")");
   std::vector<std::string> regressionTasks;

@@ -40,6 +40,33 @@ class NumericItem : public QTableWidgetItem {
 
 QString fmt(double v) { return QString::number(v, 'f', 4); }
 
+// The steps of a group's runs that show an interim evaluation (a run stopped, failed or
+// still training); empty when every run's evaluation is final.
+std::vector<int64_t> interimSteps(const analysis::GroupReport& g, const std::vector<RunPtr>& runs) {
+  std::vector<int64_t> steps;
+  for (const std::string& path : g.runPaths)
+    for (const RunPtr& r : runs)
+      if (r->data.path == path && !r->data.evalDone) steps.push_back(r->data.evalStep);
+  return steps;
+}
+
+// "rte sweet−ee gap", with the model and/or cap when another gap row of the same task and
+// method differs in them (the gap is taken per model, task and cap).
+QString gapLabel(const std::vector<analysis::MethodGap>& gaps, size_t i) {
+  const analysis::MethodGap& gap = gaps[i];
+  bool models = false, caps = false;
+  for (const analysis::MethodGap& other : gaps)
+    if (other.task == gap.task && other.method == gap.method) {
+      models |= other.model != gap.model;
+      caps |= other.trainCap != gap.trainCap;
+    }
+  QString label = QString::fromStdString(gap.task + " " + gap.method + "−ee gap");
+  QStringList keys;
+  if (models) keys << QString::fromStdString(gap.model);
+  if (caps) keys << (gap.trainCap > 0 ? QStringLiteral("cap %1").arg(gap.trainCap) : QStringLiteral("no cap"));
+  return keys.isEmpty() ? label : label + QStringLiteral(" (") + keys.join(QStringLiteral(", ")) + QLatin1Char(')');
+}
+
 QString latexEscape(QString s) {
   s.replace('\\', "\\textbackslash{}").replace('_', "\\_").replace('%', "\\%").replace('&', "\\&").replace('#', "\\#");
   return s;
@@ -149,12 +176,25 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
       table_->setItem(r, static_cast<int>(e), item);
     }
   }
+  // Only final evaluations compete for a column's best: an interim score (a stopped run's,
+  // or one still training) is not a result yet.
   std::vector<double> best(exits, -INFINITY);
   for (const auto& g : report.groups)
-    for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
+    if (interimSteps(g, runs).empty())
+      for (size_t e = 0; e < g.perExit.size(); ++e) best[e] = std::max(best[e], g.perExit[e].mean);
   for (int r = 0; r < static_cast<int>(report.groups.size()); ++r) {
     const auto& g = report.groups[static_cast<size_t>(r)];
-    auto* head = new NumericItem(QString::fromStdString(g.label) + " (" + counted(static_cast<qint64>(g.seeds.size()), tr("seed"), tr("seeds")) + ")");
+    const std::vector<int64_t> interim = interimSteps(g, runs);
+    QString label = QString::fromStdString(g.label) + " (" + counted(static_cast<qint64>(g.seeds.size()), tr("seed"), tr("seeds"));
+    QString interimTip;
+    if (!interim.empty()) {
+      QStringList steps;
+      for (int64_t step : interim) steps << QString::number(step);
+      label += tr(", interim at step %1").arg(steps.join(QStringLiteral("/")));
+      interimTip = tr("Interim evaluation (the run has not finished): not final, and not compared for the column's best");
+    }
+    auto* head = new NumericItem(label + QLatin1Char(')'));
+    head->setToolTip(interimTip);
     table_->setVerticalHeaderItem(r, head);
     for (size_t e = 0; e < g.perExit.size(); ++e) {
       const auto& s = g.perExit[e];
@@ -162,7 +202,10 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
       auto* item = new NumericItem(text);
       item->setData(kSortRole, s.mean);
       if (s.std) item->setData(kStdRole, *s.std);
-      if (s.mean == best[e]) {
+      if (!interim.empty()) {
+        item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+        item->setToolTip(interimTip);
+      } else if (s.mean == best[e]) {
         QFont f = item->font();
         f.setBold(true);
         item->setFont(f);
@@ -173,8 +216,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   for (size_t i = 0; i < report.gaps.size(); ++i) {
     const auto& gap = report.gaps[i];
     const int r = groupRows + static_cast<int>(i);
-    table_->setVerticalHeaderItem(r, new QTableWidgetItem(QString::fromStdString(
-        gap.task + " " + gap.method + "−ee gap")));
+    table_->setVerticalHeaderItem(r, new QTableWidgetItem(gapLabel(report.gaps, i)));
     for (size_t e = 0; e < gap.perExit.size(); ++e) {
       auto* item = new NumericItem(gap.perExit[e] ? QString::asprintf("%+.4f", *gap.perExit[e]) : QStringLiteral("—"));
       if (gap.perExit[e]) item->setData(kSortRole, *gap.perExit[e]);
@@ -189,7 +231,7 @@ void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
     if (QTableWidgetItem* head = table_->verticalHeaderItem(r)) head->setToolTip(head->text());
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->setSortingEnabled(true);
-  QString notes = QString::fromStdString(report.grouping);
+  QString notes = tr("Seeds pooled over %1.").arg(QString::fromStdString(report.grouping));
   if (!report.calibrationSummary.empty()) notes += "\n" + QString::fromStdString(report.calibrationSummary);
   for (const auto& n : report.notes) notes += "\n" + QString::fromStdString(n);
   for (const auto& w : waiting) notes += "\n" + w;

@@ -9,6 +9,7 @@
 #include "ui/folder_watcher.h"
 #include "ui/experiment_dialog.h"
 #include "ui/heatmap_view.h"
+#include "ui/help_windows.h"
 #include "ui/monitor_view.h"
 #include "ui/plot_export.h"
 #include "ui/qcustomplot_include.h"
@@ -17,6 +18,7 @@
 #include "ui/sweep_panel.h"
 #include "ui/task_panels_view.h"
 #include "ui/training_adapter.h"
+#include "ui/window_shortcuts.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -86,8 +88,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   runsDock->setObjectName(QStringLiteral("openRunsDock"));  // restoreState finds it by name
   runsDock->setWidget(runsPanel_);
   addDockWidget(Qt::BottomDockWidgetArea, runsDock);
+  // On screen, lines are drawn segment by segment: QPainter's antialiased stroke of a
+  // whole polyline wider than 1 px costs ~80 ms at 60 points of a noisy loss curve and
+  // grows with every step (the Runs tab's loss plot was most of bench_gui_stall's
+  // stalls). Exports render with caching off (QCustomPlot's fast path then never runs),
+  // so figures keep their joined polylines.
+  for (QCustomPlot* plot : findChildren<QCustomPlot*>()) plot->setPlottingHint(QCP::phFastPolylines, true);
   createMenus();
-  menuBar()->addMenu(tr("&View"))->addAction(runsDock->toggleViewAction());
+  auto* view = new QMenu(tr("&View"), this);
+  view->addAction(runsDock->toggleViewAction());
+  menuBar()->insertMenu(menuBar()->actions().back(), view);  // before Help, the last
+  new WindowShortcuts(this);  // after every menu, so it sees all their shortcuts
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
 
   connect(&loader_, &RunLoader::loaded, this, &MainWindow::onLoaded);
@@ -181,6 +192,12 @@ void MainWindow::createMenus() {
   quit->setShortcut(QKeySequence::Quit);
   quit->setStatusTip(tr("Quit the workbench"));
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* guide = help->addAction(tr("&User guide"), this, [this] { showUserGuide(this); });
+  guide->setShortcut(QKeySequence::HelpContents);
+  guide->setStatusTip(tr("The README and the docs: training, the command line, run files, formulas, clusters"));
+  help->addAction(tr("&Keyboard shortcuts"), this, [this] { showShortcuts(this); })
+      ->setStatusTip(tr("Every menu shortcut"));
+  help->addSeparator();
   help->addAction(tr("&About SWEET Workbench"), this, [this] { showAboutDialog(this); })
       ->setStatusTip(tr("Versions of the workbench, Qt, libtorch and HDF5"));
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);

@@ -4,6 +4,7 @@
 #include "ui_fixtures.h"
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QRegularExpression>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -85,6 +86,81 @@ class ExitTableTest : public QObject {
     QVERIFY(std::abs(t->item(avgRow, 0)->data(Qt::UserRole + 1).toDouble() - sum / 2) < 1e-9);
     QVERIFY(t->item(avgRow, 0)->toolTip().contains(QStringLiteral("rte: ")));
     QVERIFY(t->item(avgRow, 0)->toolTip().contains(QStringLiteral("mrpc: ")));
+  }
+
+  // A run stopped at step 3 whose interim evaluation is perfect (as a copy of the SWEET run
+  // under its own learning rate): before, its cells were bolded as each column's best.
+  void stoppedRun_interimScoresMarkedNotBest() {
+    auto stopped = std::make_shared<LoadedRun>(*runs_[2]);
+    stopped->data.path = dir_.filePath(QStringLiteral("sweet-stopped.h5")).toStdString();
+    stopped->data.config["learning_rate"] = 1e-3;
+    stopped->data.learningRate = 1e-3;
+    stopped->data.evalDone = false;
+    stopped->data.status.state = sweet::RunState::Stopped;
+    stopped->data.status.stepsDone = 3;
+    stopped->data.evalStep = 3;
+    stopped->data.interimEvals = 1;
+    auto& eval = stopped->data.eval;
+    for (int64_t e = 0; e < eval.exits; ++e)
+      for (int64_t i = 0; i < eval.instances; ++i)
+        for (int64_t k = 0; k < eval.classes; ++k)
+          eval.logits[static_cast<size_t>((e * eval.instances + i) * eval.classes + k)] =
+              k == eval.labels[static_cast<size_t>(i)] ? 5.0f : 0.0f;
+    std::vector<RunPtr> runs = runs_;
+    runs.push_back(stopped);
+    ExitTableView view;
+    view.setRuns(runs);
+    QTableWidget* t = view.table();
+    int row = -1;
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->verticalHeaderItem(r)->text().contains(QStringLiteral("lr=0.001"))) row = r;
+    QStringList heads;
+    for (int r = 0; r < t->rowCount(); ++r) heads << t->verticalHeaderItem(r)->text();
+    QVERIFY2(row >= 0, qPrintable(heads.join(" | ")));
+    QVERIFY2(t->verticalHeaderItem(row)->text().contains(QStringLiteral("interim at step 3")),
+             qPrintable(t->verticalHeaderItem(row)->text()));
+    for (int c = 0; c < t->columnCount(); ++c) {
+      QCOMPARE(t->item(row, c)->data(Qt::UserRole + 1).toDouble(), 1.0);
+      QVERIFY(!t->item(row, c)->font().bold());
+      int bold = 0;
+      for (int r = 0; r < t->rowCount(); ++r) bold += t->item(r, c) && t->item(r, c)->font().bold();
+      QVERIFY(bold >= 1);  // the finished runs' best still is
+    }
+    // Its note names the state in words, not the file's number.
+    const QString notes = view.findChild<QLabel*>()->text();
+    QVERIFY2(notes.contains(QStringLiteral("not a finished run (stopped, step 3/")), qPrintable(notes));
+    QVERIFY(!notes.contains(QStringLiteral("state 2")));
+  }
+
+  // The notes open with a sentence saying how seeds were pooled (it was a bare fragment).
+  void notes_sayHowSeedsWerePooled() {
+    ExitTableView view;
+    view.setRuns(runs_);
+    const QString first = view.findChild<QLabel*>()->text().section(QLatin1Char('\n'), 0, 0);
+    QCOMPARE(first, QStringLiteral("Seeds pooled over runs whose configs differ only in seed, output paths and checkpoint folder."));
+  }
+
+  // EE and SWEET on two models of one task: two "demo sweet−ee gap" rows, told apart by model.
+  void gapRows_ofTwoModels_namedByModel() {
+    QTemporaryDir dir;
+    QStringList paths;
+    for (const char* model : {"/m/bert-base", "/m/bert-large"})
+      for (const char* method : {"ee", "sweet"}) {
+        auto run = sweet::testing::randomRun(method, 1);
+        run.config["model"] = model;
+        const QString path = dir.filePath(QStringLiteral("%1-%2.h5").arg(QFileInfo(model).fileName(), method));
+        sweet::testing::writeRun(path.toStdString(), run);
+        paths << path;
+      }
+    ExitTableView view;
+    view.setRuns(loadRunFiles(paths).runs);
+    QTableWidget* t = view.table();
+    QStringList gaps;
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->verticalHeaderItem(r)->text().contains(QStringLiteral("gap"))) gaps << t->verticalHeaderItem(r)->text();
+    QCOMPARE(gaps.size(), 2);
+    QVERIFY2(gaps[0] != gaps[1], qPrintable(gaps.join(" | ")));
+    QVERIFY(gaps.filter(QStringLiteral("bert-large")).size() == 1);
   }
 
   void copies_carryCells() {
