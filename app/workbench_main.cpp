@@ -12,6 +12,7 @@
 #include <QTimer>
 
 int main(int argc, char** argv) {
+  sweet::ui::useOffscreenPlatformForHeadlessExport(argc, argv);  // before Qt picks a platform
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("sweet-workbench"));
   QApplication::setApplicationName(QStringLiteral("sweet-workbench"));
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("Run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
   QCommandLineOption exportOpt(QStringLiteral("export"), QStringLiteral("Render the figures and tables of the given run files offscreen and exit"));
   QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Output folder for --export"), QStringLiteral("DIR"), QStringLiteral("figures"));
-  QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Figure size for --export: one or two (columns)"), QStringLiteral("SIZE"), QStringLiteral("one"));
+  QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Figure width for --export: one (column, 3.3 in) or two (columns, 7 in)"), QStringLiteral("SIZE"), QStringLiteral("one"));
   QCommandLineOption dpiOpt(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export"), QStringLiteral("DPI"), QStringLiteral("300"));
   QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Open the demo runs in ./demo-runs (from `sweet demo`)"));
   QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after loading, then quit"), QStringLiteral("FILE"));

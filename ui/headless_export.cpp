@@ -25,6 +25,13 @@ bool report(bool ok, const QString& path, const QString& error) {
 
 }  // namespace
 
+void useOffscreenPlatformForHeadlessExport(int argc, char** argv) {
+  bool exporting = false;
+  for (int i = 1; i < argc; ++i) exporting |= qstrcmp(argv[i], "--export") == 0;
+  const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+  if (exporting && !display && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
 int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const ExportOptions& options) {
   if (runFiles.isEmpty()) {
     std::fprintf(stderr, "error: --export needs at least one run file\n");

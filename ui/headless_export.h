@@ -10,6 +10,12 @@
 
 namespace sweet::ui {
 
+// `--export` renders offscreen, but Qt picks xcb by default and aborts (exit 134) when no
+// display is reachable: with --export in `argv`, no DISPLAY or WAYLAND_DISPLAY and no
+// QT_QPA_PLATFORM chosen by the user, this sets QT_QPA_PLATFORM=offscreen. Call it before
+// the QApplication exists. An interactive start without a display keeps Qt's own error.
+void useOffscreenPlatformForHeadlessExport(int argc, char** argv);
+
 // Returns the process exit code: 0 when every figure was written; messages go to stderr.
 int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const ExportOptions& options);
 

@@ -1,7 +1,7 @@
 // Figure export: see plot_export.h.
 #include "ui/plot_export.h"
 
-#include "ui/figure_style.h"
+#include "ui/figure_layout.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -15,7 +15,7 @@
 namespace sweet::ui {
 
 QSize figureSizePoints(FigureSize size) {
-  return size == FigureSize::OneColumn ? QSize(252, 187) : QSize(504, 216);
+  return size == FigureSize::OneColumn ? QSize(238, 187) : QSize(504, 216);
 }
 
 QSize pngPixelSize(const ExportOptions& options) {
@@ -30,8 +30,8 @@ FigureSize figureSizeFromName(const QString& name) {
 
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error) {
   const QString ext = QFileInfo(path).suffix().toLower();
-  const QSize pt = figureSizePoints(options.size);
-  const PaperStyle paper(plot);  // paper font and marker sizes for this export only
+  const FigureLayout layout(plot, options.size);  // paper fonts, legend below, thinned ticks
+  const QSize pt = layout.size();
   bool ok = false;
   if (ext == QLatin1String("pdf")) {
     // QCP::epNoCosmetic: cosmetic (zero-width) pens would print as hairlines in viewers.

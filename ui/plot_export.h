@@ -11,7 +11,7 @@ class QCustomPlot;
 namespace sweet::ui {
 
 enum class FigureSize {
-  OneColumn,  // 3.5 in x 2.6 in: one column of a two-column paper
+  OneColumn,  // 3.3 in x 2.6 in: one column of a two-column paper (ACL, NeurIPS, IEEE)
   TwoColumn,  // 7.0 in x 3.0 in: the full text width
 };
 
@@ -21,9 +21,10 @@ struct ExportOptions {
 };
 
 // Size in points (1/72 in): the plot is laid out at this size in every format, so text
-// has the same size relative to the figure in PDF, SVG and PNG.
+// has the same size relative to the figure in PDF, SVG and PNG. The width is the
+// column's; a figure whose panels or legend need it is made taller (FigureLayout).
 QSize figureSizePoints(FigureSize size);
-// Pixel size of a PNG export.
+// Pixel size of a PNG export at the preset height.
 QSize pngPixelSize(const ExportOptions& options);
 FigureSize figureSizeFromName(const QString& name);  // "one" | "two"
 
