@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   QCommandLineOption dpiOpt(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export"), QStringLiteral("DPI"), QStringLiteral("300"));
   QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Open the demo runs in ./demo-runs (from `sweet demo`)"));
   QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after loading, then quit"), QStringLiteral("FILE"));
-  QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs"), QStringLiteral("N"), QStringLiteral("0"));
+  QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs, 4 per task, 5 sweeps, 6 reliability"), QStringLiteral("N"), QStringLiteral("0"));
   QCommandLineOption queueOpt(QStringLiteral("queue"),
                               QStringLiteral("Queue the training run in CONFIG.json (as `sweet train` reads it) at start-up; repeatable"),
                               QStringLiteral("CONFIG.json"));

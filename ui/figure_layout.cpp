@@ -94,6 +94,7 @@ FigureLayout::FigureLayout(QCustomPlot* plot, FigureSize size) : paper_(plot), p
   moveLegendBelow();
   fitLegends();
   relayout();
+  wrapTitles();
   growForPanels();
   thinTicks();
 }
@@ -101,6 +102,7 @@ FigureLayout::FigureLayout(QCustomPlot* plot, FigureSize size) : paper_(plot), p
 FigureLayout::~FigureLayout() {
   for (const auto& [ticker, count] : tickCounts_) ticker->setTickCount(count);
   for (const auto& [plottable, name] : names_) plottable->setName(name);
+  for (const auto& [title, text] : titles_) title->setText(text);
   for (const LegendLook& l : legends_) {
     l.legend->setWrap(l.wrap);
     l.legend->setFillOrder(static_cast<QCPLayoutGrid::FillOrder>(l.fillOrder), true);
@@ -178,6 +180,22 @@ void FigureLayout::fitLegends() {
     legend->setWrap(columns);
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
   }
+}
+
+void FigureLayout::wrapTitles() {
+  // A caption or panel title wider than its cell would be cut at the page edge or run into
+  // its neighbour's: it breaks into lines at the cell's width instead.
+  bool changed = false;
+  for (QCPLayoutElement* e : plot_->plotLayout()->elements(true)) {
+    auto* title = qobject_cast<QCPTextElement*>(e);
+    if (!title || title->text().isEmpty()) continue;
+    const int width = title->rect().width() - 2;
+    if (QFontMetrics(title->font()).horizontalAdvance(title->text()) <= width) continue;
+    titles_.push_back({title, title->text()});
+    title->setText(wrapLabel(title->text(), title->font(), width));
+    changed = true;
+  }
+  if (changed) relayout();
 }
 
 void FigureLayout::growForPanels() {

@@ -19,6 +19,7 @@ class QCPAbstractPlottable;
 class QCPAxisTicker;
 class QCPLayoutInset;
 class QCPLegend;
+class QCPTextElement;
 
 namespace sweet::ui {
 
@@ -48,6 +49,7 @@ class FigureLayout {
   };
   void moveLegendBelow();
   void fitLegends();
+  void wrapTitles();
   void growForPanels();
   void thinTicks();
 
@@ -57,6 +59,7 @@ class FigureLayout {
   std::vector<MovedLegend> moved_;
   std::vector<LegendLook> legends_;
   std::vector<std::pair<QCPAbstractPlottable*, QString>> names_;  // labels before wrapping
+  std::vector<std::pair<QCPTextElement*, QString>> titles_;        // titles before wrapping
   std::map<QCPAxisTicker*, int> tickCounts_;                       // tick counts before thinning
 };
 

@@ -1,6 +1,6 @@
 // `sweet-workbench --export RUN.h5... --out DIR`: renders the workbench's figures and
 // tables offscreen into files for scripts (curves.{pdf,svg,png,csv}, one heatmap set per
-// run with gradient records, table1.{tex,csv}). Uses the same view classes as the GUI.
+// run with gradient records, one reliability set per classification run, table1.{tex,csv}). Uses the same view classes as the GUI.
 #pragma once
 
 #include "ui/plot_export.h"

@@ -10,6 +10,7 @@
 #include "ui/heatmap_view.h"
 #include "ui/monitor_view.h"
 #include "ui/plot_export.h"
+#include "ui/reliability_view.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
 #include "ui/sweep_panel.h"
@@ -56,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   monitor_ = new MonitorView(queue_, this);
   tasks_ = new TaskPanelsView(this);
   sweeps_ = new SweepPanel(this);
+  reliability_ = new ReliabilityView(this);
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
@@ -64,12 +66,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(monitor_, tr("Runs"));
   tabs_->addTab(tasks_, tr("Per task"));
   tabs_->addTab(sweeps_, tr("Sweeps"));
+  tabs_->addTab(reliability_, tr("Reliability"));
   tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
   tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
   tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
   tabs_->setTabToolTip(3, tr("Run queue and live training curves"));
   tabs_->setTabToolTip(4, tr("One speed-accuracy panel per task and their average (Figs. 4-6, 10)"));
   tabs_->setTabToolTip(5, tr("A sweep file's runs: their states, run here or on Slurm, results opened as they land"));
+  tabs_->setTabToolTip(6, tr("Reliability diagrams per exit: confidence against accuracy before and after temperature scaling"));
   setCentralWidget(tabs_);
   createMenus();
   statusBar()->showMessage(tr("Open run files (Ctrl+O), drop .h5 files here, or start a new experiment (Ctrl+N)"));
@@ -195,6 +199,7 @@ void MainWindow::showRuns() {
     guarded("speed-accuracy", [this] { curves_->setRuns(store_.runs()); });
     guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
     guarded("per-task panels", [this] { tasks_->setRuns(store_.runs()); });
+    guarded("reliability", [this] { reliability_->setRuns(store_.runs()); });
   }
   if (gradients != shownGradients_) {
     shownGradients_ = gradients;
@@ -283,6 +288,7 @@ QCustomPlot* MainWindow::currentPlot() const {
   if (w == heatmaps_) return heatmaps_->plot();
   if (w == monitor_) return monitor_->plot();
   if (w == tasks_) return tasks_->plot();
+  if (w == reliability_) return reliability_->plot();
   return nullptr;
 }
 
@@ -317,12 +323,14 @@ void MainWindow::exportFigure(bool twoColumn) {
   options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
   QString error;
   // One column is too narrow for every layer's panel in one row: two per row there.
-  const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot();
+  const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot(), reliability = plot == reliability_->plot();
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(2);
   if (tasks && !twoColumn) tasks_->setPanelColumns(2);
+  if (reliability && !twoColumn) reliability_->setPanelColumns(2);
   const bool ok = exportPlot(plot, path, options, &error);
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(0);
   if (tasks && !twoColumn) tasks_->setPanelColumns(4);
+  if (reliability && !twoColumn) reliability_->setPanelColumns(4);
   if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
   else QMessageBox::warning(this, tr("Export failed"), error);
 }
@@ -332,7 +340,8 @@ void MainWindow::exportPlotCsv() {
   if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
   else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
   else if (tabs_->currentWidget() == tasks_) text = tasks_->panelsCsv();
-  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels and the heatmaps"), 5000);
+  else if (tabs_->currentWidget() == reliability_) text = reliability_->reliabilityCsv();
+  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels, the heatmaps and the reliability diagrams"), 5000);
   const QString path = askSavePath(this, tr("Export plot data"), tr("CSV (*.csv)"));
   QString error;
   if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);

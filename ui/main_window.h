@@ -24,6 +24,7 @@ class ExitTableView;
 class HeatmapView;
 class MonitorView;
 class RunFolderWatcher;
+class ReliabilityView;
 class RunQueue;
 class TaskPanelsView;
 class SweepPanel;
@@ -55,6 +56,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitorView() const { return monitor_; }
   TaskPanelsView* taskPanelsView() const { return tasks_; }
   SweepPanel* sweepPanel() const { return sweeps_; }
+  ReliabilityView* reliabilityView() const { return reliability_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -93,6 +95,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitor_;
   TaskPanelsView* tasks_;
   SweepPanel* sweeps_;
+  ReliabilityView* reliability_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read

@@ -9,7 +9,9 @@
 #include "ui/figure_style.h"
 #include "ui/headless_export.h"
 #include "ui/heatmap_view.h"
+#include "ui/main_window.h"
 #include "ui/plot_export.h"
+#include "ui/reliability_view.h"
 #include "ui/speedup_axis.h"
 #include "ui/task_panels_view.h"
 #include "ui/qcustomplot_include.h"
@@ -19,6 +21,8 @@
 #include <QFontMetrics>
 #include <QImage>
 #include <QProcess>
+#include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -277,6 +281,51 @@ class ExportTest : public QObject {
     }
   }
 
+  void reliabilityFigure_eceInTitlesAndTextApartAtBothSizes() {
+    ReliabilityView view;
+    view.resize(1200, 500);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QCOMPARE(view.runSelector()->count(), 6);
+    QVERIFY(view.reliability());
+    QCOMPARE(view.reliability()->exits.size(), size_t(4));
+    const auto& last = view.reliability()->exits.back();
+    QCOMPARE(view.panelTitle(3), QStringLiteral("L12: ECE %1 → %2 (T = %3)").arg(last.before.ece, 0, 'f', 3)
+                                     .arg(last.after.ece, 0, 'f', 3).arg(last.temperature, 0, 'f', 2));
+    QVERIFY(view.figureCaption().startsWith(QStringLiteral("demo-ee-s1 · temperatures")));
+    // What is drawn is the diagram: the "after" points of the last panel are its non-empty bins.
+    QCPAxisRect* rect = view.plot()->axisRects().back();
+    QCPGraph* after = rect->graphs().back();
+    int bins = 0;
+    for (const auto& b : last.after.bins) bins += b.count > 0;
+    QCOMPARE(after->dataCount(), bins);
+    for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
+      view.setPanelColumns(size == FigureSize::OneColumn ? 2 : 4);
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "reliability-one" : "reliability-two"));
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+    QVERIFY(view.reliabilityCsv().count(QLatin1Char('\n')) == 1 + 4 * 2 * sweet::analysis::kEceBins);
+  }
+
+  void reliabilityTab_drawsOnceShownAndExportsThePlot() {
+    sweet::testing::isolateSettings(QStringLiteral("sweet-workbench-test-export"));
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy loaded(window.loader(), &RunLoader::loaded);
+    window.openRunFiles(runFiles_);
+    QVERIFY(loaded.wait(20000));
+    QTRY_COMPARE(window.reliabilityView()->runSelector()->count(), 6);
+    QVERIFY(!window.reliabilityView()->reliability());  // a hidden tab fits nothing
+    window.tabs()->setCurrentWidget(window.reliabilityView());
+    QTRY_VERIFY(window.reliabilityView()->reliability());
+    QCOMPARE(window.currentPlot(), window.reliabilityView()->plot());
+    const int mm = window.reliabilityView()->runSelector()->findText(QStringLiteral("demo-mm-s1"));
+    QVERIFY(mm > 0);
+    window.reliabilityView()->runSelector()->setCurrentIndex(mm);
+    QVERIFY(window.reliabilityView()->figureCaption().startsWith(QStringLiteral("demo-mm-s1")));
+  }
+
   void workbenchExport_rendersOffscreenWithoutADisplay() {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -289,6 +338,8 @@ class ExportTest : public QObject {
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
              qPrintable(QString::fromLocal8Bit(process.readAllStandardError())));
     QVERIFY(isPdf(out + QStringLiteral("/curves.pdf")));
+    QVERIFY(isPdf(out + QStringLiteral("/heatmap-ee-s1.pdf")));
+    QVERIFY(isPdf(out + QStringLiteral("/reliability-mm-s2.pdf")));
   }
 
   void exportPlot_writesParsableFiles() {
