@@ -98,7 +98,7 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   ExitTableView table;
   table.setRuns(batch.runs);
   const QString tex = dir.filePath("table1.tex"), csv = dir.filePath("table1.csv");
-  ok &= report(writeTextFile(tex, table.toLatex(), &error), tex, error);
+  ok &= report(writeTextFile(tex, latexTableFloat(table.toLatex(), options.size), &error), tex, error);
   ok &= report(writeTextFile(csv, table.toCsv(), &error), csv, error);
 
   HeatmapView heatmaps;

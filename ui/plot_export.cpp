@@ -57,6 +57,22 @@ bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
   return ok;
 }
 
+QString latexTableFloat(const QString& tabular, FigureSize size) {
+  const bool two = size == FigureSize::TwoColumn;
+  const QString env = two ? QStringLiteral("table*") : QStringLiteral("table");
+  QString out;
+  QTextStream s(&out);
+  s << "% needs \\usepackage{booktabs,adjustbox}\n";
+  s << "\\begin{" << env << "}[t]\n\\centering\n";
+  s << "\\begin{adjustbox}{max width=" << (two ? "\\textwidth" : "\\columnwidth") << "}\n";
+  s << tabular;
+  if (!tabular.endsWith(QLatin1Char('\n'))) s << '\n';
+  s << "\\end{adjustbox}\n";
+  s << "\\caption{Per-exit scores ($\\times$100, mean $\\pm$ std over seeds).}\n\\label{tab:per-exit}\n";
+  s << "\\end{" << env << "}\n";
+  return out;
+}
+
 bool writeTextFile(const QString& path, const QString& text, QString* error) {
   QSaveFile file(path);
   if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {

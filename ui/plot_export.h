@@ -30,6 +30,10 @@ FigureSize figureSizeFromName(const QString& name);  // "one" | "two"
 
 // Writes .pdf, .svg or .png by extension; false with `error` set on failure.
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error = nullptr);
+// A LaTeX tabular as a float sized for the page: one column `table` or two columns
+// `table*`, shrunk to \columnwidth / \textwidth when wider (adjustbox's max width, so a
+// narrow table keeps its natural size). Needs \usepackage{booktabs,adjustbox}.
+QString latexTableFloat(const QString& tabular, FigureSize size);
 bool writeTextFile(const QString& path, const QString& text, QString* error = nullptr);
 
 }  // namespace sweet::ui

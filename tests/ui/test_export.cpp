@@ -218,8 +218,9 @@ class ExportTest : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     runFiles_ = sweet::testing::writeFixtureRuns(dir_.path());
-    QDir(dir_.path()).mkpath(QStringLiteral("many"));
-    manyRuns_ = writeManyRuns(dir_.filePath(QStringLiteral("many")));
+    const QString many = figurePath(QStringLiteral("runs"));  // kept with the figures when asked, to open them
+    QDir().mkpath(many);
+    manyRuns_ = writeManyRuns(many);
   }
 
   // Where to leave the figures for a look: $SWEET_KEEP_FIGURES or the temporary folder.
@@ -380,7 +381,13 @@ class ExportTest : public QObject {
     QVERIFY(QFile::exists(out + "/heatmap-ee-s1.csv"));
     QFile tex(out + "/table1.tex");
     QVERIFY(tex.open(QIODevice::ReadOnly));
-    QVERIFY(tex.readAll().contains("\\textbf{"));
+    const QByteArray latex = tex.readAll();
+    QVERIFY(latex.contains("\\textbf{"));
+    // One column: a `table` float shrunk to the column when wider, the tabular inside.
+    QVERIFY(latex.contains("\\begin{table}[t]") && latex.contains("{max width=\\columnwidth}"));
+    QVERIFY(latex.indexOf("\\begin{adjustbox}") < latex.indexOf("\\begin{tabular}"));
+    QVERIFY(latexTableFloat(QStringLiteral("\\begin{tabular}{l}\\end{tabular}"), FigureSize::TwoColumn)
+                .contains(QStringLiteral("\\begin{table*}[t]\n\\centering\n\\begin{adjustbox}{max width=\\textwidth}")));
     QFile csv(out + "/curves.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QVERIFY(csv.readAll().contains("\"EE threshold\""));
