@@ -24,8 +24,11 @@ QSize pngPixelSize(const ExportOptions& options) {
   return {static_cast<int>(std::lround(pt.width() * scale)), static_cast<int>(std::lround(pt.height() * scale))};
 }
 
-FigureSize figureSizeFromName(const QString& name) {
-  return name.startsWith(QStringLiteral("two")) ? FigureSize::TwoColumn : FigureSize::OneColumn;
+std::optional<FigureSize> figureSizeFromName(const QString& name) {
+  const QString n = name.trimmed().toLower();
+  if (n == QLatin1String("one") || n == QLatin1String("3.3")) return FigureSize::OneColumn;
+  if (n == QLatin1String("two") || n == QLatin1String("7")) return FigureSize::TwoColumn;
+  return std::nullopt;
 }
 
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error) {

@@ -6,6 +6,8 @@
 #include <QSize>
 #include <QString>
 
+#include <optional>
+
 class QCustomPlot;
 
 namespace sweet::ui {
@@ -26,7 +28,8 @@ struct ExportOptions {
 QSize figureSizePoints(FigureSize size);
 // Pixel size of a PNG export at the preset height.
 QSize pngPixelSize(const ExportOptions& options);
-FigureSize figureSizeFromName(const QString& name);  // "one" | "two"
+// "one" or "3.3" (inches) → one column, "two" or "7" → two; nullopt for anything else.
+std::optional<FigureSize> figureSizeFromName(const QString& name);
 
 // Writes .pdf, .svg or .png by extension; false with `error` set on failure.
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error = nullptr);

@@ -341,6 +341,11 @@ class ExportTest : public QObject {
     QVERIFY(isPdf(out + QStringLiteral("/curves.pdf")));
     QVERIFY(isPdf(out + QStringLiteral("/heatmap-ee-s1.pdf")));
     QVERIFY(isPdf(out + QStringLiteral("/reliability-mm-s2.pdf")));
+    process.start(QStringLiteral(SWEET_BINARY_DIR "/app/sweet-workbench"),
+                  QStringList{QStringLiteral("--export"), QStringLiteral("--out"), out, QStringLiteral("--size"), QStringLiteral("three")} << runFiles_);
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("--size three: use one (3.3 in) or two (7 in)"));
   }
 
   void exportPlot_writesParsableFiles() {
@@ -361,6 +366,15 @@ class ExportTest : public QObject {
     QCOMPARE(image.size(), QSize(1050, 450));  // 7 in x 3 in at 150 dpi
     QVERIFY(!exportPlot(view.plot(), dir_.filePath("c.bmpx"), options, &error));
     QVERIFY(error.contains(QStringLiteral("unknown figure format")));
+  }
+
+  void figureSizeNames_acceptColumnsOrInchesOnly() {
+    QCOMPARE(figureSizeFromName(QStringLiteral("one")), std::optional<FigureSize>(FigureSize::OneColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("3.3")), std::optional<FigureSize>(FigureSize::OneColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("Two")), std::optional<FigureSize>(FigureSize::TwoColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("7")), std::optional<FigureSize>(FigureSize::TwoColumn));
+    QVERIFY(!figureSizeFromName(QStringLiteral("three")));  // was silently one column
+    QVERIFY(!figureSizeFromName(QStringLiteral("twoish")));  // was silently two
   }
 
   void onePngSizePreset_isOneColumn() {
