@@ -145,7 +145,7 @@ void MainWindow::createMenus() {
   QMenu* exportMenu = file->addMenu(tr("&Export"));
   QAction* fig1 = exportMenu->addAction(tr("Current plot, one column…"), this, [this] { exportFigure(false); });
   fig1->setShortcut(QKeySequence(tr("Ctrl+E")));
-  fig1->setStatusTip(tr("Save the current tab's plot as PDF, SVG or PNG at one-column width (3.5 in)"));
+  fig1->setStatusTip(tr("Save the current tab's plot as PDF, SVG or PNG at one-column width (3.3 in)"));
   exportMenu->addAction(tr("Current plot, two columns…"), this, [this] { exportFigure(true); })
       ->setStatusTip(tr("Save the current tab's plot at full text width (7 in)"));
   exportMenu->addAction(tr("Plot data as CSV…"), this, &MainWindow::exportPlotCsv)
