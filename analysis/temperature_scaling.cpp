@@ -2,6 +2,8 @@
 // written out in docs/formulas.md.
 #include "temperature_scaling.h"
 
+#include "reliability.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -64,26 +66,14 @@ double nllWith(const LogitSet& set, int64_t exit, TemperatureOf temperature) {
   return set.instances == 0 ? 0 : total / static_cast<double>(set.instances);
 }
 
+// ECE is the reliability diagram's (one computation for the number and the picture).
 template <typename TemperatureOf>
 double eceWith(const LogitSet& set, int64_t exit, TemperatureOf temperature, int bins) {
   if (bins < 1) throw std::invalid_argument("ECE needs at least one bin");
-  std::vector<double> confidenceSum(static_cast<size_t>(bins), 0), correctSum(static_cast<size_t>(bins), 0);
-  for (int64_t i = 0; i < set.instances; ++i) {
-    const float* z = set.row(exit, i);
-    int64_t best = 0;
-    for (int64_t k = 1; k < set.classes; ++k)
-      if (z[k] > z[best]) best = k;
-    double sum = 0;
-    for (int64_t k = 0; k < set.classes; ++k) sum += std::exp((z[k] - z[best]) / temperature(i));
-    const double confidence = 1.0 / sum;
-    // Bin b holds confidences in (b/B, (b+1)/B]; confidence > 0 always.
-    const int b = std::clamp(static_cast<int>(std::ceil(confidence * bins)) - 1, 0, bins - 1);
-    confidenceSum[static_cast<size_t>(b)] += confidence;
-    correctSum[static_cast<size_t>(b)] += best == set.labels[static_cast<size_t>(i)] ? 1 : 0;
-  }
-  double ece = 0;
-  for (int b = 0; b < bins; ++b) ece += std::abs(correctSum[static_cast<size_t>(b)] - confidenceSum[static_cast<size_t>(b)]);
-  return set.instances == 0 ? 0 : ece / static_cast<double>(set.instances);
+  std::vector<double> temperatures;
+  temperatures.reserve(static_cast<size_t>(set.instances));
+  for (int64_t i = 0; i < set.instances; ++i) temperatures.push_back(temperature(i));
+  return reliabilityDiagram(set, exit, temperatures, bins).ece;
 }
 
 LogitSet subset(const LogitSet& set, const std::vector<int64_t>& fold, int64_t which) {

@@ -11,7 +11,10 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <cstdio>
+
 int main(int argc, char** argv) {
+  sweet::ui::useOffscreenPlatformForHeadlessExport(argc, argv);  // before Qt picks a platform
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("sweet-workbench"));
   QApplication::setApplicationName(QStringLiteral("sweet-workbench"));
@@ -24,11 +27,11 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument(QStringLiteral("runs"), QStringLiteral("Run files (.h5) to open"), QStringLiteral("[RUN.h5...]"));
   QCommandLineOption exportOpt(QStringLiteral("export"), QStringLiteral("Render the figures and tables of the given run files offscreen and exit"));
   QCommandLineOption outOpt(QStringLiteral("out"), QStringLiteral("Output folder for --export"), QStringLiteral("DIR"), QStringLiteral("figures"));
-  QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Figure size for --export: one or two (columns)"), QStringLiteral("SIZE"), QStringLiteral("one"));
+  QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Figure width for --export: one (column, 3.3 in) or two (columns, 7 in); 3.3 and 7 work too"), QStringLiteral("SIZE"), QStringLiteral("one"));
   QCommandLineOption dpiOpt(QStringLiteral("dpi"), QStringLiteral("PNG resolution for --export"), QStringLiteral("DPI"), QStringLiteral("300"));
   QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Open the demo runs in ./demo-runs (from `sweet demo`)"));
   QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window after loading, then quit"), QStringLiteral("FILE"));
-  QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs"), QStringLiteral("N"), QStringLiteral("0"));
+  QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show first: 0 curves, 1 table, 2 heatmaps, 3 runs, 4 per task, 5 sweeps, 6 exit explorer, 7 reliability"), QStringLiteral("N"), QStringLiteral("0"));
   QCommandLineOption queueOpt(QStringLiteral("queue"),
                               QStringLiteral("Queue the training run in CONFIG.json (as `sweet train` reads it) at start-up; repeatable"),
                               QStringLiteral("CONFIG.json"));
@@ -46,7 +49,12 @@ int main(int argc, char** argv) {
   }
   if (parser.isSet(exportOpt)) {
     sweet::ui::ExportOptions options;
-    options.size = sweet::ui::figureSizeFromName(parser.value(sizeOpt));
+    const auto size = sweet::ui::figureSizeFromName(parser.value(sizeOpt));
+    if (!size) {
+      std::fprintf(stderr, "error: --size %s: use one (3.3 in) or two (7 in)\n", qPrintable(parser.value(sizeOpt)));
+      return 2;
+    }
+    options.size = *size;
     options.dpi = parser.value(dpiOpt).toInt();
     return sweet::ui::runHeadlessExport(runs, parser.value(outOpt), options);
   }

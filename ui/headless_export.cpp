@@ -4,6 +4,7 @@
 #include "ui/curve_view.h"
 #include "ui/exit_table_view.h"
 #include "ui/heatmap_view.h"
+#include "ui/reliability_view.h"
 #include "ui/task_panels_view.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_loader.h"
@@ -23,7 +24,36 @@ bool report(bool ok, const QString& path, const QString& error) {
   return ok;
 }
 
+// One reliability figure per classification run: reliability-<run>.{pdf,svg,png,csv}.
+bool exportReliability(const std::vector<RunPtr>& runs, const QDir& dir, const ExportOptions& options) {
+  ReliabilityView view;
+  view.resize(1200, 500);
+  view.setPanelColumns(options.size == FigureSize::OneColumn ? 2 : 4);
+  view.setRuns(runs);
+  bool ok = true;
+  QString error;
+  for (int i = 0; i < view.runSelector()->count(); ++i) {
+    view.runSelector()->setCurrentIndex(i);
+    if (!view.reliability()) continue;  // a message in the view says why (e.g. no labels)
+    const QString base = QFileInfo(view.runSelector()->itemData(i).toString()).completeBaseName();
+    for (const char* ext : {"pdf", "svg", "png"}) {
+      const QString path = dir.filePath(QStringLiteral("reliability-%1.%2").arg(base, ext));
+      ok &= report(exportPlot(view.plot(), path, options, &error), path, error);
+    }
+    const QString csv = dir.filePath(QStringLiteral("reliability-%1.csv").arg(base));
+    ok &= report(writeTextFile(csv, view.reliabilityCsv(), &error), csv, error);
+  }
+  return ok;
+}
+
 }  // namespace
+
+void useOffscreenPlatformForHeadlessExport(int argc, char** argv) {
+  bool exporting = false;
+  for (int i = 1; i < argc; ++i) exporting |= qstrcmp(argv[i], "--export") == 0;
+  const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+  if (exporting && !display && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+}
 
 int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const ExportOptions& options) {
   if (runFiles.isEmpty()) {
@@ -68,25 +98,25 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   ExitTableView table;
   table.setRuns(batch.runs);
   const QString tex = dir.filePath("table1.tex"), csv = dir.filePath("table1.csv");
-  ok &= report(writeTextFile(tex, table.toLatex(), &error), tex, error);
+  ok &= report(writeTextFile(tex, latexTableFloat(table.toLatex(), options.size), &error), tex, error);
   ok &= report(writeTextFile(csv, table.toCsv(), &error), csv, error);
 
   HeatmapView heatmaps;
   heatmaps.resize(1200, 400);
+  heatmaps.setPanelColumns(options.size == FigureSize::OneColumn ? 2 : 0);  // two maps per row at one column
   heatmaps.setRuns(batch.runs);
-  ExportOptions wide = options;
-  wide.size = FigureSize::TwoColumn;  // one map per recorded layer side by side
   for (int i = 0; i < heatmaps.runSelector()->count(); ++i) {
     heatmaps.runSelector()->setCurrentIndex(i);
     heatmaps.stepSlider()->setValue(heatmaps.stepSlider()->maximum());  // the last record
     const QString base = QFileInfo(heatmaps.runSelector()->itemData(i).toString()).completeBaseName();
     for (const char* ext : {"pdf", "svg", "png"}) {
       const QString path = dir.filePath(QStringLiteral("heatmap-%1.%2").arg(base, ext));
-      ok &= report(exportPlot(heatmaps.plot(), path, wide, &error), path, error);
+      ok &= report(exportPlot(heatmaps.plot(), path, options, &error), path, error);
     }
     const QString hcsv = dir.filePath(QStringLiteral("heatmap-%1.csv").arg(base));
     ok &= report(writeTextFile(hcsv, heatmaps.heatmapCsv(), &error), hcsv, error);
   }
+  ok &= exportReliability(batch.runs, dir, options);
   return ok ? 0 : 1;
 }
 

@@ -157,6 +157,7 @@ void HeatmapView::rebuildMaps() {
   plot_->plotLayout()->clear();
   maps_.clear();
   valueItems_.clear();
+  caption_ = nullptr;  // deleted with the layout
   const LoadedRun* run = currentRun();
   {
     const QSignalBlocker block(probe_);
@@ -188,10 +189,12 @@ void HeatmapView::rebuildMaps() {
   scale->axis()->setLabel(tr("cosine"));
   // Panels go into a grid of their own beside the colour scale, so the scale spans the
   // full height whatever the number of panel rows, and every panel gets the same share.
+  // A caption row on top names the run and the step, so an exported map says what it shows.
+  caption_ = new QCPTextElement(plot_, QString(), QFont(font().family(), 9, QFont::Bold));
+  plot_->plotLayout()->addElement(0, 0, caption_);
+  plot_->plotLayout()->setRowStretchFactor(0, 0.001);
   auto* panels = new QCPLayoutGrid;
-  plot_->plotLayout()->addElement(0, 0, panels);
-  plot_->plotLayout()->addElement(0, 1, scale);
-  plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  plot_->plotLayout()->addElement(1, 0, panels);
   if (panelColumns_ > 0) {
     // Narrow figures: ticks at -1, 0, 1 only keep the scale's column slim.
     auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
@@ -201,6 +204,7 @@ void HeatmapView::rebuildMaps() {
   auto* margins = new QCPMarginGroup(plot_);
   const int layers = static_cast<int>(g.layerCount());
   const int columns = panelColumns_ > 0 ? std::min(panelColumns_, layers) : layers;
+  placeColorScale(panels, scale, layers, columns);
   const auto E = static_cast<int>(g.exits());
   for (int l = 0; l < layers; ++l) {
     const int row = 2 * (l / columns), col = l % columns;
@@ -246,6 +250,31 @@ void HeatmapView::rebuildMaps() {
   fillMaps();
 }
 
+void HeatmapView::placeColorScale(QCPLayoutGrid* panels, QCPColorScale* scale, int layers, int columns) {
+  if (layers % columns == 0) {  // a full grid: the scale gets a slim column of its own
+    plot_->plotLayout()->addElement(1, 1, scale);
+    plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+    return;
+  }
+  // The last row has a free slot (3 layers two per row): the scale fills it, centred between
+  // two spacers, instead of leaving a hole and taking a column from every panel.
+  auto* slot = new QCPLayoutGrid;
+  panels->addElement(2 * (layers / columns) + 1, layers % columns, slot);
+  slot->addElement(0, 0, new QCPLayoutElement(plot_));
+  slot->addElement(0, 1, scale);
+  slot->addElement(0, 2, new QCPLayoutElement(plot_));
+  slot->setColumnStretchFactor(1, 0.001);
+}
+
+QString HeatmapView::figureCaption() const {
+  const LoadedRun* run = currentRun();
+  if (!run || maps_.empty()) return {};
+  QString text = QString::fromStdString(run->data.runName) + QStringLiteral(" · ") + stepLabel_->text();
+  if (window_->value() > 1) text += tr(" (mean)");
+  if (probe_->currentIndex() == 1) text += tr(" · second probe batch");
+  return text;
+}
+
 QString HeatmapView::cellValueText(int layerIndex, int row, int col) const {
   const double v = maps_.at(static_cast<size_t>(layerIndex))->data()->cell(col, row);
   return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 2);
@@ -283,6 +312,7 @@ void HeatmapView::fillMaps() {
         maps_[l]->data()->setCell(b, a, v ? *v : std::nan(""));  // x = column b, y = row a
       }
   }
+  if (caption_) caption_->setText(figureCaption());
   for (size_t l = 0; l < valueItems_.size(); ++l) {
     const int E = static_cast<int>(g.exits());
     for (int a = 0; a < E; ++a)

@@ -15,6 +15,9 @@ class QCheckBox;
 class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
+class QCPColorScale;
+class QCPLayoutGrid;
+class QCPTextElement;
 class QCPItemText;
 class QLabel;
 class QMouseEvent;
@@ -46,6 +49,8 @@ class HeatmapView : public QWidget {
   // Panels per row: 0 puts every layer in one row (the screen); an export one column
   // wide uses 2 so panels keep a readable size. Re-lays out the current run.
   void setPanelColumns(int columns);
+  // The caption above the maps, in exports too: "run name · step 30" (· the probe batch).
+  QString figureCaption() const;
   // The value printed in a cell ("0.12", "–" for undefined), as on screen and in exports.
   QString cellValueText(int layerIndex, int row, int col) const;
 
@@ -69,6 +74,7 @@ class HeatmapView : public QWidget {
   void updateCurrentRecords();
   void fillMaps();
   void onMouseMove(QMouseEvent* event);
+  void placeColorScale(QCPLayoutGrid* panels, QCPColorScale* scale, int layers, int columns);
   const analysis::GradientRecords& records(const LoadedRun& run) const;
 
   std::vector<RunPtr> fileRuns_;   // opened runs with gradient records
@@ -87,6 +93,7 @@ class HeatmapView : public QWidget {
   QLabel* hover_;
   QCustomPlot* plot_;
   std::vector<QCPColorMap*> maps_;
+  QCPTextElement* caption_ = nullptr;
 };
 
 }  // namespace sweet::ui

@@ -12,6 +12,7 @@
 #include "ui/help_windows.h"
 #include "ui/monitor_view.h"
 #include "ui/plot_export.h"
+#include "ui/reliability_view.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
@@ -63,6 +64,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   sweeps_ = new SweepPanel(this);
   explorer_ = new ExitExplorerView(this);
   explorer_->followCurves(curves_);
+  reliability_ = new ReliabilityView(this);
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
@@ -72,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(tasks_, tr("Per task"));
   tabs_->addTab(sweeps_, tr("Sweeps"));
   tabs_->addTab(explorer_, tr("Exit explorer"));
+  tabs_->addTab(reliability_, tr("Reliability"));
   tabs_->setTabToolTip(0, tr("Speed-accuracy curves with draggable exit thresholds (Fig. 4-6)"));
   tabs_->setTabToolTip(1, tr("Each exit's score, seed mean ± std, with gaps to EE (Table 1)"));
   tabs_->setTabToolTip(2, tr("Cosine similarity between exits' gradients per layer (Fig. 3/9)"));
@@ -81,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->setTabToolTip(tabs_->indexOf(explorer_),
                        tr("Each evaluation instance: its text, every exit's prediction and confidence, and the exit it "
                           "takes at the curve marker's threshold"));
+  tabs_->setTabToolTip(tabs_->indexOf(reliability_), tr("Reliability diagrams per exit: confidence against accuracy before and after temperature scaling"));
   setCentralWidget(tabs_);
   runsPanel_ = new RunsPanel(this);
   curves_->setCatalog(&runsPanel_->catalog());
@@ -175,7 +179,7 @@ void MainWindow::createMenus() {
   QMenu* exportMenu = file->addMenu(tr("&Export"));
   QAction* fig1 = exportMenu->addAction(tr("Current plot, one column…"), this, [this] { exportFigure(false); });
   fig1->setShortcut(QKeySequence(tr("Ctrl+E")));
-  fig1->setStatusTip(tr("Save the current tab's plot as PDF, SVG or PNG at one-column width (3.5 in)"));
+  fig1->setStatusTip(tr("Save the current tab's plot as PDF, SVG or PNG at one-column width (3.3 in)"));
   exportMenu->addAction(tr("Current plot, two columns…"), this, [this] { exportFigure(true); })
       ->setStatusTip(tr("Save the current tab's plot at full text width (7 in)"));
   exportMenu->addAction(tr("Plot data as CSV…"), this, &MainWindow::exportPlotCsv)
@@ -237,6 +241,7 @@ void MainWindow::showRuns() {
     guarded("per-exit table", [this] { table_->setRuns(store_.runs()); });
     guarded("per-task panels", [this] { tasks_->setRuns(store_.runs()); });
     guarded("exit explorer", [this] { explorer_->setRuns(store_.runs()); });
+    guarded("reliability", [this] { reliability_->setRuns(store_.runs()); });
   }
   if (gradients != shownGradients_) {
     shownGradients_ = gradients;
@@ -325,6 +330,7 @@ QCustomPlot* MainWindow::currentPlot() const {
   if (w == heatmaps_) return heatmaps_->plot();
   if (w == monitor_) return monitor_->plot();
   if (w == tasks_) return tasks_->plot();
+  if (w == reliability_) return reliability_->plot();
   return nullptr;
 }
 
@@ -359,12 +365,14 @@ void MainWindow::exportFigure(bool twoColumn) {
   options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
   QString error;
   // One column is too narrow for every layer's panel in one row: two per row there.
-  const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot();
+  const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot(), reliability = plot == reliability_->plot();
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(2);
   if (tasks && !twoColumn) tasks_->setPanelColumns(2);
+  if (reliability && !twoColumn) reliability_->setPanelColumns(2);
   const bool ok = exportPlot(plot, path, options, &error);
   if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(0);
   if (tasks && !twoColumn) tasks_->setPanelColumns(4);
+  if (reliability && !twoColumn) reliability_->setPanelColumns(4);
   if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
   else QMessageBox::warning(this, tr("Export failed"), error);
 }
@@ -374,7 +382,8 @@ void MainWindow::exportPlotCsv() {
   if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
   else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
   else if (tabs_->currentWidget() == tasks_) text = tasks_->panelsCsv();
-  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels and the heatmaps"), 5000);
+  else if (tabs_->currentWidget() == reliability_) text = reliability_->reliabilityCsv();
+  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels, the heatmaps and the reliability diagrams"), 5000);
   const QString path = askSavePath(this, tr("Export plot data"), tr("CSV (*.csv)"));
   QString error;
   if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);

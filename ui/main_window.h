@@ -24,6 +24,7 @@ class ExitTableView;
 class HeatmapView;
 class MonitorView;
 class RunFolderWatcher;
+class ReliabilityView;
 class RunQueue;
 class ExitExplorerView;
 class RunsPanel;
@@ -60,6 +61,7 @@ class MainWindow : public QMainWindow {
   SweepPanel* sweepPanel() const { return sweeps_; }
   // Which open runs the curves show, grouped and named how (a dock beside the tabs).
   RunsPanel* runsPanel() const { return runsPanel_; }
+  ReliabilityView* reliabilityView() const { return reliability_; }
   QTabWidget* tabs() const { return tabs_; }
   // The plot of the current tab (nullptr on the table tab).
   QCustomPlot* currentPlot() const;
@@ -100,6 +102,7 @@ class MainWindow : public QMainWindow {
   TaskPanelsView* tasks_;
   SweepPanel* sweeps_;
   RunsPanel* runsPanel_;
+  ReliabilityView* reliability_;
   QMenu* recentMenu_ = nullptr;
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read

@@ -1,7 +1,7 @@
 // Figure export: see plot_export.h.
 #include "ui/plot_export.h"
 
-#include "ui/figure_style.h"
+#include "ui/figure_layout.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -15,7 +15,7 @@
 namespace sweet::ui {
 
 QSize figureSizePoints(FigureSize size) {
-  return size == FigureSize::OneColumn ? QSize(252, 187) : QSize(504, 216);
+  return size == FigureSize::OneColumn ? QSize(238, 187) : QSize(504, 216);
 }
 
 QSize pngPixelSize(const ExportOptions& options) {
@@ -24,14 +24,17 @@ QSize pngPixelSize(const ExportOptions& options) {
   return {static_cast<int>(std::lround(pt.width() * scale)), static_cast<int>(std::lround(pt.height() * scale))};
 }
 
-FigureSize figureSizeFromName(const QString& name) {
-  return name.startsWith(QStringLiteral("two")) ? FigureSize::TwoColumn : FigureSize::OneColumn;
+std::optional<FigureSize> figureSizeFromName(const QString& name) {
+  const QString n = name.trimmed().toLower();
+  if (n == QLatin1String("one") || n == QLatin1String("3.3")) return FigureSize::OneColumn;
+  if (n == QLatin1String("two") || n == QLatin1String("7")) return FigureSize::TwoColumn;
+  return std::nullopt;
 }
 
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error) {
   const QString ext = QFileInfo(path).suffix().toLower();
-  const QSize pt = figureSizePoints(options.size);
-  const PaperStyle paper(plot);  // paper font and marker sizes for this export only
+  const FigureLayout layout(plot, options.size);  // paper fonts, legend below, thinned ticks
+  const QSize pt = layout.size();
   bool ok = false;
   if (ext == QLatin1String("pdf")) {
     // QCP::epNoCosmetic: cosmetic (zero-width) pens would print as hairlines in viewers.
@@ -55,6 +58,22 @@ bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& opt
   }
   if (!ok && error) *error = QStringLiteral("could not write %1").arg(path);
   return ok;
+}
+
+QString latexTableFloat(const QString& tabular, FigureSize size) {
+  const bool two = size == FigureSize::TwoColumn;
+  const QString env = two ? QStringLiteral("table*") : QStringLiteral("table");
+  QString out;
+  QTextStream s(&out);
+  s << "% needs \\usepackage{booktabs,adjustbox}\n";
+  s << "\\begin{" << env << "}[t]\n\\centering\n";
+  s << "\\begin{adjustbox}{max width=" << (two ? "\\textwidth" : "\\columnwidth") << "}\n";
+  s << tabular;
+  if (!tabular.endsWith(QLatin1Char('\n'))) s << '\n';
+  s << "\\end{adjustbox}\n";
+  s << "\\caption{Per-exit scores ($\\times$100, mean $\\pm$ std over seeds).}\n\\label{tab:per-exit}\n";
+  s << "\\end{" << env << "}\n";
+  return out;
 }
 
 bool writeTextFile(const QString& path, const QString& text, QString* error) {

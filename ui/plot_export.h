@@ -6,12 +6,14 @@
 #include <QSize>
 #include <QString>
 
+#include <optional>
+
 class QCustomPlot;
 
 namespace sweet::ui {
 
 enum class FigureSize {
-  OneColumn,  // 3.5 in x 2.6 in: one column of a two-column paper
+  OneColumn,  // 3.3 in x 2.6 in: one column of a two-column paper (ACL, NeurIPS, IEEE)
   TwoColumn,  // 7.0 in x 3.0 in: the full text width
 };
 
@@ -21,14 +23,20 @@ struct ExportOptions {
 };
 
 // Size in points (1/72 in): the plot is laid out at this size in every format, so text
-// has the same size relative to the figure in PDF, SVG and PNG.
+// has the same size relative to the figure in PDF, SVG and PNG. The width is the
+// column's; a figure whose panels or legend need it is made taller (FigureLayout).
 QSize figureSizePoints(FigureSize size);
-// Pixel size of a PNG export.
+// Pixel size of a PNG export at the preset height.
 QSize pngPixelSize(const ExportOptions& options);
-FigureSize figureSizeFromName(const QString& name);  // "one" | "two"
+// "one" or "3.3" (inches) → one column, "two" or "7" → two; nullopt for anything else.
+std::optional<FigureSize> figureSizeFromName(const QString& name);
 
 // Writes .pdf, .svg or .png by extension; false with `error` set on failure.
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error = nullptr);
+// A LaTeX tabular as a float sized for the page: one column `table` or two columns
+// `table*`, shrunk to \columnwidth / \textwidth when wider (adjustbox's max width, so a
+// narrow table keeps its natural size). Needs \usepackage{booktabs,adjustbox}.
+QString latexTableFloat(const QString& tabular, FigureSize size);
 bool writeTextFile(const QString& path, const QString& text, QString* error = nullptr);
 
 }  // namespace sweet::ui

@@ -94,6 +94,10 @@ void TaskPanelsView::rebuild() {
     auto* rect = new QCPAxisRect(plot_);
     grid->addElement(row + 1, col, rect);
     rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    // The hidden top axis needs no margin; the top tick label's upper half does, no more
+    // (the automatic 15 pt put a gap under every title).
+    rect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom);
+    rect->setMargins(QMargins(0, 6, 0, 0));
     rect->axis(QCPAxis::atBottom)->setLabel(tr("cost fraction"));
     rect->axis(QCPAxis::atLeft)->setLabel(yLabel);
     titles_.push_back(title);

@@ -1,17 +1,28 @@
 // Exports: PDF/SVG/PNG files exist and parse (PDF magic, well-formed SVG, PNG at the
 // chosen size), the headless export writes every figure and table, and figures stay
 // legible at paper size (speedup labels apart, legend off the data, screen look restored).
+// Every figure at one and two columns: no two text boxes of the layout overlap, every box
+// lies on the page (boxes measured here from the laid-out axes, titles and legends), the
+// PNG's border is blank and its legend drawn, and the PDF embeds its fonts.
 #include "ui/curve_view.h"
+#include "ui/figure_layout.h"
 #include "ui/figure_style.h"
 #include "ui/headless_export.h"
 #include "ui/heatmap_view.h"
+#include "ui/main_window.h"
 #include "ui/plot_export.h"
+#include "ui/reliability_view.h"
 #include "ui/speedup_axis.h"
+#include "ui/task_panels_view.h"
 #include "ui/qcustomplot_include.h"
 #include "ui_fixtures.h"
 
 #include <QFile>
+#include <QFontMetrics>
 #include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -37,15 +48,305 @@ bool isSvg(const QString& path) {
   return sawSvg && !xml.hasError();
 }
 
+// 20 runs as a paper's comparison has them: two tasks, three methods, two learning rates,
+// two seeds (less MM at the higher rate), written into `dir`.
+QStringList writeManyRuns(const QString& dir) {
+  QStringList paths;
+  for (const char* task : {"sst2", "rte"})
+    for (const char* method : {"ee", "sweet", "mm"})
+      for (double lr : {2e-5, 5e-5})
+        for (int64_t seed : {1, 2}) {
+          if (std::string(method) == "mm" && lr > 3e-5) continue;
+          sweet::testing::FakeRun run = sweet::testing::randomRun(method, seed, 200);
+          run.task = task;
+          run.learningRate = lr;
+          run.config["task"] = task;
+          run.config["learning_rate"] = lr;
+          const QString path = QDir(dir).filePath(QStringLiteral("%1-%2-%3-s%4.h5").arg(task, method).arg(lr).arg(seed));
+          sweet::testing::writeRun(path.toStdString(), run);
+          paths << path;
+        }
+  return paths;
+}
+
+struct TextBox {
+  QString what;
+  QRectF rect;
+};
+
+QSizeF textSize(const QFont& font, const QString& text) {
+  return QFontMetrics(font).boundingRect(QRect(), Qt::TextDontClip, text).size();
+}
+
+// Where QCustomPlot draws an axis' tick labels and label: beside the axis, past its
+// offset, outward ticks and padding, one box per label in the visible range.
+void addAxisBoxes(const QCPAxis* axis, const QString& name, std::vector<TextBox>& boxes) {
+  if (!axis->visible()) return;
+  const QRect r = axis->axisRect()->rect();
+  const double out = axis->offset() + std::max(0, axis->tickLengthOut()) + axis->tickLabelPadding();
+  double extent = 0;  // how far the tick labels reach from the axis
+  if (axis->tickLabels()) {
+    const QVector<double> ticks = axis->tickVector();
+    const QVector<QString> labels = axis->tickVectorLabels();
+    for (int i = 0; i < ticks.size() && i < labels.size(); ++i) {
+      if (!axis->range().contains(ticks[i])) continue;
+      const QSizeF s = textSize(axis->tickLabelFont(), labels[i]);
+      const double p = axis->coordToPixel(ticks[i]);
+      QRectF box;
+      switch (axis->axisType()) {
+        case QCPAxis::atBottom: box = QRectF(p - s.width() / 2, r.bottom() + out, s.width(), s.height()); break;
+        case QCPAxis::atTop: box = QRectF(p - s.width() / 2, r.top() - out - s.height(), s.width(), s.height()); break;
+        case QCPAxis::atLeft: box = QRectF(r.left() - out - s.width(), p - s.height() / 2, s.width(), s.height()); break;
+        case QCPAxis::atRight: box = QRectF(r.right() + out, p - s.height() / 2, s.width(), s.height()); break;
+      }
+      extent = std::max(extent, axis->orientation() == Qt::Horizontal ? s.height() : s.width());
+      boxes.push_back({QStringLiteral("%1 tick '%2'").arg(name, labels[i]), box});
+    }
+  }
+  if (axis->label().isEmpty()) return;
+  const QSizeF s = textSize(axis->labelFont(), axis->label());
+  const double at = out + extent + axis->labelPadding();
+  const QPointF c = r.center();
+  QRectF box;
+  switch (axis->axisType()) {
+    case QCPAxis::atBottom: box = QRectF(c.x() - s.width() / 2, r.bottom() + at, s.width(), s.height()); break;
+    case QCPAxis::atTop: box = QRectF(c.x() - s.width() / 2, r.top() - at - s.height(), s.width(), s.height()); break;
+    // Vertical labels are drawn turned by 90°.
+    case QCPAxis::atLeft: box = QRectF(r.left() - at - s.height(), c.y() - s.width() / 2, s.height(), s.width()); break;
+    case QCPAxis::atRight: box = QRectF(r.right() + at, c.y() - s.width() / 2, s.height(), s.width()); break;
+  }
+  boxes.push_back({name + QStringLiteral(" label"), box});
+}
+
+// Every text box of the plot as last laid out: titles, legends, axes of panels and scales.
+std::vector<TextBox> textBoxes(QCustomPlot* plot) {
+  std::vector<TextBox> boxes;
+  int n = 0;
+  for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
+    if (auto* title = qobject_cast<QCPTextElement*>(e); title && !title->text().isEmpty()) {
+      const QSizeF s = textSize(title->font(), title->text());
+      const QPointF c = QRectF(title->rect()).center();
+      boxes.push_back({QStringLiteral("title '%1'").arg(title->text()), QRectF(c.x() - s.width() / 2, c.y() - s.height() / 2, s.width(), s.height())});
+    }
+    if (auto* legend = qobject_cast<QCPLegend*>(e); legend && legend->visible())
+      boxes.push_back({QStringLiteral("legend"), legend->outerRect()});
+    if (auto* scale = qobject_cast<QCPColorScale*>(e)) addAxisBoxes(scale->axis(), QStringLiteral("colour scale"), boxes);
+  }
+  if (plot->legend && plot->legend->visible() && plot->legend->layout() != plot->plotLayout())
+    boxes.push_back({QStringLiteral("legend"), plot->legend->outerRect()});
+  for (QCPAxisRect* rect : plot->axisRects()) {
+    ++n;
+    if (rect->plottables().isEmpty()) continue;
+    for (QCPAxis* axis : rect->axes()) addAxisBoxes(axis, QStringLiteral("panel %1 axis %2").arg(n).arg(axis->axisType()), boxes);
+  }
+  return boxes;
+}
+
+// Fails with the first box off the page or the first pair of overlapping boxes.
+QString layoutProblem(const std::vector<TextBox>& boxes, const QSize& page) {
+  const QRectF sheet(-0.5, -0.5, page.width() + 1.0, page.height() + 1.0);
+  for (const TextBox& b : boxes)
+    if (!sheet.contains(b.rect))
+      return QStringLiteral("%1 at (%2,%3 %4x%5) is off the %6x%7 page").arg(b.what).arg(b.rect.x()).arg(b.rect.y())
+          .arg(b.rect.width()).arg(b.rect.height()).arg(page.width()).arg(page.height());
+  for (size_t i = 0; i < boxes.size(); ++i)
+    for (size_t j = i + 1; j < boxes.size(); ++j) {
+      // Touching is fine; sharing more than half a point each way is an overlap.
+      const QRectF both = boxes[i].rect.adjusted(0.5, 0.5, -0.5, -0.5).intersected(boxes[j].rect.adjusted(0.5, 0.5, -0.5, -0.5));
+      if (both.isValid() && !both.isEmpty()) return QStringLiteral("%1 overlaps %2").arg(boxes[i].what, boxes[j].what);
+    }
+  return {};
+}
+
+bool pdfEmbedsFonts(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return false;
+  const QByteArray bytes = f.readAll();
+  return bytes.contains("/FontFile");  // FontFile2 (TrueType) or FontFile3 streams
+}
+
+// Lays `plot` out at `size`, checks its text boxes, then exports it as PDF and PNG and
+// checks those: an empty message when all is well.
+QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base) {
+  QSize page;
+  QRect legendBox;
+  {
+    const FigureLayout layout(plot, size);
+    page = layout.size();
+    if (qEnvironmentVariableIsSet("SWEET_DEBUG_LAYOUT"))
+      for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
+        if (e) qDebug() << e->metaObject()->className() << e->outerRect() << e->rect();
+    const std::vector<TextBox> boxes = textBoxes(plot);
+    if (boxes.size() < 6) return QStringLiteral("only %1 text boxes").arg(boxes.size());
+    if (QString problem = layoutProblem(boxes, page); !problem.isEmpty()) return problem;
+    for (const TextBox& b : boxes)
+      if (b.what == QLatin1String("legend")) legendBox = b.rect.toRect();
+  }
+  ExportOptions options;
+  options.size = size;
+  options.dpi = 144;  // 2 pixels per point
+  QString error;
+  if (!exportPlot(plot, base + QStringLiteral(".pdf"), options, &error) || !exportPlot(plot, base + QStringLiteral(".png"), options, &error))
+    return error;
+  if (!pdfEmbedsFonts(base + QStringLiteral(".pdf"))) return QStringLiteral("%1.pdf does not embed its fonts").arg(base);
+  const QImage image(base + QStringLiteral(".png"));
+  if (image.size() != page * 2) return QStringLiteral("PNG is %1x%2, page %3x%4 pt").arg(image.width()).arg(image.height()).arg(page.width()).arg(page.height());
+  // Nothing drawn on the outermost pixels: no text or line runs off the page.
+  for (int x = 0; x < image.width(); ++x)
+    for (int y : {0, image.height() - 1})
+      if (qGray(image.pixel(x, y)) < 200) return QStringLiteral("ink at the page edge (%1, %2)").arg(x).arg(y);
+  for (int y = 0; y < image.height(); ++y)
+    for (int x : {0, image.width() - 1})
+      if (qGray(image.pixel(x, y)) < 200) return QStringLiteral("ink at the page edge (%1, %2)").arg(x).arg(y);
+  if (!legendBox.isNull()) {  // the legend's text is drawn where the layout put it
+    int dark = 0;
+    for (int y = 2 * legendBox.top(); y < 2 * legendBox.bottom(); ++y)
+      for (int x = 2 * legendBox.left(); x < 2 * legendBox.right(); ++x) dark += qGray(image.pixel(x, y)) < 128;
+    if (dark < 50) return QStringLiteral("legend box is blank in the PNG");
+  }
+  return {};
+}
+
 }  // namespace
 
 class ExportTest : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
   QStringList runFiles_;
+  QStringList manyRuns_;
 
  private Q_SLOTS:
-  void initTestCase() { runFiles_ = sweet::testing::writeFixtureRuns(dir_.path()); }
+  void initTestCase() {
+    runFiles_ = sweet::testing::writeFixtureRuns(dir_.path());
+    const QString many = figurePath(QStringLiteral("runs"));  // kept with the figures when asked, to open them
+    QDir().mkpath(many);
+    manyRuns_ = writeManyRuns(many);
+  }
+
+  // Where to leave the figures for a look: $SWEET_KEEP_FIGURES or the temporary folder.
+  QString figurePath(const QString& name) const {
+    const QString keep = qEnvironmentVariable("SWEET_KEEP_FIGURES");
+    return QDir(keep.isEmpty() ? dir_.path() : keep).filePath(name);
+  }
+
+  void curvesFigure_textApartAndOnThePageAtBothSizes() {
+    CurveView view;
+    view.resize(900, 600);
+    view.setRuns(loadRunFiles(manyRuns_).runs);
+    for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "curves-one" : "curves-two"));
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+  }
+
+  void taskPanelsFigure_textApartAndOnThePageAtBothSizes() {
+    TaskPanelsView view;
+    view.resize(1200, 700);
+    view.setRuns(loadRunFiles(manyRuns_).runs);
+    QCOMPARE(view.panelCount(), 3);  // two tasks and their average
+    for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
+      view.setPanelColumns(size == FigureSize::OneColumn ? 2 : 4);  // as the export paths do
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "tasks-one" : "tasks-two"));
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+  }
+
+  void heatmapFigure_namesRunAndStepWithoutHolesAtBothSizes() {
+    HeatmapView view;
+    view.resize(1200, 400);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QCOMPARE(view.colorMapCount(), 3);
+    for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
+      view.setPanelColumns(size == FigureSize::OneColumn ? 2 : 0);
+      view.stepSlider()->setValue(view.stepSlider()->maximum());
+      QCOMPARE(view.figureCaption(), QStringLiteral("demo-ee-s1 · step 30"));
+      bool captioned = false;
+      for (QCPLayoutElement* e : view.plot()->plotLayout()->elements(true))
+        if (auto* t = qobject_cast<QCPTextElement*>(e)) captioned |= t->text() == view.figureCaption();
+      QVERIFY(captioned);
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "heatmap-one" : "heatmap-two"));
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+      // Three layers two per row: the colour scale sits in the fourth slot, under layer 4,
+      // so it spans one panel's height rather than a column beside both rows.
+      if (size == FigureSize::OneColumn) {
+        const FigureLayout layout(view.plot(), size);
+        QCPColorScale* scale = nullptr;
+        for (QCPLayoutElement* e : view.plot()->plotLayout()->elements(true))
+          if (auto* s = qobject_cast<QCPColorScale*>(e)) scale = s;
+        QVERIFY(scale);
+        const QRect last = view.colorMap(2)->keyAxis()->axisRect()->outerRect();
+        const QRect beside = view.colorMap(1)->keyAxis()->axisRect()->outerRect();
+        QVERIFY2(scale->outerRect().top() >= last.top() - 1 && scale->outerRect().left() >= beside.left() - 1,
+                 qPrintable(QStringLiteral("scale at %1,%2").arg(scale->outerRect().left()).arg(scale->outerRect().top())));
+      }
+    }
+  }
+
+  void reliabilityFigure_eceInTitlesAndTextApartAtBothSizes() {
+    ReliabilityView view;
+    view.resize(1200, 500);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QCOMPARE(view.runSelector()->count(), 6);
+    QVERIFY(view.reliability());
+    QCOMPARE(view.reliability()->exits.size(), size_t(4));
+    const auto& last = view.reliability()->exits.back();
+    QCOMPARE(view.panelTitle(3), QStringLiteral("L12: ECE %1 → %2 (T = %3)").arg(last.before.ece, 0, 'f', 3)
+                                     .arg(last.after.ece, 0, 'f', 3).arg(last.temperature, 0, 'f', 2));
+    QVERIFY(view.figureCaption().startsWith(QStringLiteral("demo-ee-s1 · temperatures")));
+    // What is drawn is the diagram: the "after" points of the last panel are its non-empty bins.
+    QCPAxisRect* rect = view.plot()->axisRects().back();
+    QCPGraph* after = rect->graphs().back();
+    int bins = 0;
+    for (const auto& b : last.after.bins) bins += b.count > 0;
+    QCOMPARE(after->dataCount(), bins);
+    for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
+      view.setPanelColumns(size == FigureSize::OneColumn ? 2 : 4);
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "reliability-one" : "reliability-two"));
+      QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+    QVERIFY(view.reliabilityCsv().count(QLatin1Char('\n')) == 1 + 4 * 2 * sweet::analysis::kEceBins);
+  }
+
+  void reliabilityTab_drawsOnceShownAndExportsThePlot() {
+    sweet::testing::isolateSettings(QStringLiteral("sweet-workbench-test-export"));
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy loaded(window.loader(), &RunLoader::loaded);
+    window.openRunFiles(runFiles_);
+    QVERIFY(loaded.wait(20000));
+    QTRY_COMPARE(window.reliabilityView()->runSelector()->count(), 6);
+    QVERIFY(!window.reliabilityView()->reliability());  // a hidden tab fits nothing
+    window.tabs()->setCurrentWidget(window.reliabilityView());
+    QTRY_VERIFY(window.reliabilityView()->reliability());
+    QCOMPARE(window.currentPlot(), window.reliabilityView()->plot());
+    const int mm = window.reliabilityView()->runSelector()->findText(QStringLiteral("demo-mm-s1"));
+    QVERIFY(mm > 0);
+    window.reliabilityView()->runSelector()->setCurrentIndex(mm);
+    QVERIFY(window.reliabilityView()->figureCaption().startsWith(QStringLiteral("demo-mm-s1")));
+  }
+
+  void workbenchExport_rendersOffscreenWithoutADisplay() {
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(QString::fromLatin1(name));
+    process.setProcessEnvironment(env);
+    const QString out = dir_.filePath(QStringLiteral("no-display"));
+    process.start(QStringLiteral(SWEET_BINARY_DIR "/app/sweet-workbench"),
+                  QStringList{QStringLiteral("--export"), QStringLiteral("--out"), out, QStringLiteral("--size"), QStringLiteral("two")} << runFiles_);
+    QVERIFY(process.waitForFinished(120000));
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
+             qPrintable(QString::fromLocal8Bit(process.readAllStandardError())));
+    QVERIFY(isPdf(out + QStringLiteral("/curves.pdf")));
+    QVERIFY(isPdf(out + QStringLiteral("/heatmap-ee-s1.pdf")));
+    QVERIFY(isPdf(out + QStringLiteral("/reliability-mm-s2.pdf")));
+    process.start(QStringLiteral(SWEET_BINARY_DIR "/app/sweet-workbench"),
+                  QStringList{QStringLiteral("--export"), QStringLiteral("--out"), out, QStringLiteral("--size"), QStringLiteral("three")} << runFiles_);
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("--size three: use one (3.3 in) or two (7 in)"));
+  }
 
   void exportPlot_writesParsableFiles() {
     CurveView view;
@@ -67,10 +368,19 @@ class ExportTest : public QObject {
     QVERIFY(error.contains(QStringLiteral("unknown figure format")));
   }
 
+  void figureSizeNames_acceptColumnsOrInchesOnly() {
+    QCOMPARE(figureSizeFromName(QStringLiteral("one")), std::optional<FigureSize>(FigureSize::OneColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("3.3")), std::optional<FigureSize>(FigureSize::OneColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("Two")), std::optional<FigureSize>(FigureSize::TwoColumn));
+    QCOMPARE(figureSizeFromName(QStringLiteral("7")), std::optional<FigureSize>(FigureSize::TwoColumn));
+    QVERIFY(!figureSizeFromName(QStringLiteral("three")));  // was silently one column
+    QVERIFY(!figureSizeFromName(QStringLiteral("twoish")));  // was silently two
+  }
+
   void onePngSizePreset_isOneColumn() {
     ExportOptions options;
     options.dpi = 300;
-    QCOMPARE(pngPixelSize(options), QSize(1050, 779));  // 3.5 in x 2.6 in at 300 dpi
+    QCOMPARE(pngPixelSize(options), QSize(992, 779));  // 3.3 in x 2.6 in at 300 dpi
   }
 
   void headlessExport_writesFiguresAndTables() {
@@ -85,7 +395,13 @@ class ExportTest : public QObject {
     QVERIFY(QFile::exists(out + "/heatmap-ee-s1.csv"));
     QFile tex(out + "/table1.tex");
     QVERIFY(tex.open(QIODevice::ReadOnly));
-    QVERIFY(tex.readAll().contains("\\textbf{"));
+    const QByteArray latex = tex.readAll();
+    QVERIFY(latex.contains("\\textbf{"));
+    // One column: a `table` float shrunk to the column when wider, the tabular inside.
+    QVERIFY(latex.contains("\\begin{table}[t]") && latex.contains("{max width=\\columnwidth}"));
+    QVERIFY(latex.indexOf("\\begin{adjustbox}") < latex.indexOf("\\begin{tabular}"));
+    QVERIFY(latexTableFloat(QStringLiteral("\\begin{tabular}{l}\\end{tabular}"), FigureSize::TwoColumn)
+                .contains(QStringLiteral("\\begin{table*}[t]\n\\centering\n\\begin{adjustbox}{max width=\\textwidth}")));
     QFile csv(out + "/curves.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QVERIFY(csv.readAll().contains("\"EE threshold\""));
