@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace sweet::ui {
@@ -21,6 +22,35 @@ namespace {
 bool report(bool ok, const QString& path, const QString& error) {
   if (ok) std::fprintf(stdout, "wrote %s\n", qPrintable(path));
   else std::fprintf(stderr, "error: %s\n", qPrintable(error.isEmpty() ? path : error));
+  return ok;
+}
+
+// A task name as part of a file name: a custom task's name may hold any character.
+QString fileSafe(QString name) {
+  for (QChar& c : name)
+    if (!c.isLetterOrNumber() && c != '-' && c != '_' && c != '.') c = '_';
+  return name;
+}
+
+// The curves figure: curves.{pdf,svg,png,csv} for runs of one task; one figure per task,
+// curves-<task>.*, when they span tasks (scores of different tasks share no axis).
+bool exportCurves(const std::vector<RunPtr>& runs, const QDir& dir, const ExportOptions& options) {
+  CurveView curves;
+  curves.resize(900, 600);
+  curves.setRuns(runs);
+  const int tasks = curves.taskSelector()->count();
+  bool ok = true;
+  QString error;
+  for (int i = 0; i < std::max(tasks, 1); ++i) {
+    if (tasks > 0) curves.taskSelector()->setCurrentIndex(i);
+    const QString base = tasks > 1 ? QStringLiteral("curves-%1").arg(fileSafe(curves.taskSelector()->itemText(i))) : QStringLiteral("curves");
+    for (const char* ext : {"pdf", "svg", "png"}) {
+      const QString path = dir.filePath(base + '.' + ext);
+      ok &= report(exportPlot(curves.plot(), path, options, &error), path, error);
+    }
+    const QString csv = dir.filePath(base + ".csv");
+    ok &= report(writeTextFile(csv, curves.curveCsv(), &error), csv, error);
+  }
   return ok;
 }
 
@@ -71,15 +101,7 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   const QDir dir(outDir);
   QString error;
 
-  CurveView curves;
-  curves.resize(900, 600);
-  curves.setRuns(batch.runs);
-  for (const char* ext : {"pdf", "svg", "png"}) {
-    const QString path = dir.filePath(QStringLiteral("curves.") + ext);
-    ok &= report(exportPlot(curves.plot(), path, options, &error), path, error);
-  }
-  const QString curvesCsv = dir.filePath("curves.csv");
-  ok &= report(writeTextFile(curvesCsv, curves.curveCsv(), &error), curvesCsv, error);
+  ok &= exportCurves(batch.runs, dir, options);
 
   // Figs. 6/10: one panel per task (and their average) whenever the runs span tasks.
   TaskPanelsView tasks;

@@ -17,6 +17,7 @@
 #include "ui/qcustomplot_include.h"
 #include "ui_fixtures.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QFontMetrics>
 #include <QImage>
@@ -405,6 +406,31 @@ class ExportTest : public QObject {
     QFile csv(out + "/curves.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QVERIFY(csv.readAll().contains("\"EE threshold\""));
+  }
+
+  // Runs of two tasks: one curves figure per task (their scores share no axis), each the
+  // curve view's own drawing of that task; no curves.* that would show only the first.
+  void headlessExport_writesOneCurvesFigurePerTask() {
+    const QString out = dir_.filePath("out-tasks");
+    ExportOptions options;
+    options.dpi = 100;
+    QCOMPARE(runHeadlessExport(manyRuns_, out, options), 0);
+    QVERIFY(!QFile::exists(out + "/curves.pdf"));
+    CurveView view;
+    view.resize(900, 600);
+    view.setRuns(loadRunFiles(manyRuns_).runs);
+    QStringList csvs;
+    for (const QString task : {QStringLiteral("rte"), QStringLiteral("sst2")}) {
+      QVERIFY2(isPdf(out + "/curves-" + task + ".pdf"), qPrintable(task));
+      QVERIFY(isSvg(out + "/curves-" + task + ".svg"));
+      QFile csv(out + "/curves-" + task + ".csv");
+      QVERIFY(csv.open(QIODevice::ReadOnly));
+      csvs << QString::fromUtf8(csv.readAll());
+      view.taskSelector()->setCurrentText(task);
+      QCOMPARE(view.taskSelector()->currentText(), task);
+      QCOMPARE(csvs.back(), view.curveCsv());
+    }
+    QVERIFY(csvs[0].count('\n') > 10);  // the fixture's tasks hold the same random scores: files alike
   }
 
   void speedupTicks_fitSideBySideAtOneColumnWidth() {
