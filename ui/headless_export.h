@@ -1,6 +1,7 @@
 // `sweet-workbench --export RUN.h5... --out DIR`: renders the workbench's figures and
 // tables offscreen into files for scripts (curves.{pdf,svg,png,csv}, one heatmap set per
-// run with gradient records, table1.{tex,csv}). Uses the same view classes as the GUI.
+// run with gradient records, a pcgrad run's after surgery too (heatmap-RUN-projected.*),
+// table1.{tex,csv}). Uses the same view classes as the GUI.
 #pragma once
 
 #include "ui/plot_export.h"
