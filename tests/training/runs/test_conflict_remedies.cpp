@@ -8,7 +8,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "analysis/gradient_conflict.h"
 #include "analysis/hdf5_util.h"
@@ -36,6 +38,7 @@ class TestConflictRemedies : public QObject {
   void weights_layerIsProportionalToTheExitsLayerSummingToE();
   void config_refusesBadWeightsAndCombinations();
   void run_pcgradIsReproducibleAndRecordsProjectedGradients();
+  void resume_pcgradContinuesBitForBitWithItsProjectedRecords();
 
  private:
   TrainConfig config(const QString& name) const;
@@ -283,6 +286,35 @@ void TestConflictRemedies::run_pcgradIsReproducibleAndRecordsProjectedGradients(
   const TrainResult r = runTraining(ee, {});
   QVERIFY(!analysis::loadRun(r.run_file).hasProjected);
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, analysis::loadGradients(r.run_file, 3));
+}
+
+// A PCGrad run stopped after 2 steps and resumed ends as the uninterrupted run does: the
+// projection orders come from the restored generator, and the resumed file keeps the
+// projected records taken before the stop.
+void TestConflictRemedies::resume_pcgradContinuesBitForBitWithItsProjectedRecords() {
+  auto pcgrad = [this](const QString& name) {
+    TrainConfig c = config(name);
+    c.method = "pcgrad";
+    c.exit_layers = {1, 2, 3};
+    c.gradients.every = 1;
+    return c;
+  };
+  const TrainResult whole = runTraining(pcgrad("whole"), {});
+  TrainConfig c = pcgrad("stopped");
+  TrainCallbacks cb;
+  cb.on_step = [](const StepMetrics& m) { return m.step < 2; };
+  cb.checkpoint_on_stop = true;
+  QCOMPARE(runTraining(c, cb).outcome, RunState::Stopped);
+  const TrainResult resumed = runTraining(c, {}, ResumePolicy::Required);
+  QCOMPARE(resumed.outcome, RunState::Finished);
+  const analysis::RunData a = analysis::loadRun(whole.run_file), b = analysis::loadRun(resumed.run_file);
+  QCOMPARE(b.trainLoss, a.trainLoss);
+  QCOMPARE(b.eval.logits, a.eval.logits);
+  const auto pa = analysis::loadGradients(whole.run_file, 3), pb = analysis::loadGradients(resumed.run_file, 3);
+  QCOMPARE(pb.steps, (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  QCOMPARE(pb.steps, pa.steps);
+  for (size_t i = 0; i < pa.cosine.size(); ++i)
+    QVERIFY2((std::isnan(pa.cosine[i]) && std::isnan(pb.cosine[i])) || pa.cosine[i] == pb.cosine[i], qPrintable(QString::number(i)));
 }
 
 QTEST_GUILESS_MAIN(TestConflictRemedies)
