@@ -26,9 +26,9 @@ CostModel::CostModel(std::vector<int64_t> exitLayers, CostKind kind, int64_t ful
 }
 
 CostModel CostModel::forMethod(const std::string& method, std::vector<int64_t> exitLayers, int64_t fullDepth) {
-  if (method == "ee" || method == "sweet") return CostModel(std::move(exitLayers), CostKind::SharedBackbone, fullDepth);
+  if (method == "ee" || method == "sweet" || method == "pcgrad") return CostModel(std::move(exitLayers), CostKind::SharedBackbone, fullDepth);
   if (method == "mm") return CostModel(std::move(exitLayers), CostKind::Cascade, fullDepth);
-  throw std::runtime_error("no cost model for method '" + method + "' (expected ee, sweet or mm)");
+  throw std::runtime_error("no cost model for method '" + method + "' (expected ee, sweet, mm or pcgrad)");
 }
 
 double CostModel::costFraction(const int64_t* counts) const {

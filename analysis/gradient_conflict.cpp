@@ -55,9 +55,11 @@ GradientRecords loadGradients(const std::string& path, int probe) {
     r.probeSize = h5::hasAttr(group, "probe_size") ? h5::readInt64Attr(group, "probe_size") : 0;
     r.dropout = h5::hasAttr(group, "dropout") ? h5::readStringAttr(group, "dropout") : "";
     r.probe = h5::hasAttr(group, "probe") ? h5::readStringAttr(group, "probe") : "";
-    if (probe != 1 && probe != 2) fail(path, "probe must be 1 or 2");
+    if (probe != 1 && probe != 2 && probe != 3) fail(path, "probe must be 1, 2 or 3 (projected)");
     r.probeIndex = probe;
-    const std::string prefix = probe == 2 ? "/gradients/probe2" : "/gradients";
+    const std::string prefix = probe == 2 ? "/gradients/probe2" : probe == 3 ? "/gradients/projected" : "/gradients";
+    if (probe == 3 && !h5::exists(file, "/gradients/projected/cosine"))
+      fail(path, "no projected gradients (only method pcgrad records them)");
     if (probe == 2) {
       if (!h5::exists(file, "/gradients/probe2/cosine")) fail(path, "no second probe (record with gradients.second_probe_size > 0)");
       r.probeSize = h5::hasAttr(group, "second_probe_size") ? h5::readInt64Attr(group, "second_probe_size") : 0;

@@ -22,7 +22,9 @@ struct GradientRecords {
   int64_t probeSize = 0;
   std::string dropout;               // off (fixed probe) | on (each record on a training batch)
   std::string probe;                 // fixed | train_batch (empty in older files)
-  int probeIndex = 1;                // 1: /gradients, 2: the second fixed probe (/gradients/probe2)
+  // 1: /gradients, 2: the second fixed probe (/gradients/probe2), 3: the first probe's
+  // gradients after PCGrad's surgery (/gradients/projected)
+  int probeIndex = 1;
   std::vector<int64_t> exitLayers;  // [E] from the root attribute
   std::vector<int64_t> steps;       // [R]
   std::vector<float> cosine;        // [R, G, E, E], NaN = undefined
@@ -37,7 +39,8 @@ struct GradientRecords {
 // Reads /gradients (everything but the raw matrices). Throws std::runtime_error naming the
 // file when there is no /gradients group or its shapes disagree. probe = 2 reads the
 // records of the second probe batch (/gradients/probe2: cosines and norms, no raw
-// matrices) for Fig. 9; throws when the run has none.
+// matrices) for Fig. 9; probe = 3 those of a PCGrad run's projected gradients
+// (/gradients/projected, on the first probe); throws when the run has none.
 GradientRecords loadGradients(const std::string& path, int probe = 1);
 
 // E x E cells; `samples` counts the records that defined each cell (1 for one record).

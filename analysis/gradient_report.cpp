@@ -185,9 +185,10 @@ std::string formatGradients(const GradientRecords& records, const GradientReport
   const std::vector<LayerView> views = layerViews(records, options, scope.record);
   // Which batch the gradients were taken on: the fixed probe, a fresh training batch per
   // record (dropout on), or the second fixed probe (Fig. 9).
-  const std::string probe = records.probeIndex == 2        ? "second fixed probe batch, dropout off"
-                            : records.probe == "train_batch" ? "a fresh training batch per record, dropout on"
-                                                             : "fixed probe batch, dropout off";
+  std::string probe = records.probeIndex == 2        ? "second fixed probe batch, dropout off"
+                      : records.probe == "train_batch" ? "a fresh training batch per record, dropout on"
+                                                       : "fixed probe batch, dropout off";
+  if (records.probeIndex == 3) probe += "; the gradients after PCGrad's projection";
   if (format == ReportFormat::Json) return gradientsJson(records, scope, probe, views);
   if (format == ReportFormat::Csv) return gradientsCsv(records, views);
   return gradientsText(records, scope, probe, views);

@@ -110,8 +110,8 @@ void readAttributes(const std::string& path, const H5::Group& root, RunData& run
                         ? parseJson(path, "environment", h5::readStringAttr(root, "environment"))
                         : nlohmann::json::object();
   run.method = h5::readStringAttr(root, "method");
-  if (run.method != "ee" && run.method != "sweet" && run.method != "mm")
-    fail(path, "unknown method '" + run.method + "' (expected ee, sweet or mm)");
+  if (run.method != "ee" && run.method != "sweet" && run.method != "mm" && run.method != "pcgrad")
+    fail(path, "unknown method '" + run.method + "' (expected ee, sweet, mm or pcgrad)");
   run.task = h5::readStringAttr(root, "task");
   run.metric = h5::readStringAttr(root, "metric");
   nlohmann::json labels = parseJson(path, "label_names", h5::readStringAttr(root, "label_names"));
@@ -270,6 +270,7 @@ void readTraining(const std::string& path, const H5::H5File& file, const H5::Gro
   if (h5::exists(file, "/train/lr")) run.trainLr = h5::readFloat32(file, "/train/lr");
   run.hasGradients = h5::exists(file, "/gradients/cosine");
   run.hasSecondProbe = h5::exists(file, "/gradients/probe2/cosine");
+  run.hasProjected = h5::exists(file, "/gradients/projected/cosine");
   run.speed = readSpeedMeasurements(path, file);
 }
 

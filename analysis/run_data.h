@@ -64,7 +64,7 @@ struct RunData {
   std::string configText;          // the `config` attribute verbatim
   nlohmann::json config;           // parsed
   nlohmann::json environment;      // parsed `environment` (empty object if absent)
-  std::string method;              // ee | sweet | mm
+  std::string method;              // ee | sweet | mm | pcgrad
   std::string task;
   std::string metric;              // accuracy | mcc | f1 | pearson (regression)
   bool regression = false;         // task_type "regression": see LogitSet::regression
@@ -104,6 +104,7 @@ struct RunData {
   std::vector<float> trainLr;      // [trainSteps]
   bool hasGradients = false;
   bool hasSecondProbe = false; // /gradients/probe2: records on a second probe batch
+  bool hasProjected = false;   // /gradients/projected: a PCGrad run's gradients after surgery
   // Wall-clock measurements of real early-exit inference (/speed, `sweet infer --measure`);
   // empty when none was taken.
   std::vector<SpeedMeasurement> speed;

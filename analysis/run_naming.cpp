@@ -100,7 +100,8 @@ int methodRank(const std::string& label) {
   if (method == "ee") return 0;
   if (method == "mm") return 1;
   if (method == "sweet") return 2;
-  return 3;
+  if (method == "pcgrad") return 3;
+  return 4;
 }
 
 }  // namespace sweet::analysis

@@ -38,7 +38,7 @@ std::string experimentVariant(const RunData& run);
 std::string methodLabel(const RunData& run);
 
 // The order methods are listed in, in every table, panel and legend: EE, MM, SWEET (the
-// paper's baseline first, then the two it is compared with); unknown methods last. A
+// paper's baseline first, then the two it is compared with), then PCGrad; unknown methods last. A
 // methodLabel ranks by its method ("ee (lte joint)" with "ee").
 int methodRank(const std::string& method);
 

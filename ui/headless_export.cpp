@@ -127,16 +127,24 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   heatmaps.resize(1200, 400);
   heatmaps.setPanelColumns(options.size == FigureSize::OneColumn ? 2 : 0);  // two maps per row at one column
   heatmaps.setRuns(batch.runs);
-  for (int i = 0; i < heatmaps.runSelector()->count(); ++i) {
-    heatmaps.runSelector()->setCurrentIndex(i);
+  auto exportHeatmap = [&](const QString& name) {
     heatmaps.stepSlider()->setValue(heatmaps.stepSlider()->maximum());  // the last record
-    const QString base = QFileInfo(heatmaps.runSelector()->itemData(i).toString()).completeBaseName();
     for (const char* ext : {"pdf", "svg", "png"}) {
-      const QString path = dir.filePath(QStringLiteral("heatmap-%1.%2").arg(base, ext));
+      const QString path = dir.filePath(QStringLiteral("heatmap-%1.%2").arg(name, ext));
       ok &= report(exportPlot(heatmaps.plot(), path, options, &error), path, error);
     }
-    const QString hcsv = dir.filePath(QStringLiteral("heatmap-%1.csv").arg(base));
+    const QString hcsv = dir.filePath(QStringLiteral("heatmap-%1.csv").arg(name));
     ok &= report(writeTextFile(hcsv, heatmaps.heatmapCsv(), &error), hcsv, error);
+  };
+  for (int i = 0; i < heatmaps.runSelector()->count(); ++i) {
+    heatmaps.runSelector()->setCurrentIndex(i);
+    const QString base = QFileInfo(heatmaps.runSelector()->itemData(i).toString()).completeBaseName();
+    exportHeatmap(base);
+    // A pcgrad run: the same record after surgery as well (the view falls back to the
+    // first probe for a run without it).
+    heatmaps.probeSelector()->setCurrentIndex(2);
+    if (heatmaps.probeSelector()->currentIndex() == 2) exportHeatmap(base + QStringLiteral("-projected"));
+    heatmaps.probeSelector()->setCurrentIndex(0);
   }
   ok &= exportReliability(batch.runs, dir, options);
   return ok ? 0 : 1;

@@ -1,6 +1,9 @@
 // `sweet-workbench --export RUN.h5... --out DIR`: renders the workbench's figures and
-// tables offscreen into files for scripts (curves.{pdf,svg,png,csv}, one heatmap set per
-// run with gradient records, one reliability set per classification run, table1.{tex,csv}). Uses the same view classes as the GUI.
+// tables offscreen into files for scripts (curves.{pdf,svg,png,csv}, or curves-TASK.* per task
+// when the runs span tasks, one heatmap set per
+// run with gradient records, a pcgrad run's after surgery too (heatmap-RUN-projected.*),
+// one reliability set per classification run, table1.{tex,csv}). Uses the same view classes
+// as the GUI.
 #pragma once
 
 #include "ui/plot_export.h"

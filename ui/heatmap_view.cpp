@@ -26,8 +26,9 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   runCombo_ = new QComboBox(this);
   runCombo_->setToolTip(tr("Run whose gradient records are shown (runs without /gradients are not listed)"));
   probe_ = new QComboBox(this);
-  probe_->addItems({tr("probe batch"), tr("second probe batch")});
-  probe_->setToolTip(tr("Records on the first or the second probe batch (gradients.second_probe_size > 0)"));
+  probe_->addItems({tr("probe batch"), tr("second probe batch"), tr("after PCGrad (projected)")});
+  probe_->setToolTip(tr("Records on the first or the second probe batch (gradients.second_probe_size > 0), or a "
+                        "pcgrad run's gradients after surgery on the first"));
   probe_->setEnabled(false);
   stepSlider_ = new QSlider(Qt::Horizontal, this);
   stepSlider_->setToolTip(tr("Gradient record to show, by training step"));
@@ -148,6 +149,7 @@ void HeatmapView::setPanelColumns(int columns) {
 }
 
 const analysis::GradientRecords& HeatmapView::records(const LoadedRun& run) const {
+  if (probe_->currentIndex() == 2 && run.projected) return *run.projected;
   return probe_->currentIndex() == 1 && run.secondProbe ? *run.secondProbe : *run.gradients;
 }
 
@@ -161,8 +163,10 @@ void HeatmapView::rebuildMaps() {
   const LoadedRun* run = currentRun();
   {
     const QSignalBlocker block(probe_);
-    probe_->setEnabled(run && run->secondProbe);
-    if (!probe_->isEnabled()) probe_->setCurrentIndex(0);
+    const bool second = run && run->secondProbe, projected = run && run->projected;
+    probe_->setEnabled(second || projected);
+    // A choice this run lacks falls back to the first probe, and the box says so.
+    if ((probe_->currentIndex() == 1 && !second) || (probe_->currentIndex() == 2 && !projected)) probe_->setCurrentIndex(0);
   }
   if (!run) {
     plot_->replot();

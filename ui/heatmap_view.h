@@ -43,7 +43,8 @@ class HeatmapView : public QWidget {
   QCheckBox* followLatest() const { return follow_; }
   QCheckBox* showValues() const { return values_; }
   // Which probe batch's records are shown: 0 the first, 1 the second (Fig. 9: does the
-  // picture hold on other data?); enabled only for runs that recorded a second probe.
+  // picture hold on other data?), 2 a pcgrad run's first-probe records after surgery;
+  // enabled only for runs that recorded a second probe or projected records.
   QComboBox* probeSelector() const { return probe_; }
   QSpinBox* windowSpin() const { return window_; }
   // Panels per row: 0 puts every layer in one row (the screen); an export one column

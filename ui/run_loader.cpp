@@ -18,6 +18,7 @@ LoadBatch loadRunFiles(const QStringList& paths) {
         try {
           run->gradients = analysis::loadGradients(path.toStdString());
           if (run->data.hasSecondProbe) run->secondProbe = analysis::loadGradients(path.toStdString(), 2);
+          if (run->data.hasProjected) run->projected = analysis::loadGradients(path.toStdString(), 3);
         } catch (const std::exception& e) {
           batch.errors.emplace_back(path, QString::fromStdString(e.what()));
         } catch (...) {

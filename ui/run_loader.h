@@ -21,6 +21,7 @@ struct LoadedRun {
   analysis::RunData data;
   std::optional<analysis::GradientRecords> gradients;
   std::optional<analysis::GradientRecords> secondProbe;  // /gradients/probe2, when recorded (Fig. 9)
+  std::optional<analysis::GradientRecords> projected;    // /gradients/projected: a pcgrad run's, after surgery
 };
 using RunPtr = std::shared_ptr<const LoadedRun>;
 

@@ -85,7 +85,7 @@ void registerDemoCommand(CLI::App& root) {
   auto* cmd = root.add_subcommand("demo", "Train EE, SWEET and MM on the built-in demo task and compare their exits");
   cmd->add_option("--out", opt->out, "Output folder for the checkpoint and run files")->capture_default_str();
   cmd->add_option("--methods", opt->methods, "Methods to train (e.g. ee,sweet)")->capture_default_str()->delimiter(',')
-      ->check(CLI::IsMember({"ee", "sweet", "mm"}));
+      ->check(CLI::IsMember({"ee", "sweet", "mm", "pcgrad"}));
   cmd->add_option("--device", opt->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--set", opt->overrides, "Override a key of resources/demo/demo.json: key=value");
   cmd->add_option("--seeds", opt->seeds, "Train every method once per seed (e.g. 1,2,3); sweet report pools them")

@@ -40,8 +40,10 @@ void registerGradientsCommand(CLI::App& root) {
   cmd->add_option("--step", args->step, "Training step of the record to print (default: the last record)");
   cmd->add_option("--window", args->window, "Average the records of steps FIRST:LAST (inclusive)");
   cmd->add_option("--format", args->format, "text, csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
-  cmd->add_option("--probe", args->probe, "1: the main probe (default); 2: the second fixed probe batch (Fig. 9)")
-      ->check(CLI::IsMember({1, 2}));
+  cmd->add_option("--probe", args->probe,
+                  "1: the main probe (default); 2: the second fixed probe batch (Fig. 9); 3: a pcgrad run's gradients "
+                  "after surgery, on the main probe")
+      ->check(CLI::IsMember({1, 2, 3}));
   cmd->add_flag("--no-raw", args->noRaw, "Skip the measures recomputed from the raw matrices (flattened cosine, negative-row share)");
   cmd->callback([args] { runGradients(*args); });
 }

@@ -60,15 +60,24 @@ class RunNamingTest : public QObject {
     QCOMPARE(experimentVariant(run), std::string("lte joint raw weight 0.5, alpha 0.25"));
     run.config["lte"]["threshold_rule"] = "minmax";  // the default
     QCOMPARE(experimentVariant(run), std::string("lte joint weight 0.5, alpha 0.25"));
+    // Issue 25's remedies: a run is told apart by its loss weights, by name or as a list.
+    run.config = {{"sweet_alpha", 1.0}, {"exit_loss_weights", "uniform"}};
+    QCOMPARE(methodLabel(run), std::string("ee"));
+    run.config = {{"sweet_alpha", 0.5}, {"exit_loss_weights", "layer"}};
+    QCOMPARE(methodLabel(run), std::string("ee (alpha 0.5, weights layer)"));
+    run.method = "pcgrad";
+    run.config = {{"exit_loss_weights", {1, 0.5}}};
+    QCOMPARE(methodLabel(run), std::string("pcgrad (weights [1,0.5])"));
+    run.method = "ee";
     run.config = nlohmann::json();  // no config recorded
     QCOMPARE(methodLabel(run), std::string("ee"));
   }
 
   void methodRank_eeThenMmThenSweetThenOthers() {
-    std::vector<std::string> methods = {"sweet", "other", "mm", "ee"};
+    std::vector<std::string> methods = {"sweet", "other", "pcgrad", "mm", "ee"};
     std::sort(methods.begin(), methods.end(),
               [](const std::string& a, const std::string& b) { return methodRank(a) < methodRank(b); });
-    QCOMPARE(methods, (std::vector<std::string>{"ee", "mm", "sweet", "other"}));
+    QCOMPARE(methods, (std::vector<std::string>{"ee", "mm", "sweet", "pcgrad", "other"}));
     QCOMPARE(methodRank("sweet (lte joint)"), methodRank("sweet"));
   }
 };

@@ -80,6 +80,34 @@ class HeatmapViewTest : public QObject {
     QCOMPARE(view.probeSelector()->currentIndex(), 0);
   }
 
+  // A pcgrad run (issue 25): the third choice shows its records after surgery; a run with
+  // a second probe but no projected records falls back to the first probe on that choice.
+  void probeSelector_showsAPcgradRunsProjectedRecords() {
+    const QString path = dir_.filePath("pcgrad.h5");
+    sweet::testing::writeRun(path.toStdString(), sweet::testing::randomRun("pcgrad", 8));
+    sweet::testing::writeGradients(path.toStdString(), {1, 4, 6}, 4, 3);
+    {
+      H5::H5File file(path.toStdString(), H5F_ACC_RDWR);
+      file.createGroup("/gradients/projected");
+      std::vector<float> cosine(3 * 3 * 4 * 4);
+      for (size_t i = 0; i < cosine.size(); ++i) cosine[i] = static_cast<float>(std::sin(0.29 * static_cast<double>(i)));
+      sweet::h5::writeFloat32(file, "/gradients/projected/cosine", {3, 3, 4, 4}, cosine.data());
+    }
+    const LoadBatch batch = loadRunFiles({path});
+    QVERIFY(batch.errors.empty());
+    QVERIFY(batch.runs.front()->projected && !batch.runs.front()->secondProbe);
+    HeatmapView view;
+    view.setRuns(batch.runs);
+    QVERIFY(view.probeSelector()->isEnabled());
+    view.probeSelector()->setCurrentIndex(2);
+    view.stepSlider()->setValue(2);
+    compareRecord(view, sweet::analysis::loadGradients(path.toStdString(), 3), 2);
+    view.probeSelector()->setCurrentIndex(1);  // no second probe in this run
+    QCOMPARE(view.probeSelector()->currentIndex(), 0);
+    view.stepSlider()->setValue(0);
+    compareRecord(view, sweet::analysis::loadGradients(path.toStdString()), 0);
+  }
+
   void hover_showsCellValue() {
     HeatmapView view;
     QVERIFY(sweet::testing::showWithRuns(view, runs_, 900, 400));

@@ -37,7 +37,9 @@ torch::Tensor ExitHeadImpl::forward(const torch::Tensor& hidden, ClsPoolerImpl* 
 EarlyExitModel::EarlyExitModel(const BertConfig& config, std::vector<int64_t> exit_layers, int64_t num_labels,
                                const std::string& method, bool shared_pooler)
     : exit_layers_(std::move(exit_layers)), method_(method), shared_pooler_(shared_pooler) {
-  if (method_ != "ee" && method_ != "sweet") throw std::runtime_error("EarlyExitModel: method must be ee or sweet");
+  // pcgrad is EE's model and routing; only its training step differs (gradient_surgery.h).
+  if (method_ != "ee" && method_ != "sweet" && method_ != "pcgrad")
+    throw std::runtime_error("EarlyExitModel: method must be ee, sweet or pcgrad");
   backbone = register_module(backbonePrefix(config), makeBackbone(config));
   exits = register_module("exits", torch::nn::ModuleList());
   for (size_t i = 0; i < exit_layers_.size(); ++i) {

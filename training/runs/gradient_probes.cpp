@@ -25,6 +25,7 @@ GradientProbes makeGradientProbes(const TrainConfig& c, const DataSplits& data, 
   const std::vector<int64_t> order = identityOrder(rows);
   TrainingBatch probe = makeBatch(tokenizer, source, order, 0, static_cast<size_t>(P), regression, device);
   probes.recorder = std::make_unique<GradientRecorder>(model, c.gradients, probe.input, probe.labels);
+  probes.recorder->record_projected = c.method == "pcgrad";
   if (c.gradients.second_probe_size > 0) {  // the rows after the first probe's
     const auto end = std::min<int64_t>(P + c.gradients.second_probe_size, rows);
     if (end <= P) throw std::runtime_error("gradients.second_probe_size: no held-out or eval rows left after the first probe");

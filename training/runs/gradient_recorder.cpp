@@ -8,6 +8,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "training/runs/gradient_surgery.h"
+
 namespace sweet {
 
 GradientRecorder::GradientRecorder(ExitClassifier& model, const GradientRecorderConfig& config, ModelInput probe,
@@ -57,57 +59,85 @@ GradientRecord GradientRecorder::recordOn(int64_t step, const ModelInput& batch,
     std::lock_guard<std::mutex> lock(generator.mutex());
     generatorState = generator.get_state();
   }
-  const auto E = static_cast<int64_t>(model_.exitLayers().size());
-  const auto G = static_cast<int64_t>(layers_.size());
-  std::vector<std::vector<torch::Tensor>> grads(static_cast<size_t>(G), std::vector<torch::Tensor>(static_cast<size_t>(E)));
-  {
-    auto logits = model_.forwardExits(batch);  // E x [P, K]
-    for (int64_t e = 0; e < E; ++e) {
-      auto loss = torch::nn::functional::cross_entropy(logits[static_cast<size_t>(e)], labels);
-      std::vector<torch::Tensor> inputs;
-      std::vector<int64_t> which;
-      for (int64_t g = 0; g < G; ++g) {
-        auto w = model_.layerMatrix(e, layers_[static_cast<size_t>(g)], matrix_);
-        if (w.defined()) {
-          inputs.push_back(w);
-          which.push_back(g);
-        }
-      }
-      if (inputs.empty()) continue;
-      auto out = torch::autograd::grad({loss}, inputs, /*grad_outputs=*/{}, /*retain_graph=*/e + 1 < E,
-                                       /*create_graph=*/false, /*allow_unused=*/true);
-      for (size_t i = 0; i < which.size(); ++i)
-        if (out[i].defined()) grads[static_cast<size_t>(which[i])][static_cast<size_t>(e)] = out[i].detach().to(torch::kCPU, torch::kFloat);
-    }
-  }
+  const std::vector<std::vector<torch::Tensor>> grads = exitGradients(batch, labels);
   if (dropout) {
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(generatorState);
   }
   if (wasTraining) model_.train();
   else model_.eval();
+  return makeRecord(step, grads);
+}
 
+std::vector<std::vector<torch::Tensor>> GradientRecorder::exitGradients(const ModelInput& batch,
+                                                                        const torch::Tensor& labels) {
+  const auto E = static_cast<int64_t>(model_.exitLayers().size());
+  const auto G = static_cast<int64_t>(layers_.size());
+  std::vector<std::vector<torch::Tensor>> grads(static_cast<size_t>(G), std::vector<torch::Tensor>(static_cast<size_t>(E)));
+  auto logits = model_.forwardExits(batch);  // E x [P, K]
+  for (int64_t e = 0; e < E; ++e) {
+    auto loss = torch::nn::functional::cross_entropy(logits[static_cast<size_t>(e)], labels);
+    std::vector<torch::Tensor> inputs;
+    std::vector<int64_t> which;
+    for (int64_t g = 0; g < G; ++g) {
+      auto w = model_.layerMatrix(e, layers_[static_cast<size_t>(g)], matrix_);
+      if (w.defined()) {
+        inputs.push_back(w);
+        which.push_back(g);
+      }
+    }
+    if (inputs.empty()) continue;
+    auto out = torch::autograd::grad({loss}, inputs, /*grad_outputs=*/{}, /*retain_graph=*/e + 1 < E,
+                                     /*create_graph=*/false, /*allow_unused=*/true);
+    for (size_t i = 0; i < which.size(); ++i)
+      if (out[i].defined()) grads[static_cast<size_t>(which[i])][static_cast<size_t>(e)] = out[i].detach().to(torch::kCPU, torch::kFloat);
+  }
+  return grads;
+}
+
+namespace {
+
+// Norms [E] and row-averaged cosines [E, E] of one layer's per-exit gradients, written at
+// norms[0..E) and cosines[0..E*E).
+void measure(const std::vector<torch::Tensor>& grads, float* norms, float* cosines) {
+  const size_t E = grads.size();
+  for (size_t a = 0; a < E; ++a) {
+    if (grads[a].defined()) norms[a] = grads[a].norm().item<float>();
+    for (size_t b = 0; b < E; ++b) cosines[a * E + b] = GradientRecorder::rowAveragedCosine(grads[a], grads[b]);
+  }
+}
+
+}  // namespace
+
+GradientRecord GradientRecorder::makeRecord(int64_t step, const std::vector<std::vector<torch::Tensor>>& grads) const {
   GradientRecord r;
   r.step = step;
-  r.layers = G;
-  r.exits = E;
+  r.layers = static_cast<int64_t>(grads.size());
+  r.exits = static_cast<int64_t>(model_.exitLayers().size());
   r.rows = rows_;
   r.cols = cols_;
-  const int64_t cell = rows_ * cols_;
+  const int64_t G = r.layers, E = r.exits, cell = rows_ * cols_;
   r.raw.assign(static_cast<size_t>(G * E * cell), 0.f);
   r.norms.assign(static_cast<size_t>(G * E), 0.f);
   r.cosines.assign(static_cast<size_t>(G * E * E), std::numeric_limits<float>::quiet_NaN());
+  if (record_projected) {
+    r.projected_norms = r.norms;
+    r.projected_cosines = r.cosines;
+  }
+  std::vector<int64_t> exitOrder(static_cast<size_t>(E));
+  for (int64_t e = 0; e < E; ++e) exitOrder[static_cast<size_t>(e)] = e;
   for (int64_t g = 0; g < G; ++g) {
-    for (int64_t a = 0; a < E; ++a) {
-      const auto& ga = grads[static_cast<size_t>(g)][static_cast<size_t>(a)];
-      if (ga.defined()) {
-        auto c = ga.contiguous();
+    const auto& layer = grads[static_cast<size_t>(g)];
+    for (int64_t a = 0; a < E; ++a)
+      if (layer[static_cast<size_t>(a)].defined()) {
+        auto c = layer[static_cast<size_t>(a)].contiguous();
         std::memcpy(r.raw.data() + (g * E + a) * cell, c.data_ptr<float>(), static_cast<size_t>(cell) * sizeof(float));
-        r.norms[static_cast<size_t>(g * E + a)] = c.norm().item<float>();
       }
-      for (int64_t b = 0; b < E; ++b)
-        r.cosines[static_cast<size_t>((g * E + a) * E + b)] = rowAveragedCosine(ga, grads[static_cast<size_t>(g)][static_cast<size_t>(b)]);
-    }
+    measure(layer, r.norms.data() + g * E, r.cosines.data() + g * E * E);
+    // Training projects in a random order per step; the record in exit order (the order
+    // changes only which of several conflicts is removed first).
+    if (record_projected)
+      measure(projectConflicts(layer, exitOrder), r.projected_norms.data() + g * E, r.projected_cosines.data() + g * E * E);
   }
   return r;
 }

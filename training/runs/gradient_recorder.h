@@ -2,7 +2,12 @@
 // fixed probe batch that is never trained on, it takes each exit's loss gradient
 // separately w.r.t. a weight matrix of chosen layers (by default the last feed-forward
 // matrix, output.dense.weight, of every layer that precedes an exit), then the row-averaged
-// cosine similarity for every pair of exits.
+// cosine similarity for every pair of exits. It records the gradients as the method's
+// routing sends them: under SWEET a later exit's gradient below an earlier exit is zero
+// (cosines undefined), under a partial cut (sweet_alpha) it is scaled by alpha^k, which
+// leaves cosines as they are and scales norms; MM's exits are separate models, so its
+// "pairs" compare gradients of different matrices. PCGrad runs also get the gradients
+// after surgery (record_projected).
 //
 // It does not disturb training: gradients come from torch::autograd::grad (the
 // parameters' .grad and the optimiser state are untouched) and the fixed probe pass runs in
@@ -27,6 +32,9 @@ struct GradientRecord {
   std::vector<float> raw;      // [G, E, rows, cols]; zeros where the gradient is undefined
   std::vector<float> norms;    // [G, E] Frobenius norms
   std::vector<float> cosines;  // [G, E, E] row-averaged cosine; NaN where undefined
+  // PCGrad runs: the same measures of the gradients after surgery (gradient_surgery.h,
+  // projected in exit order), [G, E] and [G, E, E]; empty otherwise.
+  std::vector<float> projected_norms, projected_cosines;
 };
 
 class GradientRecorder {
@@ -48,7 +56,14 @@ class GradientRecorder {
   // similarity is undefined, e.g. a later exit under SWEET). Exposed for tests.
   static float rowAveragedCosine(const torch::Tensor& a, const torch::Tensor& b);
 
+  // PCGrad runs set this: each record also measures the projected gradients.
+  bool record_projected = false;
+
  private:
+  // [G][E] each exit's gradient of each recorded matrix (undefined where it has none).
+  std::vector<std::vector<torch::Tensor>> exitGradients(const ModelInput& batch, const torch::Tensor& labels);
+  GradientRecord makeRecord(int64_t step, const std::vector<std::vector<torch::Tensor>>& grads) const;
+
   ExitClassifier& model_;
   std::string matrix_;
   int64_t every_;

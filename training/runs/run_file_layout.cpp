@@ -74,6 +74,7 @@ RunFileLayout makeRunFileLayout(const TrainConfig& c, const DataSplits& data, co
     layout.gradient_cols = recorder->cols();
     layout.probe_size = c.gradients.probe_size;
     layout.gradient_probe = c.gradients.probe;
+    layout.projected_gradients = recorder->record_projected;
     layout.second_probe_size = probes.secondProbeRows();
   }
   return layout;

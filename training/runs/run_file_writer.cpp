@@ -21,7 +21,7 @@ struct RunFileWriter::Impl {
   RunFileLayout layout;
   H5::H5File file;
   H5::DataSet status, heartbeat, statusMessage, loss, lr, evalLogits, evalDone, calLogits, historyStep, historyLogits;
-  H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine;
+  H5::DataSet gradStep, gradRaw, gradNorm, gradCosine, probe2Norm, probe2Cosine, projectedNorm, projectedCosine;
   H5::DataSet lteLoss, lteScores, calLteScores;
   int64_t steps = 0, records = 0, interimEvals = 0;
   int64_t totalSteps = 0;
@@ -35,7 +35,7 @@ struct RunFileWriter::Impl {
   std::string closeAll() {
     return h5::closeWrittenFile(file, {&status, &heartbeat, &statusMessage, &loss, &lr, &evalLogits, &evalDone, &calLogits,
                                        &historyStep, &historyLogits, &gradStep, &gradRaw, &gradNorm, &gradCosine,
-                                       &probe2Norm, &probe2Cosine, &lteLoss, &lteScores, &calLteScores});
+                                       &probe2Norm, &probe2Cosine, &projectedNorm, &projectedCosine, &lteLoss, &lteScores, &calLteScores});
   }
 };
 
@@ -170,6 +170,10 @@ RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layou
       if (s.layout.second_probe_size > 0) {
         copyRows(old, "gradients/probe2/norm", s.probe2Norm, s.records);
         copyRows(old, "gradients/probe2/cosine", s.probe2Cosine, s.records);
+      }
+      if (s.layout.projected_gradients) {
+        copyRows(old, "gradients/projected/norm", s.projectedNorm, s.records);
+        copyRows(old, "gradients/projected/cosine", s.projectedCosine, s.records);
       }
       copyRows(old, "gradients/cosine", s.gradCosine, s.records);
     }
@@ -326,6 +330,10 @@ void RunFileWriter::Impl::createGradients(hsize_t E) {
     probe2Norm = createExtendible(file, "gradients/probe2/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
     probe2Cosine = createExtendible(file, "gradients/probe2/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
   }
+  if (layout.projected_gradients) {
+    projectedNorm = createExtendible(file, "gradients/projected/norm", H5::PredType::IEEE_F32LE, {G, E}, 64);
+    projectedCosine = createExtendible(file, "gradients/projected/cosine", H5::PredType::IEEE_F32LE, {G, E, E}, 64);
+  }
 }
 
 RunFileWriter::RunFileWriter(const std::string& path, const RunFileLayout& layout)
@@ -460,7 +468,9 @@ void RunFileWriter::writeCalibrationLogits(const std::vector<float>& logits) {
 
 void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
                                          const std::vector<float>& cosines, const std::vector<float>& secondNorms,
-                                         const std::vector<float>& secondCosines) {
+                                         const std::vector<float>& secondCosines,
+                                         const std::vector<float>& projectedNorms,
+                                         const std::vector<float>& projectedCosines) {
   auto& s = *impl_;
   if (!s.layout.record_gradients) throw std::logic_error("gradient record on a run file without /gradients");
   try {
@@ -472,6 +482,11 @@ void RunFileWriter::appendGradientRecord(int64_t step, const std::vector<float>&
       if (secondNorms.empty() || secondCosines.empty()) throw std::logic_error("gradient record without its second probe");
       appendRow(s.probe2Norm, s.records, secondNorms.data(), H5::PredType::NATIVE_FLOAT);
       appendRow(s.probe2Cosine, s.records, secondCosines.data(), H5::PredType::NATIVE_FLOAT);
+    }
+    if (s.layout.projected_gradients) {
+      if (projectedNorms.empty() || projectedCosines.empty()) throw std::logic_error("PCGrad gradient record without its projected measures");
+      appendRow(s.projectedNorm, s.records, projectedNorms.data(), H5::PredType::NATIVE_FLOAT);
+      appendRow(s.projectedCosine, s.records, projectedCosines.data(), H5::PredType::NATIVE_FLOAT);
     }
     // /cosine last: readers take the records /step and /cosine both hold.
     appendRow(s.gradCosine, s.records, cosines.data(), H5::PredType::NATIVE_FLOAT);

@@ -49,6 +49,7 @@ struct RunFileLayout {
   int64_t gradient_rows = 0, gradient_cols = 0, probe_size = 0;
   std::string gradient_probe = "fixed";  // fixed | train_batch
   int64_t second_probe_size = 0;         // > 0: /gradients/probe2 holds a second probe's records
+  bool projected_gradients = false;      // PCGrad: /gradients/projected holds the records after surgery
 };
 
 // Room for /status_message: a fixed-size dataset, since SWMR writers cannot add objects.
@@ -85,10 +86,13 @@ class RunFileWriter {
   void writeCalibrationLogits(const std::vector<float>& logits);
   // One gradient record: raw [G, E, rows, cols] (zeros where undefined), norms [G, E],
   // cosines [G, E, E] (NaN where undefined).
-  // With a second probe, its norms [G, E] and cosines [G, E, E] of the same step.
+  // With a second probe, its norms [G, E] and cosines [G, E, E] of the same step; with
+  // projected_gradients, those of the PCGrad-projected gradients.
   void appendGradientRecord(int64_t step, const std::vector<float>& raw, const std::vector<float>& norms,
                             const std::vector<float>& cosines, const std::vector<float>& second_norms = {},
-                            const std::vector<float>& second_cosines = {});
+                            const std::vector<float>& second_cosines = {},
+                            const std::vector<float>& projected_norms = {},
+                            const std::vector<float>& projected_cosines = {});
   // `message` says why a run stopped or failed (kept to kStatusMessageBytes); written
   // before the state, so a reader that sees "failed" also sees the reason.
   void setState(RunState state, int64_t steps_done, const std::string& message = "");

@@ -3,6 +3,7 @@
 
 #include "analysis/run_naming.h"
 #include "training/runs/config_keys.h"
+#include "training/runs/exit_loss_weights.h"
 
 #include "training/runs/precision.h"
 #include "training/text/task_spec.h"
@@ -22,7 +23,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LteConfig, enabled, schedule, we
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, train_file, eval_file, text_column,
                                                 text_b_column, label_column, labels, skip_invalid_rows, train_cap,
                                                 calibration_size, eval_max_examples, demo_train_size, demo_eval_size,
-                                                model, method, exit_layers, pooler, sweet_alpha, learning_rate, batch_size, micro_batch_size,
+                                                model, method, exit_layers, pooler, sweet_alpha, exit_loss_weights, learning_rate, batch_size, micro_batch_size,
                                                 epochs,
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, precision, threads,
@@ -64,11 +65,19 @@ void validate(const TrainConfig& c, const ConfigSources& from) {
   };
   check(c.task == "demo" || c.task == "custom" || glueTask(c.task).has_value(), "task",
         "must be sst2, mrpc, cola, rte, qnli, qqp, mnli, stsb, demo or custom, not " + quotedConfigValue(nlohmann::json(c.task)));
-  check(c.method == "ee" || c.method == "sweet" || c.method == "mm", "method", "must be ee, sweet or mm, not " + quotedConfigValue(nlohmann::json(c.method)));
+  check(c.method == "ee" || c.method == "sweet" || c.method == "mm" || c.method == "pcgrad", "method",
+        "must be ee, sweet, mm or pcgrad, not " + quotedConfigValue(nlohmann::json(c.method)));
   check(c.pooler == "per_exit" || c.pooler == "shared", "pooler", "must be per_exit or shared");
   check(c.sweet_alpha >= 0 && c.sweet_alpha <= 1, "sweet_alpha", "must be within [0, 1] (1 = EE, 0 = SWEET's cut)");
   check(c.sweet_alpha == 1 || c.method == "ee", "sweet_alpha",
         "applies to method ee (sweet is the cut at 0; mm's models share nothing)");
+  check(exitLossWeightsProblem(c.exit_loss_weights, c.exit_layers).empty(), "exit_loss_weights",
+        exitLossWeightsProblem(c.exit_loss_weights, c.exit_layers));
+  check(c.method != "mm" || c.exit_loss_weights == "uniform", "exit_loss_weights",
+        "must stay uniform for method mm: its models share nothing, so a weight would only rescale one model's "
+        "gradient, which AdamW's normalised step undoes");
+  check(c.method != "pcgrad" || !c.lte.enabled, "method",
+        "pcgrad cannot train learning-to-exit heads (lte.enabled): their loss has no exit of its own to project");
   check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
   check(c.batch_size > 0, "batch_size", "must be positive");
   check(c.micro_batch_size >= 0, "micro_batch_size", "must not be negative (0 = the whole batch at once)");

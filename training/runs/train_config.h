@@ -63,12 +63,16 @@ struct TrainConfig {
 
   // Model
   std::string model;               // checkpoint folder (HF layout)
-  std::string method = "ee";       // ee, sweet, mm
+  std::string method = "ee";       // ee, sweet, mm, pcgrad (EE's model, PCGrad between the exits' gradients)
   std::vector<int64_t> exit_layers;  // empty = defaults for the depth
   std::string pooler = "per_exit"; // per_exit or shared (the reference code)
   // method ee: the gradient the later exits send into the segment below each exit is
   // scaled by this (1 = EE, 0 = SWEET's cut; a partial cut between).
   double sweet_alpha = 1.0;
+  // Each exit's weight in the training loss: "uniform" (every exit 1: the plain sum),
+  // "layer" (proportional to the exit's layer, scaled to sum to the number of exits) or a
+  // list with one weight per exit (training/runs/exit_loss_weights.h).
+  nlohmann::json exit_loss_weights = "uniform";
 
   // Optimisation
   double learning_rate = 2e-5;

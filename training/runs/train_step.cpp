@@ -4,9 +4,11 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <optional>
 
 #include "training/runs/autocast_scope.h"
 #include "training/runs/gradient_clipping.h"
+#include "training/runs/gradient_surgery.h"
 
 namespace sweet {
 namespace {
@@ -51,6 +53,7 @@ struct PartLosses {
   // with a zero gradient, where it leaves one without any).
   torch::Tensor lastExit;
   torch::Tensor lte;   // [E] each exit's LTE loss; undefined unless the run has LTE heads
+  std::vector<torch::Tensor> each;  // E x [] each exit's loss on its own (PCGrad's backward per exit)
 };
 
 // One part's forward pass and losses, under the run's autocast (bf16, fp16; nothing for
@@ -63,8 +66,26 @@ PartLosses partLosses(TrainingModel& t, const TrainingBatch& part, bool regressi
   for (auto& l : logits) l = l.to(torch::kFloat);
   std::vector<torch::Tensor> losses;
   for (const auto& l : logits) losses.push_back(exitLoss(l, part, regression));
-  PartLosses out{torch::stack(losses), losses.back(), {}};
+  PartLosses out{torch::stack(losses), losses.back(), {}, losses};
   if (t.lte) out.lte = lteLosses(t, logits, part, regression);
+  return out;
+}
+
+// The exits' losses weighted as exit_loss_weights says (uniform: left as they are, so the
+// plain sum is computed exactly as before the key existed).
+torch::Tensor weightedLosses(const TrainingModel& t, const torch::Tensor& losses) {
+  return t.exit_loss_weights.defined() ? losses * t.exit_loss_weights : losses;
+}
+
+// PCGrad: each exit's share of the objective on its own, as its backward pass sees it.
+std::vector<torch::Tensor> exitObjectives(const TrainingModel& t, const std::vector<torch::Tensor>& losses,
+                                          double fraction) {
+  std::vector<torch::Tensor> out;
+  for (size_t e = 0; e < losses.size(); ++e) {
+    torch::Tensor share = losses[e] * fraction;
+    if (t.exit_loss_weights.defined()) share = share * t.exit_loss_weights[static_cast<int64_t>(e)];
+    out.push_back(t.scaler ? t.scaler->scale(share) : share);
+  }
   return out;
 }
 
@@ -106,7 +127,8 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
   const bool lte = static_cast<bool>(t.lte);
   const StepObjective goal = stepObjective(c.lte.schedule, lte, step);
 
-  // The objective is the sum of every exit's mean loss over the batch. With
+  // The objective is the sum of every exit's mean loss over the batch (each weighted by
+  // exit_loss_weights when it is not uniform). With
   // micro_batch_size the batch runs in parts whose gradients add up to the same update
   // (each part's loss weighted by its share of the rows): activation memory of one part,
   // at the cost of smaller GEMMs.
@@ -114,12 +136,20 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
   const int64_t partRows = c.micro_batch_size > 0 ? std::min(c.micro_batch_size, rows) : rows;
   torch::Tensor exitSum;  // [E] per-exit mean loss over the batch, detached
   torch::Tensor lteSum;   // [E] per-exit LTE loss, detached (LTE runs only)
+  // PCGrad keeps each exit's gradient apart (E backward passes) and sums them projected.
+  std::optional<ExitGradients> perExit;
+  if (c.method == "pcgrad") perExit.emplace(trainedParameters(t), t.exits());
   for (int64_t first = 0; first < rows; first += partRows) {
     const int64_t n = std::min(partRows, rows - first);
     const PartLosses losses = partLosses(t, batch.slice(first, n), regression);
     const double fraction = static_cast<double>(n) / static_cast<double>(rows);
     torch::Tensor share = losses.exit * fraction;  // [E]
-    torch::Tensor objective = goal.allExits       ? share.sum()
+    exitSum = exitSum.defined() ? exitSum + share.detach() : share.detach();
+    if (perExit) {
+      perExit->add(exitObjectives(t, losses.each, fraction));
+      continue;
+    }
+    torch::Tensor objective = goal.allExits       ? weightedLosses(t, share).sum()
                               : goal.lastExitOnly ? losses.lastExit * fraction
                                                   : torch::zeros({}, share.options());
     if (lte) {
@@ -128,8 +158,8 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
       lteSum = lteSum.defined() ? lteSum + lteShare.detach() : lteShare.detach();
     }
     (t.scaler ? t.scaler->scale(objective) : objective).backward();
-    exitSum = exitSum.defined() ? exitSum + share.detach() : share.detach();
   }
+  if (perExit) perExit->writeProjectedSum(projectionOrder(t.exits()));
   // fp16: the gradients back to their true size before they are clipped.
   const torch::Tensor foundInf = t.scaler ? t.scaler->unscale(trainedParameters(t)) : torch::Tensor();
   if (c.max_grad_norm > 0) clipGradients(t, c.max_grad_norm);

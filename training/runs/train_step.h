@@ -1,7 +1,9 @@
-// One optimiser step of EE, SWEET or MM (with learning-to-exit heads when the run has
-// them): forward every exit, sum the exits' mean losses, backward, clip, update. The
-// routing that makes SWEET SWEET lives in the model's forward pass (detached hidden states
-// at exit boundaries), so this step is the same for every method.
+// One optimiser step of EE, SWEET, MM or PCGrad (with learning-to-exit heads when the run
+// has them): forward every exit, sum the exits' mean losses (weighted by
+// exit_loss_weights), backward, clip, update. The routing that makes SWEET SWEET lives in
+// the model's forward pass (detached hidden states at exit boundaries), so this step is the
+// same for every method but PCGrad, which takes one backward per exit and sums the
+// exits' gradients after projecting off their conflicts (gradient_surgery.h).
 #pragma once
 
 #include <cstdint>

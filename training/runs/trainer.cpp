@@ -106,7 +106,8 @@ void writeCheckpoint(Run& r) {
 void recordGradients(Run& r, int64_t step, const TrainingBatch* batch) {
   const GradientProbes::Taken taken = r.probes.take(step, batch);
   const GradientRecord& g = taken.first;
-  r.writer->appendGradientRecord(step, g.raw, g.norms, g.cosines, taken.second.norms, taken.second.cosines);
+  r.writer->appendGradientRecord(step, g.raw, g.norms, g.cosines, taken.second.norms, taken.second.cosines,
+                                 g.projected_norms, g.projected_cosines);
   if (r.cb.on_gradients) r.cb.on_gradients({step, r.probes.recorder->layers(), g.exits, g.cosines});
 }
 

@@ -7,6 +7,7 @@
 #include "training/models/early_exit_model.h"
 #include "training/models/exit_model_factory.h"
 #include "training/runs/autocast_scope.h"
+#include "training/runs/exit_loss_weights.h"
 
 namespace sweet {
 namespace {
@@ -38,6 +39,8 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
   t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
   useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device));
   if (auto* ee = dynamic_cast<EarlyExitModel*>(t->model.get())) ee->boundary_gradient_scale = c.sweet_alpha;
+  const std::vector<double> weights = exitLossWeights(c.exit_loss_weights, exitLayers);
+  if (!weights.empty()) t->exit_loss_weights = torch::tensor(weights, torch::kDouble).to(device, torch::kFloat);
   t->model->to(device);
   t->model->train();
   t->exit_hidden.resize(exitLayers.size());

@@ -31,6 +31,9 @@ struct TrainingModel {
   c10::Device device{c10::kCPU};
   Precision precision = Precision::Fp32;  // resolved for `device`: never Auto
   std::unique_ptr<LossScaler> scaler;     // fp16 runs only
+  // [E] each exit's weight in the loss (config exit_loss_weights), fp32 on the device;
+  // undefined for uniform weights, which multiply nothing.
+  torch::Tensor exit_loss_weights;
   int64_t exits() const { return static_cast<int64_t>(model->exitLayers().size()); }
 
   TrainingModel() = default;

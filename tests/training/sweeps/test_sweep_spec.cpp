@@ -32,6 +32,7 @@ class TestSweepSpec : public QObject {
   void config_speedKeysReadAutoAndRefuseBadValues();
   void paperPresets_expandToThePapersGridBesideAProjectRoot();
   void largeGrid_refusedBeforeExpandingUnlessAllowed();
+  void remedyAxes_methodAlphaAndListsOfWeights();
 
  private:
   std::string write(const QString& name, const std::string& json) {
@@ -254,6 +255,42 @@ void TestSweepSpec::largeGrid_refusedBeforeExpandingUnlessAllowed() {
       "grid": {"seed": [1, 2, 3]}})");
   QCOMPARE(loadSweep(small).runs.size(), size_t(3));
   QCOMPARE(loadSweep(small, true).runs.size(), size_t(3));
+}
+
+// Issue 25: the method, sweet_alpha and exit_loss_weights as axes, a weight list among
+// the values (a list of lists); a combination the trainer refuses is refused by name.
+void TestSweepSpec::remedyAxes_methodAlphaAndListsOfWeights() {
+  const Sweep sweep = loadSweep(write("remedies.json", R"({"output_dir": "out", "base": {"model": "m", "exit_layers": [1, 4, 6, 12]},
+      "grid": {"method": ["ee", "pcgrad"], "exit_loss_weights": ["uniform", "layer", [1, 0.5, 0.5, 2]], "seed": [1]}})"));
+  QCOMPARE(sweep.runs.size(), size_t(6));
+  QCOMPARE(sweep.runs[0].id, std::string("ee-exit_loss_weightsuniform-s1"));
+  QCOMPARE(sweep.runs[2].id, std::string("ee-exit_loss_weights_1_0.5_0.5_2_-s1"));
+  QCOMPARE(sweep.runs[5].train.method, std::string("pcgrad"));
+  QCOMPARE(sweep.runs[5].train.exit_loss_weights, nlohmann::json::parse("[1, 0.5, 0.5, 2]"));
+  QCOMPARE(sweep.runs[4].train.exit_loss_weights, nlohmann::json("layer"));
+  const Sweep alphas = loadSweep(write("alphas.json", R"({"output_dir": "out", "base": {"model": "m"},
+      "grid": {"sweet_alpha": [0, 0.25, 1]}})"));
+  QCOMPARE(alphas.runs[1].id, std::string("sweet_alpha0.25"));
+  QCOMPARE(alphas.runs[1].train.sweet_alpha, 0.25);
+  try {
+    loadSweep(write("refused.json", R"({"output_dir": "out", "base": {"model": "m"},
+        "grid": {"method": ["ee", "sweet"], "sweet_alpha": [0.5]}})"));
+    QFAIL("sweet with sweet_alpha 0.5 was accepted");
+  } catch (const std::runtime_error& e) {
+    QVERIFY2(std::string(e.what()).find("(run sweet-sweet_alpha0.5): sweet_alpha applies to method ee") != std::string::npos,
+             e.what());
+  }
+  // The study's sweep file, copied to a project root as docs/conflict-remedies.md says.
+  const QString root = dir_.filePath("remedies-root");
+  QVERIFY(QDir().mkpath(root));
+  QVERIFY(QFile::copy(QStringLiteral(SWEET_SOURCE_DIR) + "/resources/sweeps/conflict-remedies.json", root + "/cr.json"));
+  const Sweep study = loadSweep((root + "/cr.json").toStdString());
+  QCOMPARE(study.runs.size(), size_t(7 * 3));
+  QCOMPARE(study.runs.front().id, std::string("alpha0-s1"));
+  QCOMPARE(study.runs[3].train.sweet_alpha, 0.25);
+  QCOMPARE(study.runs[15].train.method, std::string("pcgrad"));
+  QCOMPARE(study.runs.back().train.exit_loss_weights, nlohmann::json("layer"));
+  QCOMPARE(QString::fromStdString(study.runs.front().train.model), root + "/runs/conflict-remedies/start/pretrained-bert");
 }
 
 QTEST_GUILESS_MAIN(TestSweepSpec)
