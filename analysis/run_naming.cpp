@@ -21,6 +21,16 @@ std::string compactNumber(double value) {
   return s;
 }
 
+std::string labelValueText(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
+  if (value.is_number()) return compactNumber(value.get<double>());
+  if (!value.is_array()) return value.dump();
+  std::string text;
+  for (const auto& item : value) text += (text.empty() ? "" : ", ") + labelValueText(item);
+  return "[" + text + "]";
+}
+
 std::string formatLearningRate(double learningRate) { return compactNumber(learningRate); }
 
 std::string defaultRunName(const std::string& task, const std::string& method, double learningRate, int64_t seed) {
@@ -43,15 +53,10 @@ std::string modelDisplayName(const RunData& run) {
 
 namespace {
 
-// A config value as a label reads it: strings bare, everything else as JSON.
-std::string valueText(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 // `key`'s value unless absent or one of `defaults` (the value the trainer assumes).
 std::string nonDefault(const nlohmann::json& config, const char* key, std::initializer_list<const char*> defaults) {
   if (!config.contains(key) || config[key].is_null()) return "";
-  const std::string text = valueText(config[key]);
+  const std::string text = labelValueText(config[key]);
   for (const char* d : defaults)
     if (text == d) return "";
   return text;
@@ -83,7 +88,7 @@ std::string experimentVariant(const RunData& run) {
   add("pooler", nonDefault(run.config, "pooler", {"per_exit"}));
   // "auto" is fp32 on a CPU; a GPU run's auto is told apart by its device in the model row.
   add("precision", nonDefault(run.config, "precision", {"auto", "fp32"}));
-  add("alpha", nonDefault(run.config, "sweet_alpha", {"1", "1.0"}));
+  add("alpha", nonDefault(run.config, "sweet_alpha", {"1"}));
   add("weights", nonDefault(run.config, "exit_loss_weights", {"uniform"}));
   std::string text;
   for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;

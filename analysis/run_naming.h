@@ -3,6 +3,8 @@
 // a sweep id, a run file, a report row and a GUI label never spell one run two ways.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -15,6 +17,10 @@ struct RunData;
 std::string compactNumber(double value);
 // The learning rate's text everywhere (run names, sweep ids, report groups, GUI labels).
 std::string formatLearningRate(double learningRate);
+
+// A config value as a label prints it: strings bare, numbers as compactNumber (0.0 -> "0",
+// so a label says "alpha 0", not the JSON "alpha 0.0"), lists as "[1, 0.5, 0.5, 2]".
+std::string labelValueText(const nlohmann::json& value);
 
 // The run name a config gets when it sets none: "<task>-<method>-lr<lr>-s<seed>".
 std::string defaultRunName(const std::string& task, const std::string& method, double learningRate, int64_t seed);

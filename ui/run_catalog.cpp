@@ -12,6 +12,7 @@
 namespace sweet::ui {
 
 std::string methodDisplayName(const std::string& method) {
+  if (method == "pcgrad") return "PCGrad";  // as Yu et al. 2020 write it
   std::string out = method;
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
   return out;
@@ -70,8 +71,25 @@ std::string lower(std::string s) {
 
 std::string joined(const std::vector<std::string>& parts) {
   std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : kSep) + p;
+  for (const std::string& p : parts)
+    if (!p.empty()) out += (out.empty() ? "" : kSep) + p;
   return out;
+}
+
+// A flattened list value ("[1.0,0.5]") as labels print it ("[1, 0.5]"); nullopt otherwise.
+std::optional<std::string> listText(const std::string& value) {
+  if (value.empty() || value.front() != '[') return std::nullopt;
+  const nlohmann::json parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions*/ false);
+  if (!parsed.is_array()) return std::nullopt;
+  return analysis::labelValueText(parsed);
+}
+
+// A remedy key at its default says nothing a plain run's method name does not ("EE", not
+// "EE · α 1 · weights uniform"); absent is the default too (files from before the key).
+bool remedyDefault(const std::string& key, const std::string& value) {
+  if (key == "sweet_alpha") return value == "-" || number(value) == 1.0;
+  if (key == "exit_loss_weights") return value == "-" || value == "uniform";
+  return false;
 }
 
 }  // namespace
@@ -81,6 +99,7 @@ std::string RunCatalog::columnTitle(const std::string& key) {
   if (key == "train_cap") return "cap";
   if (key == "lte.enabled") return "LTE";
   if (key == "sweet_alpha") return "α";
+  if (key == "exit_loss_weights") return "weights";
   return key;
 }
 
@@ -89,8 +108,10 @@ std::string RunCatalog::labelPart(const std::string& key, const std::string& val
   if (key == "task" || key == "model" || key == "precision") return value;
   if (value == "true") return columnTitle(key);
   if (value == "false") return "no " + columnTitle(key);
+  if (remedyDefault(key, value)) return "";
   const auto n = number(value);
-  const std::string shown = n ? analysis::compactNumber(*n) : value.size() > 24 ? value.substr(0, 21) + "..." : value;
+  const std::string text = listText(value).value_or(value);
+  const std::string shown = n ? analysis::compactNumber(*n) : text.size() > 24 ? text.substr(0, 21) + "..." : text;
   return columnTitle(key) + " " + shown;
 }
 
@@ -155,7 +176,7 @@ std::string RunCatalog::cellText(size_t run, const std::string& key) const {
   if (v == "true") return "on";
   if (v == "false") return "off";
   const auto n = number(v);
-  return n && key != "seed" ? analysis::compactNumber(*n) : v;
+  return n && key != "seed" ? analysis::compactNumber(*n) : listText(v).value_or(v);
 }
 
 bool RunCatalog::matchesFilter(size_t run) const {
@@ -239,7 +260,8 @@ std::vector<RunGroup> RunCatalog::groups(const std::string& task, Scope scope) c
   for (size_t g = 0; g < out.size(); ++g) {
     std::vector<std::string> parts;
     for (const std::string& k : varying) parts.push_back(labelPart(k, value(firstRun[g], k)));
-    out[g].label = groupName(out[g].key).value_or(parts.empty() ? methodDisplayName(out[g].method) : joined(parts));
+    const std::string label = joined(parts);
+    out[g].label = groupName(out[g].key).value_or(label.empty() ? methodDisplayName(out[g].method) : label);
     out[g].variant = perMethod[out[g].method]++;
   }
   return out;

@@ -16,7 +16,7 @@
 
 namespace sweet::ui {
 
-// "ee" -> "EE": how a method is written in labels, tables and legends.
+// "ee" -> "EE", "pcgrad" -> "PCGrad": how a method is written in labels, tables and legends.
 std::string methodDisplayName(const std::string& method);
 
 struct CatalogRun {
@@ -86,9 +86,11 @@ class RunCatalog {
   // out the seed and keys that vary.
   std::string caption(const std::string& task, Scope scope = Scope::Shown) const;
 
-  // One key's value as a label part: "lr 2e-5", "cap 2000", "LTE", "EE", "bf16".
+  // One key's value as a label part: "lr 2e-5", "cap 2000", "LTE", "EE", "bf16", "α 0",
+  // "weights [1, 0.5, 0.5, 2]"; "" for a conflict remedy at its default (α 1, uniform
+  // weights), so labels read like the report's methodLabel ("EE", not "EE · α 1").
   static std::string labelPart(const std::string& key, const std::string& value);
-  // A column's title: "lr", "cap", "LTE", "α", else the key itself.
+  // A column's title: "lr", "cap", "LTE", "α", "weights", else the key itself.
   static std::string columnTitle(const std::string& key);
 
  private:

@@ -65,12 +65,23 @@ class RunNamingTest : public QObject {
     QCOMPARE(methodLabel(run), std::string("ee"));
     run.config = {{"sweet_alpha", 0.5}, {"exit_loss_weights", "layer"}};
     QCOMPARE(methodLabel(run), std::string("ee (alpha 0.5, weights layer)"));
+    // Numbers print as people write them, not as JSON: SWEET's cut is "alpha 0", not "alpha 0.0".
+    run.config = {{"sweet_alpha", 0.0}, {"exit_loss_weights", {1.0, 0.5, 0.5, 2.0}}};
+    QCOMPARE(methodLabel(run), std::string("ee (alpha 0, weights [1, 0.5, 0.5, 2])"));
     run.method = "pcgrad";
     run.config = {{"exit_loss_weights", {1, 0.5}}};
-    QCOMPARE(methodLabel(run), std::string("pcgrad (weights [1,0.5])"));
+    QCOMPARE(methodLabel(run), std::string("pcgrad (weights [1, 0.5])"));
     run.method = "ee";
     run.config = nlohmann::json();  // no config recorded
     QCOMPARE(methodLabel(run), std::string("ee"));
+  }
+
+  void labelValueText_shortestNumbersAndSpacedLists() {
+    QCOMPARE(labelValueText(nlohmann::json(0.0)), std::string("0"));
+    QCOMPARE(labelValueText(nlohmann::json(0.25)), std::string("0.25"));
+    QCOMPARE(labelValueText(nlohmann::json(3)), std::string("3"));
+    QCOMPARE(labelValueText(nlohmann::json("layer")), std::string("layer"));
+    QCOMPARE(labelValueText(nlohmann::json::parse("[1.0, 0.5, 0.5, 2.0]")), std::string("[1, 0.5, 0.5, 2]"));
   }
 
   void methodRank_eeThenMmThenSweetThenOthers() {

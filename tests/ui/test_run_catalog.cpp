@@ -111,6 +111,15 @@ class RunCatalogTest : public QObject {
     QCOMPARE(RunCatalog::labelPart("method", "mm"), std::string("MM"));
     QCOMPARE(RunCatalog::labelPart("precision", "bf16"), std::string("bf16"));
     QCOMPARE(RunCatalog::labelPart("sweet_alpha", "0.5"), std::string("α 0.5"));
+    // Issue 25's remedies as the report names them: numbers shortest, lists spaced, the
+    // defaults (α 1, uniform weights) left to the method's name.
+    QCOMPARE(RunCatalog::labelPart("sweet_alpha", "0.0"), std::string("α 0"));
+    QCOMPARE(RunCatalog::labelPart("sweet_alpha", "1.0"), std::string());
+    QCOMPARE(RunCatalog::labelPart("method", "pcgrad"), std::string("PCGrad"));
+    QCOMPARE(RunCatalog::labelPart("exit_loss_weights", "layer"), std::string("weights layer"));
+    QCOMPARE(RunCatalog::labelPart("exit_loss_weights", "[1.0,0.5,0.5,2.0]"), std::string("weights [1, 0.5, 0.5, 2]"));
+    QCOMPARE(RunCatalog::labelPart("exit_loss_weights", "uniform"), std::string());
+    QCOMPARE(RunCatalog::columnTitle("exit_loss_weights"), std::string("weights"));
   }
 };
 

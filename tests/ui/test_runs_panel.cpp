@@ -126,6 +126,40 @@ class RunsPanelTest : public QObject {
       sweet::testing::writeComparisonRuns(qEnvironmentVariable("SWEET_KEEP_RUNS"));
   }
 
+  // Issue 25's study: seven remedies, three seeds each. The legend reads like the report's
+  // rows (method, then only the remedy that sets a run apart), not "EE · α 1 · weights
+  // uniform" or "PCGRAD"; SWEET's cut is "α 0", not the JSON "α 0.0".
+  void conflictRemedyStudy_legendNamesEachRemedyOnce() {
+    QTemporaryDir study;
+    const QStringList files = sweet::testing::writeConflictRemedyRuns(study.path());
+    QCOMPARE(files.size(), 21);
+    if (qEnvironmentVariableIsSet("SWEET_KEEP_RUNS")) {  // to open them in the workbench by hand
+      const QString kept = qEnvironmentVariable("SWEET_KEEP_RUNS") + QStringLiteral("/remedies");
+      QVERIFY(QDir().mkpath(kept));
+      sweet::testing::writeConflictRemedyRuns(kept);
+    }
+    MainWindow window;
+    window.setConfirmClose(false);
+    window.resize(1500, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openRunFiles(files);
+    QTRY_COMPARE_WITH_TIMEOUT(window.store()->runs().size(), size_t{21}, 30000);
+    QTRY_COMPARE(window.curveView()->seriesCount(), size_t{7});
+    const std::vector<std::string> expected = {"EE · α 0", "EE · α 0.25", "EE · α 0.5", "EE · α 0.75",
+                                               "EE",       "PCGrad",      "EE · weights layer"};
+    QVERIFY2(labels(*window.curveView()) == expected, qPrintable(describe(labels(*window.curveView()))));
+    // The plot's legend says the same, with the seeds pooled.
+    QCustomPlot* plot = window.curveView()->plot();
+    QStringList legend;
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+      if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot->legend->item(i))) legend << item->plottable()->name();
+    for (const std::string& label : expected)
+      QVERIFY2(legend.contains(QString::fromStdString(label) + QStringLiteral(" (3 seeds)")), qPrintable(legend.join(" | ")));
+    const QString caption = window.curveView()->captionLabel()->text();
+    QVERIFY2(!caption.contains(QStringLiteral("α")) && !caption.contains(QStringLiteral("weights")), qPrintable(caption));
+  }
+
   void emptyWindow_hintsHowToOpenRuns() {
     MainWindow window;
     window.setConfirmClose(false);
