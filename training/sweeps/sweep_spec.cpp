@@ -122,6 +122,12 @@ std::string sweepIdPart(const std::string& key, const nlohmann::json& value) {
   if (key == "train_cap") return "cap" + valueText(value);
   if (key == "task" || key == "method") return sanitize(valueText(value));
   if (kPathKeys.count(key) && value.is_string()) return sanitize(fs::path(value.get<std::string>()).filename().string());
+  if (key == "exit_loss_weights" && value.is_array()) {
+    // "w1-0.5-0.5-2", not the JSON's "exit_loss_weights_1_0.5_0.5_2_": the weights as read.
+    std::string weights;
+    for (const auto& w : value) weights += (weights.empty() ? "" : "-") + valueText(w);
+    return sanitize("w" + weights);
+  }
   const auto dot = key.rfind('.');
   return sanitize((dot == std::string::npos ? key : key.substr(dot + 1)) + valueText(value));
 }

@@ -61,7 +61,8 @@ void forEachSweepRun(const std::string& path, bool allowLarge, Sweep& sweep,
                      const std::function<void(const SweepRun&)>& onRun);
 
 // The id part of one grid value: lr3e-5, s1, cap2000, the method or task itself, the
-// folder name of a model path, or KEYVALUE for other keys.
+// folder name of a model path, w1-0.5-0.5-2 for a list of exit_loss_weights, or KEYVALUE
+// for other keys.
 std::string sweepIdPart(const std::string& key, const nlohmann::json& value);
 
 // Writes every run's configuration to Sweep::configPath (what `sweet train` reads, locally

@@ -264,7 +264,11 @@ void TestSweepSpec::remedyAxes_methodAlphaAndListsOfWeights() {
       "grid": {"method": ["ee", "pcgrad"], "exit_loss_weights": ["uniform", "layer", [1, 0.5, 0.5, 2]], "seed": [1]}})"));
   QCOMPARE(sweep.runs.size(), size_t(6));
   QCOMPARE(sweep.runs[0].id, std::string("ee-exit_loss_weightsuniform-s1"));
-  QCOMPARE(sweep.runs[2].id, std::string("ee-exit_loss_weights_1_0.5_0.5_2_-s1"));
+  // A list of weights reads as one and names a file ("w1-0.5-0.5-2"); other keys' ids,
+  // lists among them, stay as they were.
+  QCOMPARE(sweep.runs[2].id, std::string("ee-w1-0.5-0.5-2-s1"));
+  QCOMPARE(sweepIdPart("exit_loss_weights", nlohmann::json::parse("[1.0, 0.25, 3e-05]")), std::string("w1-0.25-3e-5"));
+  QCOMPARE(sweepIdPart("exit_layers", nlohmann::json::parse("[1, 4, 6, 12]")), std::string("exit_layers_1_4_6_12_"));
   QCOMPARE(sweep.runs[5].train.method, std::string("pcgrad"));
   QCOMPARE(sweep.runs[5].train.exit_loss_weights, nlohmann::json::parse("[1, 0.5, 0.5, 2]"));
   QCOMPARE(sweep.runs[4].train.exit_loss_weights, nlohmann::json("layer"));
