@@ -1,13 +1,16 @@
 // New-experiment dialog: see experiment_dialog.h.
 #include "ui/experiment_dialog.h"
 
+#include "analysis/run_naming.h"
 #include "training/models/exit_layers_check.h"
+#include "training/runs/exit_loss_weights.h"
 #include "training/text/task_spec.h"
 #include "ui/training_adapter.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -74,6 +77,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   mm_ = new QCheckBox(QStringLiteral("MM"), this);
   mm_->setToolTip(tr("Multi-Model: an independent model per exit, run as a cascade"));
   for (QCheckBox* c : {ee_, sweet_, mm_}) c->setChecked(true);
+  makeRemedyFields();
   exits_ = new QLineEdit(this);
   exits_->setToolTip(tr("1-based layers after which an exit sits, e.g. 1, 4, 6, 12 (empty: defaults); checked "
                         "against the checkpoint's depth as you type"));
@@ -108,7 +112,10 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   ckptRow->addWidget(checkpoint_, 1);
   ckptRow->addWidget(browse);
   auto* methods = new QHBoxLayout;
-  for (QCheckBox* c : {ee_, sweet_, mm_}) methods->addWidget(c);
+  for (QCheckBox* c : {ee_, sweet_, mm_, pcgrad_}) methods->addWidget(c);
+  auto* alphaRow = new QHBoxLayout;
+  alphaRow->addWidget(alpha_);
+  alphaRow->addWidget(alphaNote_, 1);
   auto* form = form_ = new QFormLayout;
   form->addRow(demoCheckpoint_);
   form->addRow(tr("Checkpoint"), ckptRow);
@@ -125,6 +132,9 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(tr("Methods"), methods);
   form->addRow(tr("Exit layers"), exits_);
   form->addRow(QString(), exitsStatus_);
+  form->addRow(tr("Partial cut α"), alphaRow);
+  form->addRow(tr("Exit loss weights"), weights_);
+  form->addRow(QString(), weightsStatus_);
   form->addRow(tr("Seeds"), seeds_);
   form->addRow(tr("Learning rates"), lrs_);
   form->addRow(tr("Epochs"), epochs_);
@@ -156,8 +166,10 @@ ExperimentDialog::ExperimentDialog(QWidget* parent) : QDialog(parent) {
   connect(checkpoint_, &QLineEdit::textChanged, this, &ExperimentDialog::validateCheckpoint);
   connect(demoCheckpoint_, &QCheckBox::toggled, this, &ExperimentDialog::updateEnabled);
   connect(task_, &QComboBox::currentTextChanged, this, &ExperimentDialog::updateEnabled);
-  for (QLineEdit* edit : {dataDir_, trainFile_, evalFile_, textColumn_, labelColumn_, labels_, exits_})
+  for (QLineEdit* edit : {dataDir_, trainFile_, evalFile_, textColumn_, labelColumn_, labels_, exits_, weights_})
     connect(edit, &QLineEdit::textChanged, this, &ExperimentDialog::updateEnabled);
+  for (QCheckBox* method : {ee_, sweet_, mm_, pcgrad_}) connect(method, &QCheckBox::toggled, this, &ExperimentDialog::updateEnabled);
+  connect(alpha_, &QDoubleSpinBox::valueChanged, this, &ExperimentDialog::updateEnabled);
   connect(preset, &QPushButton::clicked, this, [this] {
     try {
       std::ifstream in(resourceFile("demo/demo.json"));
@@ -205,6 +217,28 @@ void ExperimentDialog::makeCustomTaskFields() {
   labels_->setToolTip(tr("Custom task: the label values, comma-separated, in class-id order"));
 }
 
+void ExperimentDialog::makeRemedyFields() {
+  pcgrad_ = new QCheckBox(QStringLiteral("PCGrad"), this);
+  pcgrad_->setToolTip(tr("PCGrad: EE's model; each exit's gradient on the shared layers is projected off the others' "
+                         "where they conflict (Yu et al. 2020); one backward pass per exit, so steps cost more"));
+  alpha_ = new QDoubleSpinBox(this);
+  alpha_->setRange(0.0, 1.0);
+  alpha_->setSingleStep(0.05);
+  alpha_->setDecimals(2);
+  alpha_->setValue(1.0);
+  alpha_->setToolTip(tr("sweet_alpha: later exits' gradients into the layers below an exit are scaled by α "
+                        "(1 = EE, 0 = SWEET's cut); only EE runs take it"));
+  alphaNote_ = new QLabel(this);
+  alphaNote_->setWordWrap(true);
+  weights_ = new QLineEdit(QStringLiteral("uniform"), this);
+  weights_->setPlaceholderText(tr("uniform, layer, or one weight per exit, e.g. 1, 0.5, 0.5, 2"));
+  weights_->setToolTip(tr("exit_loss_weights: uniform (each exit's loss once), layer (in proportion to the exit's "
+                          "layer) or one non-negative weight per exit; checked against the exits as you type"));
+  weightsStatus_ = new QLabel(this);
+  weightsStatus_->setWordWrap(true);
+  weightsStatus_->setToolTip(tr("Whether the trainer takes these weights for the chosen methods and exits"));
+}
+
 void ExperimentDialog::makeRunResourceFields() {
   precision_ = new QComboBox(this);
   precision_->addItems({"auto", "fp32", "tf32", "bf16", "fp16"});
@@ -225,7 +259,8 @@ void ExperimentDialog::nameFields() {
   // Object names let scripts and tests find each field the way a user sees it.
   const std::pair<QWidget*, const char*> named[] = {
       {demoCheckpoint_, "demoCheckpoint"}, {checkpoint_, "checkpoint"}, {task_, "task"}, {dataDir_, "dataDir"},
-      {ee_, "methodEE"}, {sweet_, "methodSWEET"}, {mm_, "methodMM"}, {exits_, "exitLayers"}, {seeds_, "seeds"},
+      {ee_, "methodEE"}, {sweet_, "methodSWEET"}, {mm_, "methodMM"}, {pcgrad_, "methodPCGrad"},
+      {alpha_, "sweetAlpha"}, {alphaNote_, "alphaNote"}, {weights_, "exitLossWeights"}, {weightsStatus_, "weightsStatus"}, {exits_, "exitLayers"}, {seeds_, "seeds"},
       {lrs_, "learningRates"}, {epochs_, "epochs"}, {batch_, "batchSize"}, {maxLength_, "maxLength"},
       {trainCap_, "trainCap"}, {device_, "device"}, {gradEvery_, "gradientEvery"}, {evalEvery_, "evalEvery"},
       {output_, "outputDir"}, {error_, "error"}, {precision_, "precision"}, {threads_, "threads"},
@@ -261,6 +296,9 @@ void ExperimentDialog::restoreRemembered() {
   ee_->setChecked(methods.contains(QStringLiteral("ee")));
   sweet_->setChecked(methods.contains(QStringLiteral("sweet")));
   mm_->setChecked(methods.contains(QStringLiteral("mm")));
+  pcgrad_->setChecked(methods.contains(QStringLiteral("pcgrad")));
+  alpha_->setValue(settings.value(QStringLiteral("sweetAlpha"), 1.0).toDouble());
+  weights_->setText(settings.value(QStringLiteral("exitLossWeights"), QStringLiteral("uniform")).toString());
   exits_->setText(settings.value(QStringLiteral("exits")).toString());
   seeds_->setText(settings.value(QStringLiteral("seeds")).toString());
   lrs_->setText(settings.value(QStringLiteral("learningRates")).toString());
@@ -291,7 +329,10 @@ void ExperimentDialog::remember() const {
   if (ee_->isChecked()) methods << QStringLiteral("ee");
   if (sweet_->isChecked()) methods << QStringLiteral("sweet");
   if (mm_->isChecked()) methods << QStringLiteral("mm");
+  if (pcgrad_->isChecked()) methods << QStringLiteral("pcgrad");
   settings.setValue(QStringLiteral("methods"), methods);
+  settings.setValue(QStringLiteral("sweetAlpha"), alpha_->value());
+  settings.setValue(QStringLiteral("exitLossWeights"), weights_->text());
   settings.setValue(QStringLiteral("exits"), exits_->text());
   settings.setValue(QStringLiteral("seeds"), seeds_->text());
   settings.setValue(QStringLiteral("learningRates"), lrs_->text());
@@ -355,6 +396,50 @@ bool ExperimentDialog::checkExitLayers() {
   return show(tr("✓ within the checkpoint's %1 layers").arg(depth), true);
 }
 
+std::vector<int64_t> ExperimentDialog::plannedExitLayers() const {
+  const int64_t depth = demoCheckpoint_->isChecked() ? demoLayers_ : checkpointLayers_;
+  try {
+    const std::vector<int64_t> layers = parseIntList(exits_->text().toStdString());
+    return layers.empty() && depth > 0 ? defaultExitLayers(depth) : layers;
+  } catch (const std::exception&) {
+    return {};  // the exit layers' status says what is wrong
+  }
+}
+
+QString ExperimentDialog::remediesProblem() {
+  const bool alphaOk = alpha_->value() == 1.0 || ee_->isChecked();
+  const QString alphaProblem = alphaOk ? QString()
+                                       : tr("α %1 applies to method ee only: choose EE (SWEET is the cut at α 0)")
+                                             .arg(QString::fromStdString(analysis::compactNumber(alpha_->value())));
+  alphaNote_->setStyleSheet(alphaOk ? QString() : QStringLiteral("color: #c0392b"));
+  alphaNote_->setText(alphaOk ? tr("applies to the EE runs only: 1 = EE, 0 = SWEET's cut") : alphaProblem);
+  auto show = [this](const QString& text, bool ok) {
+    weightsStatus_->setStyleSheet(ok ? QStringLiteral("color: #1e8449") : QStringLiteral("color: #c0392b"));
+    weightsStatus_->setText(text);
+    return ok ? QString() : text;
+  };
+  nlohmann::json weights;
+  try {
+    weights = parseExitLossWeights(weights_->text().toStdString());
+  } catch (const std::exception& e) {
+    return show(QString::fromStdString(e.what()), false);
+  }
+  const std::vector<int64_t> layers = plannedExitLayers();
+  std::string problem = exitLossWeightsProblem(weights, layers);
+  if (problem.empty() && mm_->isChecked()) problem = exitLossWeightsMethodProblem("mm", weights);
+  if (!problem.empty()) return show(QStringLiteral("exit_loss_weights ") + QString::fromStdString(problem), false);
+  if (weights == "uniform") show(tr("✓ uniform: every exit's loss counts once"), true);
+  else if (layers.empty()) weightsStatus_->clear();  // the exits are not known yet: the trainer counts them
+  else {
+    QStringList each;
+    for (double w : exitLossWeights(weights, layers)) each << QString::fromStdString(analysis::compactNumber(w));
+    show(tr("✓ weights [%1] for exits %2")
+             .arg(each.join(QStringLiteral(", ")), QString::fromStdString(analysis::labelValueText(nlohmann::json(layers)))),
+         true);
+  }
+  return alphaProblem;
+}
+
 bool ExperimentDialog::checkDataFolder() {
   if (task_->currentText() == QLatin1String("custom")) return checkCustomTask();
   if (task_->currentText() == QLatin1String("demo")) {
@@ -387,6 +472,11 @@ void ExperimentDialog::applyPreset(const nlohmann::json& p) {
   if (p.contains("train_cap")) trainCap_->setValue(p["train_cap"].get<int>());
   if (p.contains("gradients") && p["gradients"].contains("every")) gradEvery_->setValue(p["gradients"]["every"].get<int>());
   evalEvery_->setValue(static_cast<int>(p.value("eval_every", int64_t{0})));
+  alpha_->setValue(p.value("sweet_alpha", 1.0));
+  if (p.contains("exit_loss_weights"))
+    weights_->setText(p["exit_loss_weights"].is_array()
+                          ? QString::fromStdString(analysis::labelValueText(p["exit_loss_weights"])).remove('[').remove(']')
+                          : QString::fromStdString(p["exit_loss_weights"].get<std::string>()));
   if (p.contains("precision")) precision_->setCurrentText(QString::fromStdString(p["precision"].get<std::string>()));
   threads_->setValue(static_cast<int>(p.value("threads", int64_t{0})));
   checkpointEvery_->setValue(static_cast<int>(p.value("checkpoint_every", int64_t{0})));
@@ -437,7 +527,8 @@ void ExperimentDialog::updateEnabled() {
     form_->setRowVisible(w, custom);
   const bool dataOk = checkDataFolder();
   const bool exitsOk = checkExitLayers();
-  buttons_->button(QDialogButtonBox::Ok)->setEnabled((demo || checkpointValid_) && dataOk && exitsOk);
+  const bool remediesOk = remediesProblem().isEmpty();
+  buttons_->button(QDialogButtonBox::Ok)->setEnabled((demo || checkpointValid_) && dataOk && exitsOk && remediesOk);
 }
 
 ExperimentSpec ExperimentDialog::spec() const {
@@ -451,6 +542,9 @@ ExperimentSpec ExperimentDialog::spec() const {
   if (ee_->isChecked()) s.methods.push_back("ee");
   if (sweet_->isChecked()) s.methods.push_back("sweet");
   if (mm_->isChecked()) s.methods.push_back("mm");
+  if (pcgrad_->isChecked()) s.methods.push_back("pcgrad");
+  s.sweetAlpha = alpha_->value();
+  s.exitLossWeights = parseExitLossWeights(weights_->text().toStdString());
   s.exitLayers = parseIntList(exits_->text().toStdString());
   s.seeds = parseIntList(seeds_->text().toStdString());
   s.learningRates = parseDoubleList(lrs_->text().toStdString());
@@ -475,8 +569,10 @@ ExperimentSpec ExperimentDialog::spec() const {
 }
 
 void ExperimentDialog::accept() {
-  if (!checkExitLayers()) {  // the trainer would refuse each run: say so here, queue nothing
-    error_->setText(exitsStatus_->text());
+  // The trainer would refuse each run: say so here, queue nothing.
+  const QString refused = !checkExitLayers() ? exitsStatus_->text() : remediesProblem();
+  if (!refused.isEmpty()) {
+    error_->setText(refused);
     planned_.clear();
     return;
   }

@@ -1,6 +1,7 @@
 // "New experiment": checkpoint (validated at once, on a worker thread, errors shown in the
-// dialog), task and data, methods, exits, seeds, learning rates and the optimisation
-// settings, with presets from resources/. Accepting expands it into planned runs.
+// dialog), task and data, methods, exits, the conflict remedies (PCGrad, the partial cut's
+// α, exit loss weights), seeds, learning rates and the optimisation settings, with presets
+// from resources/. Accepting expands it into planned runs.
 #pragma once
 
 #include "ui/experiment_spec.h"
@@ -14,6 +15,7 @@
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -37,6 +39,7 @@ class ExperimentDialog : public QDialog {
   QLabel* checkpointStatus() const { return checkpointStatus_; }
   QLabel* dataStatus() const { return dataStatus_; }
   QLabel* exitsStatus() const { return exitsStatus_; }
+  QLabel* weightsStatus() const { return weightsStatus_; }
   // Fields are remembered (QSettings) when runs are queued and restored next time; the
   // first time, they hold the demo experiment of `sweet demo` (resources/demo/demo.json).
   void restoreRemembered();
@@ -52,12 +55,20 @@ class ExperimentDialog : public QDialog {
   // checkpoint_every; object names, by which scripts and tests find each field.
   void makeCustomTaskFields();
   void makeRunResourceFields();
+  // The conflict remedies (issue 25): PCGrad, the partial cut's α, the exit loss weights.
+  void makeRemedyFields();
   void nameFields();
   void validateCheckpoint();
   bool checkDataFolder();
   bool checkCustomTask();
   // The exit layers against the checkpoint's depth (once known), as the trainer checks them.
   bool checkExitLayers();
+  // α only with EE, and the weights against the exits' count and the chosen methods, as
+  // the trainer checks them (its own functions and messages); "" when the trainer agrees.
+  QString remediesProblem();
+  // The exits a run will have: the field's, else the checkpoint's defaults; empty while
+  // the field is unparsable or the depth unknown.
+  std::vector<int64_t> plannedExitLayers() const;
   void updateEnabled();
 
   nlohmann::json base_ = nlohmann::json::object();
@@ -76,6 +87,11 @@ class ExperimentDialog : public QDialog {
   QCheckBox* ee_;
   QCheckBox* mm_;
   QCheckBox* sweet_;
+  QCheckBox* pcgrad_;
+  QDoubleSpinBox* alpha_;
+  QLabel* alphaNote_;
+  QLineEdit* weights_;
+  QLabel* weightsStatus_;
   QLineEdit* exits_;
   QLabel* exitsStatus_;
   QLineEdit* seeds_;

@@ -3,6 +3,7 @@
 
 #include "analysis/run_naming.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -68,8 +69,22 @@ std::vector<std::string> parseNameList(const std::string& text) {
   return names;
 }
 
+nlohmann::json parseExitLossWeights(const std::string& text) {
+  const auto items = splitItems(text);
+  if (items.empty() || (items.size() == 1 && items[0] == "uniform")) return "uniform";
+  if (items.size() == 1 && items[0] == "layer") return "layer";
+  try {
+    return parseDoubleList(text);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + " (exit loss weights: uniform, layer or one number per exit)");
+  }
+}
+
 std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
   if (spec.methods.empty()) throw std::runtime_error("choose at least one method");
+  if (spec.sweetAlpha != 1 && std::find(spec.methods.begin(), spec.methods.end(), "ee") == spec.methods.end())
+    throw std::runtime_error("the partial cut α " + analysis::compactNumber(spec.sweetAlpha) +
+                             " applies to method ee only: choose EE (SWEET is the cut at α 0)");
   if (spec.seeds.empty()) throw std::runtime_error("give at least one seed");
   if (spec.learningRates.empty()) throw std::runtime_error("give at least one learning rate");
   if (!spec.demoCheckpoint && spec.checkpoint.empty()) throw std::runtime_error("choose a checkpoint folder");
@@ -96,7 +111,13 @@ std::vector<PlannedRun> expandExperiment(const ExperimentSpec& spec) {
         }
         j["method"] = method;
         j["model"] = spec.demoCheckpoint ? demoDir : spec.checkpoint;
-        if (!spec.exitLayers.empty()) j["exit_layers"] = spec.exitLayers;
+        // An empty field means the depth's defaults, as the dialog says; a preset's exits
+        // are in the field, so the base's must not come back unseen.
+        if (spec.exitLayers.empty()) j.erase("exit_layers");
+        else j["exit_layers"] = spec.exitLayers;
+        if (method == "ee") j["sweet_alpha"] = spec.sweetAlpha;
+        else j.erase("sweet_alpha");  // a preset's α is the EE runs' too
+        j["exit_loss_weights"] = spec.exitLossWeights;
         j["seed"] = seed;
         j["learning_rate"] = lr;
         j["epochs"] = spec.epochs;

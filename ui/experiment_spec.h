@@ -24,8 +24,13 @@ struct ExperimentSpec {
   std::string trainFile, evalFile;
   std::string textColumn, textBColumn, labelColumn;
   std::vector<std::string> labels;
-  std::vector<std::string> methods = {"ee", "sweet", "mm"};
-  std::vector<int64_t> exitLayers;   // empty: the base's or the depth's defaults
+  std::vector<std::string> methods = {"ee", "sweet", "mm"};  // and/or "pcgrad"
+  std::vector<int64_t> exitLayers;   // empty: the checkpoint depth's defaults (not the base's)
+  // Issue 25's remedies. The partial cut's α goes to the EE runs only (the trainer refuses
+  // it for the others: SWEET is the cut at 0, MM shares nothing); the loss weights go to
+  // every run ("uniform", "layer" or one number per exit; mm refuses all but uniform).
+  double sweetAlpha = 1.0;
+  nlohmann::json exitLossWeights = "uniform";
   std::vector<int64_t> seeds = {42};
   std::vector<double> learningRates = {5e-4};
   int64_t epochs = 4, batchSize = 32, maxLength = 40, trainCap = 4000;
@@ -53,5 +58,9 @@ std::vector<int64_t> parseIntList(const std::string& text);
 std::vector<double> parseDoubleList(const std::string& text);
 // "neg, pos" -> {"neg", "pos"} (commas or semicolons between items; spaces inside kept).
 std::vector<std::string> parseNameList(const std::string& text);
+// The exit-loss-weights field: "" or "uniform", "layer", else a number list ("1, 0.5, 2")
+// as a JSON array; throws std::runtime_error naming the bad item. Whether the list fits
+// the exits is training's check (exitLossWeightsProblem).
+nlohmann::json parseExitLossWeights(const std::string& text);
 
 }  // namespace sweet::ui

@@ -13,4 +13,13 @@ std::string exitLayersProblem(const std::vector<int64_t>& exitLayers, int64_t nu
   return {};
 }
 
+std::vector<int64_t> defaultExitLayers(int64_t L) {
+  if (L == 12) return {1, 4, 6, 12};
+  if (L == 24) return {1, 6, 12, 24};
+  std::vector<int64_t> layers;
+  for (int64_t l : {int64_t{1}, (L + 2) / 3, (L + 1) / 2, L})
+    if (l >= 1 && (layers.empty() || l > layers.back())) layers.push_back(l);
+  return layers;
+}
+
 }  // namespace sweet

@@ -22,6 +22,12 @@ std::string exitLossWeightsProblem(const nlohmann::json& spec, const std::vector
   return "";
 }
 
+std::string exitLossWeightsMethodProblem(const std::string& method, const nlohmann::json& spec) {
+  if (method != "mm" || spec == "uniform") return "";
+  return "must stay uniform for method mm: its models share nothing, so a weight would only rescale one model's "
+         "gradient, which AdamW's normalised step undoes";
+}
+
 std::vector<double> exitLossWeights(const nlohmann::json& spec, const std::vector<int64_t>& exitLayers) {
   const std::string problem = exitLossWeightsProblem(spec, exitLayers);
   if (!problem.empty()) throw std::runtime_error("exit_loss_weights " + problem);

@@ -18,6 +18,10 @@ namespace sweet {
 // non-negative numbers not all 0; or, when `exitLayers` is given, a list of another length.
 std::string exitLossWeightsProblem(const nlohmann::json& spec, const std::vector<int64_t>& exitLayers);
 
+// Why `method` cannot train with `spec` ("" when it can): mm's models share nothing, so only
+// "uniform" means anything. The trainer's check and the New experiment dialog's.
+std::string exitLossWeightsMethodProblem(const std::string& method, const nlohmann::json& spec);
+
 // One weight per exit of `exitLayers` (1-based layers); empty for "uniform", so a uniform
 // run multiplies nothing and stays bit-identical to the plain sum. Throws
 // std::runtime_error naming the key when exitLossWeightsProblem finds anything.

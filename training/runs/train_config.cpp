@@ -73,9 +73,8 @@ void validate(const TrainConfig& c, const ConfigSources& from) {
         "applies to method ee (sweet is the cut at 0; mm's models share nothing)");
   check(exitLossWeightsProblem(c.exit_loss_weights, c.exit_layers).empty(), "exit_loss_weights",
         exitLossWeightsProblem(c.exit_loss_weights, c.exit_layers));
-  check(c.method != "mm" || c.exit_loss_weights == "uniform", "exit_loss_weights",
-        "must stay uniform for method mm: its models share nothing, so a weight would only rescale one model's "
-        "gradient, which AdamW's normalised step undoes");
+  check(exitLossWeightsMethodProblem(c.method, c.exit_loss_weights).empty(), "exit_loss_weights",
+        exitLossWeightsMethodProblem(c.method, c.exit_loss_weights));
   check(c.method != "pcgrad" || !c.lte.enabled, "method",
         "pcgrad cannot train learning-to-exit heads (lte.enabled): their loss has no exit of its own to project");
   check(c.learning_rate > 0 && std::isfinite(c.learning_rate), "learning_rate", "must be positive");
