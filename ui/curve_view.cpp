@@ -243,6 +243,7 @@ bool CurveView::waitForCurves(int timeoutMs) {
     QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     if (computation_->busy()) QThread::msleep(1);
   }
+  QCoreApplication::processEvents();  // the queued replot: the layout is the drawn one
   return !computation_->busy();
 }
 
@@ -421,7 +422,9 @@ void CurveView::rebuild() {
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, rule.defaultThreshold);
   fillFixedRatioTable();
   showLegendIfAny(plot_);
-  plot_->replot();
+  // Asynchronous, the replot (5-25 ms for 20 runs' bands) is an event of its own after the
+  // widgets: the GUI thread never holds both at once. At once, the caller reads the layout.
+  plot_->replot(async_ ? QCustomPlot::rpQueuedReplot : QCustomPlot::rpRefreshHint);
 }
 
 void CurveView::setThreshold(size_t series, double threshold) { showReadout(series, model_->readout(series, threshold)); }
