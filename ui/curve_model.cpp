@@ -12,7 +12,7 @@
 namespace sweet::ui {
 
 void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options,
-                       const std::optional<std::vector<RunGroup>>& groups) {
+                       const std::optional<std::vector<RunGroup>>& groups, const std::function<bool()>& stop) {
   series_.clear();
   notes_.clear();
   options_ = options;
@@ -53,6 +53,7 @@ void CurveModel::build(const std::vector<RunPtr>& runs, const CurveOptions& opti
         analysis::CostModel::forMethod(first.method, first.exitLayers, first.numLayers));
     s->costFractions = analysis::fixedCostFractions(first.numLayers, s->cost->kind());
     for (const RunPtr& run : group) {
+      if (stop && stop()) return;
       if (run->data.exitLayers != first.exitLayers) continue;
       try {
         const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);

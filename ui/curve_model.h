@@ -15,6 +15,7 @@
 #include "ui/run_catalog.h"
 #include "ui/run_loader.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,8 +80,11 @@ class CurveModel {
   // is given, per group of a RunCatalog over `runs` with its defaults (configs that differ
   // only in seed/output pooled). Runs without an evaluation are left out and named in
   // notes(), as are runs the analysis refuses (e.g. non-finite logits of a diverged run).
+  // `stop`, asked before each run's replay, ends a build nobody wants any more (a newer
+  // request superseded it); the model is then incomplete and must not be drawn.
   void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {},
-             const std::optional<std::vector<RunGroup>>& groups = std::nullopt);
+             const std::optional<std::vector<RunGroup>>& groups = std::nullopt,
+             const std::function<bool()>& stop = {});
   const CurveOptions& options() const { return options_; }
   const std::vector<std::string>& notes() const { return notes_; }
   const std::vector<std::unique_ptr<CurveSeries>>& series() const { return series_; }

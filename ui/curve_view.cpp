@@ -2,6 +2,8 @@
 #include "ui/counted.h"
 #include "ui/curve_view.h"
 
+#include "ui/curve_computation.h"
+
 #include "ui/elided_legend_item.h"
 
 #include "analysis/exit_rule_traits.h"
@@ -12,6 +14,9 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QThread>
 #include <QScrollArea>
 #include <QSettings>
 #include <QDoubleSpinBox>
@@ -59,7 +64,10 @@ void showLegendIfAny(QCustomPlot* plot) {
 
 }  // namespace
 
-CurveView::CurveView(QWidget* parent) : QWidget(parent) {
+CurveView::CurveView(QWidget* parent)
+    : QWidget(parent), model_(std::make_shared<CurveModel>()), computation_(new CurveComputation(this)) {
+  connect(computation_, &CurveComputation::ready, this, &CurveView::draw);
+  connect(computation_, &CurveComputation::failed, this, &CurveView::computationFailed);
   plot_ = new QCustomPlot(this);
   plot_->setToolTip(tr("Speed-accuracy curves: drag a marker along its curve to change that method's exit threshold"));
   plot_->xAxis->setLabel(tr("cost fraction (1 = full model)"));
@@ -209,45 +217,68 @@ std::vector<RunPtr> CurveView::runsOfShownTask() {
 
 void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   runs_ = runs;
-  const std::vector<RunPtr> shown = runsOfShownTask();
+  CurveRequest request;
+  request.runs = runsOfShownTask();
   const std::string task = task_->currentText().toStdString();
-  caption_->setText(QString::fromStdString(catalog().caption(task)));
-  caption_->setVisible(!shown.empty());
-  hint_->setVisible(runs_.empty());
-  CurveOptions options;
-  options.exactCurve = curveKind_->currentIndex() == 1;
-  options.calibrate = calibrate_->isChecked();
-  options.rule = rule_->currentData().value<analysis::ExitRule>();
-  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);
+  pending_ = {QString::fromStdString(catalog().caption(task)), !request.runs.empty(), runs_.empty()};
+  request.options.exactCurve = curveKind_->currentIndex() == 1;
+  request.options.calibrate = calibrate_->isChecked();
+  request.options.rule = rule_->currentData().value<analysis::ExitRule>();
+  request.groups = catalog().groups(task);
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(request.options.rule);
   // What does not apply to a rule is greyed out (its exact curve is drawn, its scores
   // read unscaled).
   curveKind_->setEnabled(rule.paperSweep);
   calibrate_->setEnabled(rule.usesTemperatures);
+  if (async_) return computation_->request(std::move(request));
+  computation_->cancel();  // an older asynchronous request must not overwrite this one
+  draw(CurveComputation::build(request));
+}
+
+bool CurveView::computing() const { return computation_->busy(); }
+
+bool CurveView::waitForCurves(int timeoutMs) {
+  const QDeadlineTimer deadline(timeoutMs);
+  while (computation_->busy() && !deadline.hasExpired()) {
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    if (computation_->busy()) QThread::msleep(1);
+  }
+  QCoreApplication::processEvents();  // the queued replot: the layout is the drawn one
+  return !computation_->busy();
+}
+
+void CurveView::draw(std::shared_ptr<CurveModel> model) {
+  caption_->setText(pending_.caption);
+  caption_->setVisible(pending_.anyShown);
+  hint_->setVisible(pending_.noRuns);
   // Thresholds the user set survive a rebuild (a live run re-read) where the series and
   // the rule stay; another rule starts from its own default.
   auto key = [](const CurveSeries& s, analysis::ExitRule rule) {
     return s.method + std::to_string(s.variant) + analysis::exitRuleName(rule);
   };
   std::map<std::string, double> kept;
-  for (size_t i = 0; i < markers_.size() && i < model_.size(); ++i)
-    kept[key(*model_.series()[i], model_.options().rule)] = markers_[i].threshold;
-  model_.build(shown, options, catalog().groups(task));
+  for (size_t i = 0; i < markers_.size() && i < model_->size(); ++i)
+    kept[key(*model_->series()[i], model_->options().rule)] = markers_[i].threshold;
+  model_ = std::move(model);
+  const CurveOptions& options = model_->options();
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(options.rule);
   refreshXAxisChoices();
   rebuild();
   for (size_t i = 0; i < markers_.size(); ++i) {
-    auto it = kept.find(key(*model_.series()[i], options.rule));
+    auto it = kept.find(key(*model_->series()[i], options.rule));
     if (it != kept.end()) setThreshold(i, it->second);
   }
   QStringList notes;
-  if (model_.size() > 0 && *rule.curveNote)
+  if (model_->size() > 0 && *rule.curveNote)
     notes << QString::fromUtf8(rule.curveNote);
-  else if (model_.size() > 0)  // confidence: the note says how its confidences were scaled
+  else if (model_->size() > 0)  // confidence: the note says how its confidences were scaled
     // calibration reads e.g. "temperature-scaled (held-out)": it names the scaling itself.
-    notes << (options.calibrate ? tr("Exits on %1 confidences").arg(QString::fromStdString(model_.series()[0]->calibration))
+    notes << (options.calibrate ? tr("Exits on %1 confidences").arg(QString::fromStdString(model_->series()[0]->calibration))
                                 : tr("Exits on raw softmax confidences"));
-  for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
+  for (const std::string& n : model_->notes()) notes << QString::fromStdString(n);
   notes_->setText(notes.join(QLatin1Char('\n')));
   notes_->setVisible(!notes.isEmpty());
+  Q_EMIT curvesDrawn();
 }
 
 void CurveView::setExactCurve(bool exact) { curveKind_->setCurrentIndex(exact ? 1 : 0); }
@@ -256,7 +287,7 @@ void CurveView::refreshXAxisChoices() {
   const QString shown = xAxis_->currentData().toString();
   const QSignalBlocker block(xAxis_);
   while (xAxis_->count() > 1) xAxis_->removeItem(1);
-  for (const std::string& name : model_.measurementNames())
+  for (const std::string& name : model_->measurementNames())
     xAxis_->addItem(tr("x: measured speedup, %1").arg(QString::fromStdString(name)), QString::fromStdString(name));
   const int keep = xAxis_->findData(shown);
   xAxis_->setCurrentIndex(keep < 0 ? 0 : keep);  // a measurement that went away: back to cost
@@ -266,9 +297,9 @@ void CurveView::drawMeasured(const std::string& name) {
   plot_->xAxis->setLabel(tr("speedup (measured wall clock, %1; dashed: layer count)").arg(QString::fromStdString(name)));
   plot_->xAxis2->setVisible(false);
   double xMax = 1.0, yLo = 1e300, yHi = -1e300;
-  for (size_t i = 0; i < model_.size(); ++i) {
-    const CurveSeries& s = *model_.series()[i];
-    const auto m = model_.measuredCurve(i, name);
+  for (size_t i = 0; i < model_->size(); ++i) {
+    const CurveSeries& s = *model_->series()[i];
+    const auto m = model_->measuredCurve(i, name);
     if (!m) continue;
     const QPen pen = seriesPen(s.method, s.variant, static_cast<int>(i), 2);
     const QString label = QString::fromStdString(s.label);
@@ -312,10 +343,10 @@ void CurveView::rebuild() {
   if (!measurement.empty()) return drawMeasured(measurement);  // no markers: thresholds are the measured ones
   plot_->xAxis->setLabel(tr("cost fraction (1 = full model)"));
   plot_->xAxis2->setVisible(true);
-  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(model_.options().rule);
+  const analysis::ExitRuleTraits& rule = analysis::exitRuleTraits(model_->options().rule);
   double xMax = 1.0;
-  for (size_t i = 0; i < model_.size(); ++i) {
-    const CurveSeries& s = *model_.series()[i];
+  for (size_t i = 0; i < model_->size(); ++i) {
+    const CurveSeries& s = *model_->series()[i];
     const QPen pen = seriesPen(s.method, s.variant, static_cast<int>(i), 2);
     const QColor color = pen.color();
     const QString name = QString::fromStdString(s.label);
@@ -377,24 +408,26 @@ void CurveView::rebuild() {
   // y from the bands' extent with a margin, never narrower than 0.1 (a flat curve of an
   // untrained model would otherwise get QCustomPlot's arbitrary default span).
   double yLo = 1e300, yHi = -1e300;
-  for (const auto& s : model_.series())
+  for (const auto& s : model_->series())
     for (size_t k = 0; k < s->gridCost.size(); ++k) yLo = std::min(yLo, s->gridLow[k]), yHi = std::max(yHi, s->gridHigh[k]);
   if (yLo > yHi) yLo = 0, yHi = 1;
   const double pad = std::max(0.05, 0.08 * (yHi - yLo));
   plot_->yAxis->setRange(yLo - pad, yHi + pad);
   // The y axis names the metric of the runs shown (accuracy, or MCC for CoLA).
   std::set<std::string> metrics;
-  for (const auto& s : model_.series()) metrics.insert(analysis::metricName(s->metric));
+  for (const auto& s : model_->series()) metrics.insert(analysis::metricName(s->metric));
   QStringList metricNames;
   for (const auto& m : metrics) metricNames << QString::fromStdString(m);
   plot_->yAxis->setLabel(metricNames.isEmpty() ? tr("score") : metricNames.join(QStringLiteral(" / ")));
   for (size_t i = 0; i < markers_.size(); ++i) setThreshold(i, rule.defaultThreshold);
   fillFixedRatioTable();
   showLegendIfAny(plot_);
-  plot_->replot();
+  // Asynchronous, the replot (5-25 ms for 20 runs' bands) is an event of its own after the
+  // widgets: the GUI thread never holds both at once. At once, the caller reads the layout.
+  plot_->replot(async_ ? QCustomPlot::rpQueuedReplot : QCustomPlot::rpRefreshHint);
 }
 
-void CurveView::setThreshold(size_t series, double threshold) { showReadout(series, model_.readout(series, threshold)); }
+void CurveView::setThreshold(size_t series, double threshold) { showReadout(series, model_->readout(series, threshold)); }
 
 void CurveView::showReadout(size_t series, const ThresholdReadout& readout) {
   Marker& m = markers_.at(series);
@@ -412,7 +445,7 @@ void CurveView::showReadout(size_t series, const ThresholdReadout& readout) {
 
 QString CurveView::readoutText(size_t series) const {
   const ThresholdReadout& r = markers_.at(series).readout;
-  const CurveSeries& s = *model_.series()[series];
+  const CurveSeries& s = *model_->series()[series];
   QString counts;
   for (size_t e = 0; e < r.exitCounts.size(); ++e)
     counts += QStringLiteral("L%1: %2  ").arg(s.exitLayers[e]).arg(countText(r.exitCounts[e]));
@@ -433,26 +466,26 @@ void CurveView::fillFixedRatioTable() {
   // The report's columns: the union of every series' fixed cost fractions (1/24 for
   // 24-layer models, the cascade's 1 3/8 and 1 3/4), — where a series has none.
   std::vector<double> fractions;
-  for (const auto& s : model_.series()) fractions.insert(fractions.end(), s->costFractions.begin(), s->costFractions.end());
+  for (const auto& s : model_->series()) fractions.insert(fractions.end(), s->costFractions.begin(), s->costFractions.end());
   std::sort(fractions.begin(), fractions.end());
   fractions.erase(std::unique(fractions.begin(), fractions.end(), [](double a, double b) { return std::abs(a - b) < 1e-12; }),
                   fractions.end());
   const int cols = static_cast<int>(fractions.size());
   fixedTable_->clear();
-  fixedTable_->setRowCount(static_cast<int>(model_.size()));
+  fixedTable_->setRowCount(static_cast<int>(model_->size()));
   fixedTable_->setColumnCount(cols);
   QStringList headers;
   for (double f : fractions) headers << tr("cost %1").arg(QString::fromStdString(analysis::costFractionLabel(f)));
   fixedTable_->setHorizontalHeaderLabels(headers);
-  for (size_t i = 0; i < model_.size(); ++i) {
-    const CurveSeries& s = *model_.series()[i];
+  for (size_t i = 0; i < model_->size(); ++i) {
+    const CurveSeries& s = *model_->series()[i];
     auto* head = new QTableWidgetItem(QString::fromStdString(s.label));
     head->setToolTip(head->text());
     fixedTable_->setVerticalHeaderItem(static_cast<int>(i), head);
     for (int c = 0; c < cols; ++c) {
       const bool tabulated = std::any_of(s.costFractions.begin(), s.costFractions.end(),
                                          [&](double f) { return std::abs(f - fractions[static_cast<size_t>(c)]) < 1e-12; });
-      const auto v = tabulated ? model_.scoreAtCost(i, fractions[static_cast<size_t>(c)]) : std::nullopt;
+      const auto v = tabulated ? model_->scoreAtCost(i, fractions[static_cast<size_t>(c)]) : std::nullopt;
       QString text = QStringLiteral("—");
       if (v) {
         text = QString::number(v->mean, 'f', 4);
@@ -478,7 +511,7 @@ void CurveView::onMouseMove(QMouseEvent* event) {
   if (dragging_ < 0) return;
   const double cost = plot_->xAxis->pixelToCoord(event->position().x());
   const auto dragged = static_cast<size_t>(dragging_);
-  showReadout(dragged, model_.readoutAtCost(dragged, cost));
+  showReadout(dragged, model_->readoutAtCost(dragged, cost));
   if (shared_->isChecked())  // the other markers follow the dragged one's threshold
     for (size_t i = 0; i < markers_.size(); ++i)
       if (i != dragged) setThreshold(i, markers_[dragged].threshold);

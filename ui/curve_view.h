@@ -11,6 +11,7 @@
 
 #include <QWidget>
 
+#include <memory>
 #include <vector>
 
 class QCustomPlot;
@@ -26,12 +27,24 @@ class QCPItemText;
 
 namespace sweet::ui {
 
+class CurveComputation;
+
 class CurveView : public QWidget {
   Q_OBJECT
  public:
   explicit CurveView(QWidget* parent = nullptr);
 
+  // Builds the curves of `runs` and draws them: at once (the default, for exports and
+  // views made to be read straight away) or, asynchronous, on a worker thread, the plot
+  // keeping its curves until the newest request's are ready (the main window's view,
+  // which must not freeze while 20 runs' replays and temperature fits are computed).
   void setRuns(const std::vector<RunPtr>& runs);
+  void setAsync(bool async) { async_ = async; }
+  bool isAsync() const { return async_; }
+  // Curves requested and not drawn yet.
+  bool computing() const;
+  // Runs the event loop until the requested curves are drawn (true) or `timeoutMs` passes.
+  bool waitForCurves(int timeoutMs = 60000);
   // Draws the runs `catalog` shows, grouped and named as it says (the runs panel); null:
   // every run, grouped by RunCatalog's defaults. Not owned; must outlive this view.
   void setCatalog(const RunCatalog* catalog);
@@ -60,8 +73,8 @@ class CurveView : public QWidget {
   QDoubleSpinBox* thresholdSpin(size_t series) const { return markers_.at(series).spin; }
 
   QCustomPlot* plot() const { return plot_; }
-  const CurveModel& model() const { return model_; }
-  size_t seriesCount() const { return model_.size(); }
+  const CurveModel& model() const { return *model_; }
+  size_t seriesCount() const { return model_->size(); }
   double threshold(size_t series) const { return markers_.at(series).threshold; }
   const ThresholdReadout& readout(size_t series) const { return markers_.at(series).readout; }
   QString readoutText(size_t series) const;
@@ -77,6 +90,10 @@ class CurveView : public QWidget {
 
  Q_SIGNALS:
   void thresholdChanged(int series, double threshold);
+  // A model was drawn (a superseded request never is).
+  void curvesDrawn();
+  // An asynchronous build threw; the plot keeps what it showed. (A synchronous one throws.)
+  void computationFailed(const QString& message);
 
  private:
   struct Marker {
@@ -86,6 +103,13 @@ class CurveView : public QWidget {
     double threshold = 0.9;
     ThresholdReadout readout;
   };
+  // What the newest request shows besides the model, applied when its model is drawn.
+  struct Pending {
+    QString caption;
+    bool anyShown = false;
+    bool noRuns = true;
+  };
+  void draw(std::shared_ptr<CurveModel> model);
   void rebuild();
   void drawMeasured(const std::string& name);
   void refreshXAxisChoices();
@@ -98,7 +122,10 @@ class CurveView : public QWidget {
   // Refreshes the task selector from the shown runs; the shown runs of its task.
   std::vector<RunPtr> runsOfShownTask();
 
-  CurveModel model_;
+  std::shared_ptr<CurveModel> model_;  // the drawn one; never null
+  CurveComputation* computation_;
+  bool async_ = false;
+  Pending pending_;
   std::vector<RunPtr> runs_;
   const RunCatalog* catalog_ = nullptr;
   RunCatalog ownCatalog_;  // every run, default grouping, when no panel is attached

@@ -56,6 +56,43 @@ class CurveViewTest : public QObject {
     QVERIFY(view.model().series()[2]->gridCost.back() > 1.0);
   }
 
+  // The main window's view builds on a worker: a request superseded before its curves came
+  // is dropped, never drawn; the plot ends showing the newest request's runs only.
+  void asyncSetRuns_supersededRequestIsNeverDrawn() {
+    CurveView view;
+    view.setAsync(true);
+    std::vector<RunPtr> oneMethod;
+    for (const RunPtr& run : runs_)
+      if (run->data.method == runs_.front()->data.method) oneMethod.push_back(run);
+    QCOMPARE(oneMethod.size(), size_t{2});
+    std::vector<std::vector<std::string>> drawn;  // the runs of each drawn model
+    connect(&view, &CurveView::curvesDrawn, this, [&] {
+      std::vector<std::string> paths;
+      for (const auto& s : view.model().series())
+        for (const RunPtr& run : s->runs) paths.push_back(run->data.path);
+      drawn.push_back(paths);
+    });
+    view.setRuns(oneMethod);
+    view.setRuns(runs_);
+    QVERIFY(view.computing());
+    QCOMPARE(view.seriesCount(), size_t{0});  // nothing yet: setRuns returned before building
+    QVERIFY(view.waitForCurves());
+    QTest::qWait(100);  // a late hand-over of the first request would land here
+    QCOMPARE(drawn.size(), size_t{1});
+    QCOMPARE(drawn.front().size(), runs_.size());
+    QCOMPARE(view.seriesCount(), size_t{3});
+    QVERIFY(!view.computing());
+  }
+
+  // A build asked to stop (its request superseded) ends before its next run.
+  void modelBuild_stopsWhenAsked() {
+    CurveModel model;
+    int asked = 0;
+    model.build(runs_, {}, std::nullopt, [&] { return ++asked > 2; });
+    QCOMPARE(asked, 3);
+    QVERIFY(model.size() < 3);
+  }
+
   // After `sweet infer --measure`: the x axis switches to the measured wall-clock speedup
   // (seed means at the measured thresholds, layer count dashed beside), and back.
   void xAxis_switchesToMeasuredSpeedupAndBack() {

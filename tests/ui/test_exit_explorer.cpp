@@ -110,7 +110,7 @@ class ExitExplorerTest : public QObject {
     ExitExplorerView* explorer = window.explorerView();
     return QTest::qWaitFor([&] {
       return explorer->model().snapshot() && !explorer->busy() && !explorer->model().snapshot()->calibrate;
-    }, 30000);
+    }, 30000) && window.curveView()->waitForCurves();  // the curves are built on a worker too
   }
 
  private Q_SLOTS:

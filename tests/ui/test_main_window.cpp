@@ -8,11 +8,16 @@
 #include "ui/folder_watcher.h"
 #include "ui/main_window.h"
 #include "ui/qcustomplot_include.h"
+#include "ui/run_store.h"
+#include "ui/runs_panel.h"
 #include "ui_fixtures.h"
 
 #include <QComboBox>
 #include <QDialog>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QTimer>
 #include <QTextBrowser>
 #include <QMenuBar>
 #include <QSettings>
@@ -37,11 +42,50 @@ class MainWindowTest : public QObject {
     MainWindow window;
     window.openRunFiles(runFiles_);
     QTRY_COMPARE(window.store()->runs().size(), size_t{6});
+    QVERIFY(window.curveView()->waitForCurves());  // built on a worker thread
     QCOMPARE(window.curveView()->seriesCount(), size_t{3});
     QCOMPARE(window.heatmapView()->runSelector()->count(), 1);
     const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
     QCOMPARE(recent.size(), 6);
     QVERIFY(recent.contains(QFileInfo(runFiles_.front()).absoluteFilePath()));
+  }
+
+  // 20 runs x 10,000 instances open: a runs-panel filter change rebuilds the curves (their
+  // replays and temperature fits: ~0.2-0.5 s here), which froze the window each time.
+  // Built on a worker, a 5 ms timer keeps ticking, no gap over 50 ms, until they are drawn.
+  void twentyLargeRuns_curvesComputeWithoutFreezingTheWindow() {
+    QTemporaryDir dir(QDir::temp().filePath(QStringLiteral("many-runs-XXXXXX")));  // "sweet" only in SWEET's names
+    const QStringList files = sweet::testing::writeManyRuns(dir.path(), 20, 10000);
+    MainWindow window;
+    window.setConfirmClose(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openRunFiles(files);
+    QTRY_COMPARE_WITH_TIMEOUT(window.store()->runs().size(), size_t{20}, 60000);
+    CurveView* curves = window.curveView();
+    QVERIFY(curves->waitForCurves());
+    QCOMPARE(curves->seriesCount(), size_t{3});
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0;
+    double longest = 0;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+      longest = std::max(longest, static_cast<double>(clock.nsecsElapsed() - last) / 1e6);
+      last = clock.nsecsElapsed();
+    });
+    ticker.start(5);
+    for (const auto& [filter, series] : {std::pair{QStringLiteral("sweet"), size_t{1}}, std::pair{QString(), size_t{3}}}) {
+      QTest::qWait(20);
+      longest = 0;
+      last = clock.nsecsElapsed();
+      window.runsPanel()->filterEdit()->setText(filter);  // its cost counts in the next gap
+      QTRY_VERIFY_WITH_TIMEOUT(!curves->computing() && curves->seriesCount() == series, 30000);
+      QTest::qWait(30);  // the next ticks measure the gap that ends here (when drawn at once, the only one)
+      QVERIFY2(longest < 50.0, qPrintable(QStringLiteral("filter '%1': the event loop stood still %2 ms")
+                                             .arg(filter).arg(longest, 0, 'f', 1)));
+    }
   }
 
   void menus_haveStandardShortcuts() {

@@ -78,6 +78,7 @@ void selectTask(CurveView* view, const QString& task) {
   const int index = view->taskSelector()->findText(task);
   QVERIFY2(index >= 0, qPrintable(task));
   view->taskSelector()->setCurrentIndex(index);
+  QVERIFY(view->waitForCurves());  // the window's view builds its curves on a worker
 }
 
 QTreeWidgetItem* groupRowLabelled(RunsPanel* panel, const QString& task, const QString& label) {
@@ -114,6 +115,7 @@ class RunsPanelTest : public QObject {
     window.openRunFiles(files_);
     QTRY_COMPARE_WITH_TIMEOUT(window.store()->runs().size(), size_t{24}, 30000);
     QTRY_VERIFY(window.curveView()->seriesCount() > 0);
+    QVERIFY(window.curveView()->waitForCurves());  // every load's curves, not the first batch's
   }
 
  private Q_SLOTS:
@@ -234,21 +236,25 @@ class RunsPanelTest : public QObject {
 
     // Filter: only SWEET runs; the method no longer varies, so labels drop it.
     panel->filterEdit()->setText(QStringLiteral("sweet"));
+    QVERIFY(view->waitForCurves());
     QCOMPARE(view->seriesCount(), size_t{2});
     QVERIFY2(labelsUseOnly(labels(*view), {"lr 2e-5", "lr 5e-5"}, 1), qPrintable(describe(labels(*view))));
     QVERIFY(view->captionLabel()->text().contains(QStringLiteral("SWEET")));
     panel->filterEdit()->clear();
+    QVERIFY(view->waitForCurves());
     QCOMPARE(view->seriesCount(), size_t{6});
 
     // Hide a group (a click on its box), then one seed of another.
     QTreeWidgetItem* group = groupRowLabelled(panel, QStringLiteral("rte"), QStringLiteral("EE · lr 5e-5"));
     QVERIFY(group);
     group->setCheckState(0, Qt::Unchecked);
+    QVERIFY(view->waitForCurves());
     QCOMPARE(view->seriesCount(), size_t{5});
     QVERIFY(!hasLabel(*view, "EE · lr 5e-5"));
     const QString oneSeed = QDir(dir_.path()).filePath(QStringLiteral("rte-sweet-lr2e-5-s2.h5"));
     QTRY_VERIFY(panel->row(RunsPanel::RunRow, oneSeed));
     panel->row(RunsPanel::RunRow, oneSeed)->setCheckState(0, Qt::Unchecked);
+    QVERIFY(view->waitForCurves());
     bool found = false;
     for (const auto& s : view->model().series())
       if (s->label == "SWEET · lr 2e-5") {
@@ -290,11 +296,13 @@ class RunsPanelTest : public QObject {
       if (a->data().toString() == QStringLiteral("model")) byModel = a;
     QVERIFY(byModel);
     byModel->trigger();
+    QVERIFY(view->waitForCurves());
     QCOMPARE(view->seriesCount(), size_t{3});
     for (const auto& s : view->model().series()) QCOMPARE(s->runs.size(), size_t{4});
     QVERIFY2(labelsUseOnly(labels(*view), {"EE", "SWEET", "MM"}, 1), qPrintable(describe(labels(*view))));
     // Back to the default: seeds pooled, learning rates apart.
     window.runsPanel()->groupByMenu()->actions().front()->trigger();
+    QVERIFY(view->waitForCurves());
     QCOMPARE(view->seriesCount(), size_t{6});
   }
 

@@ -137,7 +137,7 @@ class UserPathsTest : public QObject {
 
     // Curves grow while SWEET trains: some view shows an interim evaluation.
     bool sawInterim = false;
-    connect(window.store(), &RunStore::changed, this, [&] {
+    connect(window.curveView(), &CurveView::curvesDrawn, this, [&] {  // drawn off a worker, after the store changed
       for (size_t i = 0; i < window.curveView()->seriesCount(); ++i)
         sawInterim |= window.curveView()->model().series()[i]->interim;
     });
@@ -319,6 +319,7 @@ class UserPathsTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(fresh.store()->runs().size() >= 3, 30000);
     QTest::qWait(200);
     QVERIFY(fresh.isVisible());
+    QVERIFY(fresh.curveView()->waitForCurves());  // built on a worker thread
     QCOMPARE(fresh.curveView()->seriesCount(), size_t{2});  // finished, and the killed run's interim curve
     const QString notes = fresh.curveView()->notesLabel()->text();
     QVERIFY2(notes.contains(QStringLiteral("stopped at step")), qPrintable(notes));

@@ -95,6 +95,21 @@ inline QStringList writeFixtureRuns(const QString& dir) {
   return paths;
 }
 
+// Writes `count` runs of `instances` evaluation instances each, ee/sweet/mm taking turns
+// (seeds 1, 2, …): the "20 large runs open at once" of the GUI-thread stall checks.
+inline QStringList writeManyRuns(const QString& dir, int count, int64_t instances) {
+  QStringList paths;
+  const char* methods[] = {"ee", "sweet", "mm"};
+  for (int i = 0; i < count; ++i) {
+    const std::string method = methods[i % 3];
+    const int64_t seed = i / 3 + 1;
+    const QString path = QDir(dir).filePath(QStringLiteral("%1-s%2.h5").arg(QString::fromStdString(method)).arg(seed));
+    writeRun(path.toStdString(), randomRun(method, seed, instances));
+    paths << path;
+  }
+  return paths;
+}
+
 // QSettings in test mode under an organisation of its own, emptied: a test never reads or
 // changes a user's settings (recent files, the dialog's remembered fields).
 inline void isolateSettings(const QString& organization) {
