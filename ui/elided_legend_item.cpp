@@ -16,6 +16,7 @@ int ElidedLegendItem::textBudget() const {
 }
 
 QString ElidedLegendItem::shownText() const {
+  if (!eliding_) return mPlottable->name();
   return QFontMetrics(getFont()).elidedText(mPlottable->name(), Qt::ElideRight, textBudget());
 }
 

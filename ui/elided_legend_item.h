@@ -15,6 +15,10 @@ class ElidedLegendItem : public QCPPlottableLegendItem {
   // The text as drawn (the plottable's name, elided when it does not fit).
   QString shownText() const;
   bool isElided() const { return shownText() != mPlottable->name(); }
+  // Off while a figure is laid out for export: there labels wrap (FigureLayout) instead of
+  // losing their ends, since a printed page has no tooltip to show the rest.
+  void setEliding(bool on) { eliding_ = on; }
+  bool eliding() const { return eliding_; }
 
  protected:
   void draw(QCPPainter* painter) override;
@@ -23,6 +27,7 @@ class ElidedLegendItem : public QCPPlottableLegendItem {
  private:
   int textBudget() const;
   int columns_;
+  bool eliding_ = true;
 };
 
 }  // namespace sweet::ui

@@ -1,6 +1,7 @@
 // Paper-figure layout for an export: see figure_layout.h.
 #include "ui/figure_layout.h"
 
+#include "ui/elided_legend_item.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFontMetrics>
@@ -102,6 +103,7 @@ FigureLayout::FigureLayout(QCustomPlot* plot, FigureSize size) : paper_(plot), p
 FigureLayout::~FigureLayout() {
   for (const auto& [ticker, count] : tickCounts_) ticker->setTickCount(count);
   for (const auto& [plottable, name] : names_) plottable->setName(name);
+  for (ElidedLegendItem* item : unelided_) item->setEliding(true);
   for (const auto& [title, text] : titles_) title->setText(text);
   for (const LegendLook& l : legends_) {
     l.legend->setWrap(l.wrap);
@@ -148,6 +150,11 @@ void FigureLayout::fitLegends() {
     for (int i = 0; i < legend->itemCount(); ++i)
       if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i))) items.push_back(item);
     if (items.empty()) continue;
+    for (QCPPlottableLegendItem* item : items)
+      if (auto* elided = dynamic_cast<ElidedLegendItem*>(item); elided && elided->eliding()) {
+        elided->setEliding(false);  // wrapped below instead
+        unelided_.push_back(elided);
+      }
     const QFontMetrics fm(legend->font());
     int overhead = 0;
     for (QCPPlottableLegendItem* item : items) {

@@ -23,6 +23,8 @@ class QCPTextElement;
 
 namespace sweet::ui {
 
+class ElidedLegendItem;
+
 class FigureLayout {
  public:
   FigureLayout(QCustomPlot* plot, FigureSize size);
@@ -59,6 +61,7 @@ class FigureLayout {
   std::vector<MovedLegend> moved_;
   std::vector<LegendLook> legends_;
   std::vector<std::pair<QCPAbstractPlottable*, QString>> names_;  // labels before wrapping
+  std::vector<ElidedLegendItem*> unelided_;  // on-screen eliding, off for the page
   std::vector<std::pair<QCPTextElement*, QString>> titles_;        // titles before wrapping
   std::map<QCPAxisTicker*, int> tickCounts_;                       // tick counts before thinning
 };

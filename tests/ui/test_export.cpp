@@ -5,6 +5,7 @@
 // lies on the page (boxes measured here from the laid-out axes, titles and legends), the
 // PNG's border is blank and its legend drawn, and the PDF embeds its fonts.
 #include "ui/curve_view.h"
+#include "ui/elided_legend_item.h"
 #include "ui/figure_layout.h"
 #include "ui/figure_style.h"
 #include "ui/headless_export.h"
@@ -180,6 +181,12 @@ QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base) {
     const std::vector<TextBox> boxes = textBoxes(plot);
     if (boxes.size() < 6) return QStringLiteral("only %1 text boxes").arg(boxes.size());
     if (QString problem = layoutProblem(boxes, page); !problem.isEmpty()) return problem;
+    // A page has no tooltip: legend labels wrap there, never lose their ends to "…".
+    for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
+      if (auto* legend = qobject_cast<QCPLegend*>(e))
+        for (int i = 0; i < legend->itemCount(); ++i)
+          if (auto* item = dynamic_cast<ElidedLegendItem*>(legend->item(i)); item && item->isElided())
+            return QStringLiteral("legend entry '%1' elided on the page").arg(item->plottable()->name());
     for (const TextBox& b : boxes)
       if (b.what == QLatin1String("legend")) legendBox = b.rect.toRect();
   }
