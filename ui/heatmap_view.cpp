@@ -6,6 +6,7 @@
 #include "analysis/gradient_conflict.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_queue.h"
+#include "ui/run_selector.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -105,12 +106,7 @@ void HeatmapView::refreshRunList() {
   }
   runs_ = fileRuns_;
   for (const LiveRun& l : live_) runs_.push_back(l.run);
-  const QSignalBlocker block(runCombo_);
-  runCombo_->clear();
-  for (const RunPtr& r : runs_)
-    runCombo_->addItem(QString::fromStdString(r->data.runName), QString::fromStdString(r->data.path));
-  const int keep = runCombo_->findData(previous);
-  runCombo_->setCurrentIndex(keep >= 0 ? keep : 0);
+  refillRunSelector(runCombo_, runs_, previous);
   rebuildMaps();
 }
 

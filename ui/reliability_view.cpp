@@ -3,6 +3,7 @@
 #include "ui/reliability_view.h"
 
 #include "ui/qcustomplot_include.h"
+#include "ui/run_selector.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -65,14 +66,7 @@ void ReliabilityView::setRuns(const std::vector<RunPtr>& runs) {
   runs_.clear();
   for (const RunPtr& r : runs)
     if (!r->data.regression && !r->data.eval.empty()) runs_.push_back(r);
-  {
-    const QSignalBlocker block(runCombo_);
-    runCombo_->clear();
-    for (const RunPtr& r : runs_)
-      runCombo_->addItem(QString::fromStdString(r->data.runName), QString::fromStdString(r->data.path));
-    const int keep = runCombo_->findData(previous);
-    runCombo_->setCurrentIndex(keep >= 0 ? keep : 0);
-  }
+  refillRunSelector(runCombo_, runs_, previous);
   refresh();
 }
 
