@@ -1,9 +1,10 @@
 // Builds the speed-accuracy CurveModel off the GUI thread: the replays, exact curves and
 // temperature fits of 20 runs x 10,000 instances take ~0.7 s, which froze the window on
-// every load, runs-panel filter keystroke and live reload. Only the newest request counts:
-// a superseded build is told to stop and its result is dropped, never handed over.
+// every load, runs-panel filter keystroke and live reload. Only the newest request counts
+// (BackgroundBuild): a superseded build is told to stop and its result is never handed over.
 #pragma once
 
+#include "ui/background_build.h"
 #include "ui/curve_model.h"
 #include "ui/run_catalog.h"
 #include "ui/run_loader.h"
@@ -11,7 +12,7 @@
 #include <QObject>
 #include <QString>
 
-#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -30,16 +31,15 @@ class CurveComputation : public QObject {
   Q_OBJECT
  public:
   explicit CurveComputation(QObject* parent = nullptr);
-  ~CurveComputation() override;
 
   // Builds `request` on a worker thread; ready() brings its model unless a newer request
   // comes first. One build runs at a time (the machine's other core trains): a request
   // made meanwhile waits, replacing any that waits already.
-  void request(CurveRequest request);
+  void request(CurveRequest request) { builds_.request(std::move(request)); }
   // Drops whatever is running or waiting (a synchronous build took its place).
-  void cancel();
+  void cancel() { builds_.cancel(); }
   // A request not yet handed over.
-  bool busy() const { return running_ || waiting_.has_value(); }
+  bool busy() const { return builds_.busy(); }
 
   // The same build on the calling thread (exports and the synchronous view).
   static std::shared_ptr<CurveModel> build(const CurveRequest& request,
@@ -52,17 +52,7 @@ class CurveComputation : public QObject {
   void failed(const QString& message);
 
  private:
-  struct Outcome {
-    std::shared_ptr<CurveModel> model;
-    QString error;
-  };
-  void start(CurveRequest request);
-  void onFinished(const Outcome& outcome, int generation);
-
-  int generation_ = 0;                           // of the newest request
-  bool running_ = false;
-  std::shared_ptr<std::atomic<bool>> stop_;      // the running build's: set when superseded
-  std::optional<CurveRequest> waiting_;
+  BackgroundBuild<CurveRequest, CurveModel> builds_;
 };
 
 }  // namespace sweet::ui

@@ -14,9 +14,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QCoreApplication>
-#include <QDeadlineTimer>
-#include <QThread>
 #include <QScrollArea>
 #include <QSettings>
 #include <QDoubleSpinBox>
@@ -238,13 +235,7 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
 bool CurveView::computing() const { return computation_->busy(); }
 
 bool CurveView::waitForCurves(int timeoutMs) {
-  const QDeadlineTimer deadline(timeoutMs);
-  while (computation_->busy() && !deadline.hasExpired()) {
-    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    if (computation_->busy()) QThread::msleep(1);
-  }
-  QCoreApplication::processEvents();  // the queued replot: the layout is the drawn one
-  return !computation_->busy();
+  return waitUntilIdle([this] { return computation_->busy(); }, timeoutMs);
 }
 
 void CurveView::draw(std::shared_ptr<CurveModel> model) {

@@ -74,7 +74,13 @@ QString latexEscape(QString s) {
 
 }  // namespace
 
-ExitTableView::ExitTableView(QWidget* parent) : QWidget(parent) {
+ExitTableView::ExitTableView(QWidget* parent)
+    : QWidget(parent),
+      builds_(
+          this, [](const Request& r, const std::function<bool()>&) { return build(r.runs, r.calibrated); },
+          [this](std::shared_ptr<ExitTableContent> content) { showContent(*content); },
+          // build() turns the report's refusal into content; anything else is a bug to see
+          [this](const QString& message) { notes_->setText(tr("Cannot build the table: %1").arg(message)); }) {
   table_ = new QTableWidget(this);
   table_->setToolTip(tr("Per-exit scores (each exit alone on the whole eval set): seed mean ± sample std; "
                         "best per column in bold; click a header to sort"));
@@ -114,32 +120,54 @@ void ExitTableView::setCalibrated(bool calibrated) {
 
 void ExitTableView::setRuns(const std::vector<RunPtr>& runs) {
   runs_ = runs;
+  if (async_) return builds_.request({runs, calibrated_});
+  builds_.cancel();  // an older asynchronous request must not overwrite this one
+  showContent(*build(runs, calibrated_));
+}
+
+bool ExitTableView::waitForTable(int timeoutMs) {
+  return waitUntilIdle([this] { return builds_.busy(); }, timeoutMs);
+}
+
+std::shared_ptr<ExitTableContent> ExitTableView::build(const std::vector<RunPtr>& runs, bool calibrated) {
+  auto content = std::make_shared<ExitTableContent>();
+  content->runs = runs;
+  std::vector<analysis::RunData> data;
+  for (const RunPtr& r : runs)
+    if (r->data.hasEvaluation()) data.push_back(r->data);
+  if (data.empty()) return content;
+  try {
+    analysis::ReportOptions options;
+    options.includeInterim = true;  // the table grows while a run trains
+    options.calibrate = calibrated;
+    content->report = analysis::buildReport(data, options);
+  } catch (const std::exception& e) {
+    content->error = e.what();
+  }
+  return content;
+}
+
+void ExitTableView::showContent(const ExitTableContent& content) {
+  const std::vector<RunPtr>& runs = content.runs;
   table_->setSortingEnabled(false);
   table_->clear();
   table_->setRowCount(0);
   table_->setColumnCount(0);
-  std::vector<analysis::RunData> data;
   QStringList waiting;
-  for (const RunPtr& r : runs) {
-    if (r->data.hasEvaluation()) data.push_back(r->data);
-    else waiting << tr("%1: no evaluation yet (%2)").arg(QString::fromStdString(r->data.runName),
-                                                        QString::fromStdString(analysis::unfinishedReason(r->data)));
-  }
-  if (data.empty()) {
-    notes_->setText((QStringList{tr("No evaluated runs loaded.")} + waiting).join(QLatin1Char('\n')));
-    return;
-  }
-  analysis::Report report;
-  try {
-    analysis::ReportOptions options;
-    options.includeInterim = true;  // the table grows while a run trains
-    options.calibrate = calibrated_;
-    report = analysis::buildReport(data, options);
-  } catch (const std::exception& e) {
-    notes_->setText((QStringList{tr("Cannot build the table: %1").arg(QString::fromStdString(e.what()))} + waiting)
+  for (const RunPtr& r : runs)
+    if (!r->data.hasEvaluation())
+      waiting << tr("%1: no evaluation yet (%2)").arg(QString::fromStdString(r->data.runName),
+                                                     QString::fromStdString(analysis::unfinishedReason(r->data)));
+  if (!content.error.empty()) {
+    notes_->setText((QStringList{tr("Cannot build the table: %1").arg(QString::fromStdString(content.error))} + waiting)
                         .join(QLatin1Char('\n')));
     return;
   }
+  if (!content.report) {
+    notes_->setText((QStringList{tr("No evaluated runs loaded.")} + waiting).join(QLatin1Char('\n')));
+    return;
+  }
+  const analysis::Report& report = *content.report;
   size_t exits = 0;
   for (const auto& g : report.groups) exits = std::max(exits, g.exitLayers.size());
   table_->setColumnCount(static_cast<int>(exits));

@@ -61,9 +61,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // the window ~0.7 s at every load, filter keystroke and live re-read.
   curves_->setAsync(true);
   table_ = new ExitTableView(this);
+  table_->setAsync(true);  // copying every run's data and its report: ~0.5 s for 20 large runs
   heatmaps_ = new HeatmapView(this);
   monitor_ = new MonitorView(queue_, this);
   tasks_ = new TaskPanelsView(this);
+  tasks_->setAsync(true);  // one CurveModel per task: ~0.5 s for 20 large runs
   sweeps_ = new SweepPanel(this);
   explorer_ = new ExitExplorerView(this);
   explorer_->followCurves(curves_);
@@ -119,6 +121,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(curves_, &CurveView::computationFailed, this, [this](const QString& message) {
     statusBar()->showMessage(tr("speed-accuracy: %1").arg(message), 15000);
+  });
+  connect(tasks_, &TaskPanelsView::computationFailed, this, [this](const QString& message) {
+    statusBar()->showMessage(tr("per-task panels: %1").arg(message), 15000);
   });
   connect(sweeps_, &SweepPanel::runsFinished, this, [this](const QStringList& files) { loader_.load(files, true); });
   connect(curves_->calibrateBox(), &QCheckBox::toggled, table_, &ExitTableView::setCalibrated);

@@ -39,7 +39,8 @@ std::optional<double> taskAverageAt(const TaskAverageSeries& series, double cost
   return average ? std::optional<double>(average->mean) : std::nullopt;
 }
 
-void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options) {
+void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions& options,
+                            const std::function<bool()>& stop) {
   panels_.clear();
   average_.clear();
   notes_.clear();
@@ -49,7 +50,8 @@ void TaskPanelsModel::build(const std::vector<RunPtr>& runs, const CurveOptions&
     TaskPanel panel;
     panel.task = task;
     panel.curves = std::make_unique<CurveModel>();
-    panel.curves->build(taskRuns, options);
+    panel.curves->build(taskRuns, options, std::nullopt, stop);
+    if (stop && stop()) return;
     for (const std::string& note : panel.curves->notes()) notes_.push_back(task + ": " + note);
     if (panel.curves->size() > 0) panels_.push_back(std::move(panel));
   }

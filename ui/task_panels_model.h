@@ -7,6 +7,7 @@
 
 #include "ui/curve_model.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,8 +39,10 @@ std::optional<double> taskAverageAt(const TaskAverageSeries& series, double cost
 class TaskPanelsModel {
  public:
   // Groups `runs` by their task (runs without one are grouped as "?") in
-  // the paper's order (sst2 mrpc cola rte qnli qqp mnli, then others by name).
-  void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {});
+  // the paper's order (sst2 mrpc cola rte qnli qqp mnli, then others by name). `stop`
+  // returning true ends the build early (a superseded background build), leaving it partial.
+  void build(const std::vector<RunPtr>& runs, const CurveOptions& options = {},
+             const std::function<bool()>& stop = {});
   const std::vector<TaskPanel>& panels() const { return panels_; }
   // Series (by label) found in every panel, averaged; empty with fewer than two tasks.
   const std::vector<TaskAverageSeries>& average() const { return average_; }

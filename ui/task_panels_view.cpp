@@ -25,7 +25,14 @@ QString taskDisplayName(const std::string& task) {
 
 }  // namespace
 
-TaskPanelsView::TaskPanelsView(QWidget* parent) : QWidget(parent) {
+TaskPanelsView::TaskPanelsView(QWidget* parent)
+    : QWidget(parent),
+      model_(std::make_shared<TaskPanelsModel>()),
+      builds_(
+          this,
+          &TaskPanelsView::build,
+          [this](std::shared_ptr<TaskPanelsModel> model) { draw(std::move(model)); },
+          [this](const QString& message) { Q_EMIT computationFailed(message); }) {
   plot_ = new QCustomPlot(this);
   plot_->setObjectName(QStringLiteral("taskPanelsPlot"));
   notes_ = new QLabel(this);
@@ -34,41 +41,57 @@ TaskPanelsView::TaskPanelsView(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(plot_, 1);
   layout->addWidget(notes_);
-  rebuild();
+  draw(model_);
 }
 
 void TaskPanelsView::setRuns(const std::vector<RunPtr>& runs) {
   runs_ = runs;
-  rebuild();
+  compute();
 }
 
 void TaskPanelsView::setCalibrated(bool calibrated) {
   if (calibrated == calibrated_) return;
   calibrated_ = calibrated;
-  rebuild();
+  compute();
 }
 
 void TaskPanelsView::setPanelColumns(int columns) {
   columns_ = std::max(1, columns);
-  rebuild();
+  draw(model_);
+}
+
+bool TaskPanelsView::waitForPanels(int timeoutMs) {
+  return waitUntilIdle([this] { return builds_.busy(); }, timeoutMs);
+}
+
+void TaskPanelsView::compute() {
+  Request request{runs_, {}};
+  request.options.calibrate = calibrated_;
+  if (async_) return builds_.request(std::move(request));
+  builds_.cancel();  // an older asynchronous request must not overwrite this one
+  draw(build(request, {}));
+}
+
+std::shared_ptr<TaskPanelsModel> TaskPanelsView::build(const Request& request, const std::function<bool()>& stop) {
+  auto model = std::make_shared<TaskPanelsModel>();
+  model->build(request.runs, request.options, stop);
+  return model;
 }
 
 int TaskPanelsView::panelCount() const { return static_cast<int>(titles_.size()); }
 
 QString TaskPanelsView::panelTitle(int panel) const { return titles_.at(static_cast<size_t>(panel)); }
 
-void TaskPanelsView::rebuild() {
-  CurveOptions options;
-  options.calibrate = calibrated_;
-  model_.build(runs_, options);
+void TaskPanelsView::draw(std::shared_ptr<const TaskPanelsModel> model) {
+  model_ = std::move(model);
   titles_.clear();
   plot_->clearPlottables();
   plot_->plotLayout()->clear();  // deletes the default axis rect and its legend too
 
-  const bool average = !model_.average().empty();
-  const int panels = static_cast<int>(model_.panels().size()) + (average ? 1 : 0);
+  const bool average = !model_->average().empty();
+  const int panels = static_cast<int>(model_->panels().size()) + (average ? 1 : 0);
   QStringList notes;
-  for (const std::string& n : model_.notes()) notes << QString::fromStdString(n);
+  for (const std::string& n : model_->notes()) notes << QString::fromStdString(n);
   if (panels == 0) notes.prepend(tr("Open evaluated runs to see one panel per task."));
   notes_->setText(notes.join(QLatin1Char('\n')));
   if (panels == 0) {
@@ -132,7 +155,7 @@ void TaskPanelsView::rebuild() {
   };
 
   int index = 0;
-  for (const TaskPanel& panel : model_.panels()) {
+  for (const TaskPanel& panel : model_->panels()) {
     const auto& series = panel.curves->series();
     const std::string metric = analysis::metricName(series.front()->metric);
     QCPAxisRect* rect = addPanel(index++, QStringLiteral("%1 (%2)").arg(taskDisplayName(panel.task), QString::fromStdString(metric)),
@@ -161,8 +184,8 @@ void TaskPanelsView::rebuild() {
     fitAxes(rect);
   }
   if (average) {
-    QCPAxisRect* rect = addPanel(index++, tr("Average over %1 tasks").arg(model_.panels().size()), tr("mean score"));
-    for (const TaskAverageSeries& s : model_.average()) addLine(rect, s.label, s.method, s.variant, s.cost, s.score);
+    QCPAxisRect* rect = addPanel(index++, tr("Average over %1 tasks").arg(model_->panels().size()), tr("mean score"));
+    for (const TaskAverageSeries& s : model_->average()) addLine(rect, s.label, s.method, s.variant, s.cost, s.score);
     fitAxes(rect);
   }
   legend->setWrap(std::max(1, static_cast<int>(inLegend.size())));

@@ -356,6 +356,7 @@ class RunsPanelTest : public QObject {
     window.resize(760, 700);
     window.tabs()->setCurrentWidget(window.tableView());
     QTableWidget* table = window.tableView()->table();
+    QVERIFY(window.tableView()->waitForTable());  // the report is built on a worker thread
     QTRY_VERIFY(table->rowCount() > 0);
     QTest::qWait(50);
     QTRY_COMPARE(table->horizontalScrollBar()->maximum(), 0);
