@@ -2,6 +2,7 @@
 // one legend, as in the Per task figure, so exports lay out the same way.
 #include "ui/reliability_view.h"
 
+#include "ui/panel_grid.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_selector.h"
 
@@ -130,25 +131,11 @@ void ReliabilityView::rebuild() {
   }
   plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, figureCaption(), QFont(font().family(), 9, QFont::Bold)));
   plot_->plotLayout()->setRowStretchFactor(0, 0.001);
-  auto* grid = new QCPLayoutGrid;
-  plot_->plotLayout()->addElement(1, 0, grid);
-  auto* legend = new QCPLegend;
-  plot_->plotLayout()->addElement(2, 0, legend);
-  plot_->plotLayout()->setRowStretchFactor(2, 0.001);
-  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  legend->setBorderPen(Qt::NoPen);
-  auto* margins = new QCPMarginGroup(plot_);
   const int exits = static_cast<int>(reliability_->exits.size());
-  const int columns = std::min(columns_, exits);
+  PanelGrid panels(plot_, 1, std::min(columns_, exits));
+  QCPLegend* legend = panels.legend();
   for (int e = 0; e < exits; ++e) {
-    const int row = 2 * (e / columns), col = e % columns;
-    grid->addElement(row, col, new QCPTextElement(plot_, panelTitle(e), QFont(font().family(), 9)));
-    grid->setRowStretchFactor(row, 0.001);
-    auto* rect = new QCPAxisRect(plot_);
-    grid->addElement(row + 1, col, rect);
-    rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    rect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom);
-    rect->setMargins(QMargins(0, 6, 0, 0));
+    QCPAxisRect* rect = panels.addPanel(e, panelTitle(e), QFont(font().family(), 9));
     rect->axis(QCPAxis::atBottom)->setLabel(tr("confidence"));
     rect->axis(QCPAxis::atLeft)->setLabel(tr("accuracy"));
     rect->axis(QCPAxis::atBottom)->setRange(0, 1);

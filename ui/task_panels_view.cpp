@@ -2,6 +2,7 @@
 // one legend, all sharing margins so the axes line up across rows.
 #include "ui/task_panels_view.h"
 
+#include "ui/panel_grid.h"
 #include "ui/plot_style.h"
 #include "ui/qcustomplot_include.h"
 
@@ -99,28 +100,12 @@ void TaskPanelsView::draw(std::shared_ptr<const TaskPanelsModel> model) {
     return;
   }
 
-  auto* grid = new QCPLayoutGrid;
-  plot_->plotLayout()->addElement(0, 0, grid);
-  auto* legend = new QCPLegend;
-  plot_->plotLayout()->addElement(1, 0, legend);
-  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
-  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  legend->setBorderPen(Qt::NoPen);
-  auto* margins = new QCPMarginGroup(plot_);
-  const int columns = std::min(columns_, panels);
+  PanelGrid grid(plot_, 0, std::min(columns_, panels));
+  QCPLegend* legend = grid.legend();
   std::map<std::string, bool> inLegend;
 
   auto addPanel = [&](int index, const QString& title, const QString& yLabel) {
-    const int row = 2 * (index / columns), col = index % columns;
-    grid->addElement(row, col, new QCPTextElement(plot_, title, QFont(font().family(), 9, QFont::Bold)));
-    grid->setRowStretchFactor(row, 0.001);
-    auto* rect = new QCPAxisRect(plot_);
-    grid->addElement(row + 1, col, rect);
-    rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    // The hidden top axis needs no margin; the top tick label's upper half does, no more
-    // (the automatic 15 pt put a gap under every title).
-    rect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom);
-    rect->setMargins(QMargins(0, 6, 0, 0));
+    QCPAxisRect* rect = grid.addPanel(index, title, QFont(font().family(), 9, QFont::Bold));
     rect->axis(QCPAxis::atBottom)->setLabel(tr("cost fraction"));
     rect->axis(QCPAxis::atLeft)->setLabel(yLabel);
     titles_.push_back(title);
