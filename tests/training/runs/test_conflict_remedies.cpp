@@ -16,6 +16,7 @@
 #include "analysis/hdf5_util.h"
 #include "analysis/run_data.h"
 #include "tests/support/tiny_models.h"
+#include "tests/support/tiny_trainer_config.h"
 #include "training/runs/data_split.h"
 #include "training/runs/exit_loss_weights.h"
 #include "training/runs/gradient_surgery.h"
@@ -55,22 +56,8 @@ void TestConflictRemedies::initTestCase() {
 }
 
 TrainConfig TestConflictRemedies::config(const QString& name) const {
-  TrainConfig c;
-  c.task = "demo";
-  c.model = checkpoint_;
-  c.demo_train_size = 120;
-  c.demo_eval_size = 50;
-  c.train_cap = 80;
-  c.calibration_size = 30;
-  c.batch_size = 16;
-  c.epochs = 1;
-  c.max_length = 40;
-  c.learning_rate = 1e-3;
+  TrainConfig c = testing::tinyTrainerConfig(checkpoint_, dir_.filePath(name).toStdString());
   c.max_grad_norm = 0;  // the gradients as the step made them, unclipped
-  c.exit_layers = {1, 3};
-  c.threads = 1;
-  c.output_dir = dir_.filePath(name).toStdString();
-  c.save_model = false;
   return c;
 }
 

@@ -15,6 +15,7 @@
 
 #include "analysis/run_data.h"
 #include "tests/support/tiny_models.h"
+#include "tests/support/tiny_trainer_config.h"
 #include "training/runs/data_split.h"
 #include "training/runs/resume_state.h"
 #include "training/runs/run_files_status.h"
@@ -56,22 +57,7 @@ void TestTrainerStages::initTestCase() {
 }
 
 TrainConfig TestTrainerStages::config(const QString& name) const {
-  TrainConfig c;
-  c.task = "demo";
-  c.model = checkpoint_;
-  c.demo_train_size = 120;
-  c.demo_eval_size = 50;
-  c.train_cap = 80;
-  c.calibration_size = 30;
-  c.batch_size = 16;
-  c.epochs = 1;
-  c.max_length = 40;
-  c.learning_rate = 1e-3;
-  c.exit_layers = {1, 3};
-  c.threads = 1;
-  c.output_dir = dir_.filePath(name).toStdString();
-  c.save_model = false;
-  return c;
+  return testing::tinyTrainerConfig(checkpoint_, dir_.filePath(name).toStdString());
 }
 
 std::unique_ptr<TrainingModel> TestTrainerStages::model(const TrainConfig& c, RunInputs& in) const {
