@@ -96,8 +96,9 @@ int runHeadlessExport(const QStringList& runFiles, const QString& outDir, const 
   }
   const LoadBatch batch = loadRunFiles(runFiles);
   for (const auto& [path, message] : batch.errors) std::fprintf(stderr, "error: %s\n", qPrintable(message));
+  for (const auto& [path, message] : batch.pretraining) std::fprintf(stderr, "error: %s\n", qPrintable(message));
   if (batch.runs.empty()) return 1;
-  bool ok = batch.errors.empty();
+  bool ok = batch.errors.empty() && batch.pretraining.empty();
   const QDir dir(outDir);
   QString error;
 

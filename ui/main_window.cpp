@@ -279,6 +279,7 @@ void MainWindow::reloadGrowingRuns() {
 }
 
 void MainWindow::onLoaded(const LoadBatch& batch) {
+  notePretrainingFiles(batch);
   if (batch.reload) {
     if (!batch.runs.empty()) store_.add(batch.runs);
     if (!batch.errors.empty())
@@ -298,6 +299,29 @@ void MainWindow::onLoaded(const LoadBatch& batch) {
     statusBar()->showMessage(tr("Loaded %1; %2 open").arg(counted(static_cast<qint64>(batch.runs.size()), tr("run"), tr("runs")))
                                  .arg(store_.runs().size()), 10000);
   }
+}
+
+void MainWindow::notePretrainingFiles(const LoadBatch& batch) {
+  // A demo folder holds demo-pretrain*.h5 beside its runs, and a watched folder reports
+  // files as each settles: a modal warning per file stopped the user at every one. One
+  // note, not modal, lists them all and grows while it is open.
+  bool added = false;
+  for (const auto& [path, message] : batch.pretraining)
+    if (!skippedPretraining_.contains(path)) {
+      skippedPretraining_ << path;
+      added = true;
+    }
+  if (!added) return;
+  if (!pretrainingNote_) {
+    pretrainingNote_ = new QMessageBox(QMessageBox::Information, tr("Pre-training run files skipped"), QString(),
+                                       QMessageBox::Close, this);
+    pretrainingNote_->setAttribute(Qt::WA_DeleteOnClose);
+    pretrainingNote_->setWindowModality(Qt::NonModal);
+    pretrainingNote_->setText(tr("These are `sweet pretrain` run files (MLM loss and accuracy, no exits): the "
+                                 "workbench compares fine-tuning runs (`sweet train`), so they are not opened."));
+  }
+  pretrainingNote_->setInformativeText(skippedPretraining_.join(QLatin1Char('\n')));
+  pretrainingNote_->show();
 }
 
 void MainWindow::openDialog() {

@@ -9,10 +9,12 @@
 
 #include <QDateTime>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <map>
 
 class QMenu;
+class QMessageBox;
 class QTabWidget;
 class QCustomPlot;
 class QTimer;
@@ -87,6 +89,7 @@ class MainWindow : public QMainWindow {
   void addRecent(const QStringList& paths);
   void refreshRecentMenu();
   void onLoaded(const LoadBatch& batch);
+  void notePretrainingFiles(const LoadBatch& batch);
   void showRuns();
 
   RunStore store_;
@@ -104,6 +107,8 @@ class MainWindow : public QMainWindow {
   RunsPanel* runsPanel_;
   ReliabilityView* reliability_;
   QMenu* recentMenu_ = nullptr;
+  QPointer<QMessageBox> pretrainingNote_;
+  QStringList skippedPretraining_;  // every pre-training file met this session, in order
   QTimer* liveReload_;
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read
   bool confirmClose_ = true;

@@ -1,6 +1,8 @@
 // Run-file loading off the GUI thread: see run_loader.h.
 #include "ui/run_loader.h"
 
+#include "analysis/pretrain_file_check.h"
+
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
@@ -27,7 +29,9 @@ LoadBatch loadRunFiles(const QStringList& paths) {
       }
       batch.runs.push_back(std::move(run));
     } catch (const std::exception& e) {
-      batch.errors.emplace_back(path, QString::fromStdString(e.what()));
+      // Only a file that failed to load is asked what it is: good files cost no second open.
+      if (analysis::isPretrainRunFile(path.toStdString())) batch.pretraining.emplace_back(path, QString::fromStdString(e.what()));
+      else batch.errors.emplace_back(path, QString::fromStdString(e.what()));
     } catch (...) {
       // Anything else (an HDF5 C++ exception is no std::exception) would be rethrown by
       // the future on the GUI thread and end the app.

@@ -28,6 +28,9 @@ using RunPtr = std::shared_ptr<const LoadedRun>;
 struct LoadBatch {
   std::vector<RunPtr> runs;
   std::vector<std::pair<QString, QString>> errors;  // path, message
+  // `sweet pretrain` files (no exits, nothing to compare): not errors of the file, so the
+  // window lists them in one note rather than warning about each (path, note).
+  std::vector<std::pair<QString, QString>> pretraining;
   bool reload = false;  // a re-read of open files that grew: errors go to the status bar only
 };
 

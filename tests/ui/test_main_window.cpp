@@ -19,6 +19,8 @@
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QSignalSpy>
 #include <QTimer>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -215,6 +217,43 @@ class MainWindowTest : public QObject {
     closer.start(50);
     window.openRunFiles({bogus, runFiles_.front()});
     QTRY_COMPARE(window.store()->runs().size(), size_t{1});
+  }
+
+  // A demo folder holds demo-pretrain*.h5 beside its runs, and a watched folder reports
+  // files as each settles: a modal warning per pre-training file stopped the user at every
+  // one. Now one note, not modal, lists them all, and the runs open.
+  void pretrainingFiles_listedInOneNoteWithoutModalBoxes() {
+    MainWindow window;
+    window.show();
+    QStringList pretraining;
+    for (const char* name : {"demo-pretrain.h5", "demo-pretrain-2.h5"}) {
+      const QString path = dir_.filePath(QString::fromLatin1(name));
+      H5::H5File file(path.toStdString(), H5F_ACC_TRUNC);
+      H5::Group root = file.openGroup("/");
+      sweet::h5::writeStringAttr(root, "format", "sweet-pretrain");
+      pretraining << path;
+    }
+    int modal = 0;
+    QTimer closer;
+    connect(&closer, &QTimer::timeout, [&] {
+      if (QWidget* w = QApplication::activeModalWidget()) {
+        ++modal;
+        w->close();
+      }
+    });
+    closer.start(20);
+    QSignalSpy loaded(window.loader(), &RunLoader::loaded);
+    window.openRunFiles({pretraining[0], runFiles_.front()});
+    window.openRunFiles({pretraining[1]});  // as a watched folder reports a file that settled later
+    QTRY_COMPARE(loaded.count(), 2);
+    QTest::qWait(100);
+    QCOMPARE(modal, 0);
+    QCOMPARE(window.store()->runs().size(), size_t{1});
+    const QList<QMessageBox*> notes = window.findChildren<QMessageBox*>();
+    QCOMPARE(notes.size(), 1);
+    QVERIFY(notes.front()->isVisible());
+    QCOMPARE(notes.front()->windowModality(), Qt::NonModal);
+    for (const QString& path : pretraining) QVERIFY2(notes.front()->informativeText().contains(path), qPrintable(notes.front()->informativeText()));
   }
 
   void watchedFolder_opensCopiedRunsOnceSettled() {
