@@ -19,6 +19,7 @@ namespace {
 std::vector<RunResult> measureAll(const std::vector<RunData>& runs, const ReportOptions& options) {
   std::vector<RunResult> results;
   for (const RunData& run : runs) {
+    if (options.stop && options.stop()) throw std::runtime_error("report build stopped");
     try {
       results.push_back(measureRun(run, options));
     } catch (const std::invalid_argument& e) {  // e.g. non-finite logits of a diverged run

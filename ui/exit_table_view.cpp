@@ -77,7 +77,7 @@ QString latexEscape(QString s) {
 ExitTableView::ExitTableView(QWidget* parent)
     : QWidget(parent),
       builds_(
-          this, [](const Request& r, const std::function<bool()>&) { return build(r.runs, r.calibrated); },
+          this, [](const Request& r, const std::function<bool()>& stop) { return build(r.runs, r.calibrated, stop); },
           [this](std::shared_ptr<ExitTableContent> content) { showContent(*content); },
           // build() turns the report's refusal into content; anything else is a bug to see
           [this](const QString& message) { notes_->setText(tr("Cannot build the table: %1").arg(message)); }) {
@@ -129,17 +129,21 @@ bool ExitTableView::waitForTable(int timeoutMs) {
   return waitUntilIdle([this] { return builds_.busy(); }, timeoutMs);
 }
 
-std::shared_ptr<ExitTableContent> ExitTableView::build(const std::vector<RunPtr>& runs, bool calibrated) {
+std::shared_ptr<ExitTableContent> ExitTableView::build(const std::vector<RunPtr>& runs, bool calibrated,
+                                                       const std::function<bool()>& stop) {
   auto content = std::make_shared<ExitTableContent>();
   content->runs = runs;
   std::vector<analysis::RunData> data;
-  for (const RunPtr& r : runs)
+  for (const RunPtr& r : runs) {
+    if (stop && stop()) return content;
     if (r->data.hasEvaluation()) data.push_back(r->data);
+  }
   if (data.empty()) return content;
   try {
     analysis::ReportOptions options;
     options.includeInterim = true;  // the table grows while a run trains
     options.calibrate = calibrated;
+    options.stop = stop;  // a window closed mid-build waited ~0.5 s for 20 large runs' fits
     content->report = analysis::buildReport(data, options);
   } catch (const std::exception& e) {
     content->error = e.what();

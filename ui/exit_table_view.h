@@ -62,8 +62,10 @@ class ExitTableView : public QWidget {
     std::vector<RunPtr> runs;
     bool calibrated = true;
   };
-  // The table's content for `runs`, on any thread.
-  static std::shared_ptr<ExitTableContent> build(const std::vector<RunPtr>& runs, bool calibrated);
+  // The table's content for `runs`, on any thread; `stop` ends a build whose result is
+  // no longer wanted (its content then goes nowhere).
+  static std::shared_ptr<ExitTableContent> build(const std::vector<RunPtr>& runs, bool calibrated,
+                                                 const std::function<bool()>& stop = {});
   void showContent(const ExitTableContent& content);
 
   QTableWidget* table_;

@@ -3,6 +3,7 @@
 #include "ui/exit_table_view.h"
 #include "ui_fixtures.h"
 
+#include <QElapsedTimer>
 #include <QHeaderView>
 #include <QLabel>
 #include <QRegularExpression>
@@ -161,6 +162,31 @@ class ExitTableTest : public QObject {
     QCOMPARE(gaps.size(), 2);
     QVERIFY2(gaps[0] != gaps[1], qPrintable(gaps.join(" | ")));
     QVERIFY(gaps.filter(QStringLiteral("bert-large")).size() == 1);
+  }
+
+  // 20 runs x 10,000 instances: the report's fits and replays take ~0.5 s, and a window
+  // closed mid-build waited for all of it (the pool waits for its builds when the
+  // application goes). Told to stop, the build ends before the next run's measurement.
+  void closedMidBuild_stopsWithinARun() {
+    QTemporaryDir dir;
+    const std::vector<RunPtr> runs = loadRunFiles(sweet::testing::writeManyRuns(dir.path(), 20, 10000)).runs;
+    QElapsedTimer clock;
+    clock.start();
+    ExitTableView whole;
+    whole.setRuns(runs);  // at once: what a build costs here
+    const qint64 full = clock.elapsed();
+    QVERIFY2(full > 200, qPrintable(QStringLiteral("a whole build took only %1 ms: nothing to stop").arg(full)));
+    auto* view = new ExitTableView;
+    view->setAsync(true);
+    view->setRuns(runs);
+    QTest::qWait(static_cast<int>(full / 5));  // well into the build
+    QVERIFY(view->computing());
+    clock.restart();
+    delete view;  // as the window closing does: cancel, then the pool waits for its thread
+    QVERIFY(backgroundBuildPool()->waitForDone(60000));
+    const qint64 waited = clock.elapsed();
+    QVERIFY2(waited < std::max<qint64>(100, full / 4),
+             qPrintable(QStringLiteral("closing waited %1 ms for a %2 ms build").arg(waited).arg(full)));
   }
 
   void copies_carryCells() {
