@@ -1,5 +1,5 @@
 // Benchmark of dragging a threshold marker: real mouse-move events on the CurveView marker with 400,000 instances x 4 exits x 3 methods, event to finished replot, against a per-event replay rebuild;
-// then the GUI thread's longest block while the main window opens 20 runs x 10,000 instances and while a runs-panel filter changes: every view built at once, the curves on a worker (before), and the curves, per-exit table and per-task panels on workers (after).
+// then the GUI thread's longest block while the main window opens 20 runs x 10,000 instances and while a runs-panel filter changes: every view built at once, the curves on a worker (before), and the curves, per-exit table and per-task panels on workers (after); and while the Reliability tab is shown and another run chosen there, its temperature fit on the GUI thread (before) or a worker (after).
 #include "tests/ui/ui_fixtures.h"
 #include "ui/curve_view.h"
 #include "ui/exit_explorer_view.h"
@@ -17,6 +17,7 @@
 #include <QEventLoop>
 #include <QLineEdit>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -167,6 +168,38 @@ WindowStall windowStall(const QStringList& files, Offloaded offloaded) {
   return out;
 }
 
+struct ReliabilityStall {
+  Block shown, chosen;
+};
+
+// The main window with `files` open and drawn: the Reliability tab brought up (its first
+// fit), then another run chosen in it, the temperature fit on the GUI thread (before) or on
+// a worker (after). Done when the chosen run's diagrams are drawn.
+ReliabilityStall reliabilityStall(const QStringList& files, bool offloaded) {
+  MainWindow window;
+  window.setConfirmClose(false);
+  window.resize(1280, 860);
+  window.show();
+  if (!QTest::qWaitForWindowExposed(&window)) std::fprintf(stderr, "window not exposed\n");
+  ReliabilityView* reliability = window.reliabilityView();
+  reliability->setAsync(offloaded);
+  window.openRunFiles(files);
+  QTest::qWaitFor([&] {
+    return window.store()->runs().size() == static_cast<size_t>(files.size()) && !window.curveView()->computing() &&
+           !window.tableView()->computing() && !window.taskPanelsView()->computing();
+  }, 300000);
+  const auto drawn = [=](int index) {
+    return [=] {
+      return !reliability->computing() && reliability->reliability() &&
+             reliability->figureCaption().startsWith(reliability->runSelector()->itemText(index));
+    };
+  };
+  ReliabilityStall out;
+  out.shown = guiBlock([&] { window.tabs()->setCurrentWidget(reliability); }, drawn(0));
+  out.chosen = guiBlock([&] { reliability->runSelector()->setCurrentIndex(1); }, drawn(1));
+  return out;
+}
+
 // Each view's setRuns on the GUI thread, alone: what else a load costs besides the curves.
 template <typename View>
 double setRunsMs(const std::vector<RunPtr>& runs) {
@@ -197,6 +230,12 @@ void compareWindowStalls(int runs, int64_t instances) {
               "exit explorer %.1f ms\n",
               setRunsMs<CurveView>(batch.runs), setRunsMs<ExitTableView>(batch.runs), setRunsMs<TaskPanelsView>(batch.runs),
               setRunsMs<ReliabilityView>(batch.runs), setRunsMs<ExitExplorerView>(batch.runs));
+  const ReliabilityStall fitHere = reliabilityStall(files, false), fitApart = reliabilityStall(files, true);
+  std::printf("  (reliability temperature fit on the GUI thread -> on a worker)\n");
+  std::printf("  %-26s longest %7.1f -> %7.1f ms   (drawn after %7.1f -> %7.1f ms)\n", "reliability tab shown",
+              fitHere.shown.longestMs, fitApart.shown.longestMs, fitHere.shown.doneMs, fitApart.shown.doneMs);
+  std::printf("  %-26s longest %7.1f -> %7.1f ms   (drawn after %7.1f -> %7.1f ms)\n", "reliability: another run",
+              fitHere.chosen.longestMs, fitApart.chosen.longestMs, fitHere.chosen.doneMs, fitApart.chosen.doneMs);
   std::printf("target: a filter change blocks the GUI thread < 16 ms -> %s\n",
               std::max(all.filter.longestMs, all.unfilter.longestMs) < 16.0 ? "met" : "MISSED");
 }

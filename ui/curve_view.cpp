@@ -272,6 +272,14 @@ void CurveView::draw(std::shared_ptr<CurveModel> model) {
   Q_EMIT curvesDrawn();
 }
 
+QString CurveView::figureCaption() const {
+  if (caption_->isHidden()) return {};
+  const QString separator = QStringLiteral(" · ");
+  QStringList parts = caption_->text().split(separator, Qt::SkipEmptyParts);
+  for (QString& part : parts) part.replace(QLatin1Char(' '), QChar(QChar::Nbsp));
+  return parts.join(separator);
+}
+
 void CurveView::setExactCurve(bool exact) { curveKind_->setCurrentIndex(exact ? 1 : 0); }
 
 void CurveView::refreshXAxisChoices() {

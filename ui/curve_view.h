@@ -52,6 +52,9 @@ class CurveView : public QWidget {
   QComboBox* taskSelector() const { return task_; }
   // What the drawn series share, said once ("rte · cap 2000 · …").
   QLabel* captionLabel() const { return caption_; }
+  // The caption as exports put it under the figure: what the drawn series share, each
+  // key's part ("cap 2000") kept whole when the page wraps it; empty when nothing is drawn.
+  QString figureCaption() const;
   // Shown on the empty plot: how to get runs in.
   QCPItemText* emptyHint() const { return hint_; }
   // The full label of the legend entry at `pos` (plot coordinates); empty elsewhere.

@@ -91,8 +91,10 @@ QString wrapLabel(const QString& text, const QFont& font, int width) {
   return lines.join(QLatin1Char('\n'));
 }
 
-FigureLayout::FigureLayout(QCustomPlot* plot, FigureSize size) : paper_(plot), plot_(plot), size_(figureSizePoints(size)) {
+FigureLayout::FigureLayout(QCustomPlot* plot, FigureSize size, const QString& caption)
+    : paper_(plot), plot_(plot), size_(figureSizePoints(size)) {
   moveLegendBelow();
+  addCaption(caption);
   fitLegends();
   relayout();
   wrapTitles();
@@ -105,6 +107,10 @@ FigureLayout::~FigureLayout() {
   for (const auto& [plottable, name] : names_) plottable->setName(name);
   for (ElidedLegendItem* item : unelided_) item->setEliding(true);
   for (const auto& [title, text] : titles_) title->setText(text);
+  if (caption_) {  // after the titles: wrapTitles may have noted it among them
+    plot_->plotLayout()->remove(caption_);
+    plot_->plotLayout()->simplify();  // drops its row
+  }
   for (const LegendLook& l : legends_) {
     l.legend->setWrap(l.wrap);
     l.legend->setFillOrder(static_cast<QCPLayoutGrid::FillOrder>(l.fillOrder), true);
@@ -141,6 +147,20 @@ void FigureLayout::moveLegendBelow() {
       return;
     }
   }
+}
+
+void FigureLayout::addCaption(const QString& caption) {
+  // A row of its own under the legend: the page's width to wrap in (wrapTitles), its
+  // text's height (growForPanels gives the panels theirs back).
+  if (caption.isEmpty()) return;
+  QFont font = plot_->font();
+  font.setPixelSize(7);  // the legend's size: a note on the figure, not a title
+  caption_ = new QCPTextElement(plot_, caption, font);
+  QCPLayoutGrid* grid = plot_->plotLayout();
+  const int row = grid->rowCount();
+  grid->insertRow(row);
+  grid->addElement(row, 0, caption_);
+  grid->setRowStretchFactor(row, 0.001);
 }
 
 void FigureLayout::fitLegends() {

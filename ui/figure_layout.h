@@ -1,8 +1,9 @@
 // Lays any plot out as a paper figure for the length of an export: paper fonts
 // (PaperStyle), legends moved below the axes and wrapped to the page width, the page made
 // taller when panels or a long legend would otherwise be squeezed, and fewer ticks on
-// axes whose tick labels would run together ("0.20.40.60.8" at one column). Everything is
-// put back when it goes out of scope, so the window keeps its own look.
+// axes whose tick labels would run together ("0.20.40.60.8" at one column), and a caption
+// under everything when one is given. Everything is put back when it goes out of scope, so
+// the window keeps its own look.
 #pragma once
 
 #include "ui/figure_style.h"
@@ -27,7 +28,8 @@ class ElidedLegendItem;
 
 class FigureLayout {
  public:
-  FigureLayout(QCustomPlot* plot, FigureSize size);
+  // `caption`: a line under the figure (and its legend), wrapped to the page width.
+  FigureLayout(QCustomPlot* plot, FigureSize size, const QString& caption = {});
   ~FigureLayout();
   FigureLayout(const FigureLayout&) = delete;
   FigureLayout& operator=(const FigureLayout&) = delete;
@@ -50,6 +52,7 @@ class FigureLayout {
     int fillOrder;
   };
   void moveLegendBelow();
+  void addCaption(const QString& caption);
   void fitLegends();
   void wrapTitles();
   void growForPanels();
@@ -59,6 +62,7 @@ class FigureLayout {
   QCustomPlot* plot_;
   QSize size_;
   std::vector<MovedLegend> moved_;
+  QCPTextElement* caption_ = nullptr;  // added for the page, removed after
   std::vector<LegendLook> legends_;
   std::vector<std::pair<QCPAbstractPlottable*, QString>> names_;  // labels before wrapping
   std::vector<ElidedLegendItem*> unelided_;  // on-screen eliding, off for the page

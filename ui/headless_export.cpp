@@ -44,9 +44,11 @@ bool exportCurves(const std::vector<RunPtr>& runs, const QDir& dir, const Export
   for (int i = 0; i < std::max(tasks, 1); ++i) {
     if (tasks > 0) curves.taskSelector()->setCurrentIndex(i);
     const QString base = tasks > 1 ? QStringLiteral("curves-%1").arg(fileSafe(curves.taskSelector()->itemText(i))) : QStringLiteral("curves");
+    ExportOptions captioned = options;
+    captioned.caption = curves.figureCaption();  // the keys the legend leaves out
     for (const char* ext : {"pdf", "svg", "png"}) {
       const QString path = dir.filePath(base + '.' + ext);
-      ok &= report(exportPlot(curves.plot(), path, options, &error), path, error);
+      ok &= report(exportPlot(curves.plot(), path, captioned, &error), path, error);
     }
     const QString csv = dir.filePath(base + ".csv");
     ok &= report(writeTextFile(csv, curves.curveCsv(), &error), csv, error);

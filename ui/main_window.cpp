@@ -3,6 +3,7 @@
 #include "ui/main_window.h"
 
 #include "ui/about_dialog.h"
+#include "ui/background_build.h"
 #include "ui/curve_view.h"
 #include "ui/exit_explorer_view.h"
 #include "ui/exit_table_view.h"
@@ -70,6 +71,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   explorer_ = new ExitExplorerView(this);
   explorer_->followCurves(curves_);
   reliability_ = new ReliabilityView(this);
+  reliability_->setAsync(true);  // a temperature fit per exit: 24-30 ms per run shown at 10,000 instances
   heatmaps_->watchQueue(queue_);
   tabs_ = new QTabWidget(this);
   tabs_->addTab(curves_, tr("Speed-accuracy"));
@@ -392,41 +394,87 @@ QString withFilterExtension(const QString& path, const QString& filter) {
 }
 
 void MainWindow::exportFigure(bool twoColumn) {
-  QCustomPlot* plot = currentPlot();
-  if (!plot) return statusBar()->showMessage(tr("This tab has no plot; use the table exports"), 5000);
+  if (!currentPlot()) return statusBar()->showMessage(tr("This tab has no plot; use the table exports"), 5000);
   const QString path = askSavePath(this, tr("Export figure"), tr("PDF (*.pdf);;SVG (*.svg);;PNG, 300 dpi (*.png)"));
   if (path.isEmpty()) return;
-  ExportOptions options;
-  options.size = twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn;
   QString error;
+  if (exportCurrentPlot(path, twoColumn ? FigureSize::TwoColumn : FigureSize::OneColumn, &error))
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  else
+    QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+bool MainWindow::waitForNewestContent(QWidget* tab, QString* error) {
+  // A view built on a worker shows its previous content until the newest build lands: an
+  // export right after a change (a filter typed, a run chosen) wrote that previous content.
+  std::function<bool()> busy;
+  if (tab == curves_) busy = [this] { return curves_->computing(); };
+  else if (tab == table_) busy = [this] { return table_->computing(); };
+  else if (tab == tasks_) busy = [this] { return tasks_->computing(); };
+  else if (tab == reliability_) busy = [this] { return reliability_->computing(); };
+  if (!busy || !busy()) return true;
+  if (exporting_) {
+    if (error) *error = tr("another export is waiting for its figure");
+    return false;
+  }
+  exporting_ = true;
+  statusBar()->showMessage(tr("Exporting once the newest %1 is drawn…").arg(tabs_->tabText(tabs_->indexOf(tab))));
+  QApplication::setOverrideCursor(Qt::BusyCursor);
+  const bool drawn = waitUntilIdle(busy, 120000);
+  QApplication::restoreOverrideCursor();
+  exporting_ = false;
+  if (!drawn && error) *error = tr("the figure is still being computed; export again once it is drawn");
+  return drawn;
+}
+
+bool MainWindow::exportCurrentPlot(const QString& path, FigureSize size, QString* error) {
+  QWidget* tab = tabs_->currentWidget();
+  if (!currentPlot()) {
+    if (error) *error = tr("This tab has no plot; use the table exports");
+    return false;
+  }
+  if (!waitForNewestContent(tab, error)) return false;
+  QCustomPlot* plot = currentPlot();  // the tab may have changed while waiting
+  if (!plot) {
+    if (error) *error = tr("This tab has no plot; use the table exports");
+    return false;
+  }
+  ExportOptions options;
+  options.size = size;
+  if (plot == curves_->plot()) options.caption = curves_->figureCaption();  // what the legend leaves out
   // One column is too narrow for every layer's panel in one row: two per row there.
+  const bool oneColumn = size == FigureSize::OneColumn;
   const bool heatmaps = plot == heatmaps_->plot(), tasks = plot == tasks_->plot(), reliability = plot == reliability_->plot();
-  if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(2);
-  if (tasks && !twoColumn) tasks_->setPanelColumns(2);
-  if (reliability && !twoColumn) reliability_->setPanelColumns(2);
-  const bool ok = exportPlot(plot, path, options, &error);
-  if (heatmaps && !twoColumn) heatmaps_->setPanelColumns(0);
-  if (tasks && !twoColumn) tasks_->setPanelColumns(4);
-  if (reliability && !twoColumn) reliability_->setPanelColumns(4);
-  if (ok) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-  else QMessageBox::warning(this, tr("Export failed"), error);
+  if (heatmaps && oneColumn) heatmaps_->setPanelColumns(2);
+  if (tasks && oneColumn) tasks_->setPanelColumns(2);
+  if (reliability && oneColumn) reliability_->setPanelColumns(2);
+  const bool ok = exportPlot(plot, path, options, error);
+  if (heatmaps && oneColumn) heatmaps_->setPanelColumns(0);
+  if (tasks && oneColumn) tasks_->setPanelColumns(4);
+  if (reliability && oneColumn) reliability_->setPanelColumns(4);
+  return ok;
 }
 
 void MainWindow::exportPlotCsv() {
-  QString text;
-  if (tabs_->currentWidget() == curves_) text = curves_->curveCsv();
-  else if (tabs_->currentWidget() == heatmaps_) text = heatmaps_->heatmapCsv();
-  else if (tabs_->currentWidget() == tasks_) text = tasks_->panelsCsv();
-  else if (tabs_->currentWidget() == reliability_) text = reliability_->reliabilityCsv();
-  else return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels, the heatmaps and the reliability diagrams"), 5000);
+  QWidget* tab = tabs_->currentWidget();
+  if (tab != curves_ && tab != heatmaps_ && tab != tasks_ && tab != reliability_)
+    return statusBar()->showMessage(tr("CSV export is available for the curves, the per-task panels, the heatmaps and the reliability diagrams"), 5000);
   const QString path = askSavePath(this, tr("Export plot data"), tr("CSV (*.csv)"));
+  if (path.isEmpty()) return;
   QString error;
-  if (!path.isEmpty() && !writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);
+  if (!waitForNewestContent(tab, &error)) return (void)QMessageBox::warning(this, tr("Export failed"), error);
+  QString text;
+  if (tab == curves_) text = curves_->curveCsv();
+  else if (tab == heatmaps_) text = heatmaps_->heatmapCsv();
+  else if (tab == tasks_) text = tasks_->panelsCsv();
+  else text = reliability_->reliabilityCsv();
+  if (!writeTextFile(path, text, &error)) QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 void MainWindow::exportTable(bool latex) {
   const QString path = askSavePath(this, tr("Export table"), latex ? tr("LaTeX (*.tex)") : tr("CSV (*.csv)"));
   QString error;
+  if (!path.isEmpty() && !waitForNewestContent(table_, &error)) return (void)QMessageBox::warning(this, tr("Export failed"), error);
   if (!path.isEmpty() && !writeTextFile(path, latex ? table_->toLatex() : table_->toCsv(), &error))
     QMessageBox::warning(this, tr("Export failed"), error);
 }

@@ -4,6 +4,7 @@
 // the loader and forwards runs to the views; the views themselves live in their own files.
 #pragma once
 
+#include "ui/plot_export.h"
 #include "ui/run_loader.h"
 #include "ui/run_store.h"
 
@@ -73,6 +74,10 @@ class MainWindow : public QMainWindow {
   bool isQuitting() const { return quitting_; }
   // Re-reads open run files that are still being written and have changed on disk.
   void reloadGrowingRuns();
+  // File ▸ Export ▸ Current plot once a path is chosen: waits (the window live) for a
+  // build the current tab still has in flight, so the file shows what was last asked for;
+  // the curves get the keys their runs share as a caption. False with `error` set.
+  bool exportCurrentPlot(const QString& path, FigureSize size, QString* error = nullptr);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -84,6 +89,7 @@ class MainWindow : public QMainWindow {
   void openDialog();
   void newExperiment();
   void exportFigure(bool twoColumn);
+  bool waitForNewestContent(QWidget* tab, QString* error);
   void exportPlotCsv();
   void exportTable(bool latex);
   void addRecent(const QStringList& paths);
@@ -113,6 +119,7 @@ class MainWindow : public QMainWindow {
   std::map<QString, std::pair<qint64, QDateTime>> fileStamps_;  // size, mtime when last read
   bool confirmClose_ = true;
   bool quitting_ = false;
+  bool exporting_ = false;  // an export waits for a build: another one is not started meanwhile
   std::string shownEvaluations_, shownGradients_;  // what the curve/table and heatmap views show
 };
 

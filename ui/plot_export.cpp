@@ -33,7 +33,7 @@ std::optional<FigureSize> figureSizeFromName(const QString& name) {
 
 bool exportPlot(QCustomPlot* plot, const QString& path, const ExportOptions& options, QString* error) {
   const QString ext = QFileInfo(path).suffix().toLower();
-  const FigureLayout layout(plot, options.size);  // paper fonts, legend below, thinned ticks
+  const FigureLayout layout(plot, options.size, options.caption);  // paper fonts, legend below, thinned ticks
   const QSize pt = layout.size();
   bool ok = false;
   if (ext == QLatin1String("pdf")) {

@@ -20,6 +20,9 @@ enum class FigureSize {
 struct ExportOptions {
   FigureSize size = FigureSize::OneColumn;
   int dpi = 300;  // PNG only; PDF and SVG are vector
+  // A line under the figure, wrapped to the page (e.g. the keys every plotted run shares,
+  // which the legend leaves out); none when empty. Non-breaking spaces keep phrases whole.
+  QString caption;
 };
 
 // Size in points (1/72 in): the plot is laid out at this size in every format, so text

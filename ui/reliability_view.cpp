@@ -44,7 +44,13 @@ QCPGraph* addBins(QCustomPlot* plot, QCPAxisRect* rect, const analysis::Reliabil
 
 }  // namespace
 
-ReliabilityView::ReliabilityView(QWidget* parent) : QWidget(parent) {
+ReliabilityView::ReliabilityView(QWidget* parent)
+    : QWidget(parent),
+      builds_(
+          this, [](const RunPtr& run, const std::function<bool()>&) { return build(run); },
+          [this](std::shared_ptr<Content> content) { showContent(*content); },
+          // build() turns the analysis' refusal into content; anything else is a bug to see
+          [this](const QString& message) { message_->setText(message); }) {
   runCombo_ = new QComboBox(this);
   runCombo_->setToolTip(tr("Run whose exits are shown (classification runs with an evaluation)"));
   message_ = new QLabel(this);
@@ -88,23 +94,38 @@ void ReliabilityView::showEvent(QShowEvent* event) {
 
 void ReliabilityView::refresh() {
   // A re-read file is a new LoadedRun: identical pointers mean nothing changed.
-  if (currentRun() == drawn_ && !stale_) return;
+  if (currentRun() == requested_ && !stale_) return;
   stale_ = true;
   if (parentWidget() && !isVisible()) return;  // a tab not shown: fit when it is
-  reliability_.reset();
-  drawn_ = currentRun();
-  message_->clear();
-  if (drawn_) {
-    try {
-      reliability_ = analysis::runReliability(drawn_->data);
-    } catch (const std::exception& e) {
-      message_->setText(QString::fromStdString(e.what()));
-    }
-  } else {
-    message_->setText(tr("Open a classification run with an evaluation to see its reliability diagrams."));
-  }
   stale_ = false;
+  requested_ = currentRun();
+  if (requested_ && async_) return builds_.request(requested_);
+  builds_.cancel();  // an older asynchronous request must not overwrite this one
+  showContent(*build(requested_));
+}
+
+std::shared_ptr<ReliabilityView::Content> ReliabilityView::build(const RunPtr& run) {
+  auto content = std::make_shared<Content>();
+  content->run = run;
+  if (!run) return content;
+  try {
+    content->reliability = analysis::runReliability(run->data);
+  } catch (const std::exception& e) {
+    content->error = e.what();
+  }
+  return content;
+}
+
+void ReliabilityView::showContent(const Content& content) {
+  drawn_ = content.run;
+  reliability_ = content.reliability;
+  if (!drawn_) message_->setText(tr("Open a classification run with an evaluation to see its reliability diagrams."));
+  else message_->setText(QString::fromStdString(content.error));
   rebuild();
+}
+
+bool ReliabilityView::waitForReliability(int timeoutMs) {
+  return waitUntilIdle([this] { return builds_.busy(); }, timeoutMs);
 }
 
 QString ReliabilityView::figureCaption() const {
@@ -115,11 +136,12 @@ QString ReliabilityView::figureCaption() const {
 
 QString ReliabilityView::panelTitle(int exit) const {
   const analysis::ExitReliability& e = reliability_->exits.at(static_cast<size_t>(exit));
-  return tr("L%1: ECE %2 → %3 (T = %4)")
+  // At one column "(T = 4.84)" broke after "(T"; each phrase now keeps its spaces.
+  auto whole = [](QString phrase) { return phrase.replace(QLatin1Char(' '), QChar(QChar::Nbsp)); };
+  return tr("L%1: %2 %3")
       .arg(e.exitLayer)
-      .arg(e.before.ece, 0, 'f', 3)
-      .arg(e.after.ece, 0, 'f', 3)
-      .arg(e.temperature, 0, 'f', 2);
+      .arg(whole(tr("ECE %1 → %2").arg(e.before.ece, 0, 'f', 3).arg(e.after.ece, 0, 'f', 3)),
+           whole(tr("(T = %1)").arg(e.temperature, 0, 'f', 2)));
 }
 
 void ReliabilityView::rebuild() {

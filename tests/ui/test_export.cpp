@@ -11,6 +11,7 @@
 #include "ui/headless_export.h"
 #include "ui/heatmap_view.h"
 #include "ui/main_window.h"
+#include "ui/runs_panel.h"
 #include "ui/plot_export.h"
 #include "ui/reliability_view.h"
 #include "ui/speedup_axis.h"
@@ -22,6 +23,7 @@
 #include <QFile>
 #include <QFontMetrics>
 #include <QImage>
+#include <QLineEdit>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -64,6 +66,14 @@ QStringList writeManyRuns(const QString& dir) {
           run.learningRate = lr;
           run.config["task"] = task;
           run.config["learning_rate"] = lr;
+          // What a paper's comparison holds fixed: the curves figure's caption says it once.
+          run.config["model"] = "/models/bert-base-uncased";
+          run.config["train_cap"] = 2000;
+          run.config["max_length"] = 128;
+          run.config["batch_size"] = 32;
+          run.config["epochs"] = 3;
+          run.config["calibration_size"] = 400;
+          run.config["eval_every"] = 50;
           const QString path = QDir(dir).filePath(QStringLiteral("%1-%2-%3-s%4.h5").arg(task, method).arg(lr).arg(seed));
           sweet::testing::writeRun(path.toStdString(), run);
           paths << path;
@@ -167,13 +177,13 @@ bool pdfEmbedsFonts(const QString& path) {
   return bytes.contains("/FontFile");  // FontFile2 (TrueType) or FontFile3 streams
 }
 
-// Lays `plot` out at `size`, checks its text boxes, then exports it as PDF and PNG and
-// checks those: an empty message when all is well.
-QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base) {
+// Lays `plot` out at `size` (with `caption` under it), checks its text boxes, then
+// exports it as PDF and PNG and checks those: an empty message when all is well.
+QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base, const QString& caption = {}) {
   QSize page;
   QRect legendBox;
   {
-    const FigureLayout layout(plot, size);
+    const FigureLayout layout(plot, size, caption);
     page = layout.size();
     if (qEnvironmentVariableIsSet("SWEET_DEBUG_LAYOUT"))
       for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
@@ -181,6 +191,17 @@ QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base) {
     const std::vector<TextBox> boxes = textBoxes(plot);
     if (boxes.size() < 6) return QStringLiteral("only %1 text boxes").arg(boxes.size());
     if (QString problem = layoutProblem(boxes, page); !problem.isEmpty()) return problem;
+    if (!caption.isEmpty()) {  // under everything else, as wrapped on the page
+      // Compared without its line breaks and spaces: the layout wrapped it.
+      auto bare = [](QString text) { return text.remove(QLatin1Char('\n')).remove(QLatin1Char(' ')).remove(QChar(QChar::Nbsp)); };
+      const auto captionBox = std::find_if(boxes.begin(), boxes.end(), [&](const TextBox& b) {
+        return bare(b.what) == bare(QStringLiteral("title '%1'").arg(caption));
+      });
+      if (captionBox == boxes.end()) return QStringLiteral("no caption on the page");
+      for (const TextBox& b : boxes)
+        if (&b != &*captionBox && b.rect.bottom() > captionBox->rect.top() + 0.5)
+          return QStringLiteral("%1 reaches below the caption's top").arg(b.what);
+    }
     // A page has no tooltip: legend labels wrap there, never lose their ends to "…".
     for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
       if (auto* legend = qobject_cast<QCPLegend*>(e))
@@ -193,6 +214,7 @@ QString checkFigure(QCustomPlot* plot, FigureSize size, const QString& base) {
   ExportOptions options;
   options.size = size;
   options.dpi = 144;  // 2 pixels per point
+  options.caption = caption;
   QString error;
   if (!exportPlot(plot, base + QStringLiteral(".pdf"), options, &error) || !exportPlot(plot, base + QStringLiteral(".png"), options, &error))
     return error;
@@ -237,13 +259,28 @@ class ExportTest : public QObject {
     return QDir(keep.isEmpty() ? dir_.path() : keep).filePath(name);
   }
 
+  // With the caption of the keys every plotted run shares (the legend names only what
+  // varies), wrapped under the legend between keys, never within one ("cap 2000").
   void curvesFigure_textApartAndOnThePageAtBothSizes() {
     CurveView view;
     view.resize(900, 600);
     view.setRuns(loadRunFiles(manyRuns_).runs);
+    const QString caption = view.figureCaption();
+    QVERIFY2(caption.contains(QStringLiteral("cap") + QChar(QChar::Nbsp) + QStringLiteral("2000")), qPrintable(caption));
+    QCOMPARE(QString(caption).replace(QChar(QChar::Nbsp), QLatin1Char(' ')), view.captionLabel()->text());
     for (FigureSize size : {FigureSize::OneColumn, FigureSize::TwoColumn}) {
-      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "curves-one" : "curves-two"));
+      const QString problem = checkFigure(view.plot(), size, figurePath(size == FigureSize::OneColumn ? "curves-one" : "curves-two"), caption);
       QVERIFY2(problem.isEmpty(), qPrintable(problem));
+      const FigureLayout layout(view.plot(), size, caption);
+      QStringList lines;
+      for (QCPLayoutElement* e : view.plot()->plotLayout()->elements(true))
+        if (auto* t = qobject_cast<QCPTextElement*>(e); t && QString(t->text()).remove('\n').remove(' ').remove(QChar(QChar::Nbsp)) ==
+                                                                QString(caption).remove(' ').remove(QChar(QChar::Nbsp)))
+          lines = t->text().split(QLatin1Char('\n'));
+      QVERIFY(!lines.isEmpty());
+      if (size == FigureSize::OneColumn) QVERIFY2(lines.size() > 1, "one column: the caption wraps");
+      for (const QString& line : lines)  // breaks fall between keys only
+        QVERIFY2(!line.startsWith(QStringLiteral("2000")) && !line.endsWith(QStringLiteral("cap")), qPrintable(lines.join(" | ")));
     }
   }
 
@@ -298,8 +335,12 @@ class ExportTest : public QObject {
     QVERIFY(view.reliability());
     QCOMPARE(view.reliability()->exits.size(), size_t(4));
     const auto& last = view.reliability()->exits.back();
+    // Its phrases' spaces non-breaking, so a narrow panel wraps between them.
     QCOMPARE(view.panelTitle(3), QStringLiteral("L12: ECE %1 → %2 (T = %3)").arg(last.before.ece, 0, 'f', 3)
-                                     .arg(last.after.ece, 0, 'f', 3).arg(last.temperature, 0, 'f', 2));
+                                     .arg(last.after.ece, 0, 'f', 3).arg(last.temperature, 0, 'f', 2)
+                                     .replace(QStringLiteral("ECE "), QStringLiteral("ECE\u00a0"))
+                                     .replace(QStringLiteral(" → "), QStringLiteral("\u00a0→\u00a0"))
+                                     .replace(QStringLiteral("(T = "), QStringLiteral("(T\u00a0=\u00a0")));
     QVERIFY(view.figureCaption().startsWith(QStringLiteral("demo-ee-s1 · temperatures")));
     // What is drawn is the diagram: the "after" points of the last panel are its non-empty bins.
     QCPAxisRect* rect = view.plot()->axisRects().back();
@@ -313,6 +354,33 @@ class ExportTest : public QObject {
       QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
     QVERIFY(view.reliabilityCsv().count(QLatin1Char('\n')) == 1 + 4 * 2 * sweet::analysis::kEceBins);
+  }
+
+  // At one column two panels share a row: "L1: ECE 0.077 → 0.015 (T = 4.84)" broke after
+  // "(T". Wrapped, each line holds whole phrases: the ECEs, the temperature.
+  void reliabilityTitles_wrapBetweenPhrasesAtOneColumn() {
+    ReliabilityView view;
+    view.resize(1200, 500);
+    view.setRuns(loadRunFiles(runFiles_).runs);
+    QVERIFY(view.reliability());
+    view.setPanelColumns(2);
+    const FigureLayout layout(view.plot(), FigureSize::OneColumn);
+    int titles = 0, wrapped = 0;
+    for (QCPLayoutElement* e : view.plot()->plotLayout()->elements(true)) {
+      auto* title = qobject_cast<QCPTextElement*>(e);
+      if (!title || !title->text().startsWith(QLatin1Char('L'))) continue;
+      const int exit = titles++;
+      const auto& r = view.reliability()->exits.at(static_cast<size_t>(exit));
+      const QStringList lines = title->text().replace(QChar(QChar::Nbsp), QLatin1Char(' ')).split(QLatin1Char('\n'));
+      wrapped += lines.size() > 1;
+      const QString ece = QStringLiteral("ECE %1 → %2").arg(r.before.ece, 0, 'f', 3).arg(r.after.ece, 0, 'f', 3);
+      const QString temperature = QStringLiteral("(T = %1)").arg(r.temperature, 0, 'f', 2);
+      for (const QString& phrase : {ece, temperature})
+        QVERIFY2(std::any_of(lines.begin(), lines.end(), [&](const QString& line) { return line.contains(phrase); }),
+                 qPrintable(QStringLiteral("'%1' broken in: %2").arg(phrase, lines.join(QStringLiteral(" | ")))));
+    }
+    QCOMPARE(titles, 4);
+    QVERIFY(wrapped > 0);  // the page is narrow enough to wrap them
   }
 
   void reliabilityTab_drawsOnceShownAndExportsThePlot() {
@@ -332,7 +400,57 @@ class ExportTest : public QObject {
     const int mm = window.reliabilityView()->runSelector()->findText(QStringLiteral("demo-mm-s1"));
     QVERIFY(mm > 0);
     window.reliabilityView()->runSelector()->setCurrentIndex(mm);
+    QVERIFY(window.reliabilityView()->waitForReliability());  // fitted on a worker in the window
     QVERIFY(window.reliabilityView()->figureCaption().startsWith(QStringLiteral("demo-mm-s1")));
+  }
+
+  // An export while a view's background build was in flight wrote the view's previous
+  // content: now it waits for the newest. Chosen, then exported at once: the file shows
+  // the new choice (the runs panel's filter on the curves; another run's reliability).
+  void exportRightAfterAChange_showsTheNewChoice() {
+    sweet::testing::isolateSettings(QStringLiteral("sweet-workbench-test-export"));
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openRunFiles(runFiles_);
+    QTRY_COMPARE(window.store()->runs().size(), size_t{6});
+    QVERIFY(window.curveView()->waitForCurves());
+    QCOMPARE(window.curveView()->seriesCount(), size_t{3});
+    auto svgText = [](const QString& path) {
+      QFile f(path);
+      return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).replace(QChar(QChar::Nbsp), QLatin1Char(' ')) : QString();
+    };
+    window.runsPanel()->filterEdit()->setText(QStringLiteral("sweet"));
+    const QString curves = dir_.filePath(QStringLiteral("filtered.svg"));
+    QString error;
+    QVERIFY2(window.exportCurrentPlot(curves, FigureSize::TwoColumn, &error), qPrintable(error));
+    QCOMPARE(window.curveView()->seriesCount(), size_t{1});
+    const QString drawn = svgText(curves);
+    QVERIFY(drawn.contains(QStringLiteral("SWEET")));
+    QVERIFY2(!drawn.contains(QStringLiteral("MM (2 seeds)")) && !drawn.contains(QStringLiteral(">MM")), "the unfiltered curves were written");
+
+    window.tabs()->setCurrentWidget(window.reliabilityView());
+    QVERIFY(window.reliabilityView()->waitForReliability());
+    QVERIFY(window.reliabilityView()->figureCaption().startsWith(QStringLiteral("demo-ee-s1")));
+    window.reliabilityView()->runSelector()->setCurrentIndex(window.reliabilityView()->runSelector()->findText(QStringLiteral("demo-mm-s2")));
+    const QString reliability = dir_.filePath(QStringLiteral("chosen.svg"));
+    QVERIFY2(window.exportCurrentPlot(reliability, FigureSize::TwoColumn, &error), qPrintable(error));
+    const QString page = svgText(reliability);
+    QVERIFY2(page.contains(QStringLiteral("demo-mm-s2")) && !page.contains(QStringLiteral("demo-ee-s1")), "the previous run was written");
+  }
+
+  // `--export`'s curves carry the caption of the keys their runs share, as the GUI's do.
+  void headlessCurves_carryTheSharedKeysCaption() {
+    const QString out = dir_.filePath("out-caption");
+    ExportOptions options;
+    options.dpi = 100;
+    QCOMPARE(runHeadlessExport(manyRuns_, out, options), 0);
+    QFile svg(out + "/curves-sst2.svg");
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(svg.readAll()).replace(QChar(QChar::Nbsp), QLatin1Char(' '));
+    for (const char* key : {"cap 2000", "bert-base-uncased", "max_length 128"})
+      QVERIFY2(text.contains(QString::fromLatin1(key)), key);
   }
 
   void workbenchExport_rendersOffscreenWithoutADisplay() {
@@ -398,7 +516,12 @@ class ExportTest : public QObject {
     QCOMPARE(runHeadlessExport(runFiles_, out, options), 0);
     QVERIFY(isPdf(out + "/curves.pdf"));
     QVERIFY(isSvg(out + "/curves.svg"));
-    QCOMPARE(QImage(out + "/curves.png").size(), pngPixelSize(options));
+    // The preset's width; its height, or a little more for the caption of the shared keys
+    // (a page whose panel would be squeezed under 80 pt grows instead).
+    const QSize png = QImage(out + "/curves.png").size();
+    QCOMPARE(png.width(), pngPixelSize(options).width());
+    QVERIFY2(png.height() >= pngPixelSize(options).height() && png.height() <= pngPixelSize(options).height() * 11 / 10,
+             qPrintable(QStringLiteral("%1 px high").arg(png.height())));
     QVERIFY(isPdf(out + "/heatmap-ee-s1.pdf"));
     QVERIFY(QFile::exists(out + "/heatmap-ee-s1.csv"));
     QFile tex(out + "/table1.tex");
