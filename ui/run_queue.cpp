@@ -266,9 +266,14 @@ void RunQueue::drain() {
       Q_EMIT runChanged(r->id);
       Q_EMIT lossesAppended(r->id, first);
     }
+    if (batch.hasGradientHistory) {  // a resumed run's earlier records, from its file
+      r->gradients = std::move(batch.gradientHistory);
+      r->gradients.path = r->name.toStdString();
+      if (r->gradients.records() > 0 && batch.gradients.empty()) Q_EMIT gradientsAppended(r->id, 0);
+    }
     if (!batch.gradients.empty()) {
       analysis::GradientRecords& g = r->gradients;
-      const int first = static_cast<int>(g.records());
+      const int first = batch.hasGradientHistory ? 0 : static_cast<int>(g.records());
       for (GradientSummary& rec : batch.gradients) {
         if (g.steps.empty()) {
           g.path = r->name.toStdString();

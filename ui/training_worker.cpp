@@ -21,7 +21,26 @@ TrainingWorker::Batch TrainingWorker::take() {
     out.history.swap(history_);
     historyReady_ = false;
   }
+  if (gradientHistoryReady_) {
+    out.hasGradientHistory = true;
+    std::swap(out.gradientHistory, gradientHistory_);
+    gradientHistoryReady_ = false;
+  }
   return out;
+}
+
+void TrainingWorker::handOverGradientHistory(int64_t firstStep) {
+  // Records from `firstStep` on are made again (the writer drops them from the file too).
+  analysis::GradientRecords& g = gradientBacklog_;
+  const auto cells = static_cast<size_t>(g.layerCount() * g.exits() * g.exits());
+  size_t kept = 0;
+  while (kept < g.steps.size() && g.steps[kept] < firstStep) ++kept;
+  g.steps.resize(kept);
+  g.cosine.resize(std::min(g.cosine.size(), kept * cells));
+  g.norm.clear();  // the queue keeps cosines only
+  gradientHistory_ = std::move(g);
+  gradientHistoryReady_ = true;
+  gradientHistoryDue_ = false;
 }
 
 namespace {
@@ -43,6 +62,16 @@ std::vector<std::vector<float>> lossHistory(const std::string& runFile) {
   return rows;
 }
 
+// The run file's gradient records (first probe), empty when it has none or they cannot be
+// read: the live heatmap then starts at the resume, as before.
+analysis::GradientRecords gradientHistory(const std::string& runFile) {
+  try {
+    if (analysis::loadRun(runFile).hasGradients) return analysis::loadGradients(runFile);
+  } catch (const std::exception&) {
+  }
+  return {};
+}
+
 }  // namespace
 
 void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const TrainConfig& config, bool resume) {
@@ -55,7 +84,9 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
     // Read before the trainer reopens the file; the rows after the checkpoint's step are
     // trained again, so they are cut at the first step the resumed run reports.
     historyDue_ = resume;
-    std::vector<std::vector<float>> history = resume ? lossHistory(config.runFilePath()) : std::vector<std::vector<float>>{};
+    lossBacklog_ = resume ? lossHistory(config.runFilePath()) : std::vector<std::vector<float>>{};
+    gradientHistoryDue_ = resume && config.gradients.every > 0;
+    gradientBacklog_ = gradientHistoryDue_ ? gradientHistory(config.runFilePath()) : analysis::GradientRecords{};
     TrainCallbacks cb;
     cb.stop_requested = &stop_;
     cb.checkpoint_on_stop = true;
@@ -65,17 +96,18 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       Q_EMIT runFileReady(id, runFile, QVector<qint64>(exitLayers.begin(), exitLayers.end()));
     };
     cb.on_evaluation = [this, id](int64_t step) { Q_EMIT evaluationWritten(id, step); };
-    cb.on_step = [this, &history](const StepMetrics& p) {
+    cb.on_step = [this](const StepMetrics& p) {
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_;
+        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_ && !gradientHistoryReady_;
         if (historyDue_) {
-          history.resize(std::min(history.size(), static_cast<size_t>(std::max<int64_t>(0, p.step - 1))));
-          history_ = std::move(history);
+          lossBacklog_.resize(std::min(lossBacklog_.size(), static_cast<size_t>(std::max<int64_t>(0, p.step - 1))));
+          history_ = std::move(lossBacklog_);
           historyReady_ = true;
           historyDue_ = false;
         }
+        if (gradientHistoryDue_) handOverGradientHistory(p.step);
         buffer_.push_back(p);
       }
       if (wasEmpty) Q_EMIT dataReady();  // one notification per drain, not per step
@@ -86,7 +118,10 @@ void TrainingWorker::runJob(int id, const QString& demoCheckpointDir, const Trai
       bool wasEmpty;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_;
+        wasEmpty = buffer_.empty() && gradients_.empty() && !historyReady_ && !gradientHistoryReady_;
+        // A record can come before the first step report (one a checkpoint left due): the
+        // history it continues goes first.
+        if (gradientHistoryDue_) handOverGradientHistory(g.step);
         gradients_.push_back(g);
       }
       if (wasEmpty) Q_EMIT dataReady();

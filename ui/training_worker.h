@@ -5,6 +5,7 @@
 // (an escaped exception would terminate the application).
 #pragma once
 
+#include "analysis/gradient_conflict.h"
 #include "analysis/run_state.h"
 #include "training/runs/train_config.h"
 #include "training/runs/trainer.h"
@@ -42,6 +43,11 @@ class TrainingWorker : public QObject {
     // from its run file; they replace what the queue held. Precedes `steps`.
     bool hasHistory = false;
     std::vector<std::vector<float>> history;
+    // Its gradient records before the first one it makes (cosines only, as the queue keeps
+    // them), so the live heatmap shows the whole run too; they replace the queue's records.
+    // Precede `gradients`.
+    bool hasGradientHistory = false;
+    analysis::GradientRecords gradientHistory;
   };
   Batch take();
 
@@ -65,9 +71,17 @@ class TrainingWorker : public QObject {
   std::mutex mutex_;
   std::vector<StepMetrics> buffer_;
   std::vector<GradientSummary> gradients_;
-  bool historyDue_ = false;  // worker thread only: the next step report brings the history
+  // Worker thread only: the resumed run's file rows, cut and handed over (to history_ and
+  // gradientHistory_) by the first step report and the first step or gradient report.
+  bool historyDue_ = false;
+  std::vector<std::vector<float>> lossBacklog_;
+  bool gradientHistoryDue_ = false;
+  analysis::GradientRecords gradientBacklog_;
+  void handOverGradientHistory(int64_t firstStep);  // under mutex_
   std::vector<std::vector<float>> history_;
   bool historyReady_ = false;  // under mutex_: history_ waits to be taken
+  analysis::GradientRecords gradientHistory_;
+  bool gradientHistoryReady_ = false;  // under mutex_: gradientHistory_ waits to be taken
 };
 
 }  // namespace sweet::ui

@@ -7,6 +7,7 @@
 #include "analysis/run_data.h"
 #include "tests/support/run_file_wait.h"
 #include "tiny_training.h"
+#include "ui/heatmap_view.h"
 #include "ui/main_window.h"
 #include "ui/monitor_view.h"
 #include "ui/qcustomplot_include.h"
@@ -14,6 +15,7 @@
 #include "ui/run_store.h"
 #include "ui_fixtures.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QProcess>
 #include <QProgressBar>
@@ -185,6 +187,55 @@ class RunResumeTest : public QObject {
                qPrintable(window.monitorView()->resumeButton()->toolTip()));
     }
     resumeInFreshWindow(file, reference);
+  }
+
+  // After a resume the live heatmap showed only the records made since: the file's earlier
+  // ones were never read. Now the live entry holds the whole run, as the file does at the end.
+  void resumedRun_liveHeatmapShowsEveryRecord() {
+    PlannedRun planned = run(dir_.filePath("gradients"));
+    planned.config.gradients.every = 2;
+    planned.config.gradients.probe_size = 4;
+    QString file;
+    {
+      MainWindow window;
+      window.show();
+      MonitorView* monitor = window.monitorView();
+      RunQueue* queue = window.queue();
+      const int id = queue->enqueue(planned);
+      monitor->selectRun(id);
+      QTRY_VERIFY_WITH_TIMEOUT(queue->find(id)->gradients.records() >= 3, 120000);
+      monitor->pauseRunButton()->click();  // paused first, so the stop lands part-way
+      QTRY_VERIFY_WITH_TIMEOUT(queue->find(id)->paused, 10000);
+      monitor->stopButton()->click();
+      QTRY_VERIFY_WITH_TIMEOUT(!queue->isBusy(), 120000);
+      QCOMPARE(queue->find(id)->state, RunState::Stopped);
+      file = queue->find(id)->runFile;
+    }
+    const auto earlier = sweet::analysis::loadGradients(file.toStdString());
+    QVERIFY(earlier.records() >= 3);
+    MainWindow window;
+    window.show();
+    MonitorView* monitor = window.monitorView();
+    HeatmapView* heatmap = window.heatmapView();
+    heatmap->followLatest()->setChecked(true);
+    window.openRunFiles({file});
+    QTRY_COMPARE_WITH_TIMEOUT(monitor->table()->rowCount(), 1, 30000);
+    monitor->table()->selectRow(0);
+    QVERIFY2(monitor->resumeButton()->isEnabled(), qPrintable(monitor->resumeButton()->toolTip()));
+    monitor->resumeButton()->click();
+    const int id = window.queue()->runs().front().id;
+    // The steps the live entry shows at each delivery while the run trains.
+    std::vector<int64_t> shown;
+    connect(window.queue(), &RunQueue::gradientsAppended, this, [&](int runId) {
+      const LoadedRun* live = heatmap->currentRun();
+      if (runId == id && live && live->data.path == "live:" + std::to_string(id)) shown = live->gradients->steps;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isBusy(), 240000);
+    QVERIFY2(window.queue()->find(id)->state == RunState::Finished, qPrintable(window.queue()->find(id)->message));
+    const auto stored = sweet::analysis::loadGradients(file.toStdString());
+    QVERIFY(stored.records() > earlier.records());
+    QCOMPARE(shown, stored.steps);
+    QCOMPARE(window.queue()->find(id)->gradients.cosine.size(), stored.cosine.size());
   }
 
   // Written by `sweet train` and killed with kill -9 after a checkpoint_every checkpoint: the
