@@ -566,8 +566,7 @@ class Adversary:
         if not use_cluster:
             t.note = "dry run: script parses"
             return
-        ok = self.wait_for(lambda: self.status(os.path.join(out, "runs", "ee-1.h5")) == 1 or
-                           self.status(os.path.join(out, "ee-1.h5")) == 1, 240)
+        ok = self.wait_for(lambda: self.status(os.path.join(out, "ee-s1.h5")) == 1, 240)
         logs = os.listdir(os.path.join(out, "slurm", "logs")) if os.path.isdir(os.path.join(out, "slurm", "logs")) else []
         t.lost = not ok
         t.note = f"task {'finished' if ok else 'did not finish'}, {len(logs)} log(s)"
@@ -636,6 +635,82 @@ class Adversary:
         t.note = f"{'' if seen else 'marker missed; '}exit {rc}, run {'finished' if finished else 'not finished'}" + \
             (", task requeued itself" if requeued else ", not requeued")
 
+    # --- more writes that can meet a full disk -------------------------------------------
+    def full_disk_more(self):
+        """A full disk where a finished or stopped run's file is rewritten: the resume's
+        carry-over of the run file, `infer --measure` storing /speed, a sweep's configs."""
+        # Resume carry-over: a stopped run on a tmpfs, filled, then resumed.
+        t = self.new("full tmpfs at resume's run-file carry-over")
+        point = self.mount("disk2", "16m")
+        if point is None:
+            t.note = "skipped: mount failed"
+        else:
+            out = os.path.join(point, "out")
+            os.makedirs(out)
+            cfg = self.config(out, "carry", checkpoint_every=0)
+            p = self.start(["train", cfg])
+            self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + ".h5")))
+            time.sleep(1.0)
+            p.send_signal(signal.SIGTERM)
+            p.communicate()
+            before = self.sha(os.path.join(out, RUN + ".h5"))
+            self.fill(point, 4096)
+            rc, text, hung = self.run(["train", cfg])
+            self.judge_status(t, rc, hung)
+            t.clear = rc == 1 and RUN in text and ("No space" in text or "cannot" in text)
+            t.silent_wrong = rc == 0
+            left = [n for n in os.listdir(out) if n.endswith((".partial", ".resuming"))]
+            if self.sha(os.path.join(out, RUN + ".h5")) != before or left:
+                t.lost = True
+            t.note = (f"left {left}; " if left else "") + (text.strip().splitlines()[-1] if text.strip() else "")
+            os.remove(os.path.join(point, "filler"))
+            rc2, text2, _ = self.run(["train", cfg])
+            if rc2 != 0 or not self.same_as_reference(out):
+                t.lost = True
+                t.note += f" | way back: exit {rc2} " + (text2.strip().splitlines()[-1] if text2.strip() else "")
+            self.umount(point)
+        # infer --measure writes /speed into a finished run's file.
+        for medium in ("full tmpfs", "ulimit -f"):
+            t = self.new(f"{medium} at infer --measure writing /speed")
+            point = self.mount("disk3", "16m") if medium == "full tmpfs" else None
+            if medium == "full tmpfs" and point is None:
+                t.note = "skipped: mount failed"
+                continue
+            out = os.path.join(point, "out") if point else self.fresh("measure-fsize")
+            shutil.copytree(self.ref, out)
+            h5 = os.path.join(out, RUN + ".h5")
+            before = self.datasets(h5)
+            if point:
+                self.fill(point, 0)
+            limit = None if point else os.path.getsize(h5)
+            rc, text, hung = self.run(["infer", os.path.join(out, RUN + ".model"), "--measure", "--repeats", "1",
+                                       "--batch-size", "16", "--max-instances", "16"], fsize=limit)
+            self.judge_status(t, rc, hung)
+            t.clear = rc == 1 and RUN + ".h5" in text
+            after = self.datasets(h5)
+            t.lost = after is None or after != before
+            t.silent_wrong = rc == 0 and not t.lost and "speed" not in text.lower()
+            t.note = f"exit {rc}; run file {'unreadable' if after is None else 'kept' if after == before else 'changed'}; " + \
+                (text.strip().splitlines()[-1] if text.strip() else "")
+            if point:
+                self.umount(point)
+        # A sweep's configs on a full disk.
+        t = self.new("full tmpfs at sweep run's configs")
+        point = self.mount("disk4", "1m")
+        if point is None:
+            t.note = "skipped: mount failed"
+        else:
+            path, out = self.sweep_file("full-sweep", {"method": ["ee", "sweet"], "seed": [1, 2]},
+                                        out=os.path.join(point, "sweep"))
+            os.makedirs(out)
+            self.fill(point, 0)
+            rc, text, hung = self.run(["sweep", "run", path])
+            self.judge_status(t, rc, hung)
+            t.clear = rc == 1 and point in text
+            t.silent_wrong = rc == 0
+            t.note = text.strip().splitlines()[-1] if text.strip() else ""
+            self.umount(point)
+
     def tally(self):
         print()
         for t in self.trials:
@@ -669,7 +744,8 @@ def main():
               ("full_disk", a.full_disk), ("read_only", a.read_only), ("limits", a.limits),
               ("wrong_files", a.wrong_files), ("path_escapes", a.path_escapes), ("late_signals", a.late_signals),
               ("empty_label", a.empty_label), ("slurm", lambda: a.slurm(args.slurm)), ("moved_run", a.moved_run),
-              ("gui_file_size_limit", a.gui_file_size_limit), ("late_warning_batch", a.late_warning_batch)]
+              ("gui_file_size_limit", a.gui_file_size_limit), ("late_warning_batch", a.late_warning_batch),
+              ("full_disk_more", a.full_disk_more)]
     for name, group in groups:
         if args.only and not any(o in name for o in args.only.split(",")):
             continue
