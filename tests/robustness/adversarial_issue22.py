@@ -711,6 +711,79 @@ class Adversary:
             t.note = text.strip().splitlines()[-1] if text.strip() else ""
             self.umount(point)
 
+    # --- more interruptions --------------------------------------------------------------
+    def more_interruptions(self):
+        """kill -9 while a resume carries the run file over; a double SIGTERM; `sweet repair`
+        of a killed run on a full disk; a sweep folder that is read-only."""
+        t = self.new("kill -9 during a resume's carry-over, then --continue")
+        out = self.fresh("kill-resume")
+        cfg = self.config(out, "kill-resume")
+        self.kill_after_checkpoint(out, cfg)
+        p = self.start(["train", cfg])
+        seen = self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + ".h5.resuming")), 30)
+        p.kill()
+        p.communicate()
+        rc, text, hung = self.run(["train", cfg, "--continue"])
+        self.judge_status(t, rc, hung)
+        if rc != 0 or not self.same_as_reference(out):
+            t.lost = True
+        t.note = f"{'' if seen else 'marker missed; '}--continue exit {rc}" + (
+            "" if rc == 0 else ": " + text.strip().splitlines()[-1])
+
+        t = self.new("double SIGTERM, then --continue")
+        out = self.fresh("double-term")
+        cfg = self.config(out, "double-term")
+        p = self.start(["train", cfg])
+        self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + ".resume.pt.sha256")))
+        p.send_signal(signal.SIGTERM)
+        time.sleep(0.005)
+        p.send_signal(signal.SIGTERM)
+        rc0, _, _ = self.finish(p)
+        rc, text, hung = self.run(["train", cfg, "--continue"])
+        self.judge_status(t, rc, hung)
+        if rc != 0 or not self.same_as_reference(out):
+            t.lost = True
+        t.note = f"first exit {rc0}, --continue exit {rc}" + ("" if rc == 0 else ": " + text.strip().splitlines()[-1])
+
+        t = self.new("sweet repair of a killed run on a full disk")
+        point = self.mount("disk5", "16m")
+        if point is None:
+            t.note = "skipped: mount failed"
+        else:
+            out = os.path.join(point, "out")
+            os.makedirs(out)
+            cfg = self.config(out, "repair-full", checkpoint_every=0)
+            p = self.start(["train", cfg])
+            self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + ".h5")))
+            time.sleep(1.0)
+            p.kill()
+            p.communicate()
+            self.fill(point, 0)
+            h5 = os.path.join(out, RUN + ".h5")
+            rc, text, hung = self.run(["repair", h5])
+            self.judge_status(t, rc, hung)
+            state = self.status(h5)
+            t.clear = None if rc == 0 else (rc == 1 and RUN in text)
+            if rc == 0 and state != 3:
+                t.silent_wrong = True
+            if rc != 0 and state is None and self.run(["report", h5])[0] != 0:
+                t.lost = True
+            t.note = f"exit {rc}, state {state}: " + (text.strip().splitlines()[-1] if text.strip() else "")
+            self.umount(point)
+
+        t = self.new("sweep run in a read-only sweep folder")
+        point = self.mount("ro2", "1m", ro=True)
+        if point is None:
+            t.note = "skipped: mount failed"
+        else:
+            path, out = self.sweep_file("ro-sweep", {"method": ["ee"], "seed": [1]}, out=point)
+            rc, text, hung = self.run(["sweep", "run", path])
+            self.judge_status(t, rc, hung)
+            t.clear = rc == 1 and point in text and "filesystem error" not in text
+            t.silent_wrong = rc == 0
+            t.note = text.strip().splitlines()[-1] if text.strip() else ""
+            self.umount(point)
+
     def tally(self):
         print()
         for t in self.trials:
@@ -745,7 +818,7 @@ def main():
               ("wrong_files", a.wrong_files), ("path_escapes", a.path_escapes), ("late_signals", a.late_signals),
               ("empty_label", a.empty_label), ("slurm", lambda: a.slurm(args.slurm)), ("moved_run", a.moved_run),
               ("gui_file_size_limit", a.gui_file_size_limit), ("late_warning_batch", a.late_warning_batch),
-              ("full_disk_more", a.full_disk_more)]
+              ("full_disk_more", a.full_disk_more), ("more_interruptions", a.more_interruptions)]
     for name, group in groups:
         if args.only and not any(o in name for o in args.only.split(",")):
             continue

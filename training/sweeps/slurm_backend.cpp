@@ -193,14 +193,20 @@ SlurmSubmission submitSlurmArray(const Sweep& sweep, const SlurmSettings& settin
   if (indices.empty()) throw std::logic_error("submitSlurmArray: no runs");
   writeRunConfigs(sweep);
   const fs::path folder = fs::path(sweep.output_dir) / "slurm";
-  fs::create_directories(folder / "logs");
+  std::error_code ec;
+  fs::create_directories(folder / "logs", ec);
+  if (ec) throw std::runtime_error((folder / "logs").string() + ": cannot create the task logs' folder: " + ec.message());
   SlurmSubmission submission;
   submission.indices = indices;
   submission.script = (folder / "sweep.sbatch").string();
   {
+    errno = 0;
     std::ofstream out(submission.script);
     out << slurmBatchScript(sweep, settings, sweetBinary);
-    if (!out) throw std::runtime_error(submission.script + ": cannot write the batch script");
+    out.close();  // checked after it: a full disk shows only when the buffer is written
+    if (!out)
+      throw std::runtime_error(submission.script + ": cannot write the batch script (" +
+                               (errno != 0 ? std::strerror(errno) : "write failed") + ")");
   }
   std::string array = arraySpec(indices);
   if (settings.max_parallel > 0) array += "%" + std::to_string(settings.max_parallel);

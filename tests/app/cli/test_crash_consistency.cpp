@@ -112,6 +112,7 @@ class TestCrashConsistency : public QObject {
   void readOnlyFolder_duringRun_namesTheFileAndTheCause();
   void speedMeasurement_fileSizeLimit_finishedRunFileUnchanged();
   void speedMeasurement_fullTmpfs_finishedRunFileUnchanged();
+  void sweepConfigs_fileSizeLimit_refusedBeforeAnyRunStarts();
 
  private:
   QString trainConfig(const QString& outDir, const QString& extra = {}, int epochs = 1) const;
@@ -437,4 +438,28 @@ void TestCrashConsistency::speedMeasurement_fullTmpfs_finishedRunFileUnchanged()
   }
   filler.close();
   verifySpeedMeasurementRefused(out, {}, "No space left on device");
+}
+
+// `sweet sweep run` writes each run's configuration before it starts the runs. On a full
+// disk it used to check the stream before the close that writes a small file: every
+// config was left empty, each run failed, and the logs (empty too) said nothing of why.
+void TestCrashConsistency::sweepConfigs_fileSizeLimit_refusedBeforeAnyRunStarts() {
+  const QString out = dir_.filePath("sweep-limit");
+  const QString sweep = dir_.filePath("sweep-limit.json");
+  QFile f(sweep);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QStringLiteral(R"({"name": "full", "output_dir": "%1",
+      "base": {"task": "demo", "model": "%2", "demo_train_size": 16, "demo_eval_size": 8, "epochs": 1,
+               "max_length": 40, "threads": 1, "save_model": false},
+      "grid": {"method": ["ee", "sweet"]}})")
+              .arg(out, checkpoint_)
+              .toUtf8());
+  f.close();
+  // 256 bytes: the sweep's lock (a pid and a host) fits, a run's configuration does not.
+  const auto r = runSweet({"sweep", "run", sweep}, {256, false});
+  QVERIFY2(r.exit_code == 1, qPrintable("exit " + QString::number(r.exit_code) + ": " + r.err.right(1500)));
+  QVERIFY2(r.err.contains(out + "/configs/ee.json: cannot write the run's configuration (File too large)"),
+           qPrintable(r.err.right(1500)));
+  QVERIFY2(!r.out.contains("started") && !r.err.contains("started"), qPrintable(r.out + r.err));
+  QVERIFY2(QDir(out + "/configs").entryList(QDir::Files).isEmpty(), qPrintable(QDir(out + "/configs").entryList().join(", ")));
 }
