@@ -166,12 +166,13 @@ std::string writeWhole(const std::string& path, const std::vector<char>& bytes) 
 // HDF5 1.10's H5Fget_file_image clears the superblock's "open for writing" flags in the
 // image without updating the superblock's checksum, so the image does not open ("incorrect
 // metadata checksum"). Version 2 and 3 superblocks (every run file: SWMR needs 3) end with
-// a checksum of their first 44 bytes; HDF5 exports the function it computes them with.
+// a checksum of their first 44 bytes (with 8-byte offsets); HDF5 exports the function it
+// computes them with.
 extern "C" uint32_t H5_checksum_metadata(const void* data, size_t len, uint32_t initval);
 
 void resealSuperblock(std::vector<char>& image) {
   static const char signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
-  if (image.size() < 48 || !std::equal(signature, signature + 8, image.data()) || image[8] < 2) return;
+  if (image.size() < 48 || !std::equal(signature, signature + 8, image.data()) || image[8] < 2 || image[9] != 8) return;
   const uint32_t sum = H5_checksum_metadata(image.data(), 44, 0);
   std::memcpy(image.data() + 44, &sum, 4);  // little-endian, as on every machine we build for
 }
