@@ -14,6 +14,13 @@ Needs root for the tmpfs trials (a full disk, a read-only folder); without mount
 back to RLIMIT_FSIZE or are skipped. --slurm also submits to the one-node test cluster
 (packaging/slurm.sh, SLURM_CONF=/tmp/sweet-slurm/slurm.conf). About 10 minutes on 2 cores.
 Exit status 0 when there is no silent wrong result, crash, hang or loss.
+
+Measured 2026-12-05 (2 cores, --slurm, 60 trials): on main 8b0ec9f, clear errors 42 of 45,
+silent wrong 1 (a late time-limit warning requeued a finished Slurm task), crashes 3 (the
+GUI killed by SIGXFSZ; `infer --measure` SIGSEGV on a full disk, twice), hangs 0, lost 3 (a
+moved run folder could not resume; the finished run file `infer --measure` left unreadable,
+twice); the sweep configs on a full disk failed every run with empty logs. After the fixes
+on wt-c: clear 45 of 45, silent wrong 0, crashes 0, hangs 0, lost 0 (153 s).
 """
 import argparse
 import hashlib
@@ -146,12 +153,12 @@ class Adversary:
     def leftovers(self, out):
         return [n for n in os.listdir(out) if n.endswith(".partial")] if os.path.isdir(out) else []
 
-    def wait_for(self, predicate, timeout=60):
+    def wait_for(self, predicate, timeout=60, poll=0.01):
         end = time.time() + timeout
         while time.time() < end:
             if predicate():
                 return True
-            time.sleep(0.01)
+            time.sleep(poll)
         return False
 
     def fresh(self, name):
@@ -524,10 +531,15 @@ class Adversary:
             out = self.fresh(f"late-{sig}-{when}")
             cfg = self.config(out, "late", demo_eval_size=48 if when == "saving" else 1500)
             p = self.start(["train", cfg])
-            seen = self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + marker)), 60)
+            # The model's save takes milliseconds: poll fast, and stop when the run ended.
+            seen = self.wait_for(lambda: os.path.exists(os.path.join(out, RUN + marker)) or p.poll() is not None,
+                                 60, 0.0005) and p.poll() is None
             p.send_signal(sig)
             rc, text, hung = self.finish(p)
             self.judge_status(t, rc, hung)
+            if not seen:  # the signal came after the process had ended: nothing was tried
+                t.note = "inconclusive: the run ended before the signal could be sent"
+                continue
             finished = self.status(os.path.join(out, RUN + ".h5")) == 1
             model_ok = self.sha(os.path.join(out, RUN + ".model", "model.safetensors")) is not None
             t.clear = rc == 128 + sig
@@ -706,7 +718,9 @@ class Adversary:
             self.fill(point, 0)
             rc, text, hung = self.run(["sweep", "run", path])
             self.judge_status(t, rc, hung)
-            t.clear = rc == 1 and point in text
+            # Clear: the config that could not be written, and why (not "see the logs" on a
+            # disk where the logs are empty too).
+            t.clear = rc == 1 and "configs/" in text and "No space" in text
             t.silent_wrong = rc == 0
             t.note = text.strip().splitlines()[-1] if text.strip() else ""
             self.umount(point)
