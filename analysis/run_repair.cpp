@@ -51,7 +51,7 @@ std::vector<std::string> removeLeftovers(const std::string& stem) {
   namespace fs = std::filesystem;
   std::vector<std::string> removed;
   for (const std::string& leftover : {stem + ".resume.pt.partial", stem + ".resume.pt.sha256.partial",
-                                      stem + ".model.partial", stem + ".h5.resuming"}) {
+                                      stem + ".model.partial", stem + ".h5.resuming", stem + ".h5.speed.partial"}) {
     std::error_code ec;
     if (fs::exists(leftover, ec) && fs::remove_all(leftover, ec) > 0 && !ec) removed.push_back(leftover);
   }

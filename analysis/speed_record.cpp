@@ -4,8 +4,13 @@
 #include "hdf5_util.h"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -87,48 +92,136 @@ std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t
   return d + "-b" + std::to_string(batchSize) + "-t" + std::to_string(threads) + (rebatch ? "-rebatch" : "");
 }
 
+namespace {
+
+void writeSpeedGroup(H5::H5File& file, const SpeedMeasurement& m) {
+  H5::Group speed = h5::exists(file, "/speed") ? file.openGroup("/speed") : file.createGroup("/speed");
+  // Replacing a measurement unlinks the old group; its bytes stay in the file (HDF5 does
+  // not reclaim space without h5repack), a few kilobytes per re-measurement.
+  if (h5::exists(speed, m.name)) speed.unlink(m.name);
+  H5::Group g = speed.createGroup(m.name);
+  h5::writeStringAttr(g, "device", m.device);
+  h5::writeInt64Attr(g, "batch_size", m.batchSize);
+  h5::writeInt64Attr(g, "threads", m.threads);
+  h5::writeInt64Attr(g, "repeats", m.repeats);
+  h5::writeInt64Attr(g, "warmup", m.warmup);
+  h5::writeInt64Attr(g, "instances", m.instances);
+  h5::writeInt64Attr(g, "calibrated", m.calibrated ? 1 : 0);
+  h5::writeInt64Attr(g, "rebatch", m.rebatch ? 1 : 0);
+  h5::writeStringAttr(g, "metric", m.metric);
+  h5::writeStringAttr(g, "measured_at", m.measuredAt);
+  h5::writeStringAttr(g, "libtorch_version", m.libtorchVersion);
+  h5::writeFloat64Attr(g, "baseline_seconds", m.baselineSeconds);
+  h5::writeFloat64Attr(g, "baseline_score", m.baselineScore);
+  h5::writeStringAttr(g, "stage_names", kStageNames);
+  const hsize_t P = m.points.size(), E = m.points.empty() ? 0 : m.points.front().exitCounts.size();
+  writeFloat64(g, "threshold", {P}, column(m.points, &SpeedPoint::threshold));
+  writeFloat64(g, "layer_speedup", {P}, column(m.points, &SpeedPoint::layerSpeedup));
+  writeFloat64(g, "measured_speedup", {P}, column(m.points, &SpeedPoint::measuredSpeedup));
+  writeFloat64(g, "seconds", {P}, column(m.points, &SpeedPoint::seconds));
+  writeFloat64(g, "instances_per_second", {P}, column(m.points, &SpeedPoint::instancesPerSecond));
+  writeFloat64(g, "score", {P}, column(m.points, &SpeedPoint::score));
+  std::vector<int64_t> counts;
+  std::vector<double> stages;
+  for (const SpeedPoint& p : m.points) {
+    if (p.exitCounts.size() != E) throw std::invalid_argument("writeSpeedMeasurement: exit counts of unequal length");
+    counts.insert(counts.end(), p.exitCounts.begin(), p.exitCounts.end());
+    stages.insert(stages.end(), {p.stages.embeddings, p.stages.layers, p.stages.heads, p.stages.decisions,
+                                 p.stages.compaction});
+  }
+  h5::writeInt64(g, "exit_counts", {P, E}, counts.data());
+  writeFloat64(g, "stage_seconds", {P, 5}, stages);
+}
+
+// The run file's bytes, or throws naming it.
+std::vector<char> readWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
+  std::vector<char> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  if (size < 0 || !in.seekg(0) || !in.read(bytes.data(), size)) throw std::runtime_error(path + ": cannot read it");
+  return bytes;
+}
+
+// Writes all of `bytes` at the descriptor's position; 0 or the errno of the failure.
+int writeAll(int fd, const std::vector<char>& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno != EINTR) return errno;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+// `bytes` into `path`, synced; "" or why not (strerror of the failed call).
+std::string writeWhole(const std::string& path, const std::vector<char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return std::strerror(errno);
+  int error = writeAll(fd, bytes);
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  return error == 0 ? "" : std::strerror(error);
+}
+
+// HDF5 1.10's H5Fget_file_image clears the superblock's "open for writing" flags in the
+// image without updating the superblock's checksum, so the image does not open ("incorrect
+// metadata checksum"). Version 2 and 3 superblocks (every run file: SWMR needs 3) end with
+// a checksum of their first 44 bytes (with 8-byte offsets); HDF5 exports the function it
+// computes them with.
+extern "C" uint32_t H5_checksum_metadata(const void* data, size_t len, uint32_t initval);
+
+void resealSuperblock(std::vector<char>& image) {
+  static const char signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (image.size() < 48 || !std::equal(signature, signature + 8, image.data()) || image[8] < 2 || image[9] != 8) return;
+  const uint32_t sum = H5_checksum_metadata(image.data(), 44, 0);
+  std::memcpy(image.data() + 44, &sum, 4);  // little-endian, as on every machine we build for
+}
+
+// The run file with `m` added, as bytes: HDF5 works on a copy in memory (the core driver
+// over a file image), where no write can fail for want of space.
+std::vector<char> withMeasurement(const std::string& runFile, std::vector<char> image, const SpeedMeasurement& m) {
+  H5::FileAccPropList access;
+  access.setCore(1 << 20, false);
+  if (H5Pset_file_image(access.getId(), image.data(), image.size()) < 0)
+    throw std::runtime_error(runFile + ": cannot copy it into memory");
+  // A name of its own: HDF5 would take the run file's for a second open of that file.
+  H5::H5File file(runFile + " (in memory)", H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, access);
+  writeSpeedGroup(file, m);
+  file.flush(H5F_SCOPE_GLOBAL);
+  const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+  std::vector<char> out(size > 0 ? static_cast<size_t>(size) : 0);
+  if (size <= 0 || H5Fget_file_image(file.getId(), out.data(), out.size()) != size)
+    throw std::runtime_error(runFile + ": cannot take its in-memory copy back");
+  resealSuperblock(out);
+  return out;
+}
+
+}  // namespace
+
+// Built in memory and written as a copy that replaces the run file only once it is on
+// disk: a finished run's file is never open for writing in place, where a disk that filled
+// mid-write (or a kill) left it unreadable and crashed the process at exit. Costs the
+// file's size in memory, twice, and one copy written per measurement.
 void writeSpeedMeasurement(const std::string& runFile, const SpeedMeasurement& m) {
+  std::vector<char> updated;
+  // Held open (read-only: a shared lock) to the end: HDF5 refuses a file a live writer
+  // holds, or one a killed writer left flagged, as opening it for writing in place did;
+  // and no writer can open it while the copy is made.
+  H5::H5File held;
   try {
-    H5::H5File file(runFile, H5F_ACC_RDWR);
-    H5::Group speed = h5::exists(file, "/speed") ? file.openGroup("/speed") : file.createGroup("/speed");
-    // Replacing a measurement unlinks the old group; its bytes stay in the file (HDF5 does
-    // not reclaim space without h5repack), a few kilobytes per re-measurement.
-    if (h5::exists(speed, m.name)) speed.unlink(m.name);
-    H5::Group g = speed.createGroup(m.name);
-    h5::writeStringAttr(g, "device", m.device);
-    h5::writeInt64Attr(g, "batch_size", m.batchSize);
-    h5::writeInt64Attr(g, "threads", m.threads);
-    h5::writeInt64Attr(g, "repeats", m.repeats);
-    h5::writeInt64Attr(g, "warmup", m.warmup);
-    h5::writeInt64Attr(g, "instances", m.instances);
-    h5::writeInt64Attr(g, "calibrated", m.calibrated ? 1 : 0);
-    h5::writeInt64Attr(g, "rebatch", m.rebatch ? 1 : 0);
-    h5::writeStringAttr(g, "metric", m.metric);
-    h5::writeStringAttr(g, "measured_at", m.measuredAt);
-    h5::writeStringAttr(g, "libtorch_version", m.libtorchVersion);
-    h5::writeFloat64Attr(g, "baseline_seconds", m.baselineSeconds);
-    h5::writeFloat64Attr(g, "baseline_score", m.baselineScore);
-    h5::writeStringAttr(g, "stage_names", kStageNames);
-    const hsize_t P = m.points.size(), E = m.points.empty() ? 0 : m.points.front().exitCounts.size();
-    writeFloat64(g, "threshold", {P}, column(m.points, &SpeedPoint::threshold));
-    writeFloat64(g, "layer_speedup", {P}, column(m.points, &SpeedPoint::layerSpeedup));
-    writeFloat64(g, "measured_speedup", {P}, column(m.points, &SpeedPoint::measuredSpeedup));
-    writeFloat64(g, "seconds", {P}, column(m.points, &SpeedPoint::seconds));
-    writeFloat64(g, "instances_per_second", {P}, column(m.points, &SpeedPoint::instancesPerSecond));
-    writeFloat64(g, "score", {P}, column(m.points, &SpeedPoint::score));
-    std::vector<int64_t> counts;
-    std::vector<double> stages;
-    for (const SpeedPoint& p : m.points) {
-      if (p.exitCounts.size() != E) throw std::invalid_argument("writeSpeedMeasurement: exit counts of unequal length");
-      counts.insert(counts.end(), p.exitCounts.begin(), p.exitCounts.end());
-      stages.insert(stages.end(), {p.stages.embeddings, p.stages.layers, p.stages.heads, p.stages.decisions,
-                                   p.stages.compaction});
-    }
-    h5::writeInt64(g, "exit_counts", {P, E}, counts.data());
-    writeFloat64(g, "stage_seconds", {P, 5}, stages);
+    held.openFile(runFile, H5F_ACC_RDONLY);
+    updated = withMeasurement(runFile, readWhole(runFile), m);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(runFile, "cannot write the speed measurement /speed/" + m.name, e));
   }
+  const std::string building = runFile + ".speed.partial";
+  std::string cause = writeWhole(building, updated);
+  if (cause.empty() && std::rename(building.c_str(), runFile.c_str()) != 0)
+    cause = std::string("cannot rename it over the run file: ") + std::strerror(errno);
+  if (cause.empty()) return;
+  std::remove(building.c_str());
+  throw std::runtime_error(runFile + ": cannot store the speed measurement /speed/" + m.name + " (" + building +
+                           ": cannot write: " + cause + "); the run file is unchanged");
 }
 
 std::vector<SpeedMeasurement> readSpeedMeasurements(const std::string& path, const H5::H5File& file) {

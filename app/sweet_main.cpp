@@ -2,7 +2,6 @@
 // command's work lives in a library so tests run the same code.
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,6 +11,7 @@
 #include "analysis/hdf5_close.h"
 #include "cli/command.h"
 #include "training/build_info.h"
+#include "training/file_size_limit.h"
 
 namespace {
 
@@ -88,9 +88,7 @@ int runCommand(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
-  // instead of killing the process in the middle of a write.
-  std::signal(SIGXFSZ, SIG_IGN);
+  sweet::treatFileSizeLimitAsWriteError();
   const int status = runCommand(argc, argv);
   if (sweet::h5::leftUnclosableFile()) {
     // HDF5's exit handler would crash on that file (analysis/hdf5_close.h).

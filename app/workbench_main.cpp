@@ -1,5 +1,6 @@
 // `sweet-workbench`: parses the command line and either runs the headless export or shows
 // the main window (everything else lives in sweet::ui).
+#include "training/file_size_limit.h"
 #include "ui/headless_export.h"
 #include "ui/main_window.h"
 #include "ui/run_loader.h"
@@ -14,6 +15,9 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
+  // Before Qt starts its threads: a queued run's write past `ulimit -f` then fails that run
+  // with "File too large", like a full disk, instead of killing the window with every run.
+  sweet::treatFileSizeLimitAsWriteError();
   sweet::ui::useOffscreenPlatformForHeadlessExport(argc, argv);  // before Qt picks a platform
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("sweet-workbench"));

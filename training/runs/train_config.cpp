@@ -214,7 +214,9 @@ void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json valu
 std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
                                            const std::string& earlier) {
   nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision"}) {
+  // output_dir says where the files are, not what was trained: a run file or checkpoint
+  // found under this config's output_dir is this run's, also after its folder was moved.
+  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision", "output_dir"}) {
     a.erase(neutral);
     b.erase(neutral);
   }

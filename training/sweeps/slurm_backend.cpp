@@ -158,6 +158,7 @@ std::string slurmBatchScript(const Sweep& sweep, const SlurmSettings& s, const s
   o << " )\n"
     << "id=${runs[$SLURM_ARRAY_TASK_ID]}\n"
     << "config=" << shellQuoted((fs::path(sweep.output_dir) / "configs").string()) << "/$id.json\n"
+    << "checkpoint=" << shellQuoted(sweep.output_dir) << "/$id.resume.pt\n"
     << "echo \"sweet sweep: task $SLURM_ARRAY_TASK_ID = run $id on $(hostname), attempt ${SLURM_RESTART_COUNT:-0}, $(date -u)\"\n"
     // The run is a child, not exec'ed: with --signal=B:USR1 only this shell hears the
     // warning, so it forwards it; Slurm's own SIGTERM (scancel, preemption, requeue) reaches
@@ -170,9 +171,17 @@ std::string slurmBatchScript(const Sweep& sweep, const SlurmSettings& s, const s
     << "trap ':' TERM\n"
     << "wait $child; status=$?\n"
     << "while kill -0 $child 2>/dev/null; do wait $child; status=$?; done\n"
+    // A warning that came after the last step (during the evaluation or the model's save)
+    // still ends the run with 138, but it finished and left no checkpoint: a requeue would
+    // only start a task with nothing to do, so the task ends as the finished run it is.
     << "if [ $warned = 1 ] && [ $status = 138 ]; then\n"
-    << "  echo \"sweet sweep: $id checkpointed before the time limit; requeueing\"\n"
-    << "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
+    << "  if [ -e \"$checkpoint\" ]; then\n"
+    << "    echo \"sweet sweep: $id checkpointed before the time limit; requeueing\"\n"
+    << "    scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
+    << "  else\n"
+    << "    echo \"sweet sweep: $id finished before the time-limit warning stopped it; not requeued\"\n"
+    << "    status=0\n"
+    << "  fi\n"
     << "fi\n"
     << "exit $status\n";
   return o.str();
@@ -184,14 +193,20 @@ SlurmSubmission submitSlurmArray(const Sweep& sweep, const SlurmSettings& settin
   if (indices.empty()) throw std::logic_error("submitSlurmArray: no runs");
   writeRunConfigs(sweep);
   const fs::path folder = fs::path(sweep.output_dir) / "slurm";
-  fs::create_directories(folder / "logs");
+  std::error_code ec;
+  fs::create_directories(folder / "logs", ec);
+  if (ec) throw std::runtime_error((folder / "logs").string() + ": cannot create the task logs' folder: " + ec.message());
   SlurmSubmission submission;
   submission.indices = indices;
   submission.script = (folder / "sweep.sbatch").string();
   {
+    errno = 0;
     std::ofstream out(submission.script);
     out << slurmBatchScript(sweep, settings, sweetBinary);
-    if (!out) throw std::runtime_error(submission.script + ": cannot write the batch script");
+    out.close();  // checked after it: a full disk shows only when the buffer is written
+    if (!out)
+      throw std::runtime_error(submission.script + ": cannot write the batch script (" +
+                               (errno != 0 ? std::strerror(errno) : "write failed") + ")");
   }
   std::string array = arraySpec(indices);
   if (settings.max_parallel > 0) array += "%" + std::to_string(settings.max_parallel);

@@ -4,8 +4,10 @@
 #include "analysis/run_naming.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -307,12 +309,20 @@ void writeRunConfigs(const Sweep& sweep) {
   }
   for (const auto& run : sweep.runs) {
     const std::string target = sweep.configPath(run), partial = target + ".partial";
-    {
-      std::ofstream out(partial);
-      out << run.config.dump(2) << "\n";
-      if (!out) throw std::runtime_error(partial + ": cannot write the run's configuration");
+    // Checked after the close: a small file reaches the disk only when its buffer is
+    // flushed there, so a full disk used to leave an empty config for every run, each of
+    // which then failed with an empty log.
+    errno = 0;
+    std::ofstream out(partial);
+    out << run.config.dump(2) << "\n";
+    out.close();
+    std::error_code ec;
+    if (out) fs::rename(partial, target, ec);
+    if (!out || ec) {
+      const std::string cause = ec ? ec.message() : errno != 0 ? std::strerror(errno) : "write failed";
+      fs::remove(partial, ec);
+      throw std::runtime_error(target + ": cannot write the run's configuration (" + cause + ")");
     }
-    fs::rename(partial, target);
   }
 }
 

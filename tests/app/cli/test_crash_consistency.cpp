@@ -110,6 +110,9 @@ class TestCrashConsistency : public QObject {
   void modelSave_fileSizeLimit_noHalfModelLeft();
   void runFileWrite_fileSizeLimit_repairMarksWhatIsLeft();
   void readOnlyFolder_duringRun_namesTheFileAndTheCause();
+  void speedMeasurement_fileSizeLimit_finishedRunFileUnchanged();
+  void speedMeasurement_fullTmpfs_finishedRunFileUnchanged();
+  void sweepConfigs_fileSizeLimit_refusedBeforeAnyRunStarts();
 
  private:
   QString trainConfig(const QString& outDir, const QString& extra = {}, int epochs = 1) const;
@@ -119,6 +122,7 @@ class TestCrashConsistency : public QObject {
   // Half-written or stale files in `folder`: *.partial, *.resuming, *.lock.
   QStringList leftovers(const QString& folder) const;
   void verifyCleanStop(const test::ProcessResult& r, const QString& message);
+  void verifySpeedMeasurementRefused(const QString& out, Limits limits, const QString& cause);
   QByteArray readAll(const QString& path) const;
 
   QTemporaryDir dir_;
@@ -383,3 +387,79 @@ void TestCrashConsistency::readOnlyFolder_duringRun_namesTheFileAndTheCause() {
 
 QTEST_GUILESS_MAIN(TestCrashConsistency)
 #include "test_crash_consistency.moc"
+
+// `sweet infer --measure` stores its timings in a finished run's file. It used to open the
+// file for writing in place: a disk that filled mid-write left the finished run's file
+// unreadable ("incorrect metadata checksum") and the process crashed at exit (SIGSEGV).
+// Now the measurement is added to a copy that replaces the file only once it is on disk.
+void TestCrashConsistency::verifySpeedMeasurementRefused(const QString& out, Limits limits, const QString& cause) {
+  const QString runFile = out + "/earlier.h5";
+  const QByteArray before = readAll(runFile);
+  const auto r = runSweet({"infer", out + "/earlier.model", "--measure", "--repeats", "1", "--warmup", "0",
+                           "--batch-size", "16", "--max-instances", "16"},
+                          limits);
+  QVERIFY2(r.exit_code == 1, qPrintable("exit " + QString::number(r.exit_code) + ": " + r.err.right(1500)));
+  QVERIFY2(r.err.contains("sweet infer: error: " + runFile + ": cannot store the speed measurement /speed/") &&
+               r.err.contains(runFile + ".speed.partial: cannot write: " + cause) &&
+               r.err.contains("the run file is unchanged"),
+           qPrintable(r.err.right(1500)));
+  QVERIFY2(!r.err.contains("H5Dclose failed") && !r.err.contains("H5Fclose failed"), qPrintable(r.err.right(1500)));
+  QCOMPARE(readAll(runFile), before);
+  QVERIFY2(leftovers(out).isEmpty(), qPrintable(leftovers(out).join(", ")));
+  QVERIFY(analysis::loadRun(runFile.toStdString()).status.state == RunState::Finished);
+}
+
+void TestCrashConsistency::speedMeasurement_fileSizeLimit_finishedRunFileUnchanged() {
+  const QString out = dir_.filePath("speed-limit");
+  QVERIFY(!addEarlierRun(out).isEmpty());
+  // The run file as it is fits under the limit; a byte more does not.
+  const Limits limits{static_cast<rlim_t>(QFileInfo(out + "/earlier.h5").size()), false};
+  verifySpeedMeasurementRefused(out, limits, "File too large");
+  if (QTest::currentTestFailed()) return;
+  // Without the limit the measurement is stored, and the file still reads.
+  const auto r = runSweet({"infer", out + "/earlier.model", "--measure", "--repeats", "1", "--warmup", "0",
+                           "--batch-size", "16", "--max-instances", "16"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  const auto run = analysis::loadRun((out + "/earlier.h5").toStdString());
+  QCOMPARE(run.speed.size(), size_t{1});
+  QCOMPARE(run.speed.front().batchSize, int64_t{16});
+}
+
+void TestCrashConsistency::speedMeasurement_fullTmpfs_finishedRunFileUnchanged() {
+  const QString out = dir_.filePath("speed-tmpfs");
+  const SmallDisk disk(out, "4m");
+  if (!disk.why.isEmpty()) QSKIP(qPrintable(disk.why));
+  QVERIFY(!addEarlierRun(out).isEmpty());
+  // Fill what is left.
+  QFile filler(out + "/filler");
+  QVERIFY(filler.open(QIODevice::WriteOnly));
+  const QByteArray block(4096, '\0');
+  while (filler.write(block) == block.size() && filler.flush()) {
+  }
+  filler.close();
+  verifySpeedMeasurementRefused(out, {}, "No space left on device");
+}
+
+// `sweet sweep run` writes each run's configuration before it starts the runs. On a full
+// disk it used to check the stream before the close that writes a small file: every
+// config was left empty, each run failed, and the logs (empty too) said nothing of why.
+void TestCrashConsistency::sweepConfigs_fileSizeLimit_refusedBeforeAnyRunStarts() {
+  const QString out = dir_.filePath("sweep-limit");
+  const QString sweep = dir_.filePath("sweep-limit.json");
+  QFile f(sweep);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QStringLiteral(R"({"name": "full", "output_dir": "%1",
+      "base": {"task": "demo", "model": "%2", "demo_train_size": 16, "demo_eval_size": 8, "epochs": 1,
+               "max_length": 40, "threads": 1, "save_model": false},
+      "grid": {"method": ["ee", "sweet"]}})")
+              .arg(out, checkpoint_)
+              .toUtf8());
+  f.close();
+  // 256 bytes: the sweep's lock (a pid and a host) fits, a run's configuration does not.
+  const auto r = runSweet({"sweep", "run", sweep}, {256, false});
+  QVERIFY2(r.exit_code == 1, qPrintable("exit " + QString::number(r.exit_code) + ": " + r.err.right(1500)));
+  QVERIFY2(r.err.contains(out + "/configs/ee.json: cannot write the run's configuration (File too large)"),
+           qPrintable(r.err.right(1500)));
+  QVERIFY2(!r.out.contains("started") && !r.err.contains("started"), qPrintable(r.out + r.err));
+  QVERIFY2(QDir(out + "/configs").entryList(QDir::Files).isEmpty(), qPrintable(QDir(out + "/configs").entryList().join(", ")));
+}

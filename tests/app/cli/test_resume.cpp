@@ -4,6 +4,7 @@
 // without interruption: every per-step loss and learning rate, every interim evaluation,
 // gradient record and final eval and calibration logit must be equal, bit for bit (CPU,
 // one thread). Also the refusals: a changed configuration, --resume without a checkpoint.
+#include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -29,6 +30,7 @@ class TestResume : public QObject {
   void signalledRun_checkpointsOnTheSignalAndResumesExactly();
   void resume_refusesAChangedConfigurationNamingTheKey();
   void resume_withoutCheckpointSaysWhere();
+  void movedRun_resumesInItsNewFolderExactly();
   void continueFlag_leavesAFinishedRunAloneAndStartsOverAnUnresumableOne();
 
  private:
@@ -199,6 +201,35 @@ void TestResume::resume_refusesAChangedConfigurationNamingTheKey() {
   QVERIFY2(r.exit_code == 0, qPrintable(r.err));
   compareWithReference(runFileIn("changed"));
   QVERIFY(!QFileInfo::exists(checkpointIn("changed")));  // finished: nothing left to resume
+}
+
+// A stopped run whose run file and checkpoint were moved together (to a bigger disk, a
+// project folder) resumes there: output_dir says where the files are, not what was
+// trained, so it is left out of the comparison; any other changed key still refuses,
+// naming the key and not output_dir.
+void TestResume::movedRun_resumesInItsNewFolderExactly() {
+  const QString cfg = config("before-move", 0);
+  QProcess training;
+  training.start(test::sweetBinary(), {"train", cfg});
+  QVERIFY(waitForSteps(training, runFileIn("before-move"), 5));
+  ::kill(static_cast<pid_t>(training.processId()), SIGTERM);
+  QVERIFY(training.waitForFinished(60000));
+  QVERIFY(QFileInfo::exists(checkpointIn("before-move")));
+  QVERIFY(QDir().rename(dir_.filePath("before-move"), dir_.filePath("moved")));
+  const QString movedCfg = config("moved", 0);
+
+  auto r = test::runProgram(test::sweetBinary(), {"train", movedCfg, "--set", "batch_size=4"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains(checkpointIn("moved")) && r.err.contains("batch_size (8 in the checkpoint, 4 now)"),
+           qPrintable(r.err));
+  QVERIFY2(!r.err.contains("output_dir"), qPrintable(r.err));
+
+  r = test::runProgram(test::sweetBinary(), {"train", movedCfg});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("resuming from " + checkpointIn("moved")), qPrintable(r.err));
+  compareWithReference(runFileIn("moved"));
+  QVERIFY(!QFileInfo::exists(checkpointIn("moved")));
+  QVERIFY(!QFileInfo::exists(dir_.filePath("before-move")));
 }
 
 void TestResume::resume_withoutCheckpointSaysWhere() {

@@ -29,6 +29,7 @@ class TestSweepSlurm : public QObject {
   void jobArray_endsWithTheLocalBackendsLogits();
   void requeuedTask_checkpointsResumesAndEndsIdentical();
   void timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical();
+  void lateWarning_finishedTaskIsNotRequeued();
   void quotedOutputDir_taskRunsAndLogsThere();
   void maxParallel_resubmissionWaitsForTheEarlierArray();
   void secondCluster_inItsOwnFolderIsPrivate();
@@ -252,6 +253,37 @@ void TestSweepSlurm::timeLimitWarning_checkpointsRequeuesItselfAndEndsIdentical(
   QVERIFY2(log.contains("checkpointed before the time limit; requeueing"), qPrintable(log));
   QVERIFY2(log.contains("attempt 1") && log.contains("resuming from"), qPrintable(log));
   compareRuns(dir_.filePath("warned-local/sweet-s3.h5"), dir_.filePath("warned/sweet-s3.h5"));
+}
+
+// The time-limit warning arriving after the last step (while the model is saved or the
+// run evaluated): the run finishes and exits 138 all the same, but leaves no checkpoint.
+// The task used to requeue itself anyway, only for its second attempt to find the run
+// done; it now ends as the finished run it is (exit 0, no second attempt).
+void TestSweepSlurm::lateWarning_finishedTaskIsNotRequeued() {
+  // A long evaluation (4000 instances) after the model's save: a wide window for the warning.
+  const QString slurm = test::writeSweep(dir_.filePath("late.json"), checkpoint_, "late", R"({"method": ["ee"], "seed": [5]})",
+                                         R"(, "save_model": true, "demo_eval_size": 4000)", R"(, "slurm": {"cpus_per_task": 1})");
+  auto r = test::runProgram(test::sweetBinary(), {"sweep", "run", slurm, "--backend", "slurm"});
+  const QRegularExpressionMatch job = QRegularExpression("submitted job (\\d+)").match(r.out);
+  QVERIFY2(job.hasMatch(), qPrintable(r.out + r.err));
+  const QString task = job.captured(1) + "_0";
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < 300000 && !QFileInfo::exists(dir_.filePath("late/ee-s5.model"))) QTest::qWait(20);
+  QVERIFY2(QFileInfo::exists(dir_.filePath("late/ee-s5.model")), qPrintable(taskLogs(dir_.filePath("late"))));
+  r = test::runProgram("scancel", {"--signal=USR1", "--batch", task});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+  QString state;
+  while (timer.elapsed() < 420000) {
+    state = test::runProgram("squeue", {"--noheader", "--states=all", "--jobs=" + task, "--format=%T"}).out.trimmed();
+    if (state == "COMPLETED" || state == "FAILED" || state == "PENDING") break;
+    QTest::qWait(200);
+  }
+  const QString log = taskLogs(dir_.filePath("late"));
+  QVERIFY2(log.contains("finished before the time-limit warning stopped it; not requeued"), qPrintable(state + "\n" + log));
+  QVERIFY2(!log.contains("requeueing") && !log.contains("attempt 1"), qPrintable(log));
+  QCOMPARE(state, QStringLiteral("COMPLETED"));
+  QCOMPARE(analysis::loadRun(dir_.filePath("late/ee-s5.h5").toStdString()).status.state, RunState::Finished);
 }
 
 // Issue 22: an output_dir with a "'" cut sbatch's --output line short: the task failed
