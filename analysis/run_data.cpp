@@ -3,6 +3,7 @@
 
 #include "local_host.h"
 #include "pretrain_file_check.h"
+#include "writer_liveness.h"
 
 #include <cmath>
 
@@ -304,11 +305,7 @@ int64_t RunData::writerPid() const {
 
 bool writerGone(const RunData& run) {
   if (run.status.state != RunState::Running) return false;
-  // A writer closes the file (clearing the flag) only after its last status write.
-  if (!run.status.flaggedOpen) return true;
-  const int64_t pid = run.writerPid();
-  if (pid <= 0 || run.writerHost() != localHostName()) return false;
-  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  return writerProcessGone(run.status.flaggedOpen, run.environment);
 }
 
 std::string unfinishedReason(const RunData& run) {

@@ -1,6 +1,7 @@
-// `sweet pretrain CONFIG.json [--set key=value ...] [--overwrite]`: masked-language-model
-// pre-training of a BERT checkpoint on a text corpus; writes a run file and a Hugging Face
-// folder that `sweet train` fine-tunes from (keys in docs/training.md, "Pre-training").
+// `sweet pretrain CONFIG.json [--set key=value ...] [--overwrite | --continue]`:
+// masked-language-model pre-training of a BERT or DeBERTa checkpoint on a text corpus;
+// writes a run file and a Hugging Face folder that `sweet train` fine-tunes from (keys in
+// docs/training.md, "Pre-training").
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -19,18 +20,38 @@ void registerPretrainCommand(CLI::App& root) {
     std::string config;
     std::vector<std::string> overrides;
     bool overwrite = false;
+    bool continueRun = false;
   };
   auto opt = std::make_shared<Options>();
-  auto* cmd = root.add_subcommand("pretrain", "Masked-language-model pre-training of a BERT checkpoint on a text corpus");
+  auto* cmd = root.add_subcommand("pretrain", "Masked-language-model pre-training of a BERT or DeBERTa checkpoint on a text corpus");
   cmd->add_option("config", opt->config, "Pre-training configuration (JSON; keys in docs/training.md)")
       ->required()->check(CLI::ExistingFile);
   cmd->add_option("--set", opt->overrides, "Override a key: key=value (JSON value), repeatable");
-  cmd->add_flag("--overwrite", opt->overwrite, "Replace the run file and model of an earlier run with the same name");
+  auto* overwrite =
+      cmd->add_flag("--overwrite", opt->overwrite, "Replace the run file and model of an earlier run with the same name");
+  cmd->add_flag("--continue", opt->continueRun,
+                "Do nothing if the run finished, resume its checkpoint if it has one, else start it (over)")
+      ->excludes(overwrite);
   cmd->callback([opt] {
     PretrainConfig config = pretrainConfigFromJson(readConfigFile(opt->config, opt->overrides), opt->config, opt->overrides);
     if (opt->overwrite) config.overwrite = true;
-    // A signal stops after the current step; the model so far is saved and the run file
-    // says "stopped". A second signal kills at once.
+    ResumePolicy policy = ResumePolicy::Never;
+    if (opt->continueRun) {
+      switch (pretrainContinueAction(config)) {
+        case PretrainContinue::AlreadyFinished:
+          std::cout << "run file: " << config.runFilePath() << " (already finished)\n";
+          return;
+        case PretrainContinue::Resume: policy = ResumePolicy::Required; break;
+        case PretrainContinue::StartOver:
+          std::cerr << "pretrain: " << config.runFilePath() << " is unfinished and has no checkpoint: starting it over\n";
+          config.overwrite = true;
+          break;
+        case PretrainContinue::Start: break;
+      }
+    }
+    // A signal stops after the current step: a resume checkpoint is written, the model so
+    // far saved and the run file says "stopped" (--continue resumes it). A second signal
+    // kills at once (the last checkpoint still resumes it).
     StopRequest& stop = stopOnSignals({SIGINT, SIGTERM, SIGHUP, SIGUSR1}, SA_RESETHAND);
     PretrainCallbacks cb;
     cb.on_message = [](const std::string& m) { std::cerr << "pretrain: " << m << "\n"; };
@@ -43,7 +64,7 @@ void registerPretrainCommand(CLI::App& root) {
       return true;
     };
     cb.stop_requested = &stop.requested;
-    const PretrainResult r = runPretraining(config, cb);
+    const PretrainResult r = runPretraining(config, cb, policy);
     std::cout << "run file: " << r.run_file << "\n";
     std::cout << "model: " << r.model_dir << "\n";
     std::printf("held-out MLM loss %.4f -> %.4f, accuracy %.3f -> %.3f (%lld steps)\n", r.eval_loss_before, r.eval_loss,

@@ -38,14 +38,20 @@ BertForMaskedLmImpl::BertForMaskedLmImpl(const BertConfig& c) {
   cls = register_module("cls", BertOnlyMlmHead(c));
 }
 
-torch::Tensor BertForMaskedLmImpl::forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask,
-                                           const torch::Tensor& tokenTypeIds, const torch::Tensor& positions) {
-  torch::Tensor hidden = bert->embed(inputIds, attentionMask, tokenTypeIds);  // [B, T, H]
-  const EncoderContext context = bert->context(attentionMask, hidden);
-  for (int64_t i = 0; i < bert->numLayers(); ++i) hidden = bert->layer(i, hidden, context);
+torch::Tensor maskedLmLogits(EncoderBackbone& encoder, BertLmPredictionHeadImpl& head, const torch::Tensor& decoderWeight,
+                             const torch::Tensor& inputIds, const torch::Tensor& attentionMask,
+                             const torch::Tensor& tokenTypeIds, const torch::Tensor& positions) {
+  torch::Tensor hidden = encoder.embed(inputIds, attentionMask, tokenTypeIds);  // [B, T, H]
+  const EncoderContext context = encoder.context(attentionMask, hidden);
+  for (int64_t i = 0; i < encoder.numLayers(); ++i) hidden = encoder.layer(i, hidden, context);
   const int64_t H = hidden.size(2);
   const torch::Tensor picked = hidden.reshape({-1, H}).index_select(0, positions);  // [M, H]
-  return cls->predictions->forward(picked, decoderWeight());                         // [M, V]
+  return head.forward(picked, decoderWeight);                                        // [M, V]
+}
+
+torch::Tensor BertForMaskedLmImpl::forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask,
+                                           const torch::Tensor& tokenTypeIds, const torch::Tensor& positions) {
+  return maskedLmLogits(*bert, *cls->predictions, decoderWeight(), inputIds, attentionMask, tokenTypeIds, positions);
 }
 
 }  // namespace sweet

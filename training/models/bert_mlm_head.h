@@ -18,6 +18,7 @@
 
 #include "training/models/bert_config.h"
 #include "training/models/bert_model.h"
+#include "training/models/masked_lm.h"
 
 namespace sweet {
 
@@ -49,15 +50,23 @@ struct BertOnlyMlmHeadImpl : torch::nn::Module {
 };
 TORCH_MODULE(BertOnlyMlmHead);
 
-struct BertForMaskedLmImpl : torch::nn::Module {
+// The encoder's layers, then the head on the masked positions alone ([M] flat indices row
+// * T + column) -> logits [M, V]: the loss reads nothing else, and the vocabulary
+// projection is the costliest matrix product of a BERT-base step when done for all B x T
+// tokens. `decoder_weight` is the encoder's word-embedding matrix (the tied decoder).
+torch::Tensor maskedLmLogits(EncoderBackbone& encoder, BertLmPredictionHeadImpl& head, const torch::Tensor& decoder_weight,
+                             const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                             const torch::Tensor& token_type_ids, const torch::Tensor& positions);
+
+struct BertForMaskedLmImpl : MaskedLmModel {
   explicit BertForMaskedLmImpl(const BertConfig& config);
 
-  // input_ids, attention_mask, token_type_ids [B, T]; positions [M] int64 flat indices
-  // (row * T + column) of the tokens to predict -> logits [M, V]. Only the masked positions
-  // go through the head: the loss reads nothing else, and the vocabulary projection is the
-  // costliest matrix product of a BERT-base step when done for all B x T tokens.
+  // See masked_lm.h and maskedLmLogits.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                        const torch::Tensor& token_type_ids, const torch::Tensor& positions);
+                        const torch::Tensor& token_type_ids, const torch::Tensor& positions) override;
+  EncoderBackbone& encoderBackbone() override { return *bert; }
+  BertOnlyMlmHeadImpl& mlmHead() override { return *cls; }
+  std::string encoderPrefix() const override { return "bert."; }
   // The embedding matrix the decoder reads (the tied weight), [V, H].
   torch::Tensor decoderWeight() const { return bert->embeddings->word_embeddings->weight; }
 

@@ -1,9 +1,11 @@
-// `sweet pretrain`'s engine: masked-language-model pre-training of a BERT checkpoint on a
-// text corpus, headless and Qt-free. Reads the corpus with the checkpoint's own tokenizer,
-// holds out a slice for evaluation, trains BertForMaskedLm (tied decoder) with AdamW and a
-// linear warmup/decay schedule on dynamically masked batches, writes a run file
-// (pretrain_run_file.h) and saves a Hugging Face folder that `sweet train` fine-tunes from.
-// DeBERTa checkpoints are refused: their MLM head (the enhanced mask decoder) is not built.
+// `sweet pretrain`'s engine: masked-language-model pre-training of a BERT or DeBERTa (v1,
+// v2, v3) checkpoint on a text corpus, headless and Qt-free. Reads the corpus with the
+// checkpoint's own tokenizer, holds out a slice for evaluation, trains BertForMaskedLm or
+// DebertaForMaskedLm (tied decoder) with AdamW and a linear warmup/decay schedule on
+// dynamically masked batches, writes the run file as it goes (pretrain_run_file.h) and
+// saves a Hugging Face folder that `sweet train` fine-tunes from. Like `sweet train`, it
+// holds the run's lock, writes resume checkpoints (checkpoint_every, and when stopped) and
+// continues from one bit for bit.
 #pragma once
 
 #include <atomic>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "analysis/run_state.h"
+#include "training/runs/resume_policy.h"
 #include "training/pretraining/pretrain_config.h"
 
 namespace sweet {
@@ -35,7 +38,19 @@ struct PretrainResult {
 };
 
 // Throws std::runtime_error naming the file at fault for bad input found before training
-// starts (checkpoint, corpus, an existing run without overwrite, another writer).
-PretrainResult runPretraining(const PretrainConfig& config, const PretrainCallbacks& callbacks = {});
+// starts (checkpoint, corpus, an existing run without overwrite, another writer) and for a
+// failure while training (a write that failed names its file and the cause); from the
+// moment the run file exists such a failure is written into it as "failed" first.
+// `resume`: Never starts fresh (an earlier run needs overwrite); IfPresent and Required
+// continue from the resume checkpoint when its configuration matches (Required: there must
+// be one).
+PretrainResult runPretraining(const PretrainConfig& config, const PretrainCallbacks& callbacks = {},
+                              ResumePolicy resume = ResumePolicy::Never);
+
+// What `sweet pretrain --continue` does, as `sweet train --continue`: nothing for a finished
+// run; resume a checkpoint (of a stopped, killed or failed run); start over a run that has
+// a file but no checkpoint; start one that has neither.
+enum class PretrainContinue { AlreadyFinished, Resume, StartOver, Start };
+PretrainContinue pretrainContinueAction(const PretrainConfig& config);
 
 }  // namespace sweet

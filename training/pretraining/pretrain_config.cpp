@@ -11,7 +11,7 @@ namespace sweet {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PretrainConfig, model, corpus, column, max_length, batch_size, epochs,
                                                 max_steps, learning_rate, warmup_ratio, weight_decay, max_grad_norm,
-                                                mask_probability, eval_fraction, seed, threads, device, output_dir,
+                                                mask_probability, eval_fraction, eval_every, checkpoint_every, seed, threads, device, output_dir,
                                                 run_name, overwrite)
 
 namespace {
@@ -32,6 +32,8 @@ void validate(const PretrainConfig& c, const ConfigSources& from) {
   check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
   check(c.mask_probability > 0 && c.mask_probability < 1, "mask_probability", "must be in (0, 1)");
   check(c.eval_fraction > 0 && c.eval_fraction < 1, "eval_fraction", "must be in (0, 1)");
+  check(c.eval_every >= 0, "eval_every", "must not be negative (0 = before and after training only)");
+  check(c.checkpoint_every >= 0, "checkpoint_every", "must not be negative (0 = only when a signal stops the run)");
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
   check(isPlainFileName(c.run_name), "run_name", "must be a plain file name inside output_dir (no '/', '\\'; not '.' or '..')");
 }
@@ -47,6 +49,10 @@ std::string PretrainConfig::runFilePath() const {
 std::string PretrainConfig::modelDir() const { return (std::filesystem::path(output_dir) / resolvedRunName()).string(); }
 std::string PretrainConfig::lockPath() const {
   return (std::filesystem::path(output_dir) / (resolvedRunName() + ".lock")).string();
+}
+
+std::string PretrainConfig::checkpointPath() const {
+  return (std::filesystem::path(output_dir) / (resolvedRunName() + ".resume.pt")).string();
 }
 
 PretrainConfig pretrainConfigFromJson(const nlohmann::json& j, const std::string& source,

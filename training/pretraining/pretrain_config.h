@@ -13,7 +13,7 @@
 namespace sweet {
 
 struct PretrainConfig {
-  std::string model;         // BERT checkpoint folder (Hugging Face layout) to start from
+  std::string model;         // BERT or DeBERTa checkpoint folder (Hugging Face layout) to start from
   std::string corpus;        // one text per line, or a TSV with a header when `column` is set
   std::string column;        // TSV column holding the texts; empty = plain lines
   int64_t max_length = 128;  // tokens per text, [CLS] and [SEP] included (longer texts are cut)
@@ -25,7 +25,12 @@ struct PretrainConfig {
   double weight_decay = 0.01;
   double max_grad_norm = 1.0;  // <= 0: no clipping
   double mask_probability = 0.15;
-  double eval_fraction = 0.05;  // texts held out for the MLM loss and accuracy at the end
+  double eval_fraction = 0.05;  // texts held out for the MLM loss and accuracy (before and after training)
+  int64_t eval_every = 0;       // > 0: also evaluate the held-out texts every K steps (a row of /eval each)
+  // > 0: write a resume checkpoint (weights, head, AdamW moments, generators, position) every
+  // K steps, so a killed pre-training loses at most K steps; one is also written when a
+  // signal stops the run. Each costs a write of about three times the model's size.
+  int64_t checkpoint_every = 0;
   int64_t seed = 42;
   int64_t threads = 0;          // 0 = one per core
   std::string device = "cpu";
@@ -37,6 +42,7 @@ struct PretrainConfig {
   std::string runFilePath() const;   // <output_dir>/<run name>.h5
   std::string modelDir() const;      // <output_dir>/<run name>/ (the Hugging Face folder)
   std::string lockPath() const;      // <output_dir>/<run name>.lock
+  std::string checkpointPath() const;  // <output_dir>/<run name>.resume.pt (training_checkpoint.h)
 };
 
 // Throws std::runtime_error naming `source` (or "--set KEY") and the key for unknown keys,

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "training/runs/fused_adamw.h"
+
 namespace sweet {
 namespace {
 
@@ -13,6 +15,32 @@ namespace {
 at::Generator deviceGenerator(const c10::Device& device) { return at::globalContext().defaultGenerator(device); }
 
 }  // namespace
+
+void captureTensorsAndGenerators(TrainingCheckpoint& checkpoint,
+                                 const std::vector<std::pair<std::string, torch::Tensor>>& named,
+                                 const FusedAdamW& optimizer, const c10::Device& device) {
+  for (const auto& [name, tensor] : named) checkpoint.model[name] = tensor.detach();
+  checkpoint.moments = optimizer.momentTensors();
+  checkpoint.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
+  if (!device.is_cpu()) checkpoint.device_rng = deviceGenerator(device).get_state();
+}
+
+void restoreTensorsAndGenerators(const TrainingCheckpoint& checkpoint,
+                                 const std::vector<std::pair<std::string, torch::Tensor>>& named,
+                                 FusedAdamW& optimizer, const c10::Device& device, const std::string& path) {
+  torch::NoGradGuard noGrad;
+  for (const auto& [name, target] : named) {
+    auto it = checkpoint.model.find(name);
+    if (it == checkpoint.model.end() || !it->second.sizes().equals(target.sizes()))
+      throw std::runtime_error(path + ": no tensor '" + name + "' of this model's shape; it was written for another model");
+    target.copy_(it->second);
+  }
+  if (named.size() != checkpoint.model.size())
+    throw std::runtime_error(path + ": holds tensors this model does not have; it was written for another model");
+  optimizer.restore(checkpoint.moments, checkpoint.optimizer_steps);
+  at::Generator(at::detail::getDefaultCPUGenerator()).set_state(checkpoint.cpu_rng);  // a handle on the shared generator
+  if (!device.is_cpu() && checkpoint.device_rng.defined()) deviceGenerator(device).set_state(checkpoint.device_rng);
+}
 
 std::string checkpointConfigJson(const TrainConfig& c) {
   nlohmann::json j = trainConfigToJson(c);
@@ -62,10 +90,7 @@ TrainingCheckpoint captureResumeState(const TrainConfig& c, TrainingModel& t, in
   checkpoint.threads = threads;
   checkpoint.precision = precisionName(t.precision);
   if (t.scaler) checkpoint.loss_scaler = t.scaler->state();
-  for (const auto& [name, tensor] : namedStateTensors(t)) checkpoint.model[name] = tensor.detach();
-  checkpoint.moments = t.optimizer->momentTensors();
-  checkpoint.cpu_rng = at::detail::getDefaultCPUGenerator().get_state();
-  if (!device.is_cpu()) checkpoint.device_rng = deviceGenerator(device).get_state();
+  captureTensorsAndGenerators(checkpoint, namedStateTensors(t), *t.optimizer, device);
   return checkpoint;
 }
 
@@ -80,20 +105,8 @@ void checkResumePrecision(const TrainingCheckpoint& checkpoint, const TrainingMo
 
 void restoreResumeState(TrainingCheckpoint& checkpoint, TrainingModel& t, const c10::Device& device,
                         const std::string& path) {
-  torch::NoGradGuard noGrad;
-  const auto named = namedStateTensors(t);
-  for (const auto& [name, target] : named) {
-    auto it = checkpoint.model.find(name);
-    if (it == checkpoint.model.end() || !it->second.sizes().equals(target.sizes()))
-      throw std::runtime_error(path + ": no tensor '" + name + "' of this model's shape; it was written for another model");
-    target.copy_(it->second);
-  }
-  if (named.size() != checkpoint.model.size())
-    throw std::runtime_error(path + ": holds tensors this model does not have; it was written for another model");
-  t.optimizer->restore(checkpoint.moments, checkpoint.optimizer_steps);
+  restoreTensorsAndGenerators(checkpoint, namedStateTensors(t), *t.optimizer, device, path);
   if (t.scaler && !checkpoint.loss_scaler.empty()) t.scaler->restore(checkpoint.loss_scaler);
-  at::Generator(at::detail::getDefaultCPUGenerator()).set_state(checkpoint.cpu_rng);  // a handle on the shared generator
-  if (!device.is_cpu() && checkpoint.device_rng.defined()) deviceGenerator(device).set_state(checkpoint.device_rng);
   checkpoint.model.clear();
   checkpoint.moments.clear();
 }

@@ -33,6 +33,19 @@ std::string checkpointConfigJson(const TrainConfig& config);
 // are lte.N.*: no model key starts so.
 std::vector<std::pair<std::string, torch::Tensor>> namedStateTensors(TrainingModel& t);
 
+class FusedAdamW;
+
+// The model-independent halves, for any training loop (fine-tuning, MLM pre-training):
+// `named` tensors detached into checkpoint.model, the optimiser's moments and step count,
+// and the CPU (and the run device's) generator state; and back, refusing a checkpoint
+// whose tensors do not match `named` by name and shape (naming `path`).
+void captureTensorsAndGenerators(TrainingCheckpoint& checkpoint,
+                                 const std::vector<std::pair<std::string, torch::Tensor>>& named,
+                                 const FusedAdamW& optimizer, const c10::Device& device);
+void restoreTensorsAndGenerators(const TrainingCheckpoint& checkpoint,
+                                 const std::vector<std::pair<std::string, torch::Tensor>>& named,
+                                 FusedAdamW& optimizer, const c10::Device& device, const std::string& path);
+
 // The state after `step` steps (a train_batch gradient record due after pendingRecord,
 // or -1), ready for saveTrainingCheckpoint.
 TrainingCheckpoint captureResumeState(const TrainConfig& config, TrainingModel& t, int64_t step, int64_t pendingRecord,

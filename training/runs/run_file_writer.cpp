@@ -13,9 +13,14 @@
 #include <stdexcept>
 
 #include "analysis/hdf5_close.h"
+#include "analysis/hdf5_rows.h"
 #include "analysis/hdf5_util.h"
 
 namespace sweet {
+
+using h5::appendRow;
+using h5::createExtendible;
+using h5::writeFailure;
 
 struct RunFileWriter::Impl {
   RunFileLayout layout;
@@ -43,40 +48,10 @@ namespace {
 
 int64_t unixNow() { return static_cast<int64_t>(std::time(nullptr)); }
 
-// "<file>: <what>: <cause>". HDF5's own message ("H5Fflush failed") leaves out why a write
-// failed; errno, cleared before each operation, still holds it (a full disk, a quota, a
-// file-size limit, a folder gone read-only).
-std::string writeFailure(const std::string& path, const std::string& what, const H5::Exception& e, int error) {
-  if (error != 0) return path + ": " + what + ": " + std::strerror(error);
-  return h5::describe(path, what, e);
-}
-
-H5::StrType statusMessageType() {
-  H5::StrType type(H5::PredType::C_S1, kStatusMessageBytes);
-  type.setStrpad(H5T_STR_NULLTERM);
-  type.setCset(H5T_CSET_UTF8);
-  return type;
-}
+H5::StrType statusMessageType() { return h5::fixedStringType(kStatusMessageBytes); }
 
 void writeStatusMessage(H5::DataSet& ds, const std::string& message) {
-  std::string buffer = message.substr(0, kStatusMessageBytes - 1);
-  buffer.resize(kStatusMessageBytes, '\0');
-  ds.write(buffer.data(), statusMessageType());
-}
-
-H5::DataSet createExtendible(H5::H5Location& loc, const std::string& path, const H5::DataType& type,
-                             const h5::Shape& rowShape, hsize_t chunkRows, int deflate = 0) {
-  h5::Shape dims = {0}, maxDims = {H5S_UNLIMITED}, chunk = {chunkRows};
-  for (hsize_t d : rowShape) {
-    dims.push_back(d);
-    maxDims.push_back(d);
-    chunk.push_back(d);
-  }
-  H5::DataSpace space(static_cast<int>(dims.size()), dims.data(), maxDims.data());
-  H5::DSetCreatPropList props;
-  props.setChunk(static_cast<int>(chunk.size()), chunk.data());
-  if (deflate > 0) props.setDeflate(deflate);
-  return loc.createDataSet(path, type, space, props, H5::DSetAccPropList::DEFAULT, h5::makeIntermediateGroups());
+  h5::writeFixedString(ds, message, kStatusMessageBytes);
 }
 
 H5::DataSet createFixed(H5::H5Location& loc, const std::string& path, const H5::PredType& type, const h5::Shape& shape) {
@@ -87,23 +62,6 @@ H5::DataSet createFixed(H5::H5Location& loc, const std::string& path, const H5::
     props.setFillValue(H5::PredType::NATIVE_FLOAT, &nan);  // "not evaluated yet" reads as NaN
   }
   return loc.createDataSet(path, type, space, props, H5::DSetAccPropList::DEFAULT, h5::makeIntermediateGroups());
-}
-
-// Appends one row (of `rowElems` values) to an extendible dataset.
-template <typename T>
-void appendRow(H5::DataSet& ds, int64_t index, const T* data, const H5::PredType& memType) {
-  H5::DataSpace space = ds.getSpace();
-  h5::Shape dims(static_cast<size_t>(space.getSimpleExtentNdims()));
-  space.getSimpleExtentDims(dims.data());
-  dims[0] = static_cast<hsize_t>(index + 1);
-  ds.extend(dims.data());
-  H5::DataSpace fileSpace = ds.getSpace();
-  h5::Shape start(dims.size(), 0), count = dims;
-  start[0] = static_cast<hsize_t>(index);
-  count[0] = 1;
-  fileSpace.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
-  H5::DataSpace memSpace(static_cast<int>(count.size()), count.data());
-  ds.write(data, memType, memSpace, fileSpace);
 }
 
 // Copies the first `rows` rows of `name` in `from` to the (empty) extendible `to`, in the

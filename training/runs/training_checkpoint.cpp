@@ -96,6 +96,7 @@ torch::serialize::OutputArchive checkpointArchive(const TrainingCheckpoint& c) {
   if (c.device_rng.defined()) archive.write("device_rng", c.device_rng, true);
   // Written only where they say something, so an fp32 run's checkpoint is what it was.
   if (!c.precision.empty() && c.precision != "fp32") archive.write("precision", c10::IValue(c.precision));
+  if (c.batches_drawn >= 0) archive.write("batches_drawn", c10::IValue(c.batches_drawn));
   for (size_t i = 0; i < c.loss_scaler.size(); ++i)
     archive.write("loss_scaler_" + std::to_string(i), c.loss_scaler[i].to(torch::kCPU), true);
   return archive;
@@ -184,6 +185,7 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     torch::Tensor deviceRng;
     if (archive.try_read("device_rng", deviceRng, true)) c.device_rng = deviceRng;
     if (archive.try_read("precision", v)) c.precision = v.toStringRef();
+    if (archive.try_read("batches_drawn", v)) c.batches_drawn = v.toInt();
     for (torch::Tensor state; archive.try_read("loss_scaler_" + std::to_string(c.loss_scaler.size()), state, true);)
       c.loss_scaler.push_back(state);
   } catch (const c10::Error& e) {

@@ -24,6 +24,9 @@ struct TrainingCheckpoint {
   int64_t pending_record = -1;      // a train_batch gradient record due after this step; -1 = none
   int64_t optimizer_steps = 0;
   int64_t threads = 0;              // CPU threads the run used (threads = 0 resolves per machine)
+  // Batches taken from the data order so far, for a run whose steps skip batches (MLM
+  // pre-training skips a batch with nothing masked); -1 = the step count says it (fine-tuning).
+  int64_t batches_drawn = -1;
   std::string precision;            // the run's resolved precision (precision.h); empty = fp32, as before it was kept
   std::map<std::string, torch::Tensor> model;  // named parameters and buffers
   std::vector<torch::Tensor> moments;          // FusedAdamW::momentTensors()

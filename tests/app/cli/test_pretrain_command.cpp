@@ -1,10 +1,19 @@
 // `sweet pretrain` as a user drives it: pre-train the demo checkpoint on a corpus, fine-tune
 // the saved folder with `sweet train`, report a folder holding both kinds of run file; bad
-// corpora (missing, empty, a column that does not exist) end with one line naming the file.
+// corpora (missing, empty, a column that does not exist) end with one line naming the file;
+// a pre-training killed with SIGKILL keeps its steps, says "killed", and `--continue` ends
+// it with the losses and weights of an uninterrupted run; a checkpoint that cannot be
+// written (a file-size limit) ends the run with one line naming the file and the cause.
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <csignal>
+
+#include "training/pretraining/pretrain_run_file.h"
 
 #include "analysis/hdf5_util.h"
 #include "tests/support/process_runner.h"
@@ -19,10 +28,21 @@ class TestPretrainCommand : public QObject {
   void pretrain_thenTrainFineTunesTheSavedFolder();
   void pretrain_badCorpusNamesTheFile();
   void demo_pretrainFineTunesFromThePretrainedModel();
+  void pretrain_killedThenContinuedMatchesAnUninterruptedRun();
+  void pretrain_sigtermStopsWithACheckpointThenContinues();
+  void pretrain_checkpointWriteFailureIsOneLine();
 
  private:
   QString writeFile(const QString& name, const QByteArray& text);
   QString pretrainConfig(const QString& name, const QString& corpus, const QString& extra = "");
+  QString grammarCorpus();
+  // The settings the interrupted runs share, and their uninterrupted run (made once).
+  QString interruptibleConfig(const QString& name);
+  void runUninterrupted();
+  // Starts `sweet pretrain config`, waits for its first periodic checkpoint, sends `signal`.
+  void signalAfterFirstCheckpoint(QProcess& p, const QString& config, const QString& checkpoint, int signal);
+  // The run's steps, evaluations and saved weights equal the uninterrupted run's.
+  void compareWithUninterrupted(const QString& name);
   QTemporaryDir dir_;
   QString checkpoint_;
 };
@@ -138,6 +158,119 @@ void TestPretrainCommand::demo_pretrainFineTunesFromThePretrainedModel() {
   QVERIFY2(r.err.contains("reusing the pre-trained model in " + out + "/pretrained-bert"), qPrintable(r.err));
   QVERIFY2(r.out.contains("Across seeds") && r.out.contains("n=2") && r.out.contains("Score at fixed cost fractions"),
            qPrintable(r.out));
+}
+
+QString TestPretrainCommand::grammarCorpus() {
+  QByteArray corpus;
+  const char* subjects[] = {"the plot", "the film", "the acting", "the music", "the ending"};
+  const char* words[] = {"great", "dull", "good", "bad", "not long", "very good", "too long"};
+  for (int i = 0; i < 200; ++i) corpus += QByteArray(subjects[i % 5]) + " was " + words[(i / 5) % 7] + "\n";
+  return writeFile("grammar.txt", corpus);
+}
+
+QString TestPretrainCommand::interruptibleConfig(const QString& name) {
+  return pretrainConfig(name, grammarCorpus(),
+                        R"(, "epochs": 6, "max_steps": 120, "checkpoint_every": 5, "eval_every": 40)");
+}
+
+void TestPretrainCommand::runUninterrupted() {
+  if (QFileInfo::exists(dir_.filePath("runs/whole.h5"))) return;
+  const auto r = test::runProgram(test::sweetBinary(), {"pretrain", interruptibleConfig("whole")});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+}
+
+void TestPretrainCommand::signalAfterFirstCheckpoint(QProcess& p, const QString& config, const QString& checkpoint,
+                                                     int signal) {
+  p.start(test::sweetBinary(), {"pretrain", config});
+  QVERIFY(p.waitForStarted());
+  QElapsedTimer clock;
+  clock.start();
+  while (!QFileInfo::exists(checkpoint) && p.state() == QProcess::Running && clock.elapsed() < 120000) QTest::qWait(5);
+  QVERIFY2(p.state() == QProcess::Running, "the pre-training ended before the signal");
+  qInfo("signal %d after %lld ms", signal, static_cast<long long>(clock.elapsed()));
+  ::kill(static_cast<pid_t>(p.processId()), signal);
+  QVERIFY(p.waitForFinished(120000));
+}
+
+void TestPretrainCommand::compareWithUninterrupted(const QString& name) {
+  const PretrainRunFile a = readPretrainRunFile(dir_.filePath("runs/whole.h5").toStdString()),
+                        b = readPretrainRunFile(dir_.filePath("runs/" + name + ".h5").toStdString());
+  QCOMPARE(b.stateName(), std::string("finished"));
+  QCOMPARE(b.record.mlm_loss.size(), size_t{120});
+  QVERIFY(a.record.mlm_loss == b.record.mlm_loss);
+  QVERIFY(a.record.mlm_accuracy == b.record.mlm_accuracy);
+  QVERIFY(a.record.learning_rate == b.record.learning_rate);
+  QCOMPARE(b.record.eval_loss_after, a.record.eval_loss_after);
+  QFile wa(dir_.filePath("runs/whole/model.safetensors")), wb(dir_.filePath("runs/" + name + "/model.safetensors"));
+  QVERIFY(wa.open(QIODevice::ReadOnly) && wb.open(QIODevice::ReadOnly));
+  QVERIFY2(wa.readAll() == wb.readAll(), "the continued run's weights differ from the uninterrupted run's");
+}
+
+void TestPretrainCommand::pretrain_killedThenContinuedMatchesAnUninterruptedRun() {
+  runUninterrupted();
+  const QString config = interruptibleConfig("killed");
+  const QString checkpoint = dir_.filePath("runs/killed.resume.pt"), runFile = dir_.filePath("runs/killed.h5");
+  QProcess p;
+  signalAfterFirstCheckpoint(p, config, checkpoint, SIGKILL);
+  {
+    const PretrainRunFile file = readPretrainRunFile(runFile.toStdString());
+    QCOMPARE(file.stateName(), std::string("killed"));
+    QVERIFY2(file.record.mlm_loss.size() >= 5 && file.record.mlm_loss.size() < 120,
+             qPrintable(QString::number(file.record.mlm_loss.size())));
+  }
+  auto r = test::runProgram(test::sweetBinary(), {"pretrain", config, "--continue"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.err.contains("resuming from " + checkpoint + " at step "), qPrintable(r.err));
+  QVERIFY(!QFileInfo::exists(checkpoint));
+  compareWithUninterrupted("killed");
+  // A finished run is left alone.
+  r = test::runProgram(test::sweetBinary(), {"pretrain", config, "--continue"});
+  QVERIFY2(r.exit_code == 0 && r.out.contains("(already finished)"), qPrintable(r.out + r.err));
+}
+
+void TestPretrainCommand::pretrain_sigtermStopsWithACheckpointThenContinues() {
+  runUninterrupted();
+  const QString config = interruptibleConfig("stopped");
+  const QString checkpoint = dir_.filePath("runs/stopped.resume.pt");
+  QProcess p;
+  signalAfterFirstCheckpoint(p, config, checkpoint, SIGTERM);
+  QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+  QCOMPARE(p.exitCode(), 128 + SIGTERM);
+  const QString err = QString::fromUtf8(p.readAllStandardError());
+  QVERIFY2(err.contains("writing a resume checkpoint at step "), qPrintable(err));
+  {
+    const PretrainRunFile file = readPretrainRunFile(dir_.filePath("runs/stopped.h5").toStdString());
+    QCOMPARE(file.stateName(), std::string("stopped"));
+    QVERIFY(QFileInfo::exists(checkpoint) && QFileInfo::exists(checkpoint + ".sha256"));
+    QVERIFY2(err.contains("at step " + QString::number(file.record.mlm_loss.size())), qPrintable(err));
+  }
+  const auto r = test::runProgram(test::sweetBinary(), {"pretrain", config, "--continue"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  compareWithUninterrupted("stopped");
+}
+
+void TestPretrainCommand::pretrain_checkpointWriteFailureIsOneLine() {
+  const QString config = pretrainConfig("unwritable", grammarCorpus(), R"(, "checkpoint_every": 2)");
+  const QString checkpoint = dir_.filePath("runs/unwritable.resume.pt");
+  // A full disk as a file-size limit (EFBIG): the run file fits, the checkpoint (weights and
+  // two AdamW moments of the 12-layer demo model, ~5 MB) does not.
+  QProcess p;
+  p.setChildProcessModifier([] {
+    const rlimit limit{1 << 20, 1 << 20};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  });
+  p.start(test::sweetBinary(), {"pretrain", config});
+  QVERIFY(p.waitForFinished(240000));
+  QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+  test::ProcessResult r{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+  QCOMPARE(r.exit_code, 1);
+  // Progress lines, then the error: one line, the last.
+  const QString last = r.err.trimmed().split('\n').last();
+  QVERIFY2(last.startsWith("sweet pretrain: error: " + checkpoint + ": cannot write the resume checkpoint") &&
+               last.contains("File too large"),
+           qPrintable(r.err));
+  QCOMPARE(r.err.count("error"), 1);
+  QCOMPARE(readPretrainRunFile(dir_.filePath("runs/unwritable.h5").toStdString()).stateName(), std::string("failed"));
 }
 
 QTEST_GUILESS_MAIN(TestPretrainCommand)
