@@ -4,8 +4,11 @@
 // ratio (target: C++ <= 0.9x Python). Shapes: the demo model, and BERT-base (12 x 768, FFN
 // 3072) at batch 16 x 128 (CPU) or 32 and 16 x 128 (CUDA).
 //
-// usage: bench_train_step [--quick] [--device cpu|cuda] [--precision P] [--steps N] [--python PATH]
+// usage: bench_train_step [--quick] [--device cpu|cuda] [--precision P] [--cuda-graphs] [--steps N]
+//                         [--python PATH]
 //   --quick      the demo model only (the CTest quick mode)
+//   --cuda-graphs  the C++ step through GraphedTrainStep (config key cuda_graphs): its warm-up
+//                steps and capture fall in the untimed steps, so every timed step is a replay
 //   --precision  passed to the trainer's config key `precision` and to the Python side;
 //                where this build's config has no such key it is ignored, saying so
 //   --steps      timed steps of the BERT-base shapes (default 3 on CPU, 30 on CUDA)
@@ -25,6 +28,7 @@
 #include "training/models/attention_kernel.h"
 #include "training/models/early_exit_model.h"
 #include "training/runs/autocast_scope.h"
+#include "training/runs/cuda_graph_step.h"
 #include "training/runs/device.h"
 #include "training/runs/fused_adamw.h"
 #include "training/runs/loss_scaler.h"
@@ -41,7 +45,7 @@ struct Shape {
 };
 
 struct Options {
-  bool quick = false;
+  bool quick = false, cudaGraphs = false;
   std::string device = "cpu", precision, python = "/usr/bin/python3";
   int64_t steps = 0;  // 0: the device's default
 };
@@ -97,11 +101,13 @@ double cppStepMs(const Shape& s, const sweet::TrainConfig& config, const c10::De
                              torch::randint(0, 2, {s.batch}, torch::kLong).to(device),
                              {}};
   const bool cuda = device.is_cuda();
+  std::unique_ptr<sweet::GraphedTrainStep> graphed;
+  if (config.cuda_graphs) graphed = std::make_unique<sweet::GraphedTrainStep>(t, config, false, false);
   std::vector<double> times;
   for (int64_t step = 0; step < warmup + s.steps; ++step) {  // the first `warmup` steps are not timed
     if (cuda) torch::cuda::synchronize();
     const auto t0 = std::chrono::steady_clock::now();
-    (void)sweet::trainStep(t, batch, config, step, 2e-5, false);
+    (void)(graphed ? graphed->run(batch, step, 2e-5) : sweet::trainStep(t, batch, config, step, 2e-5, false));
     if (cuda) torch::cuda::synchronize();
     if (step >= warmup) times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
@@ -135,10 +141,11 @@ Options parseOptions(int argc, char** argv) {
     if (a == "--quick") o.quick = true;
     else if (a == "--device") o.device = value();
     else if (a == "--precision") o.precision = value();
+    else if (a == "--cuda-graphs") o.cudaGraphs = true;
     else if (a == "--python") o.python = value();
     else if (a == "--steps") o.steps = std::stoll(value());
     else throw std::runtime_error("unknown argument '" + a + "' (usage: bench_train_step [--quick] [--device cpu|cuda] "
-                                  "[--precision P] [--steps N] [--python PATH])");
+                                  "[--precision P] [--cuda-graphs] [--steps N] [--python PATH])");
   }
   if (o.python.find('\'') != std::string::npos) throw std::runtime_error("--python: a path without quotes, please");
   return o;
@@ -160,12 +167,14 @@ int main(int argc, char** argv) {
   const int threads = 2;
   sweet::configureThreads(threads);
   bool applied = false;
-  const sweet::TrainConfig config = stepConfig(o.precision, applied);
+  sweet::TrainConfig config = stepConfig(o.precision, applied);
+  config.cuda_graphs = o.cudaGraphs;
   // The Python side at the precision the trainer resolved: `auto` is bf16 on a GPU, fp32 on a CPU.
   const std::string asked = o.precision.empty() ? "fp32" : o.precision;
   const std::string pyPrecision = !applied ? "fp32" : asked == "auto" ? (cuda ? "bf16" : "fp32") : asked;
-  // On a GPU the first steps pay for cuBLAS handles and the caching allocator's growth.
-  const int64_t warmup = cuda ? 5 : 1;
+  // On a GPU the first steps pay for cuBLAS handles and the caching allocator's growth
+  // (and, with graphs, for the warm-up steps and the capture).
+  const int64_t warmup = cuda ? std::max<int64_t>(5, sweet::kStepGraphWarmup + 2) : 1;
   const int64_t bigSteps = o.steps > 0 ? o.steps : cuda ? 30 : 3;
   std::vector<Shape> shapes = {{"demo model (12 x 64, FFN 128)", 12, 64, 4, 128, 256, 32, 24, 20, {1, 4, 6, 12}}};
   if (!o.quick) {
@@ -176,10 +185,17 @@ int main(int argc, char** argv) {
               o.device.c_str(), applied ? asked.c_str() : "fp32", threads, sweet::libtorchVersion().c_str());
   std::printf("%-42s %12s %12s %8s\n", "model (batch x seq)", "C++ ms", "Python ms", "ratio");
   for (const auto& s : shapes) {
-    const double cpp = cppStepMs(s, config, device, warmup);
+    double cpp = 0;
+    try {
+      cpp = cppStepMs(s, config, device, warmup);
+    } catch (const std::exception& e) {  // cuda_graphs refused: a CPU device, a build without graphs
+      std::fprintf(stderr, "bench_train_step: %s\n", e.what());
+      return 2;
+    }
     const double py = pythonStepMs(s, threads, o, pyPrecision, warmup);
     char label[80];
-    std::snprintf(label, sizeof(label), "%s %lldx%lld", s.name, (long long)s.batch, (long long)s.seq);
+    std::snprintf(label, sizeof(label), "%s%s %lldx%lld", s.name, o.cudaGraphs ? " graphs" : "", (long long)s.batch,
+                  (long long)s.seq);
     if (py > 0)
       std::printf("%-42s %12.1f %12.1f %7.2fx\n", label, cpp, py, cpp / py);
     else

@@ -3,7 +3,10 @@
 # headless against the machine's PyTorch, then train BERT-base EE on RTE (20 and 120 steps,
 # fp32 and bf16: ms/step = (wall120 - wall20) / 100), time the Python anchors, run the demo
 # on CUDA and `sweet infer --measure` on its EE and MM models at batch 32 and 1, and last
-# bench_train_step (the trainer's step beside the same model in Python). Each step has its
+# bench_train_step (the trainer's step beside the same model in Python). CUDA graphs
+# (cuda_graphs, `sweet infer --cuda-graphs`; built with -DSWEET_CUDA_GRAPHS=ON, retried
+# without should that fail): a 20-step parity check of the losses with and without, batch-1
+# `sweet infer --measure` with and without, and bench_train_step with. Each step has its
 # own time limit inside one overall budget, continues on failure (its row says FAILED with
 # the log's tail), and the table is rewritten after every step, so one call yields
 # everything it got to; the steps a short budget cuts are the last ones.
@@ -108,21 +111,40 @@ write_table
 if [ ! -d "$DEPS" ] && [ -f ../shared/tools/device-deps.sh ]; then
   step deps 120 bash ../shared/tools/device-deps.sh "$DEPS" || row "deps" "$(failed deps $?)" "FAILED"
 fi
+# CUDA graphs: ON on the GPU (a libtorch without CUDA fails the configure, saying so);
+# AUTO in the smoke run, where the CPU libtorch makes it OFF.
+GRAPHS_FLAG=ON
+[ $SMOKE = 1 ] && GRAPHS_FLAG=AUTO
+GRAPHS=1
 step build 240 bash packaging/build-cuda.sh "$TORCH_DIR" "$BUILD" -j "$JOBS" --target sweet \
-  --target bench_train_step -DSWEET_BUILD_BENCH=ON
+  --target bench_train_step -DSWEET_BUILD_BENCH=ON -DSWEET_CUDA_GRAPHS=$GRAPHS_FLAG
 rc=$?
-if [ $rc = 0 ]; then row "build (configure + sweet + bench_train_step, -j$JOBS)" "$(printf '%.0f' "$STEP_WALL") s" "ok"
+if [ $rc = 0 ]; then row "build (configure + sweet + bench_train_step, -j$JOBS, -DSWEET_CUDA_GRAPHS=$GRAPHS_FLAG)" "$(printf '%.0f' "$STEP_WALL") s" "ok"
 else
-  row "build" "$(failed build $rc)" "FAILED"
-  # The fused-attention path has never been compiled before this machine: without it the
-  # other checks still run (explicit attention), and the row above keeps the compiler's words.
+  row "build with -DSWEET_CUDA_GRAPHS=$GRAPHS_FLAG" "$(failed build $rc)" "FAILED"
+  # The CUDA-graph capture and the fused-attention path had never been compiled before
+  # this machine: without them the other checks still run, and the rows above keep the
+  # compiler's words.
   write_table
-  step build_explicit 200 bash packaging/build-cuda.sh "$TORCH_DIR" "$BUILD" -j "$JOBS" --target sweet \
-    --target bench_train_step -DSWEET_BUILD_BENCH=ON -DSWEET_FUSED_ATTENTION=OFF
+  GRAPHS=0
+  step build_nographs 200 bash packaging/build-cuda.sh "$TORCH_DIR" "$BUILD" -j "$JOBS" --target sweet \
+    --target bench_train_step -DSWEET_BUILD_BENCH=ON -DSWEET_CUDA_GRAPHS=OFF
   rc=$?
-  if [ $rc = 0 ]; then row "build with -DSWEET_FUSED_ATTENTION=OFF (explicit attention)" "$(printf '%.0f' "$STEP_WALL") s" "ok"
-  else row "build with -DSWEET_FUSED_ATTENTION=OFF" "$(failed build_explicit $rc)" "FAILED"; fi
+  if [ $rc = 0 ]; then row "build with -DSWEET_CUDA_GRAPHS=OFF (no CUDA graphs)" "$(printf '%.0f' "$STEP_WALL") s" "ok"
+  else
+    row "build with -DSWEET_CUDA_GRAPHS=OFF" "$(failed build_nographs $rc)" "FAILED"
+    write_table
+    step build_explicit 200 bash packaging/build-cuda.sh "$TORCH_DIR" "$BUILD" -j "$JOBS" --target sweet \
+      --target bench_train_step -DSWEET_BUILD_BENCH=ON -DSWEET_CUDA_GRAPHS=OFF -DSWEET_FUSED_ATTENTION=OFF
+    rc=$?
+    if [ $rc = 0 ]; then row "build with -DSWEET_CUDA_GRAPHS=OFF -DSWEET_FUSED_ATTENTION=OFF (explicit attention)" "$(printf '%.0f' "$STEP_WALL") s" "ok"
+    else row "build with -DSWEET_CUDA_GRAPHS=OFF -DSWEET_FUSED_ATTENTION=OFF" "$(failed build_explicit $rc)" "FAILED"; fi
+  fi
 fi
+# Why a CUDA-graph check does not run, or "" when they do.
+GRAPHS_SKIP=""
+[ $SMOKE = 1 ] && GRAPHS_SKIP="skipped: no CUDA"
+[ -z "$GRAPHS_SKIP" ] && [ $GRAPHS = 0 ] && GRAPHS_SKIP="not run: the build with CUDA graphs failed (see the build rows)"
 write_table
 
 # -- BERT-base EE on RTE: wall of 120 steps minus wall of 20
@@ -175,6 +197,34 @@ JSON
     fi
     unset wall
   done
+fi
+write_table
+
+# -- CUDA graphs against the eager step: 20 steps each, losses compared row by row
+if [ -n "$GRAPHS_SKIP" ]; then
+  row "cuda_graphs parity, $SHORT steps of BERT-base EE on RTE" "$GRAPHS_SKIP" "skipped"
+elif [ -x "$SWEET" ] && [ -f "$W/rte.json" ]; then
+  # One shape for every batch (padded to max_length) and fp32, so the two differ only in
+  # the update's rounding (DeviceScalarAdamW); dropout draws from the same generator.
+  parity_ok=1
+  for graphs in false true; do
+    name=parity_graphs_$graphs
+    step $name 120 "$SWEET" train "$W/rte.json" --set max_steps=$SHORT run_name=$name precision=fp32 \
+      pad_to_multiple_of=$SEQ cuda_graphs=$graphs || { row "cuda_graphs parity, cuda_graphs=$graphs" "$(failed $name $?)" "FAILED"; parity_ok=0; }
+  done
+  if [ $parity_ok = 1 ]; then
+    diff=$("$PYTHON" - "$W/runs/parity_graphs_false.h5" "$W/runs/parity_graphs_true.h5" <<'PY' 2>&1
+import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r")["train/loss"][()] for f in sys.argv[1:3])
+n = min(len(a), len(b))
+print("%.3g %d %d" % (np.abs(a[:n] - b[:n]).max() if n else float("nan"), len(a), len(b)))
+PY
+)
+    read -r maxdiff rows_a rows_b <<< "$diff"
+    row "cuda_graphs parity: $SHORT steps, fp32, batch $BATCH x $SEQ, per-exit losses with vs without graphs (tolerance 1e-3)" \
+      "max |diff| $maxdiff over $rows_a and $rows_b steps" \
+      "$(awk -v d="$maxdiff" -v a="$rows_a" -v b="$rows_b" 'BEGIN { print (a == b && a > 0 && d + 0 <= 1e-3 && d == d + 0 ? "ok" : "DIFFERS") }')"
+  fi
 fi
 write_table
 
@@ -235,6 +285,28 @@ for mode in plain rebatch; do
   write_table
 done
 done
+# Batch 1 with and without CUDA graphs of each exit's segment (issue 21 item 4).
+model=$(ls -d "$DEMO"/demo-ee-*.model 2>/dev/null | head -1)
+if [ -n "$GRAPHS_SKIP" ]; then
+  row "sweet infer --measure --cuda-graphs, demo ee, batch 1" "$GRAPHS_SKIP" "skipped"
+elif [ -z "$model" ]; then
+  row "sweet infer --measure --cuda-graphs, demo ee" "FAILED: no demo-ee-*.model in $DEMO" "FAILED"
+else
+  for graphs in off on; do
+    name=infer_ee_b1_graphs_$graphs
+    extra=(); [ $graphs = on ] && extra=(--cuda-graphs)
+    step $name 120 "$SWEET" infer "$model" --measure "${extra[@]}" --device "$DEVICE" --no-write --batch-size 1 \
+      --max-instances 256 --repeats 3 --warmup 1
+    rc=$?
+    awk -v m="demo ee, batch 1, graphs $graphs" '
+      /without exiting/ { base = $0; sub(/^ */, "", base); printf "| sweet infer --measure, %s | %s | ok |\n", m, base }
+      $1 ~ /^[0-9.e-]+$/ && $3 ~ /x$/ && $4 ~ /x$/ {
+        printf "| sweet infer --measure, %s, threshold %s | layer-count %s, measured %s, ratio %s, %s inst/s (exits %s) | ok |\n", m, $1, $3, $4, $5, $6, $2 }
+    ' "$LOGS/$name.log" >> "$W/rows"
+    grep -qE '^ +[0-9.e-]+ +[0-9/]+ +[0-9.]+x' "$LOGS/$name.log" || row "sweet infer --measure, demo ee, batch 1, graphs $graphs" "$(failed $name $rc)" "FAILED"
+    write_table
+  done
+fi
 fi
 
 # -- bench_train_step (the trainer's step beside the same model in Python, same precision)
@@ -255,6 +327,26 @@ for precision in fp32 bf16; do
   # Without the precision key both passes would be fp32: the second says nothing new.
   [ -n "$note" ] && break
 done
+
+# bench_train_step with the step captured as CUDA graphs (BERT-base EE 32 x 128 and 16 x 128),
+# beside the eager rows above.
+if [ -n "$GRAPHS_SKIP" ]; then
+  row "bench_train_step --cuda-graphs" "$GRAPHS_SKIP" "skipped"
+elif [ -x "$BUILD/bench/bench_train_step" ]; then
+  for precision in fp32 bf16; do
+    name=bench_graphs_$precision
+    step $name 120 "$BUILD/bench/bench_train_step" --device "$DEVICE" --python "$(command -v "$PYTHON")" \
+      --precision $precision --cuda-graphs "${BENCH_ARGS[@]}"
+    rc=$?
+    grep -E '^[A-Za-z].* [0-9]+x[0-9]+ +[0-9.]+ ' "$LOGS/$name.log" | while read -r line; do
+      label=$(echo "$line" | sed -E 's/ +[0-9.]+ +([0-9.]+|n\/a) +([0-9.]+x|n\/a).*$//')
+      read -r cpp py ratio <<< "$(echo "$line" | sed -E 's/^.* ([0-9.]+) +([0-9.]+|n\/a) +([0-9.]+x|n\/a).*$/\1 \2 \3/')"
+      row "bench_train_step $precision: $label" "C++ $cpp ms, Python $py ms, ratio $ratio" "ok"
+    done
+    grep -qE ' [0-9]+x[0-9]+ +[0-9.]+ ' "$LOGS/$name.log" || row "bench_train_step --cuda-graphs $precision" "$(failed $name $rc)" "FAILED"
+    write_table
+  done
+fi
 
 echo "== done in $((SECONDS - T0)) s" >&2
 row "gpu-check.sh" "$((SECONDS - T0)) s of the ${BUDGET} s budget" "done"

@@ -13,6 +13,7 @@
 #include "training/inference/inference_session.h"
 #include "training/inference/speed_measurement.h"
 #include "training/inference/text_inference.h"
+#include "training/runs/cuda_graph_support.h"
 
 namespace sweet::cli {
 namespace {
@@ -62,6 +63,8 @@ void runMeasure(const InferArguments& args) {
     throw std::runtime_error("--measure runs the run's dev set: it takes no --text, --tsv or --out");
   if (analysis::exitRuleFromName(args.rule) != analysis::ExitRule::Confidence)
     throw std::runtime_error("--measure times confidence exiting only; --rule learned serves --text and --tsv");
+  // Before the model is loaded (measureSpeed checks again, for its other callers).
+  if (args.text.cuda_graphs) checkInferenceCudaGraphs(args.text.device, args.text.rebatch);
   const InferenceSession session =
       openInferenceSession(args.text.model_dir, args.text.run_file, args.text.device, args.text.threads, say,
                            args.text.precision);
@@ -74,6 +77,7 @@ void runMeasure(const InferArguments& args) {
   request.max_instances = args.maxInstances;
   request.calibrate = !args.noCalibrate;
   request.rebatch = args.text.rebatch;
+  request.cuda_graphs = args.text.cuda_graphs;
   const auto measurements = measureSpeed(session, request, say);
   for (const analysis::SpeedMeasurement& m : measurements) {
     std::cout << formatSpeedMeasurement(m);
@@ -91,6 +95,13 @@ void addRebatchOption(CLI::App* cmd, InferArguments& args) {
                 "batches, into full batches for the next layers (the same predictions; on a GPU fewer, fuller "
                 "kernel launches)")
       ->excludes(cmd->get_option("--text"));
+}
+
+// --cuda-graphs, for batch 1 on CUDA.
+void addCudaGraphsOption(CLI::App* cmd, InferArguments& args) {
+  cmd->add_flag("--cuda-graphs", args.text.cuda_graphs,
+                "On CUDA: run one-row batches (--batch-size 1, a single --text) by replaying CUDA graphs of each "
+                "exit's segment, captured once per input length (the same predictions; far fewer kernel launches)");
 }
 
 }  // namespace
@@ -134,6 +145,7 @@ void registerInferCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_flag("--no-write", args->noWrite, "With --measure: print only, leave the run file as it is");
   addRebatchOption(cmd, *args);
+  addCudaGraphsOption(cmd, *args);
   cmd->add_option("--device", args->text.device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--precision", args->text.precision,
                   "fp32, tf32, bf16, fp16 (CUDA only) or auto (bf16 on a CUDA device that has it, else fp32); "

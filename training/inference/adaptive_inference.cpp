@@ -10,6 +10,7 @@
 #include <string>
 
 #include "analysis/exit_policy.h"
+#include "training/inference/cuda_graph_segments.h"
 #include "training/runs/autocast_scope.h"
 
 namespace sweet {
@@ -113,12 +114,8 @@ std::vector<InstanceExit> AdaptiveInference::run(const ModelInput& batch, const 
   return out;
 }
 
-std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vector<int64_t>& slots,
-                                                const std::vector<int64_t>& instances, double threshold,
-                                                const ExitTemperatures& temperatures, std::vector<InstanceExit>& out,
-                                                InferenceProfile* profile) {
+torch::Tensor AdaptiveInference::segmentDecisionInputs(ExitPass& pass, int64_t rows, InferenceProfile* profile) {
   const int64_t e = pass.next_exit;
-  const bool last = e == exits_ - 1;
   const c10::Device device = deviceOf(pass);
   // Per segment, not per run(): re-batching (RebatchingInference) steps segments itself.
   AutocastScope autocast(precision_, device);
@@ -131,21 +128,48 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
     model_.runSegment(pass);
   }
   if (profile) {
-    profile->layer_rows += static_cast<int64_t>(slots.size()) * segmentLayers(model_, e);
+    profile->layer_rows += rows * segmentLayers(model_, e);
     ++profile->segment_runs;
   }
+  StageTimer t(profile, &InferenceProfile::heads, device);
+  // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
+  // lets go of it, so the score comes first. One tensor, so one copy to the host.
+  torch::Tensor lteScores, features;
+  if (lte_ && !model_.lte_reads_pooled) lteScores = lte_->score(e, pass.hidden);  // [b]
+  torch::Tensor logits = model_.exitLogits(pass, lte_ && model_.lte_reads_pooled ? &features : nullptr);
+  if (lte_ && model_.lte_reads_pooled) lteScores = lte_->score(e, features);  // [b]
+  return lte_ ? torch::cat({logits.to(torch::kFloat), lteScores.to(torch::kFloat).unsqueeze(1)}, 1) : logits;
+}
+
+void AdaptiveInference::enableCudaGraphs(bool deberta) {
+  const c10::Device device = model_.parameters().empty() ? c10::Device(c10::kCPU) : model_.parameters().front().device();
+  graphs_ = std::make_shared<SegmentGraphs>(
+      exits_, device, deberta, [this](ExitPass& pass) { return segmentDecisionInputs(pass, 1, nullptr); },
+      [this](const ModelInput& input) {
+        AutocastScope autocast(precision_, deviceOf(input));
+        return model_.forwardLastExit(input);
+      });
+}
+
+std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vector<int64_t>& slots,
+                                                const std::vector<int64_t>& instances, double threshold,
+                                                const ExitTemperatures& temperatures, std::vector<InstanceExit>& out,
+                                                InferenceProfile* profile) {
+  const int64_t e = pass.next_exit;
+  const bool last = e == exits_ - 1;
+  const c10::Device device = deviceOf(pass);
+  const auto rows = static_cast<int64_t>(slots.size());
   torch::Tensor decisionInputs;  // [b, K] logits, then (learned exiting) the LTE score as column K
-  {
-    StageTimer t(profile, &InferenceProfile::heads, device);
-    // The LTE head reads the hidden state the exit's classifier reads; MM's exitLogits
-    // lets go of it, so the score comes first. One tensor, so one copy to the host.
-    torch::Tensor lteScores, features;
-    if (lte_ && !model_.lte_reads_pooled) lteScores = lte_->score(e, pass.hidden);  // [b]
-    torch::Tensor logits = model_.exitLogits(pass, lte_ && model_.lte_reads_pooled ? &features : nullptr);
-    if (lte_ && model_.lte_reads_pooled) lteScores = lte_->score(e, features);  // [b]
-    decisionInputs =
-        lte_ ? torch::cat({logits.to(torch::kFloat), lteScores.to(torch::kFloat).unsqueeze(1)}, 1) : logits;
+  if (graphs_ && rows == 1) {
+    // A replay is one launch for the whole segment: its time counts as the layers'.
+    StageTimer t(profile, &InferenceProfile::layers, device);
+    decisionInputs = graphs_->decisionInputs(pass);
+    if (profile && decisionInputs.defined()) {
+      profile->layer_rows += segmentLayers(model_, e);
+      ++profile->segment_runs;
+    }
   }
+  if (!decisionInputs.defined()) decisionInputs = segmentDecisionInputs(pass, rows, profile);
   // The sync point of every exit: the decision needs the logits on the host. They are read
   // as float32, the precision the run file stores them in, and judged by the replay's own
   // function.
@@ -198,7 +222,8 @@ std::vector<InstanceExit> AdaptiveInference::runWithoutExiting(const ModelInput&
   {
     // One stage: the baseline is timed whole (its embeddings and head are a fixed part).
     StageTimer t(profile, &InferenceProfile::layers, device);
-    logits = model_.forwardLastExit(batch);
+    if (graphs_ && rows == 1) logits = graphs_->lastExitLogits(batch);
+    if (!logits.defined()) logits = model_.forwardLastExit(batch);
   }
   const int64_t last = exits_ - 1;
   if (profile) profile->layer_rows += rows * model_.exitLayers().back();

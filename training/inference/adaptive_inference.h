@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,8 @@
 #include "training/runs/precision.h"
 
 namespace sweet {
+
+class SegmentGraphs;
 
 struct InstanceExit {
   int32_t exit = 0;        // 0-based exit taken
@@ -90,12 +93,23 @@ class AdaptiveInference {
   int64_t exits() const { return exits_; }
   ExitClassifier& model() { return model_; }
 
+  // From now on a one-row pass (and a one-row pass without exiting) replays CUDA graphs
+  // of its segments (cuda_graph_segments.h); larger batches run as before. Throws on a
+  // model that is not on CUDA, for DeBERTa (`deberta`), and in a build without CUDA
+  // graphs, saying which.
+  void enableCudaGraphs(bool deberta);
+
  private:
+  // Segment pass.next_exit run eagerly on `rows` rows: its decision inputs ([rows, K]
+  // logits, with the LTE score as column K for learned exiting).
+  torch::Tensor segmentDecisionInputs(ExitPass& pass, int64_t rows, InferenceProfile* profile);
+
   ExitClassifier& model_;
   LteHeadsImpl* lte_;
   Precision precision_;
   int64_t exits_;
   std::optional<analysis::LteScoreRange> lteRange_;
+  std::shared_ptr<SegmentGraphs> graphs_;  // null: every pass runs eagerly
 };
 
 // Thresholds are max-softmax values or LTE scores (`learned`): anything outside (0, 1] is

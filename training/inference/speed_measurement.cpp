@@ -12,6 +12,7 @@
 #include "analysis/metrics.h"
 #include "analysis/speed_accuracy_curve.h"
 #include "training/inference/rebatching_inference.h"
+#include "training/runs/cuda_graph_support.h"
 #include "training/runs/device.h"
 
 namespace sweet {
@@ -122,7 +123,8 @@ analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSi
   // fp32 keeps the name it always had; another precision gets its own group beside it
   // (cuda_0-bf16-b32-t16) rather than replacing the fp32 one.
   const std::string precision = u.s.precision == Precision::Fp32 ? "" : "-" + precisionName(u.s.precision);
-  m.name = analysis::speedGroupName(m.device + precision, batchSize, m.threads, m.rebatch);
+  const std::string graphs = u.request.cuda_graphs && batchSize == 1 ? "-graphs" : "";
+  m.name = analysis::speedGroupName(m.device + precision + graphs, batchSize, m.threads, m.rebatch);
   m.repeats = u.request.repeats;
   m.warmup = u.request.warmup;
   m.instances = u.instances();
@@ -203,6 +205,7 @@ std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, 
   if (!s.run || !s.run->evalDone)
     throw std::runtime_error(s.model_dir + ": measuring needs the finished run file the model came from (its dev "
                                            "set, metric and exits); pass --run RUN.h5");
+  if (request.cuda_graphs) checkInferenceCudaGraphs(s.device.str(), request.rebatch);
   const analysis::RunData& run = *s.run;
   std::vector<double> thresholds = checkedThresholds(request, run.numLabels);
   EncodedSet set = encodeDevSet(s, say);
@@ -223,6 +226,7 @@ std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, 
                          analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers),
                          analysis::metricFromName(run.metric)};
   AdaptiveInference engine(*s.model, nullptr, s.precision);
+  if (request.cuda_graphs) engine.enableCudaGraphs(s.config.isDeberta());
   std::vector<analysis::SpeedMeasurement> out;
   for (int64_t batchSize : request.batch_sizes) {
     say("batch " + std::to_string(batchSize) + ": " + std::to_string(setup.instances()) + " instances, " +

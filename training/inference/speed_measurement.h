@@ -26,6 +26,9 @@ struct SpeedRequest {
   // Early exiting re-batched (rebatching_inference.h): the rows continuing past each exit
   // are gathered into full batches. The pass without exiting is the same either way.
   bool rebatch = false;
+  // Batch 1 (early exiting and the pass without it alike) replays CUDA graphs of each
+  // exit's segment (cuda_graph_segments.h); stored under a name of its own (-graphs).
+  bool cuda_graphs = false;
 };
 
 // 1/K, then every other value of the paper's 11-threshold sweep up to 1.

@@ -11,6 +11,7 @@
 
 #include "training/inference/inference_session.h"
 #include "training/inference/rebatching_inference.h"
+#include "training/runs/cuda_graph_support.h"
 #include "training/text/delimited_table.h"
 
 namespace sweet {
@@ -54,6 +55,7 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
   checkThreshold(r.threshold, r.learned);
   if (r.batch_size < 1) throw std::runtime_error("--batch-size must be at least 1");
   if (r.text.empty() == r.tsv.empty()) throw std::runtime_error("give either --text or --tsv with --column");
+  if (r.cuda_graphs) checkInferenceCudaGraphs(r.device, r.rebatch);
   std::vector<std::string> a, b;
   if (!r.tsv.empty()) {
     if (r.column.empty()) throw std::runtime_error("--tsv needs --column (the header name of the text column)");
@@ -89,6 +91,7 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
                              "confidence instead");
   result.learned = r.learned;
   AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr, session.precision);
+  if (r.cuda_graphs) engine.enableCudaGraphs(session.config.isDeberta());
   if (r.learned && session.lte_minmax) {
     // The report's and the GUI's learned curve normalise each exit's scores to their eval
     // range (lte.threshold_rule minmax): a threshold read off that curve means the same here.

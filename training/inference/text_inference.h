@@ -24,6 +24,9 @@ struct TextInferenceRequest {
   // Gather the rows continuing past each exit into full batches (rebatching_inference.h);
   // the predictions are the same, returned in input order.
   bool rebatch = false;
+  // One-row batches replay CUDA graphs of each exit's segment (cuda_graph_segments.h):
+  // CUDA only, and the same predictions.
+  bool cuda_graphs = false;
   bool calibrate = true;
   std::string device = "cpu";
   std::string precision;                  // empty = the run's (inference_session.h)

@@ -46,6 +46,27 @@ void FusedAdamW::restore(const std::vector<torch::Tensor>& moments, int64_t step
   step_ = steps;
 }
 
+std::vector<FusedAdamW::ParameterState> FusedAdamW::parameterStates() const {
+  std::vector<ParameterState> out;
+  for (size_t gi = 0; gi < groups_.size(); ++gi)
+    for (size_t pi = 0; pi < groups_[gi].params.size(); ++pi) {
+      const State& s = state_[gi][pi];
+      out.push_back({groups_[gi].params[pi], s.exp_avg, s.exp_avg_sq, groups_[gi].weight_decay, s.updates});
+    }
+  return out;
+}
+
+void FusedAdamW::countUpdate(const std::vector<size_t>& updated) {
+  ++step_;
+  std::vector<State*> flat;
+  for (auto& group : state_)
+    for (auto& s : group) flat.push_back(&s);
+  for (size_t i : updated) {
+    if (i >= flat.size()) throw std::out_of_range("FusedAdamW::countUpdate: parameter " + std::to_string(i));
+    ++flat[i]->updates;
+  }
+}
+
 void FusedAdamW::zeroGrad() {
   for (auto& g : groups_)
     for (auto& p : g.params) p.mutable_grad() = torch::Tensor();

@@ -48,6 +48,21 @@ class FusedAdamW {
   // Copies moments saved by momentTensors() back; throws when count or shapes differ.
   void restore(const std::vector<torch::Tensor>& moments, int64_t steps);
 
+  // Each parameter's state, group by group (the tensors themselves, not copies), for an
+  // update that keeps its scalars on the device (device_scalar_adamw.h: a CUDA graph
+  // replays it) and the hyper-parameters it uses.
+  struct ParameterState {
+    torch::Tensor param, exp_avg, exp_avg_sq;
+    double weight_decay = 0.0;
+    int64_t updates = 0;
+  };
+  std::vector<ParameterState> parameterStates() const;
+  const AdamWHyper& hyper() const { return hyper_; }
+  // One update made that way on the parameters `updated` (indices into parameterStates()):
+  // their counts and steps() move on as step() would have moved them, so a checkpoint
+  // taken after it holds what it would have held.
+  void countUpdate(const std::vector<size_t>& updated);
+
  private:
   struct State {
     torch::Tensor exp_avg, exp_avg_sq;

@@ -3,6 +3,7 @@
 
 #include "analysis/run_naming.h"
 #include "training/runs/config_keys.h"
+#include "training/runs/cuda_graph_support.h"
 #include "training/runs/exit_loss_weights.h"
 
 #include "training/runs/precision.h"
@@ -28,7 +29,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, precision, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
-                                                gradients, lte, attention, pad_to_multiple_of, prefetch_batches)
+                                                gradients, lte, attention, pad_to_multiple_of, prefetch_batches,
+                                                cuda_graphs)
 
 namespace {
 
@@ -57,6 +59,26 @@ void checkPrecision(const TrainConfig& c, const ConfigSources& from) {
   if (precision == Precision::Fp16 && c.device.rfind("cuda", 0) != 0)
     throw std::runtime_error(from.of("precision") + ": precision fp16 runs on CUDA only (device is " + c.device +
                              "); use bf16 or fp32 on the CPU");
+}
+
+// cuda_graphs replays recorded kernels with every host-side value frozen at capture, so
+// each refusal names what would have been frozen. Device and method first (a config that
+// could never use graphs), the build last (the same config runs on a CUDA build).
+void checkCudaGraphs(const TrainConfig& c, const ConfigSources& from) {
+  if (!c.cuda_graphs) return;
+  auto refuse = [&](const std::string& why) { throw std::runtime_error(from.of("cuda_graphs") + ": cuda_graphs " + why); };
+  if (c.device.rfind("cuda", 0) != 0)
+    refuse("needs a CUDA device (device is " + c.device + "): a graph replays recorded CUDA kernels");
+  if (c.precision == "fp16")
+    refuse("cannot capture precision fp16: dynamic loss scaling reads the overflow flag on the host every step to "
+           "skip the update and halve the scale, which a replay cannot decide; use bf16");
+  if (c.method == "pcgrad")
+    refuse("cannot capture method pcgrad: its projections read each pair of exits' gradient dot product on the host "
+           "and draw the exits' order on the CPU every step");
+  if (c.lte.enabled && c.lte.schedule != "joint")
+    refuse("cannot capture lte.schedule " + c.lte.schedule +
+           ": its objective alternates between steps (and with it which parameters get a gradient); use joint");
+  if (!cudaGraphsBuiltIn()) refuse("is not available: " + cudaGraphsMissing());
 }
 
 void validate(const TrainConfig& c, const ConfigSources& from) {
@@ -91,6 +113,7 @@ void validate(const TrainConfig& c, const ConfigSources& from) {
   check(std::isfinite(c.max_grad_norm), "max_grad_norm", "must be finite (<= 0 turns clipping off)");
   check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
   checkPrecision(c, from);
+  checkCudaGraphs(c, from);
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
   check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
         "must be auto, explicit or sdpa, not " + quotedConfigValue(nlohmann::json(c.attention)));

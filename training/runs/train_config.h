@@ -101,6 +101,11 @@ struct TrainConfig {
   int64_t pad_to_multiple_of = 0;
   // Pad and copy batch i + 1 on a CPU thread while step i runs; the same batches either way.
   bool prefetch_batches = true;
+  // Capture each repeated batch shape's whole step (forward, losses, backward, clipping,
+  // AdamW) as a CUDA graph and replay it (training/runs/cuda_graph_step.h): CUDA only, in
+  // a build with CUDA graphs, and refused for what a replay cannot do (fp16, pcgrad,
+  // alternating LTE schedules: train_config.cpp says why).
+  bool cuda_graphs = false;
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;

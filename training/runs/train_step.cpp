@@ -96,14 +96,16 @@ std::vector<torch::Tensor> trainedParameters(TrainingModel& t) {
   return all;
 }
 
-void clipGradients(TrainingModel& t, double maxNorm) {
+}  // namespace
+
+void clipStepGradients(TrainingModel& t, double maxNorm) {
   for (auto& group : t.model->clipGroups()) clipGradientNorm(group, maxNorm, t.device);
   if (t.lte) clipGradientNorm(t.lte->parameters(), maxNorm, t.device);
 }
 
 // Sync point: the step's only device->host copy, one tensor holding the exit losses, the
 // LTE losses (LTE runs) and the found-inf flag (fp16 runs).
-StepLosses readLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf) {
+StepLosses readStepLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf) {
   std::vector<torch::Tensor> parts{exit.detach().to(torch::kFloat).reshape({-1})};
   if (lte.defined()) parts.push_back(lte.detach().to(torch::kFloat).reshape({-1}));
   if (foundInf.defined()) parts.push_back(foundInf.to(torch::kFloat).reshape({-1}));
@@ -118,12 +120,8 @@ StepLosses readLosses(const torch::Tensor& exit, const torch::Tensor& lte, const
   return out;
 }
 
-}  // namespace
-
-StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step, double lr,
-                     bool regression) {
-  t.optimizer->setLearningRate(lr);
-  t.optimizer->zeroGrad();
+StepLossTensors backwardStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step,
+                             bool regression) {
   const bool lte = static_cast<bool>(t.lte);
   const StepObjective goal = stepObjective(c.lte.schedule, lte, step);
 
@@ -160,11 +158,19 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
     (t.scaler ? t.scaler->scale(objective) : objective).backward();
   }
   if (perExit) perExit->writeProjectedSum(projectionOrder(t.exits()));
+  return {exitSum, lteSum};
+}
+
+StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step, double lr,
+                     bool regression) {
+  t.optimizer->setLearningRate(lr);
+  t.optimizer->zeroGrad();
+  const StepLossTensors losses = backwardStep(t, batch, c, step, regression);
   // fp16: the gradients back to their true size before they are clipped.
   const torch::Tensor foundInf = t.scaler ? t.scaler->unscale(trainedParameters(t)) : torch::Tensor();
-  if (c.max_grad_norm > 0) clipGradients(t, c.max_grad_norm);
+  if (c.max_grad_norm > 0) clipStepGradients(t, c.max_grad_norm);
 
-  StepLosses out = readLosses(exitSum, lteSum, foundInf);
+  StepLosses out = readStepLosses(losses.exit, losses.lte, foundInf);
   if (out.finite && !out.skipped) t.optimizer->step();
   if (t.scaler) t.scaler->update(foundInf);
   return out;

@@ -31,4 +31,20 @@ struct StepLosses {
 StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& config, int64_t step, double lr,
                      bool regression);
 
+// The stages of trainStep a CUDA graph captures (cuda_graph_step.h) with an update of
+// its own in place of FusedAdamW::step.
+// The losses of a step, still on the device: [E] each, detached (lte undefined without
+// LTE heads).
+struct StepLossTensors {
+  torch::Tensor exit, lte;
+};
+// Forward and backward of every part of `batch`, the gradients accumulating into
+// parameters whose gradients the caller has dropped (FusedAdamW::zeroGrad).
+StepLossTensors backwardStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& config, int64_t step,
+                             bool regression);
+// Each clip group's gradients to `maxNorm` (on CUDA without a host read).
+void clipStepGradients(TrainingModel& t, double maxNorm);
+// Sync point: the losses (and fp16's found-inf flag, when defined) to the host in one copy.
+StepLosses readStepLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf);
+
 }  // namespace sweet

@@ -13,6 +13,7 @@
 
 #include "training/runs/batch_prefetcher.h"
 #include "training/runs/autocast_scope.h"
+#include "training/runs/cuda_graph_step.h"
 #include "training/runs/data_split.h"
 #include "training/runs/device.h"
 #include "training/runs/evaluation.h"
@@ -51,6 +52,7 @@ struct Run {
   int64_t K = 0;  // logits per exit: classes, or 1 for regression
   StepSchedule schedule;
   std::unique_ptr<TrainingModel> t;
+  std::unique_ptr<GraphedTrainStep> graphed;  // cuda_graphs runs only
   GradientProbes probes;
   std::unique_ptr<RunFileWriter> writer;
   BatchPadding padding;
@@ -162,7 +164,8 @@ RunState runSteps(Run& r) {
         r.pendingRecord.reset();
       }
       const double lr = r.schedule.learningRate(r.step);
-      const StepLosses losses = trainStep(*r.t, batch, r.c, r.step, lr, r.regression());
+      const StepLosses losses =
+          r.graphed ? r.graphed->run(batch, r.step, lr) : trainStep(*r.t, batch, r.c, r.step, lr, r.regression());
       if (!losses.finite) {
         std::string values;
         for (float v : losses.exit) values += (values.empty() ? "" : ", ") + std::to_string(v);
@@ -276,6 +279,7 @@ TrainResult trainAndEvaluate(Run& r) {
   result.metric = r.data.task.metric;
   result.exit_layers = r.in.exit_layers;
   const RunState state = runSteps(r);
+  r.graphed.reset();  // cuda_graphs: the graphs' memory pools back before the evaluation
   r.stopping = state == RunState::Stopped;
   if (state == RunState::Stopped && r.cb.checkpoint_on_stop) {
     r.say("writing a resume checkpoint at step " + std::to_string(r.step));
@@ -305,6 +309,8 @@ TrainResult train(const TrainConfig& c, const TrainCallbacks& cb, ResumePolicy r
   r.schedule = makeStepSchedule(c, r.trainRows());
   r.probes = makeGradientProbes(c, r.data, *r.in.tokenizer, *r.t->model, r.device);
   restoreFromCheckpoint(r);
+  // After the restore: graphs record the addresses of the tensors it copied into.
+  if (c.cuda_graphs) r.graphed = std::make_unique<GraphedTrainStep>(*r.t, c, r.regression(), r.in.checkpoint.config.isDeberta());
   openRunFile(r);
   const MatmulPrecisionScope matmuls(r.t->precision, r.device);  // TF32 for a tf32 run on CUDA
   // From here on the run file exists: whatever goes wrong (a full disk included) is written

@@ -3,7 +3,8 @@
 // run file (twice: the second replaces the first) and printed by `sweet report`; and the
 // mistakes a user makes: a missing or wrong model folder, a TSV column that is not there,
 // a threshold outside (0, 1], --measure without a run file; --precision bf16 for text and
-// --measure, and the precisions refused on the CPU.
+// --measure, and the precisions refused on the CPU; --cuda-graphs refused on the CPU, beside
+// --rebatch and in a build without CUDA graphs.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -16,6 +17,7 @@
 #include "analysis/run_data.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/test_paths.h"
+#include "training/runs/cuda_graph_support.h"
 
 using namespace sweet;
 
@@ -44,6 +46,7 @@ class TestInferCommand : public QObject {
   void infer_damagedModelFile_refusedNamingItAndBothHashes();
   void infer_otherSeedsRunFile_refusedNamingBoth();
   void infer_precision_bf16RunsAndBadValuesAreRefused();
+  void infer_cudaGraphs_refusedWhereTheyCannotRun();
 
  private:
   QTemporaryDir dir_;
@@ -345,6 +348,36 @@ void TestInferCommand::infer_precision_bf16RunsAndBadValuesAreRefused() {
     r = test::runProgram(test::sweetBinary(),
                          {"infer", model_, "--threshold", "0.9", "--text", "a good film", "--precision", value});
     QVERIFY2(r.exit_code != 0 && r.err.contains(expected), qPrintable(r.err));
+  }
+}
+
+// Refused before the model is opened, so each case names the option and why.
+void TestInferCommand::infer_cudaGraphs_refusedWhereTheyCannotRun() {
+  const QString tsv = dir_.filePath("graphs.tsv");
+  QFile f(tsv);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("text\na good film\n");
+  f.close();
+  struct Case {
+    QStringList args;
+    QString message;
+  };
+  QList<Case> cases = {
+      {{"infer", model_, "--threshold", "0.9", "--text", "x", "--cuda-graphs"},
+       "--cuda-graphs needs a CUDA device (--device is cpu)"},
+      {{"infer", model_, "--measure", "--batch-size", "1", "--cuda-graphs"},
+       "--cuda-graphs needs a CUDA device (--device is cpu)"},
+      {{"infer", model_, "--threshold", "0.9", "--tsv", tsv, "--column", "text", "--rebatch", "--cuda-graphs", "--device",
+        "cuda"},
+       "--cuda-graphs serves batch 1 and --rebatch gathers rows into full batches"},
+  };
+  if (!cudaGraphsBuiltIn())
+    cases.append({{"infer", model_, "--threshold", "0.9", "--text", "x", "--cuda-graphs", "--device", "cuda"},
+                  "--cuda-graphs is not available: this sweet was built without CUDA graph support"});
+  for (const Case& c : cases) {
+    const auto r = test::runProgram(test::sweetBinary(), c.args);
+    QVERIFY2(r.exit_code == 1, qPrintable(c.args.join(' ') + " -> " + QString::number(r.exit_code) + " " + r.err));
+    QVERIFY2(r.err.contains(c.message), qPrintable(c.args.join(' ') + " -> " + r.err));
   }
 }
 
