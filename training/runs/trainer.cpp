@@ -256,17 +256,21 @@ void restoreFromCheckpoint(Run& r) {
           "threads to a fixed count for bit-exact resumes");
 }
 
+// pad_to_multiple_of 1 pads as 0 does (to the longest row): recorded as 0.
+StepKernels stepKernels(const Run& r) { return {r.t->attention, r.padding.multiple > 1 ? r.padding.multiple : 0}; }
+
 void openRunFile(Run& r) {
   const std::optional<int64_t> resumedAt = r.resume ? std::optional<int64_t>(r.resume->step) : std::nullopt;
   const RunFileLayout layout = makeRunFileLayout(r.c, r.data, r.in.checkpoint, r.in.exit_layers, r.schedule.total_steps,
-                                                 r.probes, environmentJson(r.device, r.t->precision, r.threads, resumedAt));
+                                                 r.probes, environmentJson(r.device, r.t->precision, r.threads, resumedAt, stepKernels(r)));
   r.writer = r.resume ? std::make_unique<RunFileWriter>(r.out.run_file, layout, r.resume->step, r.resume->pending_record)
                       : std::make_unique<RunFileWriter>(r.out.run_file, layout);
   if (r.cb.on_run_file) r.cb.on_run_file(r.out.run_file, r.in.exit_layers);
   r.say("run file " + r.out.run_file + ": " + std::to_string(r.schedule.total_steps) + " steps of " +
         std::to_string(r.c.batch_size) + " on " + std::to_string(r.trainRows()) + " examples, exits " +
         nlohmann::json(r.in.exit_layers).dump() + ", " + r.c.method + ", on " + r.device.str() + " in " +
-        precisionName(r.t->precision));
+        precisionName(r.t->precision) + " with " + r.t->attention + " attention" +
+        (r.padding.multiple > 1 ? ", rows padded to multiples of " + std::to_string(r.padding.multiple) : ""));
 }
 
 // Steps, then the saved model, then the evaluation or the reason there is none.
