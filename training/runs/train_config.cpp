@@ -28,7 +28,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 max_length, warmup_ratio, weight_decay, adam_beta1, adam_beta2,
                                                 adam_eps, max_grad_norm, max_steps, seed, device, precision, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
-                                                gradients, lte, attention, pad_to_multiple_of, prefetch_batches)
+                                                gradients, lte, attention, pad_to_multiple_of, prefetch_batches,
+                                                loss_read)
 
 namespace {
 
@@ -92,6 +93,8 @@ void validate(const TrainConfig& c, const ConfigSources& from) {
   check(c.max_steps >= 0, "max_steps", "must not be negative (0 = no limit)");
   checkPrecision(c, from);
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
+  check(c.loss_read == "auto" || c.loss_read == "now" || c.loss_read == "late", "loss_read",
+        "must be auto, now or late, not " + quotedConfigValue(nlohmann::json(c.loss_read)));
   check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
         "must be auto, explicit or sdpa, not " + quotedConfigValue(nlohmann::json(c.attention)));
   check(c.pad_to_multiple_of >= -1 && c.pad_to_multiple_of <= 1024, "pad_to_multiple_of",
@@ -214,7 +217,7 @@ void setDottedKey(nlohmann::json& j, const std::string& key, nlohmann::json valu
 std::vector<std::string> configDifferences(const std::string& earlierConfig, const std::string& config,
                                            const std::string& earlier) {
   nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
-  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision"}) {
+  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision", "loss_read"}) {
     a.erase(neutral);
     b.erase(neutral);
   }

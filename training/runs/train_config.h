@@ -101,6 +101,11 @@ struct TrainConfig {
   int64_t pad_to_multiple_of = 0;
   // Pad and copy batch i + 1 on a CPU thread while step i runs; the same batches either way.
   bool prefetch_batches = true;
+  // When a step's losses come to the host: "now" (at the end of the step), "late" (after
+  // the next step is launched, so the host never waits for the GPU; a NaN step's update is
+  // then applied before it is seen, and the run fails one step later with the same
+  // message), or "auto": late on CUDA, now on the CPU. fp16 always reads now.
+  std::string loss_read = "auto";
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;
