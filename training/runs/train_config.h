@@ -106,6 +106,10 @@ struct TrainConfig {
   // then applied before it is seen, and the run fails one step later with the same
   // message), or "auto": late on CUDA, now on the CPU. fp16 always reads now.
   std::string loss_read = "auto";
+  // Evaluation rows batched by token count ("on"; outputs back in eval order, equal to
+  // unsorted batches up to the last bits) or as they come ("off"); "auto": on on CUDA,
+  // off on the CPU.
+  std::string eval_length_buckets = "auto";
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;

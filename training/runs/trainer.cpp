@@ -141,7 +141,9 @@ void afterStep(Run& r, bool askedNow) {
   if (r.c.eval_every > 0 && r.step % r.c.eval_every == 0 && r.step < r.schedule.total_steps) {
     // The last step is skipped: the final evaluation follows it anyway.
     r.writer->appendInterimEval(
-        r.step, exitOutputs(*r.t, *r.in.tokenizer, r.data.eval, r.c.eval_batch_size, r.K, r.device, false).logits);
+        r.step, exitOutputs(*r.t, *r.in.tokenizer, r.data.eval, r.c.eval_batch_size, r.K, r.device, false,
+                            evalByLength(r.c.eval_length_buckets, r.device))
+                    .logits);
     if (r.cb.on_evaluation) r.cb.on_evaluation(r.step);
   }
 }
@@ -284,7 +286,8 @@ TrainResult endUnevaluated(Run& r, RunState state, TrainResult result) {
 // so a reader never sees it on a file that lacks anything.
 TrainResult endEvaluated(Run& r, TrainResult result) {
   r.say("evaluating every exit on " + std::to_string(r.data.eval.size()) + " examples");
-  result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer);
+  result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer,
+                                     evalByLength(r.c.eval_length_buckets, r.device));
   r.writer->setState(RunState::Finished, r.step);
   r.writer->close();
   try {
