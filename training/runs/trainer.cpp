@@ -207,7 +207,7 @@ RunState runSteps(Run& r) {
   };
   const auto launched = [&] { return r.step + (inFlight ? 1 : 0); };
   const auto stopAsked = [&] { return r.cb.stop_requested && r.cb.stop_requested->load(); };
-  BatchPrefetcher batches(runBatches(r), r.c.prefetch_batches);  // waits for its thread when the loop ends or throws
+  BatchPrefetcher batches(runBatches(r), r.c.prefetch_batches, r.device);  // waits for its thread when the loop ends or throws
   for (int64_t epoch = r.step / perEpoch; epoch < r.c.epochs && launched() < r.schedule.total_steps; ++epoch) {
     for (int64_t b = launched() % perEpoch; b < perEpoch; ++b) {
       const int64_t index = launched();  // the step to launch, 0-based
