@@ -223,8 +223,9 @@ RunState runSteps(Run& r) {
       LaunchedStep step{index + 1, epoch, lr, asked, launchTrainStep(*r.t, batch, r.c, index, lr, r.regression(), late)};
       const std::optional<RunState> previous = writeInFlight();
       inFlight = std::move(step);
-      // The launched step changed the weights: a stop or failure of the previous one still
-      // writes its row, so the file and a resume checkpoint match the weights.
+      // A NaN in the previous step fails the run there. A stop asked by its on_step still
+      // writes the launched step's row: it changed the weights, so the file and a resume
+      // checkpoint must count it.
       if (previous == RunState::Failed) return RunState::Failed;
       if (previous || !late || weightsReadAfter(r, index + 1, asked)) {
         const std::optional<RunState> state = writeInFlight();
@@ -247,7 +248,8 @@ void takeLastRecord(Run& r) {
 }
 
 // Weights first: a run stopped by the user or failing during evaluation keeps them. A NaN
-// step was never applied, but a run that failed is not worth a model folder.
+// step was never applied (but with loss_read late), and a run that failed is not worth a
+// model folder.
 void saveModel(Run& r, RunState state, TrainResult& result) {
   if (!r.c.save_model || state == RunState::Failed || r.step == 0) return;
   r.say("saving the model to " + r.out.model_dir);
