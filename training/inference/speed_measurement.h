@@ -26,6 +26,9 @@ struct SpeedRequest {
   // Early exiting re-batched (rebatching_inference.h): the rows continuing past each exit
   // are gathered into full batches. The pass without exiting is the same either way.
   bool rebatch = false;
+  // Exit on the model's learning-to-exit scores (thresholds are scores in (0, 1]; default
+  // 0.1, 0.3, ..., 0.9, 1), as `sweet infer --rule learned` does; stored as "-learned".
+  bool learned = false;
 };
 
 // 1/K, then every other value of the paper's 11-threshold sweep up to 1.
