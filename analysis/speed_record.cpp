@@ -60,7 +60,8 @@ std::string padded(const std::string& s, size_t width) { return s.size() >= widt
 
 std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string& indent) {
   std::ostringstream out;
-  out << indent << "batch " << m.batchSize << (m.rebatch ? " (re-batched)" : "") << " on " << m.device << ", "
+  out << indent << "batch " << m.batchSize << (m.rebatch ? " (re-batched)" : "") << (m.learned ? ", learned exiting" : "")
+      << " on " << m.device << ", "
       << m.threads << " thread(s), " << m.instances
       << " instances, median of " << m.repeats << " timed pass(es) after " << m.warmup << " warm-up; "
       << (m.calibrated ? "temperature-scaled" : "raw") << " confidences; measured " << m.measuredAt << "\n";
@@ -86,10 +87,12 @@ std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string&
   return out.str();
 }
 
-std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch) {
+std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch,
+                           bool learned) {
   std::string d = device;
   std::replace(d.begin(), d.end(), ':', '_');  // "cuda:1" would read as a path oddity
-  return d + "-b" + std::to_string(batchSize) + "-t" + std::to_string(threads) + (rebatch ? "-rebatch" : "");
+  return d + "-b" + std::to_string(batchSize) + "-t" + std::to_string(threads) + (rebatch ? "-rebatch" : "") +
+         (learned ? "-learned" : "");
 }
 
 namespace {
@@ -108,6 +111,7 @@ void writeSpeedGroup(H5::H5File& file, const SpeedMeasurement& m) {
   h5::writeInt64Attr(g, "instances", m.instances);
   h5::writeInt64Attr(g, "calibrated", m.calibrated ? 1 : 0);
   h5::writeInt64Attr(g, "rebatch", m.rebatch ? 1 : 0);
+  if (m.learned) h5::writeStringAttr(g, "rule", "learned");  // absent: confidence, as before it existed
   h5::writeStringAttr(g, "metric", m.metric);
   h5::writeStringAttr(g, "measured_at", m.measuredAt);
   h5::writeStringAttr(g, "libtorch_version", m.libtorchVersion);
@@ -243,6 +247,7 @@ std::vector<SpeedMeasurement> readSpeedMeasurements(const std::string& path, con
     m.calibrated = h5::readInt64Attr(g, "calibrated") != 0;
     // Absent in files measured before re-batching existed, which never re-batched.
     m.rebatch = h5::hasAttr(g, "rebatch") && h5::readInt64Attr(g, "rebatch") != 0;
+    m.learned = h5::hasAttr(g, "rule") && h5::readStringAttr(g, "rule") == "learned";
     m.metric = h5::readStringAttr(g, "metric");
     m.measuredAt = h5::readStringAttr(g, "measured_at");
     m.libtorchVersion = h5::readStringAttr(g, "libtorch_version");

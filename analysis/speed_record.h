@@ -37,6 +37,7 @@ struct SpeedMeasurement {
   int64_t batchSize = 0, threads = 0, repeats = 0, warmup = 0, instances = 0;
   bool calibrated = false;        // confidences temperature-scaled as the replay does
   bool rebatch = false;           // continuing rows re-batched into full batches per segment
+  bool learned = false;           // exits decided on learning-to-exit scores (--rule learned)
   std::string metric;             // accuracy | mcc | f1
   std::string measuredAt;         // ISO 8601, UTC
   std::string libtorchVersion;
@@ -49,8 +50,10 @@ struct SpeedMeasurement {
 // measured speedup, their ratio, instances/s, score, and where the time went.
 std::string formatSpeedMeasurement(const SpeedMeasurement& m, const std::string& indent = "");
 
-// Group name of a measurement: "cpu-b32-t2"; re-batched: "cpu-b32-t2-rebatch".
-std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch = false);
+// Group name of a measurement: "cpu-b32-t2"; re-batched: "cpu-b32-t2-rebatch"; learned
+// exiting: "-learned" after that, so it never replaces a confidence measurement.
+std::string speedGroupName(const std::string& device, int64_t batchSize, int64_t threads, bool rebatch = false,
+                           bool learned = false);
 
 // Writes `m` to /speed/<m.name> of a closed run file, replacing an earlier measurement of
 // the same name and leaving everything else as it is. Throws std::runtime_error naming

@@ -107,7 +107,7 @@ double cppStepMs(const Shape& s, const sweet::TrainConfig& config, const c10::De
   for (int64_t step = 0; step < warmup + s.steps; ++step) {  // the first `warmup` steps are not timed
     if (cuda) torch::cuda::synchronize();
     const auto t0 = std::chrono::steady_clock::now();
-    (void)(graphed ? graphed->run(batch, step, 2e-5) : sweet::trainStep(t, batch, config, step, 2e-5, false));
+    (void)(graphed ? graphed->run(batch, step, 2e-5).read() : sweet::trainStep(t, batch, config, step, 2e-5, false));
     if (cuda) torch::cuda::synchronize();
     if (step >= warmup) times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }

@@ -61,8 +61,6 @@ void runText(InferArguments& args) {
 void runMeasure(const InferArguments& args) {
   if (!args.text.text.empty() || !args.text.tsv.empty() || !args.out.empty())
     throw std::runtime_error("--measure runs the run's dev set: it takes no --text, --tsv or --out");
-  if (analysis::exitRuleFromName(args.rule) != analysis::ExitRule::Confidence)
-    throw std::runtime_error("--measure times confidence exiting only; --rule learned serves --text and --tsv");
   // Before the model is loaded (measureSpeed checks again, for its other callers).
   if (args.text.cuda_graphs) checkInferenceCudaGraphs(args.text.device, args.text.rebatch);
   const InferenceSession session =
@@ -78,6 +76,7 @@ void runMeasure(const InferArguments& args) {
   request.calibrate = !args.noCalibrate;
   request.rebatch = args.text.rebatch;
   request.cuda_graphs = args.text.cuda_graphs;
+  request.learned = analysis::exitRuleFromName(args.rule) == analysis::ExitRule::Learned;
   const auto measurements = measureSpeed(session, request, say);
   for (const analysis::SpeedMeasurement& m : measurements) {
     std::cout << formatSpeedMeasurement(m);

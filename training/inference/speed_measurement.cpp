@@ -9,8 +9,10 @@
 #include <stdexcept>
 
 #include "analysis/cost_model.h"
+#include "analysis/lte_threshold_rule.h"
 #include "analysis/metrics.h"
 #include "analysis/speed_accuracy_curve.h"
+#include "training/inference/learned_exiting.h"
 #include "training/inference/rebatching_inference.h"
 #include "training/runs/cuda_graph_support.h"
 #include "training/runs/device.h"
@@ -120,11 +122,12 @@ analysis::SpeedMeasurement emptyMeasurement(const SpeedSetup& u, int64_t batchSi
   m.batchSize = batchSize;
   m.threads = at::get_num_threads();
   m.rebatch = u.request.rebatch;
+  m.learned = u.request.learned;
   // fp32 keeps the name it always had; another precision gets its own group beside it
   // (cuda_0-bf16-b32-t16) rather than replacing the fp32 one.
   const std::string precision = u.s.precision == Precision::Fp32 ? "" : "-" + precisionName(u.s.precision);
   const std::string graphs = u.request.cuda_graphs && batchSize == 1 ? "-graphs" : "";
-  m.name = analysis::speedGroupName(m.device + precision + graphs, batchSize, m.threads, m.rebatch);
+  m.name = analysis::speedGroupName(m.device + precision + graphs, batchSize, m.threads, m.rebatch, m.learned);
   m.repeats = u.request.repeats;
   m.warmup = u.request.warmup;
   m.instances = u.instances();
@@ -188,10 +191,22 @@ analysis::SpeedMeasurement measureBatchSize(const SpeedSetup& u, AdaptiveInferen
   return m;
 }
 
+// Learned exiting's default sweep: every other value of the minmax rule's 0, 0.1, ..., 1
+// from 0.1 (a score threshold of 0 is no threshold), and 1.
+std::vector<double> defaultLearnedThresholds() {
+  const std::vector<double> sweep = analysis::minmaxThresholds();
+  std::vector<double> out;
+  for (size_t i = 1; i < sweep.size(); i += 2) out.push_back(sweep[i]);
+  if (out.back() != sweep.back()) out.push_back(sweep.back());
+  return out;
+}
+
 std::vector<double> checkedThresholds(const SpeedRequest& request, int64_t numLabels) {
   if (request.repeats < 1 || request.warmup < 0) throw std::runtime_error("--repeats must be >= 1 and --warmup >= 0");
-  std::vector<double> thresholds = request.thresholds.empty() ? defaultSpeedThresholds(numLabels) : request.thresholds;
-  for (double t : thresholds) checkThreshold(t);
+  std::vector<double> thresholds = !request.thresholds.empty() ? request.thresholds
+                                   : request.learned           ? defaultLearnedThresholds()
+                                                               : defaultSpeedThresholds(numLabels);
+  for (double t : thresholds) checkThreshold(t, request.learned);
   std::sort(thresholds.begin(), thresholds.end());
   for (int64_t b : request.batch_sizes)
     if (b < 1) throw std::runtime_error("batch size " + std::to_string(b) + " must be at least 1");
@@ -225,8 +240,9 @@ std::vector<analysis::SpeedMeasurement> measureSpeed(const InferenceSession& s, 
                          std::move(temperatures),
                          analysis::CostModel::forMethod(run.method, run.exitLayers, run.numLayers),
                          analysis::metricFromName(run.metric)};
-  AdaptiveInference engine(*s.model, nullptr, s.precision);
+  AdaptiveInference engine(*s.model, request.learned ? learnedExitingHeads(s) : nullptr, s.precision);
   if (request.cuda_graphs) engine.enableCudaGraphs(s.config.isDeberta());
+  if (request.learned) useLearnedScoreRule(engine, s, say);
   std::vector<analysis::SpeedMeasurement> out;
   for (int64_t batchSize : request.batch_sizes) {
     say("batch " + std::to_string(batchSize) + ": " + std::to_string(setup.instances()) + " instances, " +

@@ -29,6 +29,9 @@ struct SpeedRequest {
   // Batch 1 (early exiting and the pass without it alike) replays CUDA graphs of each
   // exit's segment (cuda_graph_segments.h); stored under a name of its own (-graphs).
   bool cuda_graphs = false;
+  // Exit on the model's learning-to-exit scores (thresholds are scores in (0, 1]; default
+  // 0.1, 0.3, ..., 0.9, 1), as `sweet infer --rule learned` does; stored as "-learned".
+  bool learned = false;
 };
 
 // 1/K, then every other value of the paper's 11-threshold sweep up to 1.

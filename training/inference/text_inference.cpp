@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "training/inference/inference_session.h"
+#include "training/inference/learned_exiting.h"
 #include "training/inference/rebatching_inference.h"
 #include "training/runs/cuda_graph_support.h"
 #include "training/text/delimited_table.h"
@@ -85,23 +86,10 @@ TextInferenceResult inferText(const TextInferenceRequest& r, const std::function
   result.method = session.model->method();
   result.exit_layers = session.model->exitLayers();
   const EncodedSet set = encodeTexts(session, a, b);
-  if (r.learned && !session.lte)
-    throw std::runtime_error(r.model_dir + ": no " + kLteWeightsFile +
-                             ": this model was trained without learning-to-exit heads (lte.enabled); exit on "
-                             "confidence instead");
   result.learned = r.learned;
-  AdaptiveInference engine(*session.model, r.learned ? session.lte.ptr().get() : nullptr, session.precision);
+  AdaptiveInference engine(*session.model, r.learned ? learnedExitingHeads(session) : nullptr, session.precision);
   if (r.cuda_graphs) engine.enableCudaGraphs(session.config.isDeberta());
-  if (r.learned && session.lte_minmax) {
-    // The report's and the GUI's learned curve normalise each exit's scores to their eval
-    // range (lte.threshold_rule minmax): a threshold read off that curve means the same here.
-    if (!session.lte_range)
-      throw std::runtime_error(r.model_dir + ": --rule learned normalises each exit's LTE scores to their range on "
-                               "the run's evaluation (lte.threshold_rule minmax) and no finished run file with "
-                               "/eval/lte_scores was found: pass --run RUN.h5, or train with lte.threshold_rule raw");
-    engine.setLearnedScoreRange(*session.lte_range);
-    say("learned scores: min-max normalised per exit on the run's evaluation (lte.threshold_rule minmax)");
-  }
+  if (r.learned) useLearnedScoreRule(engine, session, say);
   const std::vector<InstanceExit> exits = runBatches(engine, session, set, r, temperatures);
   for (size_t i = 0; i < exits.size(); ++i) {
     const InstanceExit& e = exits[i];

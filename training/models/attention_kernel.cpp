@@ -24,12 +24,16 @@ AttentionKernel resolveAttentionKernel(const std::string& choice, const c10::Dev
   return AttentionKernel::Sdpa;
 }
 
-void useAttentionKernel(torch::nn::Module& model, AttentionKernel kernel) {
+AttentionKernel useAttentionKernel(torch::nn::Module& model, AttentionKernel kernel) {
   const bool fused = kernel == AttentionKernel::Sdpa;
+  bool anyFused = false;
   for (const auto& m : model.modules(/*include_self=*/true)) {
-    if (auto* bert = m->as<BertSelfAttentionImpl>()) bert->fused = fused && sdpaCompiled();
-    if (auto* deberta = m->as<DisentangledSelfAttentionImpl>()) deberta->fused = fused && sdpaScaleCompiled();
+    if (auto* bert = m->as<BertSelfAttentionImpl>()) anyFused |= bert->fused = fused && sdpaCompiled();
+    if (auto* deberta = m->as<DisentangledSelfAttentionImpl>()) anyFused |= deberta->fused = fused && sdpaScaleCompiled();
   }
+  return anyFused ? AttentionKernel::Sdpa : AttentionKernel::Explicit;
 }
+
+std::string attentionKernelName(AttentionKernel kernel) { return kernel == AttentionKernel::Sdpa ? "sdpa" : "explicit"; }
 
 }  // namespace sweet

@@ -41,6 +41,10 @@ AttentionKernel resolveAttentionKernel(const std::string& choice, const c10::Dev
 // Sets the kernel of every BERT and DeBERTa self-attention inside `model` (a backbone, an
 // exit classifier, an MM with several backbones). Parameters and results (up to rounding)
 // are the same either way; a DeBERTa on a libtorch without `scale` stays explicit.
-void useAttentionKernel(torch::nn::Module& model, AttentionKernel kernel);
+// Returns the kernel the attentions now run: Sdpa where any runs fused, else Explicit.
+AttentionKernel useAttentionKernel(torch::nn::Module& model, AttentionKernel kernel);
+
+// "explicit" or "sdpa", as the config key and the run file's environment spell them.
+std::string attentionKernelName(AttentionKernel kernel);
 
 }  // namespace sweet

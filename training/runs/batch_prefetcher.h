@@ -2,12 +2,19 @@
 // copied on a CPU thread, so the device does not wait for the host between steps. Batch i
 // is a pure function of i (the epoch's order comes from seed and epoch), so prefetching
 // changes no batch: take(i) returns exactly what make(i) returns, in any order of calls,
-// from any starting index (a resumed run starts mid-epoch).
+// from any starting index (a resumed run starts mid-epoch). On a CUDA device the thread
+// makes its batch on a side stream, so the host->device copy overlaps the step's kernels
+// instead of queueing behind them; take() makes the caller's stream wait for it.
 #pragma once
+
+#include <c10/core/Device.h>
+#include <c10/core/Event.h>
+#include <c10/core/Stream.h>
 
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <memory>
 #include <optional>
 
 #include "training/runs/training_batch.h"
@@ -19,7 +26,8 @@ class BatchPrefetcher {
   using Make = std::function<TrainingBatch(int64_t index)>;
   // enabled = false: take() calls make on the caller's thread and starts nothing.
   // make is never called on two threads at once, so it may keep a cache (the epoch order).
-  BatchPrefetcher(Make make, bool enabled);
+  // `device`: where make puts its batches (CUDA: copied on a side stream).
+  BatchPrefetcher(Make make, bool enabled, c10::Device device = c10::kCPU);
   // Waits for the batch in flight, whose error (if any) nobody asked for.
   ~BatchPrefetcher();
   BatchPrefetcher(const BatchPrefetcher&) = delete;
@@ -30,12 +38,21 @@ class BatchPrefetcher {
   TrainingBatch take(int64_t index);
 
  private:
+  // A batch made on the thread; on CUDA with the event after its copies on `stream`.
+  struct Made {
+    TrainingBatch batch;
+    std::shared_ptr<c10::Event> copied;
+    std::optional<c10::Stream> stream;
+  };
   void drop();  // waits for the batch in flight and forgets it
+  Made makeOnThread(int64_t index) const;
+  TrainingBatch ready(Made made) const;  // the caller's stream waits for the copies
 
   Make make_;
   bool enabled_;
+  c10::Device device_;
   std::optional<int64_t> pendingIndex_;
-  std::future<TrainingBatch> pending_;
+  std::future<Made> pending_;
 };
 
 }  // namespace sweet

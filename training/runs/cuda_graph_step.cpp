@@ -78,13 +78,13 @@ struct GraphedTrainStep::Impl {
 
   // A step as trainStep takes it, with this run's update: the losses are read before it,
   // so a NaN step is not applied.
-  StepLosses eager(const TrainingBatch& batch, int64_t step) {
+  PendingLosses eager(const TrainingBatch& batch, int64_t step) {
     t.optimizer->zeroGrad();
     const StepLossTensors losses = backwardStep(t, batch, c, step, regression);
     if (c.max_grad_norm > 0) clipStepGradients(t, c.max_grad_norm);
-    StepLosses out = readStepLosses(losses.exit, losses.lte, torch::Tensor());
-    if (out.finite) noteUpdated(adamw.step());
-    return out;
+    PendingLosses pending(losses.exit, losses.lte, torch::Tensor(), false);
+    if (pending.read().finite) noteUpdated(adamw.step());
+    return pending;
   }
 
   // Records the step on static buffers, then replays it once: a capture runs nothing.
@@ -147,7 +147,7 @@ GraphedTrainStep::~GraphedTrainStep() = default;
 
 size_t GraphedTrainStep::graphs() const { return impl_->graphs.size(); }
 
-StepLosses GraphedTrainStep::run(const TrainingBatch& batch, int64_t step, double lr) {
+PendingLosses GraphedTrainStep::run(const TrainingBatch& batch, int64_t step, double lr) {
   Impl& m = *impl_;
   StepLossTensors losses;
   {
@@ -165,7 +165,7 @@ StepLosses GraphedTrainStep::run(const TrainingBatch& batch, int64_t step, doubl
     }
   }
   // Sync point: the step's one host read, on the caller's stream after the replay.
-  return readStepLosses(losses.exit, losses.lte, torch::Tensor());
+  return PendingLosses(losses.exit, losses.lte, torch::Tensor(), false);
 }
 
 }  // namespace sweet

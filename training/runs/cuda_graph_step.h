@@ -42,7 +42,8 @@ class GraphedTrainStep {
   // difference: a replayed step applies its update before its losses are read, so the
   // in-memory weights after a NaN step are updated; the run fails there as before and
   // never saves them.
-  StepLosses run(const TrainingBatch& batch, int64_t step, double lr);
+  // Read at once (loss_read does not apply: the next replay reuses the losses' memory).
+  PendingLosses run(const TrainingBatch& batch, int64_t step, double lr);
   size_t graphs() const;  // captured so far
 
  private:

@@ -18,7 +18,7 @@ GraphedTrainStep::GraphedTrainStep(TrainingModel&, const TrainConfig&, bool, boo
   throw std::runtime_error("cuda_graphs: " + cudaGraphsMissing());
 }
 GraphedTrainStep::~GraphedTrainStep() = default;
-StepLosses GraphedTrainStep::run(const TrainingBatch&, int64_t, double) {
+PendingLosses GraphedTrainStep::run(const TrainingBatch&, int64_t, double) {
   throw std::logic_error("GraphedTrainStep::run in a build without CUDA graphs");
 }
 size_t GraphedTrainStep::graphs() const { return 0; }

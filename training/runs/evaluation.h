@@ -7,6 +7,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "training/runs/data_split.h"
@@ -21,13 +22,21 @@ struct ExitOutputs {
 };
 
 // In the run's precision (t.precision); the logits and scores come back as fp32. Restores
-// the model's training mode afterwards. `withLte` needs t.lte.
+// the model's training mode afterwards. `withLte` needs t.lte. `byLength`: the rows go
+// through the model sorted by token count (stable), so each batch holds rows of about one
+// length (little padding, few distinct shapes on a GPU), and come back in split order; the
+// logits then differ from split-order batches in the last bits only (padding is masked).
 ExitOutputs exitOutputs(TrainingModel& t, const Tokenizer& tokenizer, const Split& split, int64_t batchSize,
-                        int64_t numLabels, const c10::Device& device, bool withLte);
+                        int64_t numLabels, const c10::Device& device, bool withLte, bool byLength = false);
+
+// Whether evaluation batches are sorted by length (config eval_length_buckets; auto: on
+// CUDA, off on the CPU, whose run files stay as they were).
+bool evalByLength(const std::string& setting, const c10::Device& device);
 
 // The final evaluation: logits (and LTE scores) of the eval and calibration rows written
 // to the run file; returns each exit's score on the eval rows in the task's metric.
 std::vector<double> evaluateExits(TrainingModel& t, const Tokenizer& tokenizer, const DataSplits& data,
-                                  int64_t batchSize, int64_t numLabels, const c10::Device& device, RunFileWriter& writer);
+                                  int64_t batchSize, int64_t numLabels, const c10::Device& device, RunFileWriter& writer,
+                                  bool byLength = false);
 
 }  // namespace sweet

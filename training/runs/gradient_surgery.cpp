@@ -4,8 +4,26 @@
 #include <torch/torch.h>
 
 namespace sweet {
+namespace {
+
+// g projected off other where they conflict, with the branch as data so the device never
+// waits for the host: both sides are computed and torch::where keeps one, so g comes back
+// bit for bit where they do not conflict (signed zeros, Inf and NaN included) and as the
+// host branch computed it where they do: the float division of the two fp32 sums rounds as
+// the double division rounded to float did (-Inf for a zero |g_j|^2, as before). It costs
+// a subtraction over the tensor per pair that the branch skipped.
+torch::Tensor projectedOff(const torch::Tensor& g, const torch::Tensor& other, const torch::Tensor& squaredNorm) {
+  const torch::Tensor dot = (g * other).sum();
+  return torch::where(dot < 0, g - (dot / squaredNorm) * other, g);
+}
+
+}  // namespace
 
 std::vector<torch::Tensor> projectConflicts(const std::vector<torch::Tensor>& grads, const std::vector<int64_t>& order) {
+  // |g_j|^2 once per exit: the same sum the projection divides by, whichever g_i it projects.
+  std::vector<torch::Tensor> squaredNorms(grads.size());
+  for (size_t j = 0; j < grads.size(); ++j)
+    if (grads[j].defined()) squaredNorms[j] = (grads[j] * grads[j]).sum();
   std::vector<torch::Tensor> projected(grads.size());
   for (size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined()) continue;
@@ -13,9 +31,7 @@ std::vector<torch::Tensor> projectConflicts(const std::vector<torch::Tensor>& gr
     for (int64_t j : order) {
       const torch::Tensor& other = grads[static_cast<size_t>(j)];
       if (static_cast<size_t>(j) == i || !other.defined()) continue;
-      // A host read per pair: the branch is the method (a GPU run pays E^2 syncs per tensor).
-      const double dot = (g * other).sum().item<double>();
-      if (dot < 0) g = g - (dot / (other * other).sum().item<double>()) * other;
+      g = projectedOff(g, other, squaredNorms[static_cast<size_t>(j)]);
     }
     projected[i] = g;
   }

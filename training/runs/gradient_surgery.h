@@ -17,7 +17,8 @@ namespace sweet {
 // grads[e]: exit e's gradient of one parameter tensor (undefined: exit e does not reach
 // it). For each defined g_i, in turn for j in `order` (j != i, g_j defined):
 // if g_i' . g_j < 0 then g_i' -= (g_i' . g_j / |g_j|^2) g_j, always against the unprojected
-// g_j, as the paper does. Returns the projected g_i' (undefined where g_i is).
+// g_j, as the paper does. Returns the projected g_i' (undefined where g_i is). The test
+// is a tensor on the gradients' device, not a host read: no sync per pair on a GPU.
 std::vector<torch::Tensor> projectConflicts(const std::vector<torch::Tensor>& grads, const std::vector<int64_t>& order);
 
 // The order of projection for one step: a permutation of the exits drawn from the CPU

@@ -14,7 +14,7 @@
 namespace sweet {
 
 std::string environmentJson(const c10::Device& device, Precision precision, int threads,
-                            std::optional<int64_t> resumedAtStep) {
+                            std::optional<int64_t> resumedAtStep, const std::optional<StepKernels>& kernels) {
   char when[32];
   std::time_t now = std::time(nullptr);
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
@@ -30,6 +30,10 @@ std::string environmentJson(const c10::Device& device, Precision precision, int 
                              {"hostname", analysis::localHostName()},
                              {"pid", static_cast<int64_t>(getpid())},
                              {"started_at", when}};
+  if (kernels) {
+    environment["attention"] = kernels->attention;
+    environment["pad_to_multiple_of"] = kernels->pad_to_multiple_of;
+  }
   if (resumedAtStep) environment["resumed_at_step"] = *resumedAtStep;
   return environment.dump();
 }

@@ -19,11 +19,17 @@
 
 namespace sweet {
 
+// What a training step runs that the config may leave to `auto`, as resolved for the device.
+struct StepKernels {
+  std::string attention;           // "explicit" or "sdpa"
+  int64_t pad_to_multiple_of = 0;  // training batches' padding multiple; 0: the longest row
+};
+
 // Versions, host, process and start time of the process writing the file, its device and
-// the precision it trains in (resolved: never auto); where it took over a resumed run,
-// `resumedAtStep`.
+// the precision it trains in (resolved: never auto), and where given the step's kernels;
+// where it took over a resumed run, `resumedAtStep`.
 std::string environmentJson(const c10::Device& device, Precision precision, int threads,
-                            std::optional<int64_t> resumedAtStep);
+                            std::optional<int64_t> resumedAtStep, const std::optional<StepKernels>& kernels = std::nullopt);
 
 RunFileLayout makeRunFileLayout(const TrainConfig& config, const DataSplits& data, const BertCheckpoint& checkpoint,
                                 const std::vector<int64_t>& exitLayers, int64_t totalSteps, const GradientProbes& probes,

@@ -30,7 +30,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, task, data_dir, tra
                                                 adam_eps, max_grad_norm, max_steps, seed, device, precision, threads,
                                                 eval_batch_size, eval_every, checkpoint_every, output_dir, run_name, save_model, overwrite,
                                                 gradients, lte, attention, pad_to_multiple_of, prefetch_batches,
-                                                cuda_graphs)
+                                                cuda_graphs, loss_read, eval_length_buckets)
 
 namespace {
 
@@ -115,6 +115,10 @@ void validate(const TrainConfig& c, const ConfigSources& from) {
   checkPrecision(c, from);
   checkCudaGraphs(c, from);
   check(c.threads >= 0, "threads", "must not be negative (0 = one per core)");
+  check(c.loss_read == "auto" || c.loss_read == "now" || c.loss_read == "late", "loss_read",
+        "must be auto, now or late, not " + quotedConfigValue(nlohmann::json(c.loss_read)));
+  check(c.eval_length_buckets == "auto" || c.eval_length_buckets == "on" || c.eval_length_buckets == "off",
+        "eval_length_buckets", "must be auto, on or off, not " + quotedConfigValue(nlohmann::json(c.eval_length_buckets)));
   check(c.attention == "auto" || c.attention == "explicit" || c.attention == "sdpa", "attention",
         "must be auto, explicit or sdpa, not " + quotedConfigValue(nlohmann::json(c.attention)));
   check(c.pad_to_multiple_of >= -1 && c.pad_to_multiple_of <= 1024, "pad_to_multiple_of",
@@ -239,7 +243,7 @@ std::vector<std::string> configDifferences(const std::string& earlierConfig, con
   nlohmann::json a = nlohmann::json::parse(earlierConfig), b = nlohmann::json::parse(config);
   // output_dir says where the files are, not what was trained: a run file or checkpoint
   // found under this config's output_dir is this run's, also after its folder was moved.
-  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision", "output_dir"}) {
+  for (const char* neutral : {"checkpoint_every", "overwrite", "prefetch_batches", "precision", "output_dir", "loss_read"}) {
     a.erase(neutral);
     b.erase(neutral);
   }

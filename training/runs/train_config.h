@@ -106,6 +106,15 @@ struct TrainConfig {
   // a build with CUDA graphs, and refused for what a replay cannot do (fp16, pcgrad,
   // alternating LTE schedules: train_config.cpp says why).
   bool cuda_graphs = false;
+  // When a step's losses come to the host: "now" (at the end of the step), "late" (after
+  // the next step is launched, so the host never waits for the GPU; a NaN step's update is
+  // then applied before it is seen, and the run fails one step later with the same
+  // message), or "auto": late on CUDA, now on the CPU. fp16 always reads now.
+  std::string loss_read = "auto";
+  // Evaluation rows batched by token count ("on"; outputs back in eval order, equal to
+  // unsorted batches up to the last bits) or as they come ("off"); "auto": on on CUDA,
+  // off on the CPU.
+  std::string eval_length_buckets = "auto";
   // > 0: also evaluate every exit on the eval set every K steps while training, so curves
   // and tables of a running run can be drawn (costs one eval pass per K steps).
   int64_t eval_every = 0;

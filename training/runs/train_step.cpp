@@ -103,21 +103,9 @@ void clipStepGradients(TrainingModel& t, double maxNorm) {
   if (t.lte) clipGradientNorm(t.lte->parameters(), maxNorm, t.device);
 }
 
-// Sync point: the step's only device->host copy, one tensor holding the exit losses, the
-// LTE losses (LTE runs) and the found-inf flag (fp16 runs).
-StepLosses readStepLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf) {
-  std::vector<torch::Tensor> parts{exit.detach().to(torch::kFloat).reshape({-1})};
-  if (lte.defined()) parts.push_back(lte.detach().to(torch::kFloat).reshape({-1}));
-  if (foundInf.defined()) parts.push_back(foundInf.to(torch::kFloat).reshape({-1}));
-  const torch::Tensor host = torch::cat(parts).to(torch::kCPU).contiguous();
-  const float* v = host.data_ptr<float>();
-  const auto E = static_cast<size_t>(exit.numel());
-  StepLosses out;
-  out.exit.assign(v, v + E);
-  if (lte.defined()) out.lte.assign(v + E, v + 2 * E);
-  for (float x : out.exit) out.finite = out.finite && std::isfinite(x);
-  out.skipped = foundInf.defined() && v[host.numel() - 1] > 0;
-  return out;
+bool lateLossRead(const TrainConfig& c, const TrainingModel& t) {
+  if (t.scaler || c.loss_read == "now") return false;
+  return c.loss_read == "late" || t.device.is_cuda();
 }
 
 StepLossTensors backwardStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step,
@@ -163,6 +151,11 @@ StepLossTensors backwardStep(TrainingModel& t, const TrainingBatch& batch, const
 
 StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step, double lr,
                      bool regression) {
+  return launchTrainStep(t, batch, c, step, lr, regression, false).read();
+}
+
+PendingLosses launchTrainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& c, int64_t step,
+                              double lr, bool regression, bool late) {
   t.optimizer->setLearningRate(lr);
   t.optimizer->zeroGrad();
   const StepLossTensors losses = backwardStep(t, batch, c, step, regression);
@@ -170,10 +163,17 @@ StepLosses trainStep(TrainingModel& t, const TrainingBatch& batch, const TrainCo
   const torch::Tensor foundInf = t.scaler ? t.scaler->unscale(trainedParameters(t)) : torch::Tensor();
   if (c.max_grad_norm > 0) clipStepGradients(t, c.max_grad_norm);
 
-  StepLosses out = readStepLosses(losses.exit, losses.lte, foundInf);
+  // Sync point unless late: the step's only device->host copy.
+  const bool readLate = late && !t.scaler;
+  PendingLosses pending(losses.exit, losses.lte, foundInf, readLate);
+  if (readLate) {
+    t.optimizer->step();
+    return pending;
+  }
+  const StepLosses out = pending.read();
   if (out.finite && !out.skipped) t.optimizer->step();
   if (t.scaler) t.scaler->update(foundInf);
-  return out;
+  return pending;
 }
 
 }  // namespace sweet

@@ -10,20 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "training/runs/pending_losses.h"
 #include "training/runs/train_config.h"
 #include "training/runs/training_batch.h"
 #include "training/runs/training_model.h"
 
 namespace sweet {
-
-struct StepLosses {
-  std::vector<float> exit;  // [E] each exit's mean loss over the batch
-  std::vector<float> lte;   // [E] each exit's LTE loss (LTE runs), else empty
-  bool finite = true;       // false: a loss was NaN/Inf and the update was not applied
-  // fp16 only: the gradients overflowed, so the update was skipped and the loss scale
-  // halved, as GradScaler does; the losses are finite and the run goes on (not a failure).
-  bool skipped = false;
-};
 
 // The step that makes `step` + 1 at learning rate `lr`, in the model's precision (forward
 // passes under autocast for bf16 and fp16, losses and updates in fp32). Copies the losses
@@ -44,7 +36,16 @@ StepLossTensors backwardStep(TrainingModel& t, const TrainingBatch& batch, const
                              bool regression);
 // Each clip group's gradients to `maxNorm` (on CUDA without a host read).
 void clipStepGradients(TrainingModel& t, double maxNorm);
-// Sync point: the losses (and fp16's found-inf flag, when defined) to the host in one copy.
-StepLosses readStepLosses(const torch::Tensor& exit, const torch::Tensor& lte, const torch::Tensor& foundInf);
+
+// The same step with the losses read late where `late` and the model's device allow it
+// (CUDA, not fp16: see lateLossRead). The host then cannot tell a NaN step before the
+// update, so the update is applied whatever the losses: the trainer reports the NaN when
+// it reads the row and the run fails there, keeping neither model nor checkpoint.
+PendingLosses launchTrainStep(TrainingModel& t, const TrainingBatch& batch, const TrainConfig& config, int64_t step,
+                              double lr, bool regression, bool late);
+
+// Whether a run's step losses are read late (config loss_read; auto: on CUDA). fp16 never:
+// whether to skip its update is the found-inf flag the host reads.
+bool lateLossRead(const TrainConfig& config, const TrainingModel& t);
 
 }  // namespace sweet

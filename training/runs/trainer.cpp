@@ -132,10 +132,10 @@ StepMetrics stepMetrics(const Run& r, int64_t epoch, int64_t firstStep, double l
 
 // What follows an applied step: gradient records, the interim evaluation, a periodic
 // checkpoint. A train_batch record due after step s is taken on the batch of step s + 1,
-// before the model trains on it: a fresh batch, with the weights of step s.
-void afterStep(Run& r) {
-  const bool asked = r.probes.recorder && (r.probes.recorder->due(r.step) ||
-                                           (r.cb.record_gradients_now && r.cb.record_gradients_now->exchange(false)));
+// before the model trains on it: a fresh batch, with the weights of step s. `askedNow`: the
+// user asked for a record when the step was launched.
+void afterStep(Run& r, bool askedNow) {
+  const bool asked = r.probes.recorder && (r.probes.recorder->due(r.step) || askedNow);
   if (asked) {
     if (r.probes.on_train_batch) r.pendingRecord = r.step;
     else recordGradients(r, r.step, nullptr);
@@ -143,46 +143,103 @@ void afterStep(Run& r) {
   if (r.c.eval_every > 0 && r.step % r.c.eval_every == 0 && r.step < r.schedule.total_steps) {
     // The last step is skipped: the final evaluation follows it anyway.
     r.writer->appendInterimEval(
-        r.step, exitOutputs(*r.t, *r.in.tokenizer, r.data.eval, r.c.eval_batch_size, r.K, r.device, false).logits);
+        r.step, exitOutputs(*r.t, *r.in.tokenizer, r.data.eval, r.c.eval_batch_size, r.K, r.device, false,
+                            evalByLength(r.c.eval_length_buckets, r.device))
+                    .logits);
     if (r.cb.on_evaluation) r.cb.on_evaluation(r.step);
   }
 }
 
+// A launched step whose row is not written yet (loss_read late: until the next step is
+// launched). `number` is the step count it makes.
+struct LaunchedStep {
+  int64_t number, epoch;
+  double lr;
+  bool askedNow;  // a gradient record asked for while it was launched
+  PendingLosses losses;
+};
+
+// Whether anything after step `number` reads the weights it leaves (a gradient record, an
+// interim evaluation, a checkpoint): its row must then be written before the next launch.
+bool weightsReadAfter(const Run& r, int64_t number, bool askedNow) {
+  const auto every = [&](int64_t k) { return k > 0 && number % k == 0 && number < r.schedule.total_steps; };
+  return askedNow || (r.probes.recorder && r.probes.recorder->due(number)) || every(r.c.eval_every) ||
+         every(r.c.checkpoint_every);
+}
+
+// Reads a launched step's losses and writes its row, then what follows it (afterStep, the
+// periodic checkpoint, on_step). Returns Failed for a NaN step (the file keeps the steps
+// before it), Stopped when on_step asks, else nothing.
+std::optional<RunState> writeStep(Run& r, const LaunchedStep& s, int64_t firstStep,
+                                  std::chrono::steady_clock::time_point started) {
+  const StepLosses losses = s.losses.read();
+  if (!losses.finite) {
+    std::string values;
+    for (float v : losses.exit) values += (values.empty() ? "" : ", ") + std::to_string(v);
+    r.failure = "loss became NaN/Inf at step " + std::to_string(s.number) + " (per-exit losses: " + values +
+                "); the run file keeps the steps before it. Lower learning_rate or add warmup.";
+    return RunState::Failed;
+  }
+  r.step = s.number;
+  r.writer->appendStep(losses.exit, static_cast<float>(s.lr), r.step, losses.lte);
+  afterStep(r, s.askedNow);
+  const StepMetrics m = stepMetrics(r, s.epoch, firstStep, s.lr, losses.exit, started);
+  if (r.c.checkpoint_every > 0 && r.step % r.c.checkpoint_every == 0 && r.step < r.schedule.total_steps)
+    writeCheckpoint(r);
+  if (r.cb.on_step && !r.cb.on_step(m)) return RunState::Stopped;
+  return std::nullopt;
+}
+
 // The step loop. Each epoch's order is a pure function of seed and epoch, so a resumed run
-// finds its place from the step count alone. Returns Finished, Stopped or Failed.
+// finds its place from the step count alone. r.step counts written rows; with late loss
+// reads one launched step may be ahead of it (`inFlight`), whose row is written once the
+// next step is launched, or before the loop returns, so a stop or the end never loses it.
+// Returns Finished, Stopped or Failed.
 RunState runSteps(Run& r) {
   const auto started = std::chrono::steady_clock::now();
   const int64_t firstStep = r.step;  // > 0 when resumed
   const int64_t perEpoch = r.schedule.steps_per_epoch;
-  BatchPrefetcher batches(runBatches(r), r.c.prefetch_batches);  // waits for its thread when the loop ends or throws
-  for (int64_t epoch = r.step / perEpoch; epoch < r.c.epochs && r.step < r.schedule.total_steps; ++epoch) {
-    for (int64_t b = r.step % perEpoch; b < perEpoch && r.step < r.schedule.total_steps; ++b) {
-      if (r.cb.stop_requested && r.cb.stop_requested->load()) return RunState::Stopped;
+  const bool late = !r.graphed && lateLossRead(r.c, *r.t);  // a graph's losses are read at once
+  std::optional<LaunchedStep> inFlight;
+  const auto writeInFlight = [&]() -> std::optional<RunState> {
+    if (!inFlight) return std::nullopt;
+    const LaunchedStep s = std::move(*inFlight);
+    inFlight.reset();
+    return writeStep(r, s, firstStep, started);
+  };
+  const auto launched = [&] { return r.step + (inFlight ? 1 : 0); };
+  const auto stopAsked = [&] { return r.cb.stop_requested && r.cb.stop_requested->load(); };
+  BatchPrefetcher batches(runBatches(r), r.c.prefetch_batches, r.device);  // waits for its thread when the loop ends or throws
+  for (int64_t epoch = r.step / perEpoch; epoch < r.c.epochs && launched() < r.schedule.total_steps; ++epoch) {
+    for (int64_t b = launched() % perEpoch; b < perEpoch; ++b) {
+      const int64_t index = launched();  // the step to launch, 0-based
+      if (index >= r.schedule.total_steps || stopAsked()) break;
       const TrainingBatch batch = batches.take(epoch * perEpoch + b);
       if (r.pendingRecord) {
         recordGradients(r, *r.pendingRecord, &batch);
         r.pendingRecord.reset();
       }
-      const double lr = r.schedule.learningRate(r.step);
-      const StepLosses losses =
-          r.graphed ? r.graphed->run(batch, r.step, lr) : trainStep(*r.t, batch, r.c, r.step, lr, r.regression());
-      if (!losses.finite) {
-        std::string values;
-        for (float v : losses.exit) values += (values.empty() ? "" : ", ") + std::to_string(v);
-        r.failure = "loss became NaN/Inf at step " + std::to_string(r.step + 1) + " (per-exit losses: " + values +
-                    "); the run file keeps the steps before it. Lower learning_rate or add warmup.";
-        return RunState::Failed;
+      const double lr = r.schedule.learningRate(index);
+      const bool asked = r.probes.recorder && !r.probes.recorder->due(index + 1) && r.cb.record_gradients_now &&
+                         r.cb.record_gradients_now->exchange(false);
+      LaunchedStep step{index + 1, epoch, lr, asked, r.graphed ? r.graphed->run(batch, index, lr)
+                                                       : launchTrainStep(*r.t, batch, r.c, index, lr, r.regression(), late)};
+      const std::optional<RunState> previous = writeInFlight();
+      inFlight = std::move(step);
+      // A NaN in the previous step fails the run there. A stop asked by its on_step still
+      // writes the launched step's row: it changed the weights, so the file and a resume
+      // checkpoint must count it.
+      if (previous == RunState::Failed) return RunState::Failed;
+      if (previous || !late || weightsReadAfter(r, index + 1, asked)) {
+        const std::optional<RunState> state = writeInFlight();
+        if (state || previous) return state == RunState::Failed ? RunState::Failed : RunState::Stopped;
       }
-      ++r.step;
-      r.writer->appendStep(losses.exit, static_cast<float>(lr), r.step, losses.lte);
-      afterStep(r);
-      const StepMetrics m = stepMetrics(r, epoch, firstStep, lr, losses.exit, started);
-      if (r.c.checkpoint_every > 0 && r.step % r.c.checkpoint_every == 0 && r.step < r.schedule.total_steps)
-        writeCheckpoint(r);
-      if (r.cb.on_step && !r.cb.on_step(m)) return RunState::Stopped;
     }
+    if (stopAsked()) break;
   }
-  return RunState::Finished;
+  const std::optional<RunState> last = writeInFlight();
+  if (last) return *last;
+  return stopAsked() && r.step < r.schedule.total_steps ? RunState::Stopped : RunState::Finished;
 }
 
 // After the last step, a train_batch record still due is taken on the next epoch's first
@@ -194,7 +251,8 @@ void takeLastRecord(Run& r) {
 }
 
 // Weights first: a run stopped by the user or failing during evaluation keeps them. A NaN
-// step was never applied, but a run that failed is not worth a model folder.
+// step was never applied (but with loss_read late), and a run that failed is not worth a
+// model folder.
 void saveModel(Run& r, RunState state, TrainResult& result) {
   if (!r.c.save_model || state == RunState::Failed || r.step == 0) return;
   r.say("saving the model to " + r.out.model_dir);
@@ -233,7 +291,8 @@ TrainResult endUnevaluated(Run& r, RunState state, TrainResult result) {
 // so a reader never sees it on a file that lacks anything.
 TrainResult endEvaluated(Run& r, TrainResult result) {
   r.say("evaluating every exit on " + std::to_string(r.data.eval.size()) + " examples");
-  result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer);
+  result.exit_scores = evaluateExits(*r.t, *r.in.tokenizer, r.data, r.c.eval_batch_size, r.K, r.device, *r.writer,
+                                     evalByLength(r.c.eval_length_buckets, r.device));
   r.writer->setState(RunState::Finished, r.step);
   r.writer->close();
   try {
@@ -259,17 +318,21 @@ void restoreFromCheckpoint(Run& r) {
           "threads to a fixed count for bit-exact resumes");
 }
 
+// pad_to_multiple_of 1 pads as 0 does (to the longest row): recorded as 0.
+StepKernels stepKernels(const Run& r) { return {r.t->attention, r.padding.multiple > 1 ? r.padding.multiple : 0}; }
+
 void openRunFile(Run& r) {
   const std::optional<int64_t> resumedAt = r.resume ? std::optional<int64_t>(r.resume->step) : std::nullopt;
   const RunFileLayout layout = makeRunFileLayout(r.c, r.data, r.in.checkpoint, r.in.exit_layers, r.schedule.total_steps,
-                                                 r.probes, environmentJson(r.device, r.t->precision, r.threads, resumedAt));
+                                                 r.probes, environmentJson(r.device, r.t->precision, r.threads, resumedAt, stepKernels(r)));
   r.writer = r.resume ? std::make_unique<RunFileWriter>(r.out.run_file, layout, r.resume->step, r.resume->pending_record)
                       : std::make_unique<RunFileWriter>(r.out.run_file, layout);
   if (r.cb.on_run_file) r.cb.on_run_file(r.out.run_file, r.in.exit_layers);
   r.say("run file " + r.out.run_file + ": " + std::to_string(r.schedule.total_steps) + " steps of " +
         std::to_string(r.c.batch_size) + " on " + std::to_string(r.trainRows()) + " examples, exits " +
         nlohmann::json(r.in.exit_layers).dump() + ", " + r.c.method + ", on " + r.device.str() + " in " +
-        precisionName(r.t->precision));
+        precisionName(r.t->precision) + " with " + r.t->attention + " attention" +
+        (r.padding.multiple > 1 ? ", rows padded to multiples of " + std::to_string(r.padding.multiple) : ""));
 }
 
 // Steps, then the saved model, then the evaluation or the reason there is none.

@@ -37,7 +37,7 @@ std::unique_ptr<TrainingModel> buildTrainingModel(const TrainConfig& c, const Be
   if (t->precision == Precision::Fp16) t->scaler = std::make_unique<LossScaler>(device);
   torch::manual_seed(static_cast<uint64_t>(c.seed));  // before any module is built: reproducible heads
   t->model = buildExitClassifier(ck, c.method, exitLayers, numLabels, c.pooler == "shared", &t->load_notes);
-  useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device));
+  t->attention = attentionKernelName(useAttentionKernel(*t->model, resolveAttentionKernel(c.attention, device)));
   if (auto* ee = dynamic_cast<EarlyExitModel*>(t->model.get())) ee->boundary_gradient_scale = c.sweet_alpha;
   const std::vector<double> weights = exitLossWeights(c.exit_loss_weights, exitLayers);
   if (!weights.empty()) t->exit_loss_weights = torch::tensor(weights, torch::kDouble).to(device, torch::kFloat);

@@ -30,6 +30,7 @@ struct TrainingModel {
   std::vector<std::string> load_notes;  // what loading the checkpoint had to fill in, for the log
   c10::Device device{c10::kCPU};
   Precision precision = Precision::Fp32;  // resolved for `device`: never Auto
+  std::string attention = "explicit";     // the kernel the attentions run (attention_kernel.h): never auto
   std::unique_ptr<LossScaler> scaler;     // fp16 runs only
   // [E] each exit's weight in the loss (config exit_loss_weights), fp32 on the device;
   // undefined for uniform weights, which multiply nothing.

@@ -201,7 +201,7 @@ void TestInferCommand::infer_badInputs_clearMessages() {
       {{"infer", model_, "--threshold", "0.9", "--text", "x", "--out", dir_.filePath("p.txt")}, "must end in .csv or .jsonl"},
       {{"infer", model_, "--measure", "--thresholds", "0.5,2", "--max-instances", "4"}, "outside (0, 1]"},
       {{"infer", model_, "--rule", "learned", "--threshold", "0.5", "--text", "x"}, "no lte.safetensors"},
-      {{"infer", model_, "--rule", "learned", "--measure"}, "confidence exiting only"},
+      {{"infer", model_, "--rule", "learned", "--measure"}, "no lte.safetensors"},  // measured since issue 21
   };
   for (const Case& c : cases) {
     const auto r = test::runProgram(test::sweetBinary(), c.args);
@@ -263,6 +263,12 @@ void TestInferCommand::infer_learnedRule_exitsOnLteScores() {
     QCOMPARE(written[0], QString("row,prediction,exit,exit_layer,confidence,lte_score"));
     QCOMPARE(written[1].split(',').size(), 6);
   }
+  // Timed as confidence exiting is, and stored beside it under its own name.
+  r = test::runProgram(test::sweetBinary(), {"infer", model, "--rule", "learned", "--measure", "--batch-size", "4",
+                                             "--repeats", "1", "--warmup", "0", "--max-instances", "8"});
+  QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+  QVERIFY2(r.out.contains("batch 4, learned exiting on cpu"), qPrintable(r.out));
+  QVERIFY2(r.err.contains("-b4-t") && r.err.contains("-learned"), qPrintable(r.err));
 }
 
 // Issue 22: a saved model folder carries a manifest of its files' SHA-256; a flipped bit in

@@ -177,6 +177,7 @@ class TestAdaptiveInference : public QObject {
   void mm_crossFitted_exitsAndPredictionsEqualReplay();
   void measure_layerSpeedupIsThePapersAndRoundTripsTheRunFile();
   void learned_sweetAndMm_exitsEqualLteReplay();
+  void measure_learnedTakesTheReplaysExitsAndIsStoredBeside();
 
  private:
   std::string train(const std::string& method, bool heldOut, bool lte = false);
@@ -499,6 +500,51 @@ void TestAdaptiveInference::measure_layerSpeedupIsThePapersAndRoundTripsTheRunFi
     QVERIFY2(text.find("Measured wall-clock speed") != std::string::npos, text.c_str());
     QVERIFY2(text.find("batch 8 on cpu") != std::string::npos, text.c_str());
   }
+}
+
+// `sweet infer --measure --rule learned`: the default score sweep, each point's exits those
+// the replay of the run's (minmax-normalised) LTE scores gives, stored as its own group.
+// Thresholds within 1e-3 of a normalised score are not compared (see above: recomputed
+// scores differ from the stored ones in the last bits).
+void TestAdaptiveInference::measure_learnedTakesTheReplaysExitsAndIsStoredBeside() {
+  torch::manual_seed(21);
+  const std::string modelDir = train("sweet", true, /*lte=*/true);
+  InferenceSession s = openInferenceSession(modelDir, "", "cpu", 1, quiet);
+  QVERIFY(s.lte_minmax && s.lte_range);
+  const std::vector<float> normalised = analysis::lteScoresForRule(*s.run);
+  analysis::ExitReplay replay(s.run->eval);
+  replay.setLearnedScores(normalised);
+  SpeedRequest request;
+  request.learned = true;
+  request.batch_sizes = {8};
+  request.warmup = 0;
+  request.repeats = 1;
+  const auto measurements = measureSpeed(s, request, quiet);
+  QCOMPARE(measurements.size(), size_t{1});
+  const analysis::SpeedMeasurement& m = measurements[0];
+  QVERIFY(m.learned);
+  QCOMPARE(m.name, std::string("cpu-b8-t1-learned"));
+  std::vector<double> thresholds;
+  for (const auto& p : m.points) thresholds.push_back(p.threshold);
+  QCOMPARE(thresholds.size(), size_t{6});
+  QCOMPARE(thresholds.front(), 0.1);
+  QCOMPARE(thresholds.back(), 1.0);
+  int compared = 0;
+  std::set<std::vector<int64_t>> distinct;
+  for (const auto& p : m.points) {
+    bool clear = true;
+    for (float v : normalised) clear = clear && std::abs(static_cast<double>(v) - p.threshold) >= 1e-3;
+    if (!clear) continue;
+    ++compared;
+    distinct.insert(p.exitCounts);
+    QCOMPARE(p.exitCounts, replay.assignLearned(p.threshold).exitCounts);
+  }
+  QVERIFY2(compared >= 3 && distinct.size() >= 2, "too few thresholds to tell learned exiting from another rule");
+  analysis::writeSpeedMeasurement(s.run_file, m);
+  const analysis::RunData reread = analysis::loadRun(s.run_file);
+  QCOMPARE(reread.speed.size(), size_t{1});
+  QVERIFY(reread.speed[0].learned);
+  QCOMPARE(reread.speed[0].points[0].exitCounts, m.points[0].exitCounts);
 }
 
 QTEST_GUILESS_MAIN(TestAdaptiveInference)

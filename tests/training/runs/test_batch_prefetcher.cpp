@@ -30,10 +30,11 @@ class TestBatchPrefetcher : public QObject {
   void padding_roundsLengthsUpAndMasksTheNewColumns();
   void padding_leavesTheLogitsWithinRounding();
   void run_withPrefetchingTrainsBitForBitLikeWithout();
+  void cuda_sideStreamBatchesEqualTheDirectOnes();
 
  private:
   TrainConfig config(const QString& name) const;
-  BatchPrefetcher::Make maker(BatchPadding padding = {}) const;
+  BatchPrefetcher::Make maker(BatchPadding padding = {}, c10::Device device = torch::kCPU) const;
   static bool sameBatch(const TrainingBatch& a, const TrainingBatch& b);
 
   QTemporaryDir dir_;
@@ -70,13 +71,13 @@ TrainConfig TestBatchPrefetcher::config(const QString& name) const {
 }
 
 // Batch i as the trainer numbers them: epoch i / perEpoch, its (i % perEpoch)-th slice.
-BatchPrefetcher::Make TestBatchPrefetcher::maker(BatchPadding padding) const {
+BatchPrefetcher::Make TestBatchPrefetcher::maker(BatchPadding padding, c10::Device device) const {
   const int64_t rows = static_cast<int64_t>(data_.train.size()), perEpoch = (rows + kBatch - 1) / kBatch;
-  return [this, rows, perEpoch, padding](int64_t i) {
+  return [this, rows, perEpoch, padding, device](int64_t i) {
     const auto order = epochOrder(rows, 42, i / perEpoch);
     const auto begin = static_cast<size_t>(i % perEpoch * kBatch);
     const auto end = std::min(static_cast<size_t>(rows), begin + static_cast<size_t>(kBatch));
-    return makeBatch(*in_->tokenizer, data_.train, order, begin, end, false, torch::kCPU, padding);
+    return makeBatch(*in_->tokenizer, data_.train, order, begin, end, false, device, padding);
   };
 }
 
@@ -177,6 +178,23 @@ void TestBatchPrefetcher::run_withPrefetchingTrainsBitForBitLikeWithout() {
   QCOMPARE(losses[0].size(), size_t{10});
   QVERIFY(losses[0] == losses[1]);  // dropout on: the generator sees the same calls in the same order
   QVERIFY(logits[0] == logits[1]);
+}
+
+// On CUDA the thread copies on a side stream and the caller's stream waits for it: each
+// batch, read on the caller's stream after a kernel that overwrites the previous one's
+// memory, equals the one made directly.
+void TestBatchPrefetcher::cuda_sideStreamBatchesEqualTheDirectOnes() {
+  if (!torch::cuda::is_available()) QSKIP("no CUDA device: the side-stream copy runs on CUDA only");
+  const c10::Device cuda("cuda:0");
+  const auto make = maker({}, cuda);
+  BatchPrefetcher prefetched(make, true, cuda);
+  for (int64_t i = 0; i < 10; ++i) {
+    const TrainingBatch got = prefetched.take(i);
+    const torch::Tensor busy = torch::randn({2048, 2048}, torch::TensorOptions().device(cuda)).matmul(
+        torch::randn({2048, 2048}, torch::TensorOptions().device(cuda)));  // keeps the stream busy
+    QVERIFY2(sameBatch(got, make(i)), qPrintable(QString("batch %1").arg(i)));
+    QVERIFY(busy.defined());
+  }
 }
 
 QTEST_GUILESS_MAIN(TestBatchPrefetcher)

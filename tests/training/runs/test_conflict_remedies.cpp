@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <torch/csrc/jit/frontend/tracer.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -34,6 +36,7 @@ class TestConflictRemedies : public QObject {
   void initTestCase();
   void surgery_twoParameterToyMatchesTheHandComputation();
   void surgery_orderDecidesWhichConflictIsRemovedFirst();
+  void surgery_decidesOnTheDeviceBitForBitAsTheHostBranch();
   void step_pcgradSumsEachExitsProjectedGradient();
   void step_weightedLossGivesTheWeightedSumOfExitGradients();
   void weights_layerIsProportionalToTheExitsLayerSummingToE();
@@ -110,6 +113,71 @@ void TestConflictRemedies::surgery_orderDecidesWhichConflictIsRemovedFirst() {
   torch::manual_seed(7);
   QCOMPARE(projectionOrder(4), a);
   QCOMPARE(std::set<int64_t>(a.begin(), a.end()), (std::set<int64_t>{0, 1, 2, 3}));
+}
+
+// Bit for bit: signed zeros told apart, NaN equal to itself.
+bool sameBits(const torch::Tensor& a, const torch::Tensor& b) { return torch::equal(a.view(torch::kInt), b.view(torch::kInt)); }
+
+// The projection as it was written first: the branch on a host read of each dot product.
+std::vector<torch::Tensor> projectOnTheHost(const std::vector<torch::Tensor>& grads, const std::vector<int64_t>& order) {
+  std::vector<torch::Tensor> out(grads.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined()) continue;
+    torch::Tensor g = grads[i].clone();
+    for (int64_t j : order) {
+      const torch::Tensor& other = grads[static_cast<size_t>(j)];
+      if (static_cast<size_t>(j) == i || !other.defined()) continue;
+      const double dot = (g * other).sum().item<double>();
+      if (dot < 0) g = g - (dot / (other * other).sum().item<double>()) * other;
+    }
+    out[i] = g;
+  }
+  return out;
+}
+
+// PCGrad's branch is taken on the device: traced on one set of gradients, the projection
+// is a fixed graph of tensor ops that projects another set correctly (a host read would
+// bake the first set's decisions and coefficients into the trace as constants; a CUDA
+// graph would replay them the same way). Its fp32 results are bit for bit those of the
+// host branch: random gradients (some pairs conflict, some not, a signed zero), and a g_j
+// whose squared norm underflows to 0 (conflicting: the division's -Inf, as the branch
+// gave; all zeros: left alone).
+void TestConflictRemedies::surgery_decidesOnTheDeviceBitForBitAsTheHostBranch() {
+  const auto project = [](torch::jit::Stack in) {
+    std::vector<torch::Tensor> grads;
+    for (const auto& v : in) grads.push_back(v.toTensor());
+    torch::jit::Stack out;
+    for (const auto& g : projectConflicts(grads, {2, 0, 1})) out.emplace_back(g);
+    return out;
+  };
+  const torch::jit::Stack traceOn{torch::tensor({1.f, 0.f}), torch::tensor({-1.f, 1.f}), torch::tensor({1.f, 1.f})};
+  torch::jit::GraphExecutor traced(
+      torch::jit::tracer::trace(traceOn, project, [](const torch::autograd::Variable&) { return std::string(); },
+                                /*strict=*/false).first->graph,
+      "projectConflicts");
+  torch::jit::Stack other{torch::tensor({1.f, 2.f}), torch::tensor({3.f, 1.f}), torch::tensor({-1.f, -1.f})};
+  const torch::jit::Stack expected = project(other);
+  traced.run(other);
+  for (size_t e = 0; e < expected.size(); ++e) QVERIFY(torch::equal(other[e].toTensor(), expected[e].toTensor()));
+  torch::manual_seed(3);
+  int conflicts = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<torch::Tensor> grads;
+    for (int e = 0; e < 4; ++e) grads.push_back(torch::randn({7, 3}) * torch::rand({}) * 1e-3);
+    grads[1][0][0] = -0.f;
+    const std::vector<int64_t> order = projectionOrder(4);
+    const auto device = projectConflicts(grads, order), host = projectOnTheHost(grads, order);
+    for (size_t e = 0; e < grads.size(); ++e) {
+      QVERIFY(sameBits(device[e], host[e]));
+      conflicts += !torch::equal(device[e], grads[e]);
+    }
+  }
+  QVERIFY2(conflicts > 10, "too few conflicting pairs to see the projection");
+  const std::vector<torch::Tensor> tiny{torch::tensor({-1e10f, 1.f}), torch::tensor({1e-30f, 0.f}), torch::zeros({2})};
+  const auto device = projectConflicts(tiny, {0, 1, 2}), host = projectOnTheHost(tiny, {0, 1, 2});
+  QVERIFY(std::isinf(device[0][0].item<float>()));
+  QVERIFY(std::isnan(device[0][1].item<float>()));  // -Inf * 0
+  for (size_t e = 0; e < tiny.size(); ++e) QVERIFY(sameBits(device[e], host[e]));
 }
 
 // One PCGrad step's gradient of every parameter must be the sum of the exits' gradients,

@@ -206,7 +206,7 @@ void TestCudaGraphs::graphedStep_lossesMatchTheEagerStep() {
   for (int step = 0; step < steps; ++step) {
     const double lr = 1e-3 * (1.0 - 0.05 * step);
     const StepLosses a = trainStep(*eager, batch, c, step, lr, false);
-    const StepLosses b = graphs.run(batch, step, lr);
+    const StepLosses b = graphs.run(batch, step, lr).read();
     for (size_t e = 0; e < a.exit.size(); ++e)
       QVERIFY2(std::abs(a.exit[e] - b.exit[e]) <= 1e-4f * std::max(1.f, std::abs(a.exit[e])),
                ("step " + std::to_string(step + 1) + " exit " + std::to_string(e) + ": eager " +

@@ -37,6 +37,7 @@ class TestPrecision : public QObject {
   void bf16_sweetLaterExitsSendExactlyNoGradientBelowPreviousExit();
   void bf16_runTrainsAndRecordsItsPrecision();
   void run_defaultOnTheCpuRecordsFp32();
+  void run_recordsTheAttentionKernelAndPaddingItRuns();
   void resume_refusesAnotherPrecisionNamingBoth();
   void fp16_overflowSkipsTheStepAndHalvesTheScale();
 
@@ -250,6 +251,29 @@ void TestPrecision::run_defaultOnTheCpuRecordsFp32() {
   const analysis::RunData run = analysis::loadRun(r.run_file);
   QCOMPARE(run.environment.value("precision", std::string()), std::string("fp32"));
   QCOMPARE(run.config.value("precision", std::string()), std::string("auto"));
+}
+
+// Beside precision, the environment says what `auto` became: on the CPU the explicit
+// attention and no padding multiple; an explicit multiple is recorded as given, and the
+// opening message names both.
+void TestPrecision::run_recordsTheAttentionKernelAndPaddingItRuns() {
+  for (const int64_t multiple : {int64_t{-1}, int64_t{8}}) {
+    TrainConfig c = config(QString("kernels%1").arg(multiple), "auto");
+    c.max_steps = 1;
+    c.pad_to_multiple_of = multiple;
+    std::string opening;
+    TrainCallbacks cb;
+    cb.on_message = [&](const std::string& m) {
+      if (m.rfind("run file ", 0) == 0) opening = m;
+    };
+    const TrainResult r = runTraining(c, cb);
+    QCOMPARE(r.outcome, RunState::Finished);
+    const analysis::RunData run = analysis::loadRun(r.run_file);
+    QCOMPARE(run.environment.value("attention", std::string()), std::string("explicit"));
+    QCOMPARE(run.environment.value("pad_to_multiple_of", int64_t{-2}), multiple == 8 ? int64_t{8} : int64_t{0});
+    QVERIFY2(opening.find("in fp32 with explicit attention") != std::string::npos, opening.c_str());
+    QCOMPARE(opening.find("padded to multiples of 8") != std::string::npos, multiple == 8);
+  }
 }
 
 void TestPrecision::resume_refusesAnotherPrecisionNamingBoth() {
