@@ -1,6 +1,7 @@
 // The run file's /speed group: see speed_record.h and docs/run-file.md.
 #include "speed_record.h"
 
+#include "hdf5_close.h"
 #include "hdf5_util.h"
 
 #include <H5Cpp.h>
@@ -137,89 +138,102 @@ void writeSpeedGroup(H5::H5File& file, const SpeedMeasurement& m) {
   writeFloat64(g, "stage_seconds", {P, 5}, stages);
 }
 
-// The run file's bytes, or throws naming it.
-std::vector<char> readWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : -1;
-  std::vector<char> bytes(size > 0 ? static_cast<size_t>(size) : 0);
-  if (size < 0 || !in.seekg(0) || !in.read(bytes.data(), size)) throw std::runtime_error(path + ": cannot read it");
-  return bytes;
-}
+// A measurement's group takes a few kilobytes; HDF5 allocates its metadata in blocks of
+// up to 64 KiB.
+constexpr off_t kMeasurementRoom = 256 * 1024;
 
-// Writes all of `bytes` at the descriptor's position; 0 or the errno of the failure.
-int writeAll(int fd, const std::vector<char>& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno != EINTR) return errno;
-    if (n > 0) done += static_cast<size_t>(n);
+// Copies `from` into `to`, synced; "" or why not (strerror of the failed call).
+std::string copySynced(const std::string& from, const std::string& to) {
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return std::string("cannot read ") + from + ": " + std::strerror(errno);
+  const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    const int error = errno;
+    ::close(in);
+    return std::strerror(error);
   }
-  return 0;
-}
-
-// `bytes` into `path`, synced; "" or why not (strerror of the failed call).
-std::string writeWhole(const std::string& path, const std::vector<char>& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return std::strerror(errno);
-  int error = writeAll(fd, bytes);
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
+  std::vector<char> buffer(1 << 20);
+  int error = 0;
+  for (;;) {
+    const ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = errno;
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(out, buffer.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        error = errno;
+        break;
+      }
+      done += w;
+    }
+    if (error) break;
+  }
+  // Room for the measurement reserved behind the copy's end, where HDF5 will append it (a
+  // file longer than its end-of-address opens as usual): a full disk or a file-size limit
+  // then fails here, cleanly, not in the middle of HDF5's writes and closes.
+  const off_t end = error == 0 ? ::lseek(out, 0, SEEK_END) : 0;
+  if (error == 0 && end >= 0) error = ::posix_fallocate(out, end, kMeasurementRoom);
+  if (error == 0 && ::fsync(out) != 0) error = errno;
+  if (::close(out) != 0 && error == 0) error = errno;
+  ::close(in);
   return error == 0 ? "" : std::strerror(error);
 }
 
-// HDF5 1.10's H5Fget_file_image clears the superblock's "open for writing" flags in the
-// image without updating the superblock's checksum, so the image does not open ("incorrect
-// metadata checksum"). Version 2 and 3 superblocks (every run file: SWMR needs 3) end with
-// a checksum of their first 44 bytes (with 8-byte offsets); HDF5 exports the function it
-// computes them with.
-extern "C" uint32_t H5_checksum_metadata(const void* data, size_t len, uint32_t initval);
-
-void resealSuperblock(std::vector<char>& image) {
-  static const char signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
-  if (image.size() < 48 || !std::equal(signature, signature + 8, image.data()) || image[8] < 2 || image[9] != 8) return;
-  const uint32_t sum = H5_checksum_metadata(image.data(), 44, 0);
-  std::memcpy(image.data() + 44, &sum, 4);  // little-endian, as on every machine we build for
+// fsync of a written file; "" or why not.
+std::string syncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  const int error = ::fsync(fd) != 0 ? errno : 0;
+  ::close(fd);
+  return error == 0 ? "" : std::strerror(error);
 }
 
-// The run file with `m` added, as bytes: HDF5 works on a copy in memory (the core driver
-// over a file image), where no write can fail for want of space.
-std::vector<char> withMeasurement(const std::string& runFile, std::vector<char> image, const SpeedMeasurement& m) {
-  H5::FileAccPropList access;
-  access.setCore(1 << 20, false);
-  if (H5Pset_file_image(access.getId(), image.data(), image.size()) < 0)
-    throw std::runtime_error(runFile + ": cannot copy it into memory");
-  // A name of its own: HDF5 would take the run file's for a second open of that file.
-  H5::H5File file(runFile + " (in memory)", H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, access);
-  writeSpeedGroup(file, m);
-  file.flush(H5F_SCOPE_GLOBAL);
-  const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
-  std::vector<char> out(size > 0 ? static_cast<size_t>(size) : 0);
-  if (size <= 0 || H5Fget_file_image(file.getId(), out.data(), out.size()) != size)
-    throw std::runtime_error(runFile + ": cannot take its in-memory copy back");
-  resealSuperblock(out);
-  return out;
+// `m` written into the copy at `building`; "" or why not. A write that fails for want of
+// space fails in the copy, whose close cannot then crash the process (closeWrittenFile).
+std::string addMeasurement(const std::string& building, const SpeedMeasurement& m) {
+  H5::H5File copy;
+  try {
+    copy.openFile(building, H5F_ACC_RDWR);
+  } catch (const H5::Exception& e) {
+    return h5::describe(building, "cannot open the copy", e);
+  }
+  std::string cause;
+  errno = 0;
+  try {
+    writeSpeedGroup(copy, m);
+  } catch (const H5::Exception& e) {
+    cause = errno != 0 ? std::strerror(errno) : e.getDetailMsg();
+  }
+  const std::string closed = h5::closeWrittenFile(copy, {});
+  return cause.empty() ? closed : cause;
 }
 
 }  // namespace
 
-// Built in memory and written as a copy that replaces the run file only once it is on
-// disk: a finished run's file is never open for writing in place, where a disk that filled
-// mid-write (or a kill) left it unreadable and crashed the process at exit. Costs the
-// file's size in memory, twice, and one copy written per measurement.
+// Written into a copy that replaces the run file only once it is on disk: a finished run's
+// file is never open for writing in place, where a disk that filled mid-write (or a kill)
+// left it unreadable and crashed the process at exit. Costs one copy of the file per
+// measurement.
 void writeSpeedMeasurement(const std::string& runFile, const SpeedMeasurement& m) {
-  std::vector<char> updated;
   // Held open (read-only: a shared lock) to the end: HDF5 refuses a file a live writer
   // holds, or one a killed writer left flagged, as opening it for writing in place did;
   // and no writer can open it while the copy is made.
   H5::H5File held;
   try {
     held.openFile(runFile, H5F_ACC_RDONLY);
-    updated = withMeasurement(runFile, readWhole(runFile), m);
   } catch (const H5::Exception& e) {
     throw std::runtime_error(h5::describe(runFile, "cannot write the speed measurement /speed/" + m.name, e));
   }
   const std::string building = runFile + ".speed.partial";
-  std::string cause = writeWhole(building, updated);
+  errno = 0;
+  std::string cause = copySynced(runFile, building);
+  if (cause.empty()) cause = addMeasurement(building, m);
+  if (cause.empty()) cause = syncFile(building);
   if (cause.empty() && std::rename(building.c_str(), runFile.c_str()) != 0)
     cause = std::string("cannot rename it over the run file: ") + std::strerror(errno);
   if (cause.empty()) return;
