@@ -217,7 +217,9 @@ void CurveView::setRuns(const std::vector<RunPtr>& runs) {
   CurveRequest request;
   request.runs = runsOfShownTask();
   const std::string task = task_->currentText().toStdString();
-  pending_ = {QString::fromStdString(catalog().caption(task)), !request.runs.empty(), runs_.empty()};
+  pending_ = {QString::fromStdString(catalog().caption(task)),
+              QString::fromStdString(catalog().caption(task, RunCatalog::Scope::Shown, true)), !request.runs.empty(),
+              runs_.empty()};
   request.options.exactCurve = curveKind_->currentIndex() == 1;
   request.options.calibrate = calibrate_->isChecked();
   request.options.rule = rule_->currentData().value<analysis::ExitRule>();
@@ -241,6 +243,7 @@ bool CurveView::waitForCurves(int timeoutMs) {
 void CurveView::draw(std::shared_ptr<CurveModel> model) {
   caption_->setText(pending_.caption);
   caption_->setVisible(pending_.anyShown);
+  figureCaption_ = pending_.anyShown ? pending_.figureCaption : QString();
   hint_->setVisible(pending_.noRuns);
   // Thresholds the user set survive a rebuild (a live run re-read) where the series and
   // the rule stay; another rule starts from its own default.
@@ -273,9 +276,8 @@ void CurveView::draw(std::shared_ptr<CurveModel> model) {
 }
 
 QString CurveView::figureCaption() const {
-  if (caption_->isHidden()) return {};
   const QString separator = QStringLiteral(" · ");
-  QStringList parts = caption_->text().split(separator, Qt::SkipEmptyParts);
+  QStringList parts = figureCaption_.split(separator, Qt::SkipEmptyParts);
   for (QString& part : parts) part.replace(QLatin1Char(' '), QChar(QChar::Nbsp));
   return parts.join(separator);
 }

@@ -109,6 +109,7 @@ class CurveView : public QWidget {
   // What the newest request shows besides the model, applied when its model is drawn.
   struct Pending {
     QString caption;
+    QString figureCaption;  // the headline keys only (RunCatalog::caption)
     bool anyShown = false;
     bool noRuns = true;
   };
@@ -129,6 +130,7 @@ class CurveView : public QWidget {
   CurveComputation* computation_;
   bool async_ = false;
   Pending pending_;
+  QString figureCaption_;  // of what is drawn
   std::vector<RunPtr> runs_;
   const RunCatalog* catalog_ = nullptr;
   RunCatalog ownCatalog_;  // every run, default grouping, when no panel is attached

@@ -267,15 +267,17 @@ std::vector<RunGroup> RunCatalog::groups(const std::string& task, Scope scope) c
   return out;
 }
 
-std::string RunCatalog::caption(const std::string& task, Scope scope) const {
+std::string RunCatalog::caption(const std::string& task, Scope scope, bool headline) const {
   std::vector<size_t> members;
   for (size_t r = 0; r < runs_.size(); ++r)
     if (inScope(r, scope) && (task.empty() || runs_[r].task == task)) members.push_back(r);
   if (members.empty()) return "";
   std::vector<std::string> parts;
   for (const std::string& k : keyNames()) {
-    if (k == "seed") continue;
+    if (k == "seed" || (headline && keyRank(k) >= 100)) continue;
     const std::string v = value(members.front(), k);
+    if (v.empty() || v == "[]") continue;  // an unused path or list says nothing
+    if (headline && k == "precision" && v == "auto") continue;  // says nothing without the device
     const bool shared = v != "-" && std::all_of(members.begin(), members.end(), [&](size_t r) { return value(r, k) == v; });
     if (shared) parts.push_back(labelPart(k, v));
   }

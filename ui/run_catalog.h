@@ -83,8 +83,10 @@ class RunCatalog {
   // all of them with the others is called by its method.
   std::vector<RunGroup> groups(const std::string& task, Scope scope = Scope::Shown) const;
   // The keys every run in scope of `task` shares, once ("rte · EE · cap 2000"), leaving
-  // out the seed and keys that vary.
-  std::string caption(const std::string& task, Scope scope = Scope::Shown) const;
+  // out the seed, keys that vary and keys that are empty. `headline`: only the keys that
+  // name an experiment (task, method, lr, cap, model, LTE, precision, α), for a figure's
+  // caption, where every shared default would outgrow the plot.
+  std::string caption(const std::string& task, Scope scope = Scope::Shown, bool headline = false) const;
 
   // One key's value as a label part: "lr 2e-5", "cap 2000", "LTE", "EE", "bf16", "α 0",
   // "weights [1, 0.5, 0.5, 2]"; "" for a conflict remedy at its default (α 1, uniform
