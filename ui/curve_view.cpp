@@ -241,7 +241,10 @@ bool CurveView::waitForCurves(int timeoutMs) {
 }
 
 void CurveView::draw(std::shared_ptr<CurveModel> model) {
-  caption_->setText(pending_.caption);
+  // The experiment's headline keys, as the figure's caption; every shared setting on hover
+  // (on the demo they filled four lines above the plot).
+  caption_->setText(pending_.figureCaption);
+  caption_->setToolTip(tr("Every drawn run shares: %1").arg(pending_.caption));
   caption_->setVisible(pending_.anyShown);
   figureCaption_ = pending_.anyShown ? pending_.figureCaption : QString();
   hint_->setVisible(pending_.noRuns);

@@ -267,9 +267,10 @@ class ExportTest : public QObject {
     view.setRuns(loadRunFiles(manyRuns_).runs);
     const QString caption = view.figureCaption();
     QVERIFY2(caption.contains(QStringLiteral("cap") + QChar(QChar::Nbsp) + QStringLiteral("2000")), qPrintable(caption));
-    // The figure names the experiment (task, model, cap, ...); the screen's caption keeps
-    // every shared setting, and the figure's keys are among them.
-    const QString screen = view.captionLabel()->text();
+    // The figure names the experiment (task, model, cap, ...), as the screen's caption does;
+    // every shared setting is in that caption's tooltip, the figure's keys among them.
+    QCOMPARE(QString(caption).replace(QChar(QChar::Nbsp), QLatin1Char(' ')), view.captionLabel()->text());
+    const QString screen = view.captionLabel()->toolTip();
     QVERIFY2(screen.contains(QStringLiteral("batch_size 32")), qPrintable(screen));
     QVERIFY2(!caption.contains(QStringLiteral("batch_size")) && !caption.contains(QStringLiteral("max_length")),
              qPrintable(caption));
