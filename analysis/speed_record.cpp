@@ -6,12 +6,12 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -152,9 +152,11 @@ std::string copySynced(const std::string& from, const std::string& to) {
     ::close(in);
     return std::strerror(error);
   }
+  // The run file's permissions go with the copy that replaces it.
+  struct stat mode {};
+  int error = ::fstat(in, &mode) == 0 && ::fchmod(out, mode.st_mode & 07777) == 0 ? 0 : errno;
   std::vector<char> buffer(1 << 20);
-  int error = 0;
-  for (;;) {
+  while (error == 0) {
     const ssize_t n = ::read(in, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -193,6 +195,17 @@ std::string syncFile(const std::string& path) {
   return error == 0 ? "" : std::strerror(error);
 }
 
+// fsync of the folder holding `path`, so a rename in it survives a crash; best effort
+// (the measurement is in place either way).
+void syncFolderOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
 // `m` written into the copy at `building`; "" or why not. A write that fails for want of
 // space fails in the copy, whose close cannot then crash the process (closeWrittenFile).
 std::string addMeasurement(const std::string& building, const SpeedMeasurement& m) {
@@ -208,6 +221,8 @@ std::string addMeasurement(const std::string& building, const SpeedMeasurement& 
     writeSpeedGroup(copy, m);
   } catch (const H5::Exception& e) {
     cause = errno != 0 ? std::strerror(errno) : e.getDetailMsg();
+  } catch (const std::exception& e) {  // a malformed measurement: the copy is still closed and removed
+    cause = e.what();
   }
   const std::string closed = h5::closeWrittenFile(copy, {});
   return cause.empty() ? closed : cause;
@@ -230,13 +245,15 @@ void writeSpeedMeasurement(const std::string& runFile, const SpeedMeasurement& m
     throw std::runtime_error(h5::describe(runFile, "cannot write the speed measurement /speed/" + m.name, e));
   }
   const std::string building = runFile + ".speed.partial";
-  errno = 0;
   std::string cause = copySynced(runFile, building);
   if (cause.empty()) cause = addMeasurement(building, m);
   if (cause.empty()) cause = syncFile(building);
   if (cause.empty() && std::rename(building.c_str(), runFile.c_str()) != 0)
     cause = std::string("cannot rename it over the run file: ") + std::strerror(errno);
-  if (cause.empty()) return;
+  if (cause.empty()) {
+    syncFolderOf(runFile);  // the rename itself on disk
+    return;
+  }
   std::remove(building.c_str());
   throw std::runtime_error(runFile + ": cannot store the speed measurement /speed/" + m.name + " (" + building +
                            ": cannot write: " + cause + "); the run file is unchanged");
