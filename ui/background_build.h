@@ -46,6 +46,7 @@ inline bool waitUntilIdle(const std::function<bool()>& busy, int timeoutMs) {
     QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     if (busy()) QThread::msleep(1);
   }
+  QCoreApplication::processEvents();  // the replot a finished build queued
   return !busy();
 }
 

@@ -245,7 +245,7 @@ void CurveView::draw(std::shared_ptr<CurveModel> model) {
   // (on the demo they filled four lines above the plot).
   caption_->setText(pending_.figureCaption);
   caption_->setToolTip(tr("Every drawn run shares: %1").arg(pending_.caption));
-  caption_->setVisible(pending_.anyShown);
+  caption_->setVisible(pending_.anyShown && !pending_.figureCaption.isEmpty());
   figureCaption_ = pending_.anyShown ? pending_.figureCaption : QString();
   hint_->setVisible(pending_.noRuns);
   // Thresholds the user set survive a rebuild (a live run re-read) where the series and

@@ -50,7 +50,8 @@ class CurveView : public QWidget {
   void setCatalog(const RunCatalog* catalog);
   // The task whose curves are drawn, one item per task of the shown runs.
   QComboBox* taskSelector() const { return task_; }
-  // What the drawn series share, said once ("rte · cap 2000 · …").
+  // The headline keys the drawn series share, said once ("rte · cap 2000 · …"); its
+  // tooltip lists every shared setting.
   QLabel* captionLabel() const { return caption_; }
   // The caption as exports put it under the figure: what the drawn series share, each
   // key's part ("cap 2000") kept whole when the page wraps it; empty when nothing is drawn.

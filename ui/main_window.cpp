@@ -434,11 +434,11 @@ bool MainWindow::exportCurrentPlot(const QString& path, FigureSize size, QString
     return false;
   }
   if (!waitForNewestContent(tab, error)) return false;
-  QCustomPlot* plot = currentPlot();  // the tab may have changed while waiting
-  if (!plot) {
-    if (error) *error = tr("This tab has no plot; use the table exports");
+  if (tabs_->currentWidget() != tab) {  // another tab's figure was never waited for
+    if (error) *error = tr("the tab changed while the figure was computed; export again");
     return false;
   }
+  QCustomPlot* plot = currentPlot();
   ExportOptions options;
   options.size = size;
   if (plot == curves_->plot()) options.caption = curves_->figureCaption();  // what the legend leaves out

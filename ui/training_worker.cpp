@@ -66,7 +66,7 @@ std::vector<std::vector<float>> lossHistory(const std::string& runFile) {
 // read: the live heatmap then starts at the resume, as before.
 analysis::GradientRecords gradientHistory(const std::string& runFile) {
   try {
-    if (analysis::loadRun(runFile).hasGradients) return analysis::loadGradients(runFile);
+    return analysis::loadGradients(runFile);  // throws for a file without /gradients
   } catch (const std::exception&) {
   }
   return {};
