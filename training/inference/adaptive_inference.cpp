@@ -160,7 +160,10 @@ std::vector<int64_t> AdaptiveInference::advance(ExitPass& pass, const std::vecto
   const c10::Device device = deviceOf(pass);
   const auto rows = static_cast<int64_t>(slots.size());
   torch::Tensor decisionInputs;  // [b, K] logits, then (learned exiting) the LTE score as column K
-  if (graphs_ && rows == 1) {
+  // Graphs replay a chain that started at exit 0 with this one instance; a pass that ran a
+  // segment eagerly (it began with more rows, or its length had no graph) holds its hidden
+  // state in pass.hidden, which no graph reads, so it stays eager to its end.
+  if (graphs_ && rows == 1 && (e == 0 || !pass.hidden.defined())) {
     // A replay is one launch for the whole segment: its time counts as the layers'.
     StageTimer t(profile, &InferenceProfile::layers, device);
     decisionInputs = graphs_->decisionInputs(pass);
